@@ -1,0 +1,55 @@
+/** Composition root of the `cuff` command line. */
+import { CliError, UsageError } from "./errors.ts";
+import { type CliIo, processIo } from "./io.ts";
+import { COMMANDS } from "./registry.ts";
+
+function topLevelHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    "cuff - an open, pressure-regulated occlusion (BFR) cuff",
+    "",
+    "Usage: cuff <command> [options]     cuff <command> --help for its options",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Global options:",
+    "  --help      show help",
+    "  --verbose   show stack traces on errors",
+    "",
+    "Exit codes: 0 success, 1 runtime failure, 2 bad usage.",
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const verbose = argv.includes("--verbose");
+  const args = argv.filter((a) => a !== "--verbose");
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(topLevelHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    io.stderr.write(`cuff: unknown command "${name}"; run "cuff --help" for the list.\n`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout.write(command.help.endsWith("\n") ? command.help : command.help + "\n");
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    const err = error as Error;
+    const sentence = err.message.split("\n")[0]!.replace(/\.?$/, ".");
+    io.stderr.write(`cuff ${name}: ${sentence}\n`);
+    if (verbose && err.stack) io.stderr.write(err.stack + "\n");
+    if (error instanceof UsageError) return 2;
+    if (!(error instanceof CliError) && !verbose) io.stderr.write("(run again with --verbose for details)\n");
+    return 1;
+  }
+}

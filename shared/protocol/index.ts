@@ -1,0 +1,5 @@
+export * from "./crc16.ts";
+export * from "./messages.ts";
+export * from "./framing.ts";
+export * from "./sequence.ts";
+export * from "./fingerprint.ts";

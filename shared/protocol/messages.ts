@@ -1,0 +1,246 @@
+/**
+ * The cuff link message set (CONTRACTS.md section 2), defined once. Both ends
+ * import these schemas; the fingerprint in hello is computed from them.
+ */
+import { z } from "zod";
+import { HARD_CEILING_MMHG, MAX_RESTRICTION_CAP_SECONDS, MAX_TARGET_PERCENT_LOP } from "../limits.ts";
+import { LimbSchema, PlanSchema, TargetSchema } from "../plan.ts";
+
+/** Protocol major version, carried as "v" in every frame. */
+export const PROTOCOL_VERSION = 1;
+export const MAX_SEQ = 65535;
+
+export const StateSchema = z.enum(["vented", "zeroing", "lop", "inflating", "regulating", "releasing", "deflating", "fault"]);
+export type StateName = z.infer<typeof StateSchema>;
+
+export const PhaseSchema = z.enum(["idle", "zero", "lop", "inflate", "set", "rest", "deflate", "fault"]);
+export type Phase = z.infer<typeof PhaseSchema>;
+
+export const AlarmKindSchema = z.enum([
+  "overpressure",
+  "above-lop-ceiling",
+  "deviation",
+  "leak",
+  "sensor-nan",
+  "sensor-out-of-range",
+  "sensor-disconnected",
+  "sensor-stuck",
+  "sensor-slope",
+  "sensor-stale",
+  "sensor-drift",
+  "pump-dead",
+  "hose-kink",
+  "valve-stuck-closed",
+  "valve-stuck-open",
+  "cuff-off",
+  "restriction-cap",
+  "host-silent",
+  "board-lost",
+  "guard-tripped",
+  "lop-failed",
+]);
+export type AlarmKind = z.infer<typeof AlarmKindSchema>;
+export const SeveritySchema = z.enum(["info", "warning", "fault"]);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+export const ErrorCodeSchema = z.enum(["too-long", "checksum", "framing", "schema", "unknown-type", "refused"]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const NackReasonSchema = z.enum([
+  "not-zeroed",
+  "not-settled",
+  "busy",
+  "bad-state",
+  "fault-latched",
+  "target-refused",
+  "over-cap",
+  "no-lop",
+  "rest-enforced",
+  "no-such-cuff",
+]);
+export type NackReason = z.infer<typeof NackReasonSchema>;
+
+const seq = z.int().min(0).max(MAX_SEQ);
+const cuff = z.int().min(0).max(7).default(0);
+const mmhg = z.number().min(-50).max(400);
+const fingerprint = z.string().regex(/^[0-9a-f]{16}$/);
+
+function message<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.strictObject({ v: z.literal(PROTOCOL_VERSION), seq, type: z.literal(type), ...shape });
+}
+
+// ---- host -> firmware -------------------------------------------------------
+
+export const HostHello = message("hello", {
+  role: z.literal("host"),
+  protocol: z.int(),
+  fingerprint,
+  software: z.string().max(64),
+  /** Random per host process: the firmware forgets replayable replies when it changes. */
+  instance: z.string().min(1).max(32),
+});
+export const Heartbeat = message("heartbeat", {});
+export const ZeroCommand = message("zero", { cuff });
+export const MeasureLopCommand = message("measure-lop", { cuff, limb: LimbSchema.optional() });
+export const StartSessionCommand = message("start-session", { cuff, limb: LimbSchema, plan: PlanSchema });
+export const SetDoneCommand = message("set-done", { cuff });
+export const HoldCommand = message("hold", { cuff, target: TargetSchema });
+export const DeflateCommand = message("deflate", { cuff });
+export const AbortCommand = message("abort", { cuff });
+export const AckFaultCommand = message("ack-fault", { cuff });
+export const ConfigureCommand = message("configure", {
+  cuff,
+  ceilingMmhg: z.number().min(20).max(HARD_CEILING_MMHG).optional(),
+  maxPercentLop: z.number().min(10).max(MAX_TARGET_PERCENT_LOP).optional(),
+  restrictionCapSeconds: z.number().min(10).max(MAX_RESTRICTION_CAP_SECONDS).optional(),
+  lopMmhg: z.number().min(50).max(HARD_CEILING_MMHG).optional(),
+  hostSilence: z
+    .strictObject({ policy: z.enum(["vent", "continue"]), timeoutSeconds: z.number().min(0.5).max(60) })
+    .optional(),
+});
+export const StatusRequest = message("status-request", { cuff });
+
+export const HostMessageSchemas = [
+  HostHello,
+  Heartbeat,
+  ZeroCommand,
+  MeasureLopCommand,
+  StartSessionCommand,
+  SetDoneCommand,
+  HoldCommand,
+  DeflateCommand,
+  AbortCommand,
+  AckFaultCommand,
+  ConfigureCommand,
+  StatusRequest,
+] as const;
+export const HostMessageSchema = z.discriminatedUnion("type", HostMessageSchemas);
+export type HostMessage = z.infer<typeof HostMessageSchema>;
+export type HostMessageInput = z.input<typeof HostMessageSchema>;
+export type HostCommandType = Exclude<HostMessage["type"], "hello" | "heartbeat">;
+
+// ---- firmware -> host -------------------------------------------------------
+
+export const FirmwareHello = message("hello", {
+  role: z.literal("firmware"),
+  protocol: z.int(),
+  fingerprint,
+  software: z.string().max(64),
+  cuffs: z.int().min(1).max(8),
+  /** Seconds since firmware start, so a host can tell a restart from a reconnect. */
+  uptime: z.number().min(0),
+});
+export const Ack = message("ack", { ref: seq });
+export const Nack = message("nack", { ref: seq, reason: NackReasonSchema, detail: z.string().max(300) });
+export const ErrorReply = message("error", { code: ErrorCodeSchema, ref: seq.nullable(), detail: z.string().max(300) });
+
+export const Telemetry = message("telemetry", {
+  cuff,
+  t: z.number().min(0),
+  mmhg,
+  target: mmhg.nullable(),
+  state: StateSchema,
+  phase: PhaseSchema,
+  pump: z.number().min(0).max(1),
+  vent: z.number().min(0).max(1),
+  lop: z.number().nullable().optional(),
+  set: z.int().min(0).optional(),
+  rep: z.int().min(0).optional(),
+  /** Seconds left in a rest, cycle release, or continuous hold. */
+  remaining: z.number().min(0).optional(),
+});
+
+export const StateEvent = message("state", {
+  cuff,
+  t: z.number(),
+  from: StateSchema,
+  to: StateSchema,
+  phase: PhaseSchema,
+  reason: z.string().max(200),
+});
+export const PhaseEvent = message("phase", {
+  cuff,
+  t: z.number(),
+  phase: PhaseSchema,
+  /** 1-based set (or cycle) number for set and rest phases. */
+  set: z.int().min(0).optional(),
+  /** Planned reps for a set, planned seconds for a rest. */
+  reps: z.int().min(0).optional(),
+  seconds: z.number().min(0).optional(),
+});
+export const RepEvent = message("rep", { cuff, t: z.number(), set: z.int().min(1), rep: z.int().min(1) });
+export const AlarmEvent = message("alarm", {
+  cuff,
+  t: z.number(),
+  kind: AlarmKindSchema,
+  severity: SeveritySchema,
+  detail: z.string().max(300),
+});
+export const LopResult = message("lop-result", {
+  cuff,
+  t: z.number(),
+  ok: z.boolean(),
+  mmhg: z.number().nullable(),
+  /** 0..1, how clearly the pulsations vanished. */
+  quality: z.number().min(0).max(1),
+  reason: z.string().max(200),
+  durationSeconds: z.number().min(0),
+});
+export const SessionSummarySchema = z.strictObject({
+  ok: z.boolean(),
+  endReason: z.string().max(200),
+  lopMmhg: z.number().nullable(),
+  targetMmhg: z.number().nullable(),
+  sets: z.array(z.strictObject({ planned: z.int(), reps: z.int(), seconds: z.number() })).max(12),
+  restrictionSeconds: z.number(),
+  exerciseWithin10: z.number().nullable(),
+  restWithin5: z.number().nullable(),
+  peakMmhg: z.number().nullable(),
+  alarms: z.array(z.strictObject({ t: z.number(), kind: AlarmKindSchema })).max(20),
+});
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+export const SummaryEvent = message("summary", { cuff, t: z.number(), summary: SessionSummarySchema });
+export const StatusReply = message("status", {
+  ref: seq,
+  cuff,
+  t: z.number(),
+  state: StateSchema,
+  phase: PhaseSchema,
+  zeroed: z.boolean(),
+  lop: z.number().nullable(),
+  target: z.number().nullable(),
+  limb: LimbSchema.nullable(),
+  plan: PlanSchema.nullable(),
+  set: z.int().min(0),
+  rep: z.int().min(0),
+  activeAlarms: z.array(AlarmKindSchema).max(20),
+  hostSilence: z.strictObject({ policy: z.enum(["vent", "continue"]), timeoutSeconds: z.number() }),
+  lastSummary: SessionSummarySchema.nullable(),
+});
+
+export const FirmwareMessageSchemas = [
+  FirmwareHello,
+  Ack,
+  Nack,
+  ErrorReply,
+  Telemetry,
+  StateEvent,
+  PhaseEvent,
+  RepEvent,
+  AlarmEvent,
+  LopResult,
+  SummaryEvent,
+  StatusReply,
+] as const;
+export const FirmwareMessageSchema = z.discriminatedUnion("type", FirmwareMessageSchemas);
+export type FirmwareMessage = z.infer<typeof FirmwareMessageSchema>;
+
+export type TelemetryMessage = z.infer<typeof Telemetry>;
+export type AlarmMessage = z.infer<typeof AlarmEvent>;
+export type LopResultMessage = z.infer<typeof LopResult>;
+export type StatusMessage = z.infer<typeof StatusReply>;
+
+/** A message without its envelope; the sender's link adds v and seq. */
+export type Body<M> = M extends unknown ? Omit<M, "v" | "seq"> : never;
+export type HostBody = Body<z.input<typeof HostMessageSchema>>;
+export type FirmwareBody = Body<z.input<typeof FirmwareMessageSchema>>;
