@@ -1,0 +1,119 @@
+/**
+ * Hardware profiles: what board, which pins, how the sensor's output maps to
+ * mmHg, and the actuator polarities. Data files validated here; the firmware
+ * and the simulated board load them.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { GUARD_MAX_DEADLINE_MS, GUARD_MAX_TRIP_MMHG, GUARD_MIN_DEADLINE_MS } from "../shared/guard.ts";
+
+const digitalPin = z.string().regex(/^D([0-9]|1[0-3])$/, 'a digital pin "D0".."D13"');
+const pwmPin = z.enum(["D3", "D5", "D6", "D9", "D10", "D11"], { message: 'a PWM pin: "D3", "D5", "D6", "D9", "D10" or "D11"' });
+const analogPin = z.string().regex(/^A[0-7]$/, 'an analog pin "A0".."A7"');
+
+export const ProfileSchema = z.strictObject({
+  name: z.string().min(1),
+  board: z.enum(["arduino-nano", "arduino-uno"]),
+  pins: z.strictObject({
+    /** PWM output to the pump MOSFET gate. */
+    pump: pwmPin,
+    /** PWM output to the vent valve MOSFET gate (valve powered = closed). */
+    vent: pwmPin,
+    /** Analog channel that carries the pressure samples. */
+    pressure: analogPin,
+    /** Input that reads the emergency-deflate button (the button itself cuts power). */
+    emergencyButton: digitalPin.optional(),
+  }),
+  pump: z.strictObject({
+    /** Below this duty the motor stalls; the controller treats smaller demands as off. */
+    minDuty: z.number().min(0).max(0.9),
+    /** Output level that runs the pump (true: pin high drives the MOSFET on). */
+    activeHigh: z.boolean(),
+  }),
+  vent: z.strictObject({
+    /** The vent valve must be normally open, so power loss deflates the cuff. */
+    normallyOpen: z.literal(true, { message: "the vent valve must be normally open (unpowered = cuff deflates)" }),
+    activeHigh: z.boolean(),
+    /** Whether the vent may be pulsed with PWM for proportional venting. */
+    proportional: z.boolean(),
+  }),
+  sensor: z.strictObject({
+    part: z.string(),
+    /** Resolution of the value the board reports on the pressure channel. */
+    adcBits: z.int().min(10).max(16),
+    /** Volts that the full-scale count stands for. */
+    adcFullScaleVolts: z.number().positive().max(6),
+    /** Sensor output at 0 mmHg gauge. */
+    zeroVolts: z.number().min(0).max(5),
+    /** Sensor output slope. */
+    voltsPerMmhg: z.number().positive().max(1),
+    /** Range the sensor is specified over. */
+    rangeMmhg: z.number().min(200).max(1000),
+    sampleHz: z.number().min(50).max(1000),
+    /** Typical noise, one standard deviation, as reported after filtering on the board. */
+    noiseMmhg: z.number().min(0).max(5),
+  }),
+  guard: z.strictObject({
+    keepAliveDeadlineMs: z.int().min(GUARD_MIN_DEADLINE_MS).max(GUARD_MAX_DEADLINE_MS),
+    tripMmhg: z.number().min(100).max(GUARD_MAX_TRIP_MMHG),
+  }),
+});
+export type HardwareProfile = z.infer<typeof ProfileSchema>;
+
+export class ProfileError extends Error {
+  override name = "ProfileError";
+}
+
+/** Validate a parsed profile; the error names the field at fault. */
+export function parseProfile(value: unknown, source = "profile"): HardwareProfile {
+  const result = ProfileSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join(".") || "(top level)";
+    throw new ProfileError(`${source}: ${field}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export function loadProfile(path: string): HardwareProfile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ProfileError(`cannot read hardware profile ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ProfileError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseProfile(json, path);
+}
+
+export const REFERENCE_PROFILE_PATH = fileURLToPath(new URL("./profiles/reference-nano.json", import.meta.url));
+
+export function referenceProfile(): HardwareProfile {
+  return loadProfile(REFERENCE_PROFILE_PATH);
+}
+
+/** Sensor conversions, shared by the firmware (counts -> mmHg) and the simulator (mmHg -> counts). */
+export function countsFullScale(profile: HardwareProfile): number {
+  return 2 ** profile.sensor.adcBits - 1;
+}
+
+export function mmhgToCounts(profile: HardwareProfile, mmhg: number): number {
+  const volts = profile.sensor.zeroVolts + mmhg * profile.sensor.voltsPerMmhg;
+  const counts = Math.round((volts / profile.sensor.adcFullScaleVolts) * countsFullScale(profile));
+  return Math.max(0, Math.min(countsFullScale(profile), counts));
+}
+
+export function countsToMmhg(profile: HardwareProfile, counts: number): number {
+  const volts = (counts / countsFullScale(profile)) * profile.sensor.adcFullScaleVolts;
+  return (volts - profile.sensor.zeroVolts) / profile.sensor.voltsPerMmhg;
+}
+
+export function pinNumber(pin: string): number {
+  return Number(pin.slice(1));
+}

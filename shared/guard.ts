@@ -1,0 +1,100 @@
+/**
+ * The guard: safety layer 2 on the microcontroller (BRIEF.md section 3), as
+ * Firmata sysex messages. The virtual board executes this specification and the
+ * sketch in firmware/mcu/ implements the same bytes.
+ *
+ * Frame: F0 <GUARD_SYSEX> <subcommand> <payload 7-bit bytes> F7.
+ * 14-bit values are sent as two 7-bit bytes, least significant first.
+ *
+ * Behaviour:
+ * - Power-up, reset and watchdog reset: pump pin 0, vent pin at its "open" level,
+ *   state SAFE (not armed). While SAFE or TRIPPED, writes to the pump and vent pins
+ *   are held at the safe levels (the board remembers nothing of them).
+ * - CONFIGURE arms the guard: from then on the host must send KEEPALIVE at least
+ *   every `deadlineMs`, or the board trips (KEEPALIVE_LOST).
+ * - The board compares its own pressure reading with `tripCounts` on every sample;
+ *   at or above it the board trips (OVERPRESSURE) whether armed or not.
+ * - Tripping forces the safe levels at once, sends TRIPPED, and latches until CLEAR.
+ *   CLEAR is refused (a STATUS with state TRIPPED is sent back) while the reading is
+ *   still at or above the threshold; otherwise the guard is ARMED again with the last
+ *   configuration and the keep-alive timer restarted.
+ * - STATUS_QUERY is answered with STATUS.
+ */
+
+export const GUARD_SYSEX = 0x0c;
+
+export const GuardSubcommand = {
+  /** host -> board: deadlineMs (14-bit), tripCounts (14-bit). Answered with STATUS. */
+  CONFIGURE: 0x01,
+  /** host -> board: no payload. Resets the keep-alive deadline. */
+  KEEPALIVE: 0x02,
+  /** host -> board: no payload. Clears a trip if the pressure allows; answered with STATUS. */
+  CLEAR: 0x03,
+  /** host -> board: no payload. */
+  STATUS_QUERY: 0x04,
+  /** board -> host: state, reason, deadlineMs (14), tripCounts (14), lastCounts (14), tripCount (7). */
+  STATUS: 0x05,
+  /** board -> host, unsolicited when it trips: reason, lastCounts (14). */
+  TRIPPED: 0x06,
+} as const;
+
+export const GuardState = { SAFE: 0, ARMED: 1, TRIPPED: 2 } as const;
+export type GuardStateValue = (typeof GuardState)[keyof typeof GuardState];
+
+export const GuardReason = { NONE: 0, KEEPALIVE_LOST: 1, OVERPRESSURE: 2, POWER_UP: 3, WATCHDOG: 4 } as const;
+export type GuardReasonValue = (typeof GuardReason)[keyof typeof GuardReason];
+
+/** Defaults a board uses until configured, and the limits it clamps configuration to. */
+export const GUARD_DEFAULT_DEADLINE_MS = 500;
+export const GUARD_MIN_DEADLINE_MS = 50;
+export const GUARD_MAX_DEADLINE_MS = 2000;
+/** The board never accepts a trip threshold above the one compiled in (~330 mmHg). */
+export const GUARD_MAX_TRIP_MMHG = 330;
+
+export interface GuardStatus {
+  state: GuardStateValue;
+  reason: GuardReasonValue;
+  deadlineMs: number;
+  tripCounts: number;
+  lastCounts: number;
+  tripCount: number;
+}
+
+export function to7bit14(value: number): [number, number] {
+  const v = Math.max(0, Math.min(0x3fff, Math.round(value)));
+  return [v & 0x7f, (v >> 7) & 0x7f];
+}
+
+export function from7bit14(lsb: number, msb: number): number {
+  return (lsb & 0x7f) | ((msb & 0x7f) << 7);
+}
+
+/** Payload bytes (after the sysex id) of each message. */
+export function encodeGuardConfigure(deadlineMs: number, tripCounts: number): number[] {
+  return [GuardSubcommand.CONFIGURE, ...to7bit14(deadlineMs), ...to7bit14(tripCounts)];
+}
+
+export function encodeGuardStatus(status: GuardStatus): number[] {
+  return [
+    GuardSubcommand.STATUS,
+    status.state,
+    status.reason,
+    ...to7bit14(status.deadlineMs),
+    ...to7bit14(status.tripCounts),
+    ...to7bit14(status.lastCounts),
+    status.tripCount & 0x7f,
+  ];
+}
+
+export function decodeGuardStatus(payload: readonly number[]): GuardStatus | null {
+  if (payload.length < 10 || payload[0] !== GuardSubcommand.STATUS) return null;
+  const p = payload;
+  return {
+    state: p[1] as GuardStateValue,
+    reason: p[2] as GuardReasonValue,
+    deadlineMs: from7bit14(p[3]!, p[4]!),
+    tripCounts: from7bit14(p[5]!, p[6]!),
+    lastCounts: from7bit14(p[7]!, p[8]!),
+    tripCount: p[9]!,
+  };
+}
