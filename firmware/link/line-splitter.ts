@@ -1,0 +1,38 @@
+/**
+ * Splits a byte stream into lines, never holding more than the frame limit:
+ * an over-long line is reported once and skipped up to its newline, so a
+ * flood without newlines cannot grow memory.
+ */
+import { MAX_FRAME_BYTES } from "../../shared/protocol/framing.ts";
+
+export type LineEvent = { kind: "line"; bytes: Uint8Array } | { kind: "too-long"; bytes: number };
+
+export class LineSplitter {
+  private buffer = new Uint8Array(MAX_FRAME_BYTES);
+  private length = 0;
+  private overflowBytes = 0;
+
+  push(chunk: Uint8Array, emit: (event: LineEvent) => void): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
+      if (byte === 0x0a) {
+        if (this.overflowBytes > 0) {
+          emit({ kind: "too-long", bytes: this.overflowBytes + 1 });
+        } else if (this.length > 0) {
+          emit({ kind: "line", bytes: this.buffer.slice(0, this.length) });
+        }
+        this.length = 0;
+        this.overflowBytes = 0;
+        continue;
+      }
+      if (this.overflowBytes > 0) {
+        this.overflowBytes++;
+      } else if (this.length >= MAX_FRAME_BYTES - 1) {
+        this.overflowBytes = this.length + 1;
+        this.length = 0;
+      } else {
+        this.buffer[this.length++] = byte;
+      }
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The cuff link server (CONTRACTS.md section 2) over any byte stream: a serial
+ * port, a pty, stdio or an in-process pipe. Bad lines are answered with an
+ * error and change nothing; commands are acknowledged; a repeated seq is
+ * answered again without running the command twice.
+ */
+import type { Readable, Writable } from "node:stream";
+import { MAX_FRAME_BYTES, decodeHostFrame, encodeFrame } from "../../shared/protocol/framing.ts";
+import { type FirmwareBody, type HostMessage, PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
+import { SCHEMA_FINGERPRINT } from "../../shared/protocol/fingerprint.ts";
+import { ReplyCache, SequenceCounter } from "../../shared/protocol/sequence.ts";
+import type { FirmwareRuntime } from "../runtime.ts";
+import { LineSplitter } from "./line-splitter.ts";
+
+export const FIRMWARE_SOFTWARE = "cuff-firmware 0.1.0";
+
+export interface LinkServerOptions {
+  runtime: FirmwareRuntime;
+  input: Readable;
+  output: Writable;
+  /** Number of cuffs this build drives (indexes 0..cuffs-1). */
+  cuffs?: number;
+}
+
+export class LinkServer {
+  private readonly seq = new SequenceCounter();
+  private readonly replies = new ReplyCache<FirmwareBody>(64);
+  private readonly splitter = new LineSplitter();
+  private hostInstance: string | null = null;
+  private readonly unsubscribe: () => void;
+  private readonly onData = (chunk: Buffer | string) => this.receive(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  private closed = false;
+  /** Frames the peer never read are dropped past this, so a stalled host cannot grow memory. */
+  private static readonly MAX_BUFFERED_BYTES = 256 * 1024;
+
+  constructor(private readonly options: LinkServerOptions) {
+    this.unsubscribe = options.runtime.subscribe((message) => this.send(message));
+    options.input.on("data", this.onData);
+    this.sendHello();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.options.input.off("data", this.onData);
+  }
+
+  private sendHello(): void {
+    this.send({
+      type: "hello",
+      role: "firmware",
+      protocol: PROTOCOL_VERSION,
+      fingerprint: SCHEMA_FINGERPRINT,
+      software: FIRMWARE_SOFTWARE,
+      cuffs: this.options.cuffs ?? 1,
+      uptime: Math.round(this.options.runtime.nowSeconds() * 1000) / 1000,
+    });
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.splitter.push(chunk, (event) => {
+      if (event.kind === "too-long") {
+        this.send({ type: "error", code: "too-long", ref: null, detail: `line of ${event.bytes} bytes exceeds ${MAX_FRAME_BYTES}` });
+        return;
+      }
+      const decoded = decodeHostFrame(event.bytes);
+      if (!decoded.ok) {
+        this.send({ type: "error", code: decoded.code, ref: decoded.ref, detail: decoded.detail });
+        return;
+      }
+      this.handle(decoded.message);
+    });
+  }
+
+  private handle(message: HostMessage): void {
+    const runtime = this.options.runtime;
+    if (message.type === "hello") {
+      if (message.protocol !== PROTOCOL_VERSION || message.fingerprint !== SCHEMA_FINGERPRINT) {
+        this.send({
+          type: "error",
+          code: "refused",
+          ref: message.seq,
+          detail: `protocol mismatch: firmware speaks v${PROTOCOL_VERSION} fingerprint ${SCHEMA_FINGERPRINT}, host sent v${message.protocol} fingerprint ${message.fingerprint}`,
+        });
+        return;
+      }
+      if (message.instance !== this.hostInstance) this.replies.clear();
+      this.hostInstance = message.instance;
+      runtime.hostHeard();
+      this.sendHello();
+      return;
+    }
+    if (this.hostInstance === null) {
+      this.send({ type: "error", code: "refused", ref: message.seq, detail: "send hello first" });
+      return;
+    }
+    runtime.hostHeard();
+    if (message.type === "heartbeat") return;
+
+    const replay = this.replies.replayFor(message.seq);
+    if (replay) {
+      this.send(replay);
+      return;
+    }
+    const reply = this.execute(message);
+    this.replies.remember(message.seq, reply);
+    this.send(reply);
+  }
+
+  private execute(message: Exclude<HostMessage, { type: "hello" | "heartbeat" }>): FirmwareBody {
+    const runtime = this.options.runtime;
+    const cuffs = this.options.cuffs ?? 1;
+    if (message.cuff >= cuffs || message.cuff !== runtime.controller.cuff) {
+      return { type: "nack", ref: message.seq, reason: "no-such-cuff", detail: `this build drives cuff 0 only, not cuff ${message.cuff}` };
+    }
+    if (message.type === "status-request") return runtime.controller.status(runtime.nowSeconds(), message.seq);
+    const result = runtime.command(message);
+    return result.ok
+      ? { type: "ack", ref: message.seq }
+      : { type: "nack", ref: message.seq, reason: result.reason, detail: result.detail.slice(0, 300) };
+  }
+
+  private send(body: FirmwareBody): void {
+    if (this.closed) return;
+    const output = this.options.output;
+    if (output.destroyed || output.writableEnded) return;
+    if (output.writableLength > LinkServer.MAX_BUFFERED_BYTES && body.type === "telemetry") return;
+    output.write(encodeFrame({ v: PROTOCOL_VERSION, seq: this.seq.take(), ...body } as never));
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The control loop around one CuffController: every board sample runs
+ * estimate -> supervise -> control -> actuate -> publish, and sends the guard's
+ * keep-alive from inside the loop (a stuck loop stops the keep-alive, and the
+ * board vents on its own).
+ */
+import type { Clock, Cancellable } from "../shared/clock.ts";
+import { GuardReason } from "../shared/guard.ts";
+import type { FirmwareBody, HostMessage } from "../shared/protocol/messages.ts";
+import type { CuffBoard, PressureSample } from "./board/board.ts";
+import type { CommandResult, CuffController } from "./controller/controller.ts";
+
+/** Telemetry every 5th sample: 20 Hz at the board's 100 Hz. */
+const TELEMETRY_EVERY_SAMPLES = 5;
+/** No sample for this long means the board or sensor path is gone. */
+const STALE_SAMPLE_SECONDS = 0.1;
+const STALE_CHECK_SECONDS = 0.02;
+
+export type Publisher = (message: FirmwareBody) => void;
+
+export class FirmwareRuntime {
+  private readonly publishers = new Set<Publisher>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private samples = 0;
+  private lastSampleSeconds: number | null = null;
+  private staleTimer: Cancellable | null = null;
+  private staleReported = false;
+  private stopped = false;
+  /** Fault injection: a hung control loop ignores samples (and so stops the keep-alive). */
+  private hung = false;
+
+  constructor(
+    readonly controller: CuffController,
+    private readonly board: CuffBoard,
+    private readonly clock: Clock,
+  ) {}
+
+  start(): void {
+    this.board.setPump(0);
+    this.board.setVent(1);
+    this.unsubscribe.push(this.board.onSample((sample) => this.onSample(sample)));
+    this.unsubscribe.push(
+      this.board.onGuard((event) => {
+        if (event.kind === "tripped") {
+          const why = event.reason === GuardReason.OVERPRESSURE ? "overpressure on the board's own reading" : "keep-alive lost";
+          this.controller.boardFault(this.clock.nowSeconds(), "guard-tripped", `the board's guard tripped (${why}) and vented the cuff`);
+          this.flushEvents();
+        }
+      }),
+    );
+    this.unsubscribe.push(
+      this.board.onLost((reason) => {
+        this.controller.boardFault(this.clock.nowSeconds(), "board-lost", `lost the board: ${reason}`);
+        this.flushEvents();
+      }),
+    );
+    this.scheduleStaleCheck();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.staleTimer?.cancel();
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.board.setPump(0);
+    this.board.setVent(1);
+  }
+
+  /** Simulates a firmware process that stops running its loop (for fault tests). */
+  hang(): void {
+    this.hung = true;
+  }
+
+  subscribe(publisher: Publisher): () => void {
+    this.publishers.add(publisher);
+    return () => this.publishers.delete(publisher);
+  }
+
+  command(message: HostMessage): CommandResult {
+    const result = this.controller.command(message, this.clock.nowSeconds());
+    this.flushEvents();
+    return result;
+  }
+
+  hostHeard(): void {
+    this.controller.hostHeard(this.clock.nowSeconds());
+  }
+
+  nowSeconds(): number {
+    return this.clock.nowSeconds();
+  }
+
+  private onSample(sample: PressureSample): void {
+    if (this.stopped || this.hung) return;
+    this.lastSampleSeconds = sample.tSeconds;
+    this.staleReported = false;
+    const actuation = this.controller.tick(sample.tSeconds, sample.counts);
+    this.board.setPump(actuation.pump);
+    this.board.setVent(actuation.vent);
+    this.board.keepAlive();
+    this.samples++;
+    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) this.publish(this.controller.telemetry(sample.tSeconds));
+    this.flushEvents();
+  }
+
+  private scheduleStaleCheck(): void {
+    this.staleTimer = this.clock.schedule(STALE_CHECK_SECONDS, () => {
+      if (this.stopped) return;
+      const now = this.clock.nowSeconds();
+      const last = this.lastSampleSeconds;
+      if (!this.hung && last !== null && now - last > STALE_SAMPLE_SECONDS && !this.staleReported) {
+        this.staleReported = true;
+        this.controller.boardFault(now, "sensor-stale", `no pressure sample for ${(now - last).toFixed(2)} s`);
+        this.board.setPump(0);
+        this.board.setVent(1);
+        this.flushEvents();
+      }
+      this.scheduleStaleCheck();
+    });
+  }
+
+  private flushEvents(): void {
+    for (const event of this.controller.drainEvents()) this.publish(event);
+  }
+
+  private publish(message: FirmwareBody): void {
+    for (const publisher of this.publishers) publisher(message);
+  }
+}
