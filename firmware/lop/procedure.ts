@@ -37,4 +37,6 @@ export interface RepCounter {
   readonly lastRepSeconds: number | null;
   /** Typical seconds between reps seen so far in this set (null before two reps). */
   readonly meanIntervalSeconds: number | null;
+  /** True once contractions have stopped: no rep for a little longer than the typical interval since the last one. */
+  contractionsStopped?(tSeconds: number): boolean;
 }
