@@ -19,6 +19,25 @@
  *   still at or above the threshold; otherwise the guard is ARMED again with the last
  *   configuration and the keep-alive timer restarted.
  * - STATUS_QUERY is answered with STATUS.
+ *
+ * Clarifications (the virtual board in hardware/sim/guard-model.ts executes exactly these):
+ * - "Safe levels" are the levels that leave each actuator unpowered (pump off; the
+ *   normally-open vent valve open), given each output's polarity in the hardware profile.
+ * - Until the first CONFIGURE the board uses GUARD_DEFAULT_DEADLINE_MS and a trip
+ *   threshold of GUARD_MAX_TRIP_MMHG in counts. CONFIGURE clamps deadlineMs to
+ *   [GUARD_MIN_DEADLINE_MS, GUARD_MAX_DEADLINE_MS] and tripCounts to that compiled-in maximum.
+ * - The keep-alive timer restarts on CONFIGURE, on KEEPALIVE and on a successful CLEAR; the
+ *   board trips once deadlineMs have elapsed since the last restart (a keep-alive arriving
+ *   exactly at the deadline is too late). KEEPALIVE while SAFE or TRIPPED does nothing.
+ * - CONFIGURE while TRIPPED stores the configuration and stays TRIPPED (only CLEAR
+ *   unlatches). CLEAR while SAFE or ARMED changes nothing and is answered with STATUS.
+ *   CLEAR of a trip that happened before any CONFIGURE returns to SAFE.
+ * - Firmata SYSTEM_RESET (0xFF) counts as a reset.
+ * - STATUS reason: POWER_UP or WATCHDOG while SAFE, NONE while ARMED, the cause while
+ *   TRIPPED. lastCounts is the last pressure reading (0 before the first sample);
+ *   tripCount counts trips since the last reset, saturating at 127.
+ * - A guard message with a missing payload byte or an unknown subcommand is ignored: no
+ *   change, no reply.
  */
 
 export const GUARD_SYSEX = 0x0c;
@@ -97,4 +116,13 @@ export function decodeGuardStatus(payload: readonly number[]): GuardStatus | nul
     lastCounts: from7bit14(p[7]!, p[8]!),
     tripCount: p[9]!,
   };
+}
+
+export function encodeGuardTripped(reason: GuardReasonValue, lastCounts: number): number[] {
+  return [GuardSubcommand.TRIPPED, reason, ...to7bit14(lastCounts)];
+}
+
+export function decodeGuardTripped(payload: readonly number[]): { reason: GuardReasonValue; lastCounts: number } | null {
+  if (payload.length < 4 || payload[0] !== GuardSubcommand.TRIPPED) return null;
+  return { reason: payload[1] as GuardReasonValue, lastCounts: from7bit14(payload[2]!, payload[3]!) };
 }

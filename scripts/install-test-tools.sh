@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Debian packages the tests need (the npm packages come from `npm ci`).
+# Installs only what is missing; runs `apt-get update` at most once.
+set -euo pipefail
+
+# command-on-PATH  debian-package
+TOOLS=(
+  "socat socat"
+)
+
+missing=()
+for entry in "${TOOLS[@]}"; do
+  read -r command package <<<"$entry"
+  command -v "$command" >/dev/null 2>&1 || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+else
+  echo "install-test-tools: need root (or sudo) to install: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-test-tools: installing ${missing[*]}" >&2
+$SUDO apt-get update
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
