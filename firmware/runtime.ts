@@ -70,6 +70,10 @@ export class FirmwareRuntime {
     this.hung = true;
   }
 
+  isHung(): boolean {
+    return this.hung;
+  }
+
   subscribe(publisher: Publisher): () => void {
     this.publishers.add(publisher);
     return () => this.publishers.delete(publisher);

@@ -132,6 +132,11 @@ export class CuffController {
     return this.lastActuation;
   }
 
+  /** The filtered, calibrated pressure the controller works with (null before the first sample). */
+  telemetryPressure(): number | null {
+    return this.lastEstimate && Number.isFinite(this.lastEstimate.mmhg) ? this.lastEstimate.mmhg : null;
+  }
+
   get measuredLopMmhg(): number | null {
     return this.lopMmhg;
   }

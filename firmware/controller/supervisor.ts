@@ -139,7 +139,7 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       m.values[0] = p;
       if (previous === undefined || !Number.isFinite(previous) || !Number.isFinite(p) || ctx.dtSeconds <= 0) return null;
       const slope = Math.abs(p - previous) / ctx.dtSeconds;
-      return sustained(m, ctx, slope > SUPERVISOR_LIMITS.impossibleSlopeMmhgPerSecond, 0.02)
+      return slope > SUPERVISOR_LIMITS.impossibleSlopeMmhgPerSecond
         ? `reading jumped ${Math.abs(p - previous).toFixed(0)} mmHg in one sample`
         : null;
     },
@@ -302,6 +302,9 @@ export class Supervisor {
   }
 }
 
+/** The pump stops this far below a ceiling: the motor coasts and the air in the hose still arrives. */
+const PUMP_STOP_MARGIN_MMHG = 5;
+
 /**
  * The veto: whatever the controller proposed, the pump stops at the ceilings and
  * the vent opens above them. Applied every tick, in every state.
@@ -313,8 +316,8 @@ export function vetoActuation(proposed: Actuation, estimate: PressureEstimate, c
   if (!Number.isFinite(pump) || !Number.isFinite(vent)) return SAFE_ACTUATION;
   pump = Math.min(1, Math.max(0, pump));
   vent = Math.min(1, Math.max(0, vent));
-  /** Stop pumping a margin below the limit: the pump keeps spinning briefly. */
-  if (pressure >= limit - 3) pump = 0;
+
+  if (pressure >= limit - PUMP_STOP_MARGIN_MMHG) pump = 0;
   if (pressure >= limit) vent = 1;
   return { pump, vent };
 }

@@ -4,7 +4,6 @@
  * error and change nothing; commands are acknowledged; a repeated seq is
  * answered again without running the command twice.
  */
-import type { Readable, Writable } from "node:stream";
 import { MAX_FRAME_BYTES, decodeHostFrame, encodeFrame } from "../../shared/protocol/framing.ts";
 import { type FirmwareBody, type HostMessage, PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
 import { SCHEMA_FINGERPRINT } from "../../shared/protocol/fingerprint.ts";
@@ -14,10 +13,24 @@ import { LineSplitter } from "./line-splitter.ts";
 
 export const FIRMWARE_SOFTWARE = "cuff-firmware 0.1.0";
 
+/** The parts of a Readable the server uses (a serial port, a pty, stdin, or an in-memory wire). */
+export interface LinkInput {
+  on(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  off(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+}
+
+/** The parts of a Writable the server uses. */
+export interface LinkOutput {
+  write(frame: string): unknown;
+  readonly destroyed?: boolean;
+  readonly writableEnded?: boolean;
+  readonly writableLength?: number;
+}
+
 export interface LinkServerOptions {
   runtime: FirmwareRuntime;
-  input: Readable;
-  output: Writable;
+  input: LinkInput;
+  output: LinkOutput;
   /** Number of cuffs this build drives (indexes 0..cuffs-1). */
   cuffs?: number;
 }
@@ -126,7 +139,7 @@ export class LinkServer {
     if (this.closed) return;
     const output = this.options.output;
     if (output.destroyed || output.writableEnded) return;
-    if (output.writableLength > LinkServer.MAX_BUFFERED_BYTES && body.type === "telemetry") return;
+    if ((output.writableLength ?? 0) > LinkServer.MAX_BUFFERED_BYTES && body.type === "telemetry") return;
     output.write(encodeFrame({ v: PROTOCOL_VERSION, seq: this.seq.take(), ...body } as never));
   }
 }

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import type { PressureEstimate } from "../../firmware/controller/estimator.ts";
+import { ALARM_RULES, type RuleContext, Supervisor, vetoActuation } from "../../firmware/controller/supervisor.ts";
+import type { AlarmKind } from "../../shared/protocol/messages.ts";
+
+const DT = 0.01;
+
+function estimate(t: number, mmhg: number, extra: Partial<PressureEstimate> = {}): PressureEstimate {
+  return { tSeconds: t, rawMmhg: mmhg, mmhg, slopeMmhgPerSecond: 0, atRail: false, counts: 1000 + Math.round(mmhg * 43) + (Math.round(t * 100) % 3), ...extra };
+}
+
+function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: Partial<PressureEstimate> } = {}): RuleContext {
+  const { mmhg = 150, est = {}, ...rest } = over;
+  return {
+    t,
+    dtSeconds: DT,
+    estimate: estimate(t, mmhg, est),
+    state: "regulating",
+    phase: "set",
+    targetMmhg: 150,
+    settled: true,
+    proposed: { pump: 0, vent: 0 },
+    ceilingMmhg: 300,
+    lopMmhg: 200,
+    lopCeilingMmhg: 190,
+    pumpRateMmhgPerSecond: null,
+    ...rest,
+  };
+}
+
+/** Runs the table on a scenario; returns when (simulated seconds) the alarm first fires, or null. */
+function firstAlarm(kind: AlarmKind, seconds: number, build: (t: number) => RuleContext): number | null {
+  const supervisor = new Supervisor();
+  for (let i = 0; i <= Math.round(seconds / DT); i++) {
+    const t = i * DT;
+    const raised = supervisor.evaluate(build(t));
+    if (raised.some((a) => a.kind === kind)) return t;
+  }
+  return null;
+}
+
+describe("alarm rules (one test each)", () => {
+  it("the table names every rule once, each with a description", () => {
+    const kinds = ALARM_RULES.map((r) => r.kind);
+    expect(new Set(kinds).size).toBe(kinds.length);
+    for (const rule of ALARM_RULES) expect(rule.description.length).toBeGreaterThan(10);
+  });
+
+  it("sensor-nan fires within 30 ms of a NaN sample", () => {
+    const at = firstAlarm("sensor-nan", 1, (t) => context(t, t >= 0.5 ? { est: { rawMmhg: Number.NaN, mmhg: Number.NaN, counts: Number.NaN } } : {}));
+    expect(at).not.toBeNull();
+    expect(at! - 0.5).toBeLessThanOrEqual(0.03);
+  });
+
+  it("sensor-disconnected fires when the ADC sits on a rail for 30 ms, not on a single rail sample", () => {
+    const at = firstAlarm("sensor-disconnected", 1, (t) => context(t, t >= 0.2 ? { est: { atRail: true, counts: 0 } } : {}));
+    expect(at! - 0.2).toBeCloseTo(0.03, 2);
+    expect(firstAlarm("sensor-disconnected", 1, (t) => context(t, Math.abs(t - 0.2) < 0.005 ? { est: { atRail: true } } : {}))).toBeNull();
+  });
+
+  it("sensor-out-of-range fires for -40 mmHg and not for -5 mmHg", () => {
+    expect(firstAlarm("sensor-out-of-range", 1, (t) => context(t, { mmhg: t > 0.1 ? -40 : 0 }))).toBeCloseTo(0.14, 2);
+    expect(firstAlarm("sensor-out-of-range", 1, () => context(0, { mmhg: -5 }))).toBeNull();
+  });
+
+  it("overpressure fires at the ceiling, and a configured lower ceiling counts", () => {
+    expect(firstAlarm("overpressure", 1, (t) => context(t, { mmhg: 280 + 40 * t }))).toBeCloseTo(0.52, 1);
+    expect(firstAlarm("overpressure", 1, (t) => context(t, { mmhg: 210, ceilingMmhg: 200 }))).not.toBeNull();
+    expect(firstAlarm("overpressure", 1, (t) => context(t, { mmhg: 299 }))).toBeNull();
+  });
+
+  it("above-lop-ceiling fires after 0.5 s at LOP, but not during the LOP measurement itself", () => {
+    expect(firstAlarm("above-lop-ceiling", 2, (t) => context(t, { mmhg: 201 }))).toBeCloseTo(0.5, 2);
+    expect(firstAlarm("above-lop-ceiling", 2, (t) => context(t, { mmhg: 201, state: "lop", phase: "lop" }))).toBeNull();
+    expect(firstAlarm("above-lop-ceiling", 2, (t) => context(t, { mmhg: 180 }))).toBeNull();
+  });
+
+  it("sensor-slope fires on a 60 mmHg jump in one sample, not on a 10 mmHg/s contraction", () => {
+    expect(firstAlarm("sensor-slope", 1, (t) => context(t, { mmhg: t >= 0.3 ? 210 : 150 }))).toBeCloseTo(0.3, 2);
+    expect(firstAlarm("sensor-slope", 1, (t) => context(t, { mmhg: 150 + 10 * t }))).toBeNull();
+  });
+
+  it("sensor-stuck fires after 0.5 s of identical counts while pressurised, not while vented at zero", () => {
+    const frozen = (t: number) => context(t, { est: t >= 1 ? { counts: 7000 } : {} });
+    expect(firstAlarm("sensor-stuck", 3, frozen)! - 1).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("sensor-stuck", 3, (t) => context(t, { mmhg: 0, state: "vented", est: { counts: 2000 } }))).toBeNull();
+  });
+
+  it("hose-kink fires when pressure climbs 1000 mmHg/s with the pump on, not at 40 mmHg/s", () => {
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 0.6, vent: 0 }, est: t > 0.2 ? { slopeMmhgPerSecond: 1000 } : {} }))).toBeCloseTo(0.26, 1);
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 1, vent: 0 }, est: { slopeMmhgPerSecond: 40 } }))).toBeNull();
+  });
+
+  it("valve-stuck-closed fires after 1 s of full vent without a pressure fall", () => {
+    expect(firstAlarm("valve-stuck-closed", 3, (t) => context(t, { state: "deflating", proposed: { pump: 0, vent: 1 }, mmhg: 150 }))).toBeCloseTo(1, 1);
+    expect(firstAlarm("valve-stuck-closed", 3, (t) => context(t, { state: "deflating", proposed: { pump: 0, vent: 1 }, est: { slopeMmhgPerSecond: -40 } }))).toBeNull();
+  });
+
+  it("cuff-off fires when a settled hold collapses below 10 mmHg", () => {
+    expect(firstAlarm("cuff-off", 2, (t) => context(t, { mmhg: t > 0.5 ? 2 : 150 }))).toBeCloseTo(0.8, 1);
+  });
+
+  it("pump-dead fires after 2.5 s of full pump with no rise", () => {
+    expect(firstAlarm("pump-dead", 5, (t) => context(t, { state: "inflating", phase: "inflate", settled: false, proposed: { pump: 1, vent: 0 }, mmhg: 0.5 }))).toBeCloseTo(2.5, 1);
+    expect(firstAlarm("pump-dead", 5, (t) => context(t, { state: "inflating", phase: "inflate", settled: false, proposed: { pump: 1, vent: 0 }, mmhg: 20 * t }))).toBeNull();
+  });
+
+  it("leak fires within 5 s when the pump runs hard and the pressure stays short", () => {
+    const at = firstAlarm("leak", 10, (t) => context(t, { mmhg: 138, proposed: { pump: 0.8, vent: 0 } }));
+    expect(at).not.toBeNull();
+    expect(at!).toBeLessThanOrEqual(5);
+    expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 149, proposed: { pump: 0.2, vent: 0 } }))).toBeNull();
+  });
+
+  it("deviation fires after just over 1 s beyond 10 mmHg and is a warning that does not latch", () => {
+    expect(firstAlarm("deviation", 3, (t) => context(t, { mmhg: 165 }))).toBeCloseTo(1.01, 1);
+    expect(firstAlarm("deviation", 3, (t) => context(t, { mmhg: 159 }))).toBeNull();
+    const rule = ALARM_RULES.find((r) => r.kind === "deviation")!;
+    expect([rule.severity, rule.latches]).toEqual(["warning", false]);
+  });
+});
+
+describe("veto", () => {
+  it("stops the pump near the ceiling and opens the vent at it, whatever was proposed", () => {
+    expect(vetoActuation({ pump: 1, vent: 0 }, estimate(0, 296), 300, null)).toEqual({ pump: 0, vent: 0 });
+    expect(vetoActuation({ pump: 1, vent: 0 }, estimate(0, 300), 300, null)).toEqual({ pump: 0, vent: 1 });
+  });
+  it("the LOP-derived ceiling is lower than the hard one and wins", () => {
+    expect(vetoActuation({ pump: 0.7, vent: 0 }, estimate(0, 191), 300, 190)).toEqual({ pump: 0, vent: 1 });
+    expect(vetoActuation({ pump: 0.7, vent: 0 }, estimate(0, 150), 300, 190)).toEqual({ pump: 0.7, vent: 0 });
+  });
+  it("a NaN reading or NaN command gives the safe state", () => {
+    expect(vetoActuation({ pump: 0.5, vent: 0 }, estimate(0, Number.NaN), 300, null)).toEqual({ pump: 0, vent: 1 });
+    expect(vetoActuation({ pump: Number.NaN, vent: 0 }, estimate(0, 100), 300, null)).toEqual({ pump: 0, vent: 1 });
+  });
+});
