@@ -1,0 +1,303 @@
+/**
+ * The simulated cuff: pneumatics, limb, sensor and faults of one scenario
+ * behind the CuffPlant interface. Time moves only in step(); step() allocates
+ * nothing in the steady state.
+ */
+import { countsFullScale, mmhgToCounts, type HardwareProfile } from "../profile.ts";
+import { targetMmhg } from "../../shared/plan.ts";
+import { LimbModel, lopFromPhysiologyMmhg } from "./limb.ts";
+import {
+  advancePneumatics,
+  initialPneumaticState,
+  leakAreaForRateMm2,
+  limbVolumeForSealedChangeMl,
+  type PneumaticEnvironment,
+  type PneumaticParams,
+  type PneumaticState,
+} from "./pneumatics.ts";
+import { LINK_FAULT_KINDS, type CuffPlant, type FaultKind } from "./plant.ts";
+import { Prng } from "./prng.ts";
+import { REFERENCE_CHECK_VALVE, REFERENCE_PUMP, REFERENCE_RELIEF_VALVE, REFERENCE_VENT_VALVE } from "./reference-parts.ts";
+import type { Scenario } from "./scenario.ts";
+
+/** Physics chunk: the sensor's sample period at most, and never across a fault time. */
+const MAX_CHUNK_SECONDS = 0.01;
+/** A burst bladder: a tear of about 6 mm, CdA 17 mm^2; the pump's whole flow escapes with a fraction of a mmHg. */
+const BURST_AREA_MM2 = 17;
+/** Default size of a leak fault: a loose connector, 40 mmHg/min at 200 mmHg. */
+const DEFAULT_FAULT_LEAK_MMHG_PER_MIN = 40;
+/** Default sensor-drift fault: a sensor warming fast, 10 mmHg/min. */
+const DEFAULT_FAULT_DRIFT_MMHG_PER_MIN = 10;
+/** Lowest pressure the exercise volumes are calibrated at (a target is always well above it). */
+const MIN_CALIBRATION_MMHG = 20;
+
+export interface ActiveFault {
+  kind: FaultKind;
+  /** When it started and, if it clears by itself, when it ends (simulated seconds). */
+  at: number;
+  until: number | null;
+  params: Readonly<Record<string, number>>;
+}
+
+export interface ScheduledLinkFault {
+  kind: (typeof LINK_FAULT_KINDS)[number];
+  at: number;
+  until: number | null;
+}
+
+const LINK_KINDS: ReadonlySet<FaultKind> = new Set(LINK_FAULT_KINDS);
+
+export function pneumaticParamsFor(scenario: Scenario, profile: HardwareProfile): PneumaticParams {
+  const hw = scenario.hardware;
+  const params: PneumaticParams = {
+    bladderAreaCm2: scenario.cuff.widthCm * scenario.subject.limbCircumferenceCm,
+    deadVolumeMl: hw.deadVolumeMl,
+    pumpFreeFlowMlPerS: (hw.pumpFreeFlowLpm * 1000) / 60,
+    pumpStallMmhg: hw.pumpStallMmhg,
+    pumpMinDuty: profile.pump.minDuty,
+    pumpSpinUpSeconds: REFERENCE_PUMP.spinUpSeconds,
+    checkValveCrackingMmhg: REFERENCE_CHECK_VALVE.crackingMmhg,
+    ventEffectiveAreaMm2: REFERENCE_VENT_VALVE.dischargeCoefficient * Math.PI * (hw.ventOrificeMm / 2) ** 2,
+    reliefCrackingMmhg: hw.reliefMmhg,
+    reliefConductanceMlPerSecondPerMmhg: REFERENCE_RELIEF_VALVE.conductanceMlPerSecondPerMmhg,
+    leakEffectiveAreaMm2: 0,
+  };
+  params.leakEffectiveAreaMm2 = leakAreaForRateMm2(params, hw.leakMmhgPerMin);
+  return params;
+}
+
+export class SimulatedCuff implements CuffPlant {
+  readonly scenario: Scenario;
+  readonly profile: HardwareProfile;
+  readonly params: PneumaticParams;
+  readonly limb: LimbModel;
+  /** The pressure the exercise volumes are calibrated at: the plan's target. */
+  readonly calibrationMmhg: number;
+
+  private time = 0;
+  private readonly pneumatics: PneumaticState;
+  private readonly env: PneumaticEnvironment = { limbVolumeMl: 0, kinked: false, extraLeakAreaMm2: 0 };
+  private readonly noise: Prng;
+  private readonly faultRng: Prng;
+  private readonly noiseMmhg: number;
+
+  private nextSampleSeconds = 0;
+  private readonly samplePeriodSeconds: number;
+  private counts: number;
+  private lastMeasuredMmhg = 0;
+
+  private readonly schedule: { kind: FaultKind; at: number; until: number | null; params: Record<string, number> }[];
+  private scheduleIndex = 0;
+  private active: ActiveFault[] = [];
+  private activeKinds: FaultKind[] = [];
+  private nextFaultChangeSeconds = Number.POSITIVE_INFINITY;
+
+  // Derived from the active faults (recomputed only when they change).
+  private pumpDead = false;
+  private ventForced = -1;
+  private cuffOff = false;
+  private sensorMode: "ok" | "disconnected" | "stuck" = "ok";
+  private stuckCounts = 0;
+  private disconnectedCounts = 0;
+  private faultDriftMmhgPerMin = 0;
+  private faultDriftMmhg = 0;
+
+  constructor(scenario: Scenario, profile: HardwareProfile) {
+    this.scenario = scenario;
+    this.profile = profile;
+    this.params = pneumaticParamsFor(scenario, profile);
+    const ex = scenario.exercise;
+    const subject = scenario.subject;
+    const lopTrue = subject.lopMmhg ?? lopFromPhysiologyMmhg(subject.systolic, subject.limbCircumferenceCm, scenario.cuff.widthCm);
+    const lopForTarget = typeof scenario.plan.lop === "number" ? scenario.plan.lop : lopTrue;
+    this.calibrationMmhg = Math.max(MIN_CALIBRATION_MMHG, targetMmhg(scenario.plan.target, lopForTarget) ?? lopTrue);
+    const volumeFor = (deltaMmhg: number) => limbVolumeForSealedChangeMl(this.params, this.calibrationMmhg, deltaMmhg);
+    this.limb = new LimbModel(
+      scenario.limb,
+      scenario.subject,
+      scenario.cuff.widthCm,
+      this.params.bladderAreaCm2,
+      {
+        repSeconds: ex.repSeconds,
+        contractionMl: volumeFor(ex.contractionSwingMmhg),
+        relaxedMl: volumeFor(-Math.min(ex.relaxedDropMmhg, this.calibrationMmhg - 1)),
+        swellingMl: volumeFor(ex.swellingMmhg),
+        knockMl: volumeFor(ex.motionArtefactMmhg),
+      },
+      scenario.seed,
+    );
+    this.pneumatics = initialPneumaticState(this.params);
+    this.noise = new Prng(scenario.seed, 2);
+    this.faultRng = new Prng(scenario.seed, 3);
+    this.noiseMmhg = scenario.hardware.sensorNoiseMmhg ?? profile.sensor.noiseMmhg;
+    this.samplePeriodSeconds = 1 / profile.sensor.sampleHz;
+    this.counts = mmhgToCounts(profile, scenario.hardware.sensorOffsetMmhg);
+    this.schedule = scenario.faults.map((f) => {
+      const { kind, at, until, ...rest } = f;
+      return { kind, at, until: until ?? null, params: rest as Record<string, number> };
+    });
+    this.takeSample();
+    this.nextSampleSeconds = this.samplePeriodSeconds;
+    this.applyFaultChanges();
+  }
+
+  get timeSeconds(): number {
+    return this.time;
+  }
+
+  get lopTrueMmhg(): number {
+    return this.limb.lopTrueMmhg;
+  }
+
+  step(dtSeconds: number, pumpDuty: number, ventOpening: number): void {
+    if (!(dtSeconds >= 0) || !Number.isFinite(dtSeconds)) throw new RangeError(`step: dtSeconds must be a finite number >= 0, got ${dtSeconds}`);
+    const end = this.time + dtSeconds;
+    while (this.time < end) {
+      let chunkEnd = Math.min(end, this.time + MAX_CHUNK_SECONDS);
+      if (this.nextFaultChangeSeconds > this.time && this.nextFaultChangeSeconds < chunkEnd) chunkEnd = this.nextFaultChangeSeconds;
+      const h = chunkEnd - this.time;
+      if (h <= 0) break;
+      this.advanceChunk(h, pumpDuty, ventOpening);
+      this.time = chunkEnd;
+      if (this.time >= this.nextFaultChangeSeconds) this.applyFaultChanges();
+      while (this.nextSampleSeconds <= this.time + 1e-12) {
+        this.takeSample();
+        this.nextSampleSeconds += this.samplePeriodSeconds;
+      }
+    }
+  }
+
+  private advanceChunk(h: number, pumpDuty: number, ventOpening: number): void {
+    const state = this.pneumatics;
+    this.limb.advance(h, state.cuffMmhg);
+    this.env.limbVolumeMl = this.cuffOff ? 0 : this.limb.volumeMl();
+    const duty = this.pumpDead ? 0 : pumpDuty;
+    const vent = this.ventForced >= 0 ? this.ventForced : ventOpening;
+    advancePneumatics(this.params, state, duty, vent, h, this.env);
+    this.faultDriftMmhg += (this.faultDriftMmhgPerMin * h) / 60;
+  }
+
+  trueMmhg(): number {
+    return this.pneumatics.cuffMmhg;
+  }
+
+  /** Pressure at the sensor port (the hose side; differs from the cuff only when the hose is kinked). */
+  hoseMmhg(): number {
+    return this.pneumatics.hoseMmhg;
+  }
+
+  /** Air held by cuff and hose, mL at atmospheric pressure. */
+  airMl(): number {
+    return this.pneumatics.cuffAirMl + this.pneumatics.hoseAirMl;
+  }
+
+  /** Pump speed as a share of full speed (after the motor's lag and the pump-dead fault). */
+  pumpSpeed(): number {
+    return this.pneumatics.pumpSpeed;
+  }
+
+  sensorCounts(): number {
+    return this.counts;
+  }
+
+  /** What the sensor would report in mmHg before the ADC (offset, drift and noise included), at the last sample. */
+  sensorMmhg(): number {
+    return this.lastMeasuredMmhg;
+  }
+
+  private takeSample(): void {
+    const hw = this.scenario.hardware;
+    const drift = (hw.sensorDriftMmhgPerMin * this.time) / 60 + this.faultDriftMmhg;
+    this.lastMeasuredMmhg = this.pneumatics.hoseMmhg + hw.sensorOffsetMmhg + drift + this.noiseMmhg * this.noise.gaussian();
+    if (this.sensorMode === "ok") this.counts = mmhgToCounts(this.profile, this.lastMeasuredMmhg);
+    else if (this.sensorMode === "disconnected") this.counts = this.disconnectedCounts;
+    else this.counts = this.stuckCounts;
+  }
+
+  beginSet(reps: number): void {
+    this.limb.beginSet(reps);
+  }
+
+  endSet(): void {
+    this.limb.endSet();
+  }
+
+  repsDone(): number {
+    return this.limb.repsDone();
+  }
+
+  injectFault(kind: FaultKind, params: Record<string, number> = {}): void {
+    const { until, durationSeconds, ...rest } = params;
+    const end = until ?? (durationSeconds !== undefined ? this.time + durationSeconds : null);
+    this.schedule.splice(this.scheduleIndex, 0, { kind, at: this.time, until: end, params: rest });
+    this.applyFaultChanges();
+  }
+
+  activeFaults(): readonly FaultKind[] {
+    return this.activeKinds;
+  }
+
+  /** Active faults with their parameters. */
+  activeFaultDetails(): readonly ActiveFault[] {
+    return this.active;
+  }
+
+  /** Link faults of the scenario, for the bench harness to act out. */
+  scheduledLinkFaults(): ScheduledLinkFault[] {
+    return this.scenario.faults
+      .filter((f) => LINK_KINDS.has(f.kind))
+      .map((f) => ({ kind: f.kind as ScheduledLinkFault["kind"], at: f.at, until: f.until ?? null }));
+  }
+
+  /** Start due faults, end expired ones and recompute what they do. */
+  private applyFaultChanges(): void {
+    const now = this.time;
+    let changed = false;
+    while (this.scheduleIndex < this.schedule.length && this.schedule[this.scheduleIndex]!.at <= now) {
+      const f = this.schedule[this.scheduleIndex++]!;
+      if (f.until !== null && f.until <= now) continue;
+      this.active.push({ kind: f.kind, at: f.at, until: f.until, params: f.params });
+      this.onFaultStart(f.kind, f.params);
+      changed = true;
+    }
+    const before = this.active.length;
+    this.active = this.active.filter((f) => f.until === null || f.until > now);
+    changed ||= this.active.length !== before;
+    if (changed) this.deriveFaultEffects();
+    let next = this.scheduleIndex < this.schedule.length ? this.schedule[this.scheduleIndex]!.at : Number.POSITIVE_INFINITY;
+    for (const f of this.active) if (f.until !== null && f.until < next) next = f.until;
+    this.nextFaultChangeSeconds = next;
+  }
+
+  private onFaultStart(kind: FaultKind, params: Record<string, number>): void {
+    if (kind === "sensor-stuck") this.stuckCounts = this.counts;
+    if (kind === "sensor-disconnect") {
+      const rail = params.rail ?? (this.faultRng.next() < 0.5 ? 0 : 1);
+      this.disconnectedCounts = rail === 1 ? countsFullScale(this.profile) : 0;
+    }
+  }
+
+  private deriveFaultEffects(): void {
+    this.activeKinds = this.active.map((f) => f.kind);
+    const has = (kind: FaultKind) => this.activeKinds.includes(kind);
+    this.pumpDead = has("pump-dead");
+    // Stuck open wins over stuck closed: two contradicting faults leave the safe outcome.
+    this.ventForced = has("valve-stuck-open") ? 1 : has("valve-stuck-closed") ? 0 : -1;
+    this.cuffOff = has("cuff-off");
+    this.env.kinked = has("hose-kink");
+    this.sensorMode = has("sensor-disconnect") ? "disconnected" : has("sensor-stuck") ? "stuck" : "ok";
+    let leakArea = this.cuffOff ? BURST_AREA_MM2 : 0;
+    let drift = 0;
+    for (const f of this.active) {
+      if (f.kind === "leak") leakArea += leakAreaForRateMm2(this.params, f.params.mmhgPerMin ?? DEFAULT_FAULT_LEAK_MMHG_PER_MIN);
+      if (f.kind === "sensor-drift") drift += f.params.mmhgPerMin ?? DEFAULT_FAULT_DRIFT_MMHG_PER_MIN;
+    }
+    this.env.extraLeakAreaMm2 = leakArea;
+    this.faultDriftMmhgPerMin = drift;
+  }
+}
+
+/** The factory the composition roots use. */
+export function createPlant(scenario: Scenario, profile: HardwareProfile): SimulatedCuff {
+  return new SimulatedCuff(scenario, profile);
+}

@@ -1,0 +1,309 @@
+/**
+ * Pneumatics of the cuff: a pure step function over air amounts.
+ *
+ * Two compartments: the bladder (cuff side) and the hose with the manifold
+ * (pump side: pump, vent and relief valve, sensor). They share one pressure
+ * unless the hose is kinked. Air is counted in mL at atmospheric pressure
+ * (isothermal ideal gas: air = (1 + P/760) * volume), and changes only by the
+ * flows through pump, vent, relief valve and leaks, so a sealed cuff without a
+ * leak keeps its air exactly; its pressure then moves only with the limb.
+ *
+ * Integration: linearly implicit Euler on the air amount (stable for the stiff
+ * small hose volume and the steep relief valve), with substeps sized so the
+ * pressure moves at most a couple of mmHg per substep.
+ */
+import { ATMOSPHERE_MMHG, BLADDER_LAW } from "./reference-parts.ts";
+
+export interface PneumaticParams {
+  /** Bladder area pressed on the limb: cuff width times limb circumference. */
+  bladderAreaCm2: number;
+  /** Hose, manifold and valve bodies. */
+  deadVolumeMl: number;
+  /** Pump free flow in mL/s of atmospheric air. */
+  pumpFreeFlowMlPerS: number;
+  pumpStallMmhg: number;
+  pumpMinDuty: number;
+  pumpSpinUpSeconds: number;
+  checkValveCrackingMmhg: number;
+  /** Discharge coefficient times area of the fully open vent. */
+  ventEffectiveAreaMm2: number;
+  reliefCrackingMmhg: number;
+  reliefConductanceMlPerSecondPerMmhg: number;
+  /** Discharge coefficient times area of the cuff's own leak (the scenario's leakMmhgPerMin). */
+  leakEffectiveAreaMm2: number;
+}
+
+export interface PneumaticState {
+  /** Air in the bladder, mL at atmospheric pressure. */
+  cuffAirMl: number;
+  /** Air in hose and manifold, mL at atmospheric pressure. */
+  hoseAirMl: number;
+  /** Gauge pressures. */
+  cuffMmhg: number;
+  hoseMmhg: number;
+  /** Motor speed as a share of full speed. */
+  pumpSpeed: number;
+  /** Limb volume taken from the bladder at the end of the last step (see PneumaticEnvironment). */
+  limbVolumeMl: number;
+}
+
+export interface PneumaticEnvironment {
+  /**
+   * Volume the limb takes from the bladder at the end of this step, relative to
+   * a resting limb: arterial pulses, muscle contraction, swelling, knocks.
+   */
+  limbVolumeMl: number;
+  /** Hose blocked: the bladder is cut off from pump, vent, relief valve and sensor. */
+  kinked: boolean;
+  /** Extra holes in the bladder (leak faults, a burst), discharge coefficient times area. */
+  extraLeakAreaMm2: number;
+}
+
+const P_ATM = ATMOSPHERE_MMHG;
+/** 2 * 133.322 Pa/mmHg / 1.204 kg/m^3 (air at 20 degC): turns mm^2 and mmHg into mL/s. */
+const ORIFICE_CONSTANT = (2 * 133.322) / 1.204;
+/** Below about half a mmHg an orifice flow turns laminar; this also keeps its slope finite at zero. */
+const LAMINAR_MMHG = 0.5;
+/** Expansion factor slope of a sharp orifice (ISO 5167: 0.41 / kappa with kappa = 1.4). */
+const EXPANSION_SLOPE = 0.41 / 1.4;
+/** Largest pressure change per substep. */
+const MAX_SUBSTEP_MMHG = 2;
+const MAX_SUBSTEPS = 64;
+/** Air never drops to exactly zero (a volume is never a perfect vacuum). */
+const MIN_AIR_ML = 1e-6;
+
+/** Bladder volume at gauge pressure p with a resting limb. */
+export function bladderVolumeMl(params: PneumaticParams, mmhg: number): number {
+  const { slackCm, fillCm, fillMmhg, tissueCmPerMmhg } = BLADDER_LAW;
+  if (mmhg >= 0) return params.bladderAreaCm2 * (slackCm + fillCm * (1 - Math.exp(-mmhg / fillMmhg)) + tissueCmPerMmhg * mmhg);
+  // Below atmosphere the flat bladder empties smoothly (same slope at 0, never negative).
+  const slope = (fillCm / fillMmhg + tissueCmPerMmhg) / slackCm;
+  return params.bladderAreaCm2 * slackCm * Math.exp(slope * mmhg);
+}
+
+/** dV/dP of the bladder, mL per mmHg. */
+export function bladderComplianceMlPerMmhg(params: PneumaticParams, mmhg: number): number {
+  const { slackCm, fillCm, fillMmhg, tissueCmPerMmhg } = BLADDER_LAW;
+  if (mmhg >= 0) return params.bladderAreaCm2 * ((fillCm / fillMmhg) * Math.exp(-mmhg / fillMmhg) + tissueCmPerMmhg);
+  const slope = (fillCm / fillMmhg + tissueCmPerMmhg) / slackCm;
+  return params.bladderAreaCm2 * slackCm * slope * Math.exp(slope * mmhg);
+}
+
+/** Air (mL at atmosphere) a compartment holds at gauge p: bladder (optional) plus a fixed volume, less the limb's share. */
+export function airAtMl(params: PneumaticParams, mmhg: number, withBladder: boolean, fixedMl: number, limbVolumeMl: number): number {
+  const volume = (withBladder ? bladderVolumeMl(params, mmhg) - limbVolumeMl : 0) + fixedMl;
+  return (1 + mmhg / P_ATM) * volume;
+}
+
+/** d(air)/dP of a compartment: how much air one more mmHg takes, mL per mmHg. */
+export function airComplianceMlPerMmhg(
+  params: PneumaticParams,
+  mmhg: number,
+  withBladder: boolean,
+  fixedMl: number,
+  limbVolumeMl: number,
+): number {
+  const volume = (withBladder ? bladderVolumeMl(params, mmhg) - limbVolumeMl : 0) + fixedMl;
+  return volume / P_ATM + (1 + mmhg / P_ATM) * (withBladder ? bladderComplianceMlPerMmhg(params, mmhg) : 0);
+}
+
+/**
+ * Air flow through an orifice from the side at `fromMmhg` to the side at `toMmhg`
+ * (negative when it runs backwards), mL/s of atmospheric air. Incompressible
+ * orifice law with the ISO 5167 expansion factor and the upstream density:
+ * Q = CdA * Y * sqrt(2 dP rho_up) / rho_atm.
+ */
+export function orificeFlowMlPerS(effectiveAreaMm2: number, fromMmhg: number, toMmhg: number): number {
+  if (effectiveAreaMm2 <= 0) return 0;
+  const dp = fromMmhg - toMmhg;
+  const adp = Math.abs(dp);
+  const upstreamAbs = (dp >= 0 ? fromMmhg : toMmhg) + P_ATM;
+  const expansion = 1 - (EXPANSION_SLOPE * adp) / upstreamAbs;
+  const q = effectiveAreaMm2 * expansion * Math.sqrt((ORIFICE_CONSTANT * upstreamAbs) / P_ATM) * (adp / Math.sqrt(adp + LAMINAR_MMHG));
+  return dp >= 0 ? q : -q;
+}
+
+/** Pump speed the motor settles at for a PWM duty (none below the minimum duty). */
+export function pumpSpeedForDuty(params: PneumaticParams, duty: number): number {
+  if (!(duty > params.pumpMinDuty)) return 0;
+  return Math.min(1, (duty - params.pumpMinDuty) / (1 - params.pumpMinDuty));
+}
+
+/**
+ * Pump delivery through its check valve into a compartment at gauge p: free flow
+ * scaled by speed, falling linearly to nothing at the stall pressure (diaphragm
+ * pump curve); the check valve allows no reverse flow.
+ */
+export function pumpFlowMlPerS(params: PneumaticParams, speed: number, mmhg: number): number {
+  const head = 1 - (Math.max(0, mmhg) + params.checkValveCrackingMmhg) / params.pumpStallMmhg;
+  return head > 0 ? params.pumpFreeFlowMlPerS * speed * head : 0;
+}
+
+/** Spring relief valve: closed below cracking, then a steep linear opening. */
+export function reliefFlowMlPerS(params: PneumaticParams, mmhg: number): number {
+  return mmhg > params.reliefCrackingMmhg ? params.reliefConductanceMlPerSecondPerMmhg * (mmhg - params.reliefCrackingMmhg) : 0;
+}
+
+/** Net inflow of the pump side (pump in; vent and relief out), mL/s. */
+function hoseSideFlow(params: PneumaticParams, speed: number, ventArea: number, mmhg: number): number {
+  return pumpFlowMlPerS(params, speed, mmhg) - orificeFlowMlPerS(ventArea, mmhg, 0) - reliefFlowMlPerS(params, mmhg);
+}
+
+/** Net inflow of the bladder on its own (its leaks), mL/s. */
+function cuffSideFlow(params: PneumaticParams, extraLeakArea: number, mmhg: number): number {
+  return -orificeFlowMlPerS(params.leakEffectiveAreaMm2 + extraLeakArea, mmhg, 0);
+}
+
+/**
+ * Gauge pressure at which a compartment holds `airMl`: safeguarded Newton on
+ * air(P) = airMl, which has exactly one root above -760 mmHg.
+ */
+export function solvePressureMmhg(
+  params: PneumaticParams,
+  airMl: number,
+  withBladder: boolean,
+  fixedMl: number,
+  limbVolumeMl: number,
+  guessMmhg: number,
+): number {
+  if (!withBladder) return (P_ATM * airMl) / fixedMl - P_ATM;
+  let lo = -P_ATM;
+  let hi = Number.POSITIVE_INFINITY;
+  let p = guessMmhg;
+  for (let i = 0; i < 60; i++) {
+    const g = airAtMl(params, p, true, fixedMl, limbVolumeMl) - airMl;
+    if (g > 0) hi = p;
+    else lo = p;
+    const slope = airComplianceMlPerMmhg(params, p, true, fixedMl, limbVolumeMl);
+    let next = p - g / slope;
+    if (!(slope > 0) || !(next > lo && next < hi)) next = hi === Number.POSITIVE_INFINITY ? Math.max(2 * p, p + 50) : (lo + hi) / 2;
+    if (Math.abs(next - p) < 1e-9) return next;
+    p = next;
+  }
+  return p;
+}
+
+export function initialPneumaticState(params: PneumaticParams, mmhg = 0, limbVolumeMl = 0): PneumaticState {
+  return {
+    cuffAirMl: airAtMl(params, mmhg, true, 0, limbVolumeMl),
+    hoseAirMl: airAtMl(params, mmhg, false, params.deadVolumeMl, 0),
+    cuffMmhg: mmhg,
+    hoseMmhg: mmhg,
+    pumpSpeed: 0,
+    limbVolumeMl,
+  };
+}
+
+/** Linearly implicit Euler increment of air for net flow f(p) with air compliance c. */
+function implicitAirStep(flow: number, flowSlope: number, compliance: number, dt: number): number {
+  return (dt * flow) / (1 - (dt * Math.min(0, flowSlope)) / compliance);
+}
+
+const SLOPE_PROBE_MMHG = 0.01;
+
+/**
+ * Advance `state` in place by dtSeconds. pumpDuty and ventOpening are 0..1
+ * (vent 1 = fully open); out-of-range or NaN commands are taken as the safe
+ * state's (pump off, vent open).
+ */
+export function advancePneumatics(
+  params: PneumaticParams,
+  state: PneumaticState,
+  pumpDuty: number,
+  ventOpening: number,
+  dtSeconds: number,
+  env: PneumaticEnvironment,
+): void {
+  if (!(dtSeconds > 0)) return;
+  const duty = pumpDuty >= 0 && pumpDuty <= 1 ? pumpDuty : pumpDuty > 1 ? 1 : 0;
+  const vent = ventOpening >= 0 && ventOpening <= 1 ? ventOpening : ventOpening < 0 ? 0 : 1;
+  const ventArea = vent * params.ventEffectiveAreaMm2;
+  const targetSpeed = pumpSpeedForDuty(params, duty);
+  const startLimb = state.limbVolumeMl;
+  const endLimb = env.limbVolumeMl;
+  const dead = params.deadVolumeMl;
+
+  // Size the substeps from the current rate of pressure change (and the limb's).
+  let rate: number;
+  if (env.kinked) {
+    const hoseRate = Math.abs(hoseSideFlow(params, Math.max(state.pumpSpeed, targetSpeed), ventArea, state.hoseMmhg)) / (dead / P_ATM);
+    const cuffRate =
+      Math.abs(cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg)) / airComplianceMlPerMmhg(params, state.cuffMmhg, true, 0, startLimb);
+    rate = Math.max(hoseRate, cuffRate);
+  } else {
+    const flow =
+      hoseSideFlow(params, Math.max(state.pumpSpeed, targetSpeed), ventArea, state.cuffMmhg) +
+      cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg);
+    rate = Math.abs(flow) / airComplianceMlPerMmhg(params, state.cuffMmhg, true, dead, startLimb);
+  }
+  const limbRate = Math.abs(endLimb - startLimb) / dtSeconds / airComplianceMlPerMmhg(params, state.cuffMmhg, true, env.kinked ? 0 : dead, startLimb);
+  const substeps = Math.min(MAX_SUBSTEPS, Math.max(1, Math.ceil(((rate + limbRate) * dtSeconds) / MAX_SUBSTEP_MMHG)));
+  const h = dtSeconds / substeps;
+  const spinUp = 1 - Math.exp(-h / params.pumpSpinUpSeconds);
+
+  for (let i = 1; i <= substeps; i++) {
+    state.pumpSpeed += (targetSpeed - state.pumpSpeed) * spinUp;
+    const limb = startLimb + ((endLimb - startLimb) * i) / substeps;
+    if (env.kinked) {
+      const ph = state.hoseMmhg;
+      const fh = hoseSideFlow(params, state.pumpSpeed, ventArea, ph);
+      const sh = (hoseSideFlow(params, state.pumpSpeed, ventArea, ph + SLOPE_PROBE_MMHG) - fh) / SLOPE_PROBE_MMHG;
+      state.hoseAirMl = Math.max(MIN_AIR_ML, state.hoseAirMl + implicitAirStep(fh, sh, dead / P_ATM, h));
+      state.hoseMmhg = solvePressureMmhg(params, state.hoseAirMl, false, dead, 0, ph);
+
+      const pc = state.cuffMmhg;
+      const fc = cuffSideFlow(params, env.extraLeakAreaMm2, pc);
+      const sc = (cuffSideFlow(params, env.extraLeakAreaMm2, pc + SLOPE_PROBE_MMHG) - fc) / SLOPE_PROBE_MMHG;
+      const cc = airComplianceMlPerMmhg(params, pc, true, 0, limb);
+      state.cuffAirMl = Math.max(MIN_AIR_ML, state.cuffAirMl + implicitAirStep(fc, sc, cc, h));
+      state.cuffMmhg = solvePressureMmhg(params, state.cuffAirMl, true, 0, limb, pc);
+    } else {
+      const p = state.cuffMmhg;
+      const f = hoseSideFlow(params, state.pumpSpeed, ventArea, p) + cuffSideFlow(params, env.extraLeakAreaMm2, p);
+      const probe = p + SLOPE_PROBE_MMHG;
+      const slope =
+        (hoseSideFlow(params, state.pumpSpeed, ventArea, probe) + cuffSideFlow(params, env.extraLeakAreaMm2, probe) - f) / SLOPE_PROBE_MMHG;
+      const c = airComplianceMlPerMmhg(params, p, true, dead, limb);
+      const air = Math.max(MIN_AIR_ML, state.cuffAirMl + state.hoseAirMl + implicitAirStep(f, slope, c, h));
+      const next = solvePressureMmhg(params, air, true, dead, limb, p);
+      // One pressure: share the air by volume, keeping the total exact.
+      state.hoseAirMl = airAtMl(params, next, false, dead, 0);
+      state.cuffAirMl = air - state.hoseAirMl;
+      state.cuffMmhg = next;
+      state.hoseMmhg = next;
+    }
+  }
+  state.limbVolumeMl = endLimb;
+}
+
+/** The pure form: returns the next state and leaves `state` untouched. */
+export function stepPneumatics(
+  params: PneumaticParams,
+  state: PneumaticState,
+  pumpDuty: number,
+  ventOpening: number,
+  dtSeconds: number,
+  env: PneumaticEnvironment,
+): PneumaticState {
+  const next = { ...state };
+  advancePneumatics(params, next, pumpDuty, ventOpening, dtSeconds, env);
+  return next;
+}
+
+/**
+ * Limb volume change that moves a sealed cuff (cuff plus hose, no flow) from
+ * `fromMmhg` by `deltaMmhg`; negative when the limb must shrink. Used to turn
+ * "a sealed cuff at the target would swing by N mmHg" into millilitres.
+ */
+export function limbVolumeForSealedChangeMl(params: PneumaticParams, fromMmhg: number, deltaMmhg: number): number {
+  const air = airAtMl(params, fromMmhg, true, params.deadVolumeMl, 0);
+  const to = fromMmhg + deltaMmhg;
+  return bladderVolumeMl(params, to) + params.deadVolumeMl - air / (1 + to / P_ATM);
+}
+
+/** Effective area (CdA) of a hole that bleeds a sealed cuff by `mmhgPerMin` at `atMmhg`. */
+export function leakAreaForRateMm2(params: PneumaticParams, mmhgPerMin: number, atMmhg = 200): number {
+  if (mmhgPerMin <= 0) return 0;
+  const airPerSecond = (mmhgPerMin / 60) * airComplianceMlPerMmhg(params, atMmhg, true, params.deadVolumeMl, 0);
+  return airPerSecond / orificeFlowMlPerS(1, atMmhg, 0);
+}
