@@ -4,6 +4,7 @@
  * keep-alive from inside the loop (a stuck loop stops the keep-alive, and the
  * board vents on its own).
  */
+import { type HardwareProfile, mmhgToCounts } from "../hardware/profile.ts";
 import type { Clock, Cancellable } from "../shared/clock.ts";
 import { GuardReason } from "../shared/guard.ts";
 import type { FirmwareBody, HostMessage } from "../shared/protocol/messages.ts";
@@ -33,9 +34,12 @@ export class FirmwareRuntime {
     readonly controller: CuffController,
     private readonly board: CuffBoard,
     private readonly clock: Clock,
+    private readonly profile: HardwareProfile,
   ) {}
 
   start(): void {
+    // The guard is armed at connect: from here a stuck loop or a dead link vents the cuff.
+    this.board.configureGuard(this.profile.guard.keepAliveDeadlineMs, mmhgToCounts(this.profile, this.profile.guard.tripMmhg));
     this.board.setPump(0);
     this.board.setVent(1);
     this.unsubscribe.push(this.board.onSample((sample) => this.onSample(sample)));
