@@ -50,6 +50,20 @@ export function guardPinsFromProfile(profile: HardwareProfile): GuardPins {
   };
 }
 
+/**
+ * What the actuators receive from the levels on their pins: pump duty 0..1 and
+ * vent opening 0..1 (the valve is normally open, so an unpowered valve is open).
+ */
+export function actuatorsFromLevels(
+  profile: HardwareProfile,
+  pumpLevel: number,
+  ventLevel: number,
+): { pumpDuty: number; ventOpening: number } {
+  const pumpPowered = profile.pump.activeHigh ? pumpLevel : 1 - pumpLevel;
+  const ventPowered = profile.vent.activeHigh ? ventLevel : 1 - ventLevel;
+  return { pumpDuty: pumpPowered, ventOpening: 1 - ventPowered };
+}
+
 export class GuardModel {
   private state: GuardStateValue = GuardState.SAFE;
   private reason: GuardReasonValue = GuardReason.POWER_UP;

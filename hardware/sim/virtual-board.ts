@@ -13,7 +13,7 @@
 import { Duplex } from "node:stream";
 import type { Cancellable, Clock } from "../../shared/clock.ts";
 import { GUARD_SYSEX, type GuardStatus } from "../../shared/guard.ts";
-import { pinNumber, referenceProfile, type HardwareProfile } from "../profile.ts";
+import { referenceProfile, type HardwareProfile } from "../profile.ts";
 import {
   FIRMATA,
   FirmataParser,
@@ -30,7 +30,7 @@ import {
   type PinCapabilities,
 } from "./firmata-protocol.ts";
 import { analogChannel, boardLayout, checkedProfile, type BoardLayout } from "./firmata-layout.ts";
-import { GuardModel, guardPinsFromProfile, type GuardPayload } from "./guard-model.ts";
+import { GuardModel, actuatorsFromLevels, guardPinsFromProfile, type GuardPayload } from "./guard-model.ts";
 import type { CuffPlant } from "./plant.ts";
 
 export const VIRTUAL_FIRMWARE_NAME = "CuffGuardFirmata (virtual)";
@@ -113,10 +113,12 @@ export class VirtualBoard {
   /** What the pump and vent receive right now. */
   outputs(): ActuatorOutputs {
     if (!this.powered) return { pumpDuty: 0, ventOpening: 1 };
-    return {
-      pumpDuty: this.drive(pinNumber(this.profile.pins.pump), this.profile.pump.activeHigh),
-      ventOpening: 1 - this.drive(pinNumber(this.profile.pins.vent), this.profile.vent.activeHigh),
-    };
+    const { pumpPin, ventPin, pumpSafeLevel, ventSafeLevel } = this.guard.pins;
+    return actuatorsFromLevels(
+      this.profile,
+      this.isOutput(pumpPin) ? this.guard.level(pumpPin) : pumpSafeLevel,
+      this.isOutput(ventPin) ? this.guard.level(ventPin) : ventSafeLevel,
+    );
   }
 
   guardStatus(): GuardStatus {
@@ -188,13 +190,10 @@ export class VirtualBoard {
     this.linkOpen = false;
   }
 
-  /** Fraction of time a guarded actuator is powered, from its pin's mode and effective level. */
-  private drive(pin: number, activeHigh: boolean): number {
+  /** A pin that is not an output leaves its driver's gate to the pull resistor: actuator unpowered. */
+  private isOutput(pin: number): boolean {
     const mode = this.pins[pin]?.mode;
-    // A pin that is not an output leaves the driver's gate to its pull resistor: unpowered.
-    if (mode !== PinMode.OUTPUT && mode !== PinMode.PWM) return 0;
-    const level = this.guard.level(pin);
-    return activeHigh ? level : 1 - level;
+    return mode === PinMode.OUTPUT || mode === PinMode.PWM;
   }
 
   /** Step the plant up to now with the outputs that held since the last step. */

@@ -1,0 +1,123 @@
+/**
+ * The virtual board on a pseudo-terminal, so a host connects to it exactly as to
+ * a board on /dev/ttyUSB0 (`cuff firmware --board /dev/pts/N`). Node cannot
+ * open a pty without native code, so Debian's socat makes a linked pair of
+ * ptys; the board opens one end with serialport and the host gets the other.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SerialPort } from "serialport";
+import { VirtualBoard, type VirtualBoardOptions } from "./virtual-board.ts";
+
+export class PtyError extends Error {
+  override name = "PtyError";
+}
+
+export const SOCAT_MISSING = "socat is not installed (run scripts/install-test-tools.sh, or apt-get install socat)";
+
+export function socatAvailable(): boolean {
+  return spawnSync("socat", ["-V"], { stdio: "ignore" }).status === 0;
+}
+
+export interface PtyPair {
+  /** The end the board opens. */
+  boardPath: string;
+  /** The end handed to the host (a /dev/pts/N path). */
+  hostPath: string;
+  close(): Promise<void>;
+}
+
+/** A linked pair of raw pseudo-terminals; resolves once socat is relaying. */
+export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
+  const dir = mkdtempSync(join(tmpdir(), "cuff-pty-"));
+  const boardLink = join(dir, "board");
+  const hostLink = join(dir, "host");
+  return new Promise((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${boardLink}`, `pty,raw,echo=0,link=${hostLink}`], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      reject(new PtyError(`cannot start socat: ${(error as Error).message}`));
+      return;
+    }
+    const ptys: string[] = [];
+    let stderr = "";
+    let settled = false;
+    const fail = (message: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+      reject(new PtyError(message));
+    };
+    const timer = setTimeout(() => fail(`socat did not create the ptys within ${timeoutMs / 1000} s: ${stderr.trim()}`), timeoutMs);
+    child.on("error", (error: NodeJS.ErrnoException) => fail(error.code === "ENOENT" ? SOCAT_MISSING : `socat failed: ${error.message}`));
+    child.on("exit", (code) => fail(`socat exited (code ${code}) before relaying: ${stderr.trim()}`));
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (text: string) => {
+      stderr += text;
+      for (const match of text.matchAll(/PTY is (\S+)/g)) ptys.push(match[1]!);
+      if (!settled && ptys.length === 2 && stderr.includes("starting data transfer loop")) {
+        settled = true;
+        clearTimeout(timer);
+        child.removeAllListeners("exit");
+        resolve({
+          boardPath: boardLink,
+          hostPath: ptys[1]!,
+          close: () => stopSocat(child, dir),
+        });
+      }
+    });
+  });
+}
+
+function stopSocat(child: ChildProcess, dir: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) {
+      done();
+      return;
+    }
+    child.once("exit", done);
+    child.kill();
+  });
+}
+
+export interface PtyBoard {
+  /** Path for the host: `cuff firmware --board <path>`. */
+  path: string;
+  board: VirtualBoard;
+  /** Stops the board's timers, closes its port and the pty pair. */
+  close(): Promise<void>;
+}
+
+/** Start a virtual board behind a pseudo-terminal. */
+export async function startVirtualBoardOnPty(options: VirtualBoardOptions): Promise<PtyBoard> {
+  const pair = await openPtyPair();
+  const port = new SerialPort({ path: pair.boardPath, baudRate: 57600, autoOpen: false });
+  try {
+    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    await pair.close();
+    throw new PtyError(`cannot open the board end of the pty: ${(error as Error).message}`);
+  }
+  const board = new VirtualBoard(port, options);
+  return {
+    path: pair.hostPath,
+    board,
+    close: async () => {
+      board.dispose();
+      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+      await pair.close();
+    },
+  };
+}
