@@ -1,0 +1,46 @@
+/*
+ * Build-time configuration of the reference board: hardware/profiles/reference-nano.json
+ * and the guard limits of shared/guard.ts. tests/mcu checks the built image against them.
+ */
+#ifndef CUFF_CONFIG_H
+#define CUFF_CONFIG_H
+
+#define FIRMWARE_NAME "cuff_guard"
+#define FIRMWARE_MAJOR 1
+#define FIRMWARE_MINOR 0
+#define FIRMATA_MAJOR 2
+#define FIRMATA_MINOR 6
+
+#define SERIAL_BAUD 57600UL
+
+/* Firmata pin numbers (D0..D13 = 0..13, A0 = 14). */
+#define PIN_PUMP 5    /* PD5 / OC0B, PWM to the pump MOSFET */
+#define PIN_VENT 9    /* PB1 / OC1A, PWM to the vent valve MOSFET; valve powered = closed */
+#define PIN_BUTTON 2  /* PD2, reads the emergency-deflate button (the button itself cuts power) */
+#define PIN_PRESSURE 14 /* A0: the channel the ADS1115 reading is reported on */
+#define PRESSURE_CHANNEL 0
+#define TOTAL_PINS 20
+
+/* Both MOSFETs conduct with the pin high; "safe" = both actuators unpowered. */
+#define PUMP_ACTIVE_HIGH 1
+#define VENT_ACTIVE_HIGH 1
+#define PUMP_SAFE_LEVEL (PUMP_ACTIVE_HIGH ? 0 : 255)
+#define VENT_SAFE_LEVEL (VENT_ACTIVE_HIGH ? 0 : 255)
+
+/* Pressure samples: ADS1115 AIN0 at +-4.096 V, 15-bit positive range reported as 14 bits. */
+#define ADS1115_ADDRESS 0x48
+#define PRESSURE_BITS 14
+#define SAMPLE_PERIOD_MS 10        /* profile sensor.sampleHz = 100: the guard checks every sample */
+#define DEFAULT_REPORT_INTERVAL_MS 10
+#define MIN_REPORT_INTERVAL_MS 1
+
+/* shared/guard.ts */
+#define GUARD_SYSEX 0x0C
+#define GUARD_DEFAULT_DEADLINE_MS 500
+#define GUARD_MIN_DEADLINE_MS 50
+#define GUARD_MAX_DEADLINE_MS 2000
+/* GUARD_MAX_TRIP_MMHG (330) through the profile's sensor: mmhgToCounts(profile, 330). */
+#define GUARD_MAX_TRIP_COUNTS 16079
+#define GUARD_TRIP_COUNT_MAX 127
+
+#endif

@@ -1,0 +1,27 @@
+/* The ATmega328P peripherals the sketch uses: serial link, 1 ms tick, PWM outputs, watchdog, button. */
+#ifndef CUFF_HW_H
+#define CUFF_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* MCUSR as found at reset (saved before anything clears it). */
+extern uint8_t hw_reset_flags;
+
+void hw_init(void);
+uint32_t hw_millis(void);
+
+/* Pin duty 0..255 (255 = always high) on the pump (D5) or vent (D9) output. */
+void hw_output(uint8_t pin, uint8_t level);
+bool hw_button_level(void);
+void hw_button_pullup(bool on);
+
+bool hw_rx_available(void);
+uint8_t hw_rx_byte(void);
+void hw_tx_byte(uint8_t byte);
+
+void hw_watchdog_kick(void);
+/* Sleep until the next interrupt unless there is input waiting or the tick has moved past `seen_ms`. */
+void hw_idle(uint32_t seen_ms);
+
+#endif
