@@ -185,6 +185,11 @@ export class CuffClient {
     return this.options.instance;
   }
 
+  /** Why the client closed by itself (lost link, hello mismatch), if it did. */
+  get failure(): Error | null {
+    return this.fatalError;
+  }
+
   /** The state most recently reported by the firmware. */
   get state(): StateName | null {
     return this.stateSubject.value;

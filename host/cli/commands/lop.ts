@@ -1,0 +1,103 @@
+/** `cuff lop`: measure limb occlusion pressure and print it. */
+import { CuffLinkError } from "../../client/errors.ts";
+import { profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
+import { ensureScreened, ScreenStop } from "../../profile/screen.ts";
+import { deflateNow, measureLop } from "../../session/runner.ts";
+import { InterruptedError } from "../../session/wait.ts";
+import { type Command, parseOptions } from "../command.ts";
+import { CliError, UsageError } from "../errors.ts";
+import { LINK_HELP, LINK_OPTIONS, linkChoiceFrom, type LinkOpener, openLink } from "../link.ts";
+import { jsonLine, messageBody } from "../output.ts";
+import { parseLimb, parseSpeed } from "../plan-options.ts";
+
+const HELP = `Usage: cuff lop (--port PATH --limb arm|leg | --sim) [options]
+
+Measures limb occlusion pressure (LOP): the cuff pressure at which the arterial
+pulse under the cuff vanishes. The cuff zeroes, inflates slowly while it watches
+the pulse in the pressure signal, and vents as soon as the pulse is gone (about
+30-45 s; it never goes above 300 mmHg). Sit still with the limb relaxed and
+supported; movement spoils the measurement and it is then refused, not guessed.
+The result (mmHg) is saved in your profile for that limb, with the date, and
+sessions use it for 30 days ("cuff session --lop auto").
+
+${LINK_HELP}
+
+  --limb arm|leg     where the cuff sits (required with --port; default with --sim: leg)
+  --json             JSON lines: the lop-result event, then {"type":"summary","ok":...,"lopMmhg":...}
+  --profile-dir DIR  profile folder (default: $CUFF_PROFILE_DIR, else ~/.config/cuff)
+  --screened         confirm the safety screen without a terminal (see "cuff session --help")
+
+Exit codes: 0 measured, 1 the measurement failed (the reason is printed: e.g. motion), 2 bad usage,
+130 interrupted (the cuff is vented first).
+
+Examples:
+  cuff lop --port /dev/ttyUSB0 --limb arm
+  cuff lop --sim --speed max --json
+`;
+
+export function makeLopCommand(open: LinkOpener = openLink, now: () => Date = () => new Date()): Command {
+  return {
+    name: "lop",
+    summary: "measure limb occlusion pressure and print it",
+    help: HELP,
+    async run(argv, io) {
+      const { values } = parseOptions(argv, {
+        ...LINK_OPTIONS,
+        limb: { type: "string" },
+        json: { type: "boolean" },
+        "profile-dir": { type: "string" },
+        screened: { type: "boolean" },
+      });
+      if (values.port && values.limb === undefined) throw new UsageError("say where the cuff is: --limb arm or --limb leg");
+      const limb = parseLimb(values.limb, "leg");
+      const choice = linkChoiceFrom(values, limb, 1, parseSpeed);
+      let store: ProfileStore | null = null;
+      if (!choice.sim) {
+        store = new ProfileStore(profileDir(values["profile-dir"], io.env));
+        try {
+          await ensureScreened(store, io, { screenedFlag: values.screened === true, now: now() });
+        } catch (error) {
+          if (error instanceof ScreenStop || error instanceof ProfileError) throw new CliError(error.message);
+          throw error;
+        }
+      }
+      const link = await open(choice);
+      const abort = new AbortController();
+      const offInterrupt = io.onInterrupt(() => abort.abort());
+      let vented = false;
+      try {
+        if (!values.json) io.stderr.write(`Measuring the ${limb} LOP: keep the limb still and relaxed...\n`);
+        else link.client.events$.subscribe((e) => e.type !== "summary" && io.stdout.write(jsonLine(messageBody(e))));
+        const result = await measureLop(link.client, link.clock, limb, abort.signal);
+        vented = true;
+        if (!result.ok || result.mmhg === null) {
+          if (values.json) io.stdout.write(jsonLine({ type: "summary", ok: false, limb, lopMmhg: null, reason: result.reason }));
+          throw new CliError(`the LOP measurement failed: ${result.reason}`);
+        }
+        store?.recordLop(limb, result.mmhg, "measured", now());
+        if (values.json) {
+          io.stdout.write(jsonLine({ type: "summary", ok: true, limb, lopMmhg: result.mmhg, quality: result.quality, durationSeconds: result.durationSeconds, savedTo: store?.file ?? null }));
+        } else {
+          io.stdout.write(`LOP (${limb}): ${Math.round(result.mmhg)} mmHg   quality ${result.quality.toFixed(2)}, took ${result.durationSeconds.toFixed(0)} s\n`);
+          if (store) io.stdout.write(`Saved in ${store.file}.\n`);
+        }
+        return 0;
+      } catch (error) {
+        if (!vented) {
+          const result = await deflateNow(link.client, link.clock);
+          if (error instanceof InterruptedError) {
+            io.stderr.write(result.ok ? `interrupted: the cuff is ${result.detail}\n` : `interrupted: could not confirm the cuff vented (${result.detail})\n`);
+            return 130;
+          }
+        }
+        if (error instanceof CuffLinkError) throw new CliError(error.message);
+        throw error;
+      } finally {
+        offInterrupt();
+        await link.close();
+      }
+    },
+  };
+}
+
+export const lopCommand = makeLopCommand();

@@ -1,0 +1,81 @@
+/** Where a running command's link traffic goes: the live display, the recording, JSON lines. */
+import { createInterface } from "node:readline/promises";
+import type { FirmwareMessage } from "../../shared/protocol/index.ts";
+import type { LiveDisplay } from "../display/terminal.ts";
+import type { Recorder } from "../record/recorder.ts";
+import type { CliIo } from "./io.ts";
+import type { OpenLink } from "./link.ts";
+
+export function jsonLine(value: object): string {
+  return JSON.stringify(value) + "\n";
+}
+
+/** A firmware message without its link envelope (v, seq). */
+export function messageBody(message: FirmwareMessage): Record<string, unknown> {
+  const { v: _v, seq: _seq, ...body } = message;
+  return body;
+}
+
+export interface OutputTargets {
+  json: boolean;
+  /** Also write each telemetry frame as a JSON line (cuff monitor). */
+  jsonTelemetry?: boolean;
+  display: LiveDisplay | null;
+  recorder: Recorder | null;
+}
+
+/** Subscribe the outputs to the link; returns the unsubscribe. */
+export function wireOutput(link: OpenLink, io: CliIo, targets: OutputTargets): () => void {
+  const { client } = link;
+  const subs = [
+    client.telemetry$.subscribe((m) => {
+      targets.recorder?.write(m);
+      targets.display?.telemetry(m);
+      if (targets.json && targets.jsonTelemetry) io.stdout.write(jsonLine(messageBody(m)));
+    }),
+    client.events$.subscribe((e) => {
+      targets.recorder?.write(e);
+      targets.display?.event(e);
+      if (targets.json && e.type !== "summary") io.stdout.write(jsonLine(messageBody(e)));
+    }),
+    client.status$.subscribe((s) => targets.recorder?.write(s)),
+    client.connection$.subscribe((state) => {
+      if (state === "reconnecting") {
+        targets.recorder?.note(link.clock.nowSeconds(), "link lost, reconnecting");
+        targets.display?.link("reconnecting");
+        if (targets.json) io.stdout.write(jsonLine({ type: "link", state: "reconnecting" }));
+        else if (!targets.display) io.stderr.write("link to the cuff lost: reconnecting\n");
+      }
+      if (state === "connected" && client.firmware) {
+        targets.display?.link("connected");
+      }
+    }),
+    client.notices$.subscribe((n) => {
+      if (n.kind === "connected" && n.reconnect) {
+        targets.recorder?.note(link.clock.nowSeconds(), n.firmwareRestarted ? "reconnected: the firmware had restarted" : "reconnected and resynchronised");
+        if (targets.json) io.stdout.write(jsonLine({ type: "link", state: "connected", firmwareRestarted: n.firmwareRestarted }));
+      }
+    }),
+  ];
+  return () => {
+    for (const s of subs) s.unsubscribe();
+  };
+}
+
+/** Ask on the terminal; Enter takes the default. */
+export async function askYesNo(io: CliIo, question: string, fallback: boolean): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
+  const closed = new Promise<null>((resolve) => rl.once("close", () => resolve(null)));
+  try {
+    for (;;) {
+      const raw = await Promise.race([rl.question(question), closed]);
+      if (raw === null) return fallback;
+      const a = raw.trim().toLowerCase();
+      if (a === "") return fallback;
+      if (a.startsWith("y")) return true;
+      if (a.startsWith("n")) return false;
+    }
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * What the live display shows, folded from the link's telemetry and events.
+ * Pure: (view, message) -> view.
+ */
+import type { Limb, Plan } from "../../shared/plan.ts";
+import type { AlarmKind, Phase, Severity, StateName, TelemetryMessage } from "../../shared/protocol/index.ts";
+import type { CuffEvent } from "../client/client.ts";
+
+export interface AlarmLine {
+  t: number;
+  kind: AlarmKind;
+  severity: Severity;
+  detail: string;
+}
+
+export interface SessionView {
+  title: string;
+  limb: Limb | null;
+  /** Planned reps per set, when the plan is a sets plan. */
+  plannedSets: number[] | null;
+  restSeconds: number | null;
+  t: number | null;
+  startT: number | null;
+  mmhg: number | null;
+  target: number | null;
+  lop: number | null;
+  state: StateName | null;
+  phase: Phase;
+  set: number;
+  rep: number;
+  /** Seconds left in a rest (from telemetry). */
+  remaining: number | null;
+  pump: number;
+  vent: number;
+  /** Reps done in each finished set, to measure progress. */
+  setsDone: number;
+  restsDone: number;
+  alarms: AlarmLine[];
+  link: "connected" | "reconnecting";
+  lastMessage: string | null;
+  ended: boolean;
+}
+
+/** Seconds a rep is assumed to take for the progress bar (the cadence of the reference scenarios). */
+export const NOMINAL_REP_SECONDS = 2;
+
+export function initialView(title: string, limb: Limb | null, plan: Plan | null): SessionView {
+  const sets = plan && (plan.mode ?? "sets") === "sets" ? (plan as Extract<Plan, { sets: number[] }>).sets : null;
+  const rest = plan && (plan.mode ?? "sets") === "sets" ? (plan as Extract<Plan, { restSeconds: number }>).restSeconds : null;
+  return {
+    title,
+    limb,
+    plannedSets: sets,
+    restSeconds: rest,
+    t: null,
+    startT: null,
+    mmhg: null,
+    target: null,
+    lop: null,
+    state: null,
+    phase: "idle",
+    set: 0,
+    rep: 0,
+    remaining: null,
+    pump: 0,
+    vent: 1,
+    setsDone: 0,
+    restsDone: 0,
+    alarms: [],
+    link: "connected",
+    lastMessage: null,
+    ended: false,
+  };
+}
+
+export function foldTelemetry(view: SessionView, m: TelemetryMessage): SessionView {
+  return {
+    ...view,
+    t: m.t,
+    startT: view.startT ?? m.t,
+    mmhg: m.mmhg,
+    target: m.target,
+    lop: m.lop ?? view.lop,
+    state: m.state,
+    phase: m.phase,
+    set: m.set ?? view.set,
+    rep: m.rep ?? view.rep,
+    remaining: m.remaining ?? null,
+    pump: m.pump,
+    vent: m.vent,
+  };
+}
+
+export function foldEvent(view: SessionView, e: CuffEvent): SessionView {
+  const next: SessionView = { ...view, t: e.t, startT: view.startT ?? e.t };
+  switch (e.type) {
+    case "state":
+      next.state = e.to;
+      next.phase = e.phase;
+      break;
+    case "phase":
+      if (view.phase === "set" && e.phase !== "set") next.setsDone = view.setsDone + 1;
+      if (view.phase === "rest" && e.phase !== "rest") next.restsDone = view.restsDone + 1;
+      next.phase = e.phase;
+      if (e.set !== undefined) next.set = e.set;
+      if (e.phase === "set") next.rep = 0;
+      if (e.phase === "rest") next.remaining = e.seconds ?? view.restSeconds;
+      break;
+    case "rep":
+      next.set = e.set;
+      next.rep = e.rep;
+      break;
+    case "alarm":
+      next.alarms = [...view.alarms, { t: e.t, kind: e.kind, severity: e.severity, detail: e.detail }].slice(-4);
+      break;
+    case "lop-result":
+      if (e.ok && e.mmhg !== null) next.lop = e.mmhg;
+      next.lastMessage = e.ok ? `LOP measured: ${Math.round(e.mmhg ?? 0)} mmHg` : `LOP measurement failed: ${e.reason}`;
+      break;
+    case "summary":
+      next.ended = true;
+      if (e.summary.lopMmhg !== null) next.lop = e.summary.lopMmhg;
+      break;
+  }
+  return next;
+}
+
+/** Fraction of the planned session done, by nominal time of sets and rests. */
+export function sessionProgress(view: SessionView): number | null {
+  const sets = view.plannedSets;
+  if (!sets) return null;
+  if (view.ended) return 1;
+  const rest = view.restSeconds ?? 0;
+  const total = sets.reduce((sum, reps) => sum + reps * NOMINAL_REP_SECONDS, 0) + rest * (sets.length - 1);
+  if (total <= 0) return null;
+  let done = 0;
+  for (let i = 0; i < view.setsDone && i < sets.length; i++) done += sets[i]! * NOMINAL_REP_SECONDS;
+  done += Math.min(view.restsDone, sets.length - 1) * rest;
+  if (view.phase === "set") done += Math.min(view.rep, sets[view.setsDone] ?? 0) * NOMINAL_REP_SECONDS;
+  if (view.phase === "rest" && view.remaining !== null) done += Math.max(0, rest - view.remaining);
+  if (view.phase === "deflate" && view.setsDone >= sets.length) return 1;
+  return Math.min(1, done / total);
+}
