@@ -18,7 +18,7 @@ import {
 import { LINK_FAULT_KINDS, type CuffPlant, type FaultKind } from "./plant.ts";
 import { Prng } from "./prng.ts";
 import { REFERENCE_CHECK_VALVE, REFERENCE_PUMP, REFERENCE_RELIEF_VALVE, REFERENCE_VENT_VALVE } from "./reference-parts.ts";
-import type { Scenario } from "./scenario.ts";
+import { RELAXED_DROP_SHARE, type Scenario } from "./scenario.ts";
 
 /** Physics chunk: the sensor's sample period at most, and never across a fault time. */
 const MAX_CHUNK_SECONDS = 0.01;
@@ -120,7 +120,7 @@ export class SimulatedCuff implements CuffPlant {
       {
         repSeconds: ex.repSeconds,
         contractionMl: volumeFor(ex.contractionSwingMmhg),
-        relaxedMl: volumeFor(-Math.min(ex.relaxedDropMmhg, this.calibrationMmhg - 1)),
+        relaxedMl: volumeFor(-Math.min(ex.relaxedDropMmhg ?? RELAXED_DROP_SHARE * this.calibrationMmhg, this.calibrationMmhg - 1)),
         swellingMl: volumeFor(ex.swellingMmhg),
         knockMl: volumeFor(ex.motionArtefactMmhg),
       },

@@ -52,9 +52,12 @@ export const VENOUS_CLOSING_MMHG = 40;
 /** Swelling builds over a few minutes of restriction and ebbs faster once released. */
 export const SWELLING_RISE_SECONDS = 150;
 export const SWELLING_EBB_SECONDS = 90;
-/** The muscle pump empties the veins within a couple of reps; they refill in a rest. */
+/**
+ * The muscle pump empties the veins within a couple of reps; they refill slowly
+ * (a normal venous refill time is over 20 s, and the cuff slows arterial inflow).
+ */
 export const EMPTYING_REPS = 1.5;
-export const REFILL_SECONDS = 12;
+export const REFILL_SECONDS = 25;
 /** Rep-to-rep variation of contraction strength, one standard deviation. */
 export const REP_VARIATION = 0.15;
 /** Knocks per second while exercising and otherwise, and their duration. */

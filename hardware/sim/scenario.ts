@@ -65,7 +65,10 @@ export const ExerciseSchema = z.strictObject({
   repSeconds: ranged(1, 6, "s").optional(),
   /** How far a sealed, unregulated cuff at the target pressure rises with each contraction. */
   contractionSwingMmhg: ranged(0, 60, "mmHg").optional(),
-  /** How far a sealed cuff at the target falls while the muscle pump empties the veins under it during a set. */
+  /**
+   * How far a sealed cuff at the target falls while the muscle pump empties the veins under it
+   * during a set (default: 20 % of the target).
+   */
   relaxedDropMmhg: ranged(0, 60, "mmHg").optional(),
   /** How far a sealed cuff at the target rises from the limb swelling after minutes of restriction. */
   swellingMmhg: ranged(0, 30, "mmHg").optional(),
@@ -157,7 +160,8 @@ export interface Scenario {
   exercise: {
     repSeconds: number;
     contractionSwingMmhg: number;
-    relaxedDropMmhg: number;
+    /** null: RELAXED_DROP_SHARE of the target. */
+    relaxedDropMmhg: number | null;
     swellingMmhg: number;
     motionArtefactMmhg: number;
   };
@@ -186,18 +190,22 @@ export function defaultPlan(limb: Limb): Plan {
  * - contractionSwingMmhg 18: the contract's example; Swain et al. 2025 saw peak-to-valley
  *   swings of 18-25 % LOP (about 35-50 mmHg on a thigh) in unregulated cuffs, of which the
  *   contraction itself is about half.
- * - relaxedDropMmhg 20: the other half; unregulated cuffs spent the set below target
- *   (valleys 58-65 % LOP for an 80 % target, peaks 79-90 %).
+ * - relaxedDropMmhg: 20 % of the target (RELAXED_DROP_SHARE), the other half; unregulated cuffs
+ *   spent the set below target (valleys 58-65 % LOP for an 80 % target, peaks 79-90 %): 20 % of an
+ *   80 % target puts the valleys near 64 % LOP.
  * - swellingMmhg 6: thigh circumference grows 1-3 % after a BFR exercise; a few mL under the cuff.
  * - motionArtefactMmhg 1.5: knocks of a moving leg seen in published cuff traces, a small share of the swing.
  */
 export const DEFAULT_EXERCISE: Scenario["exercise"] = {
   repSeconds: 2,
   contractionSwingMmhg: 18,
-  relaxedDropMmhg: 20,
+  relaxedDropMmhg: null,
   swellingMmhg: 6,
   motionArtefactMmhg: 1.5,
 };
+
+/** Default relaxedDropMmhg as a share of the target pressure. */
+export const RELAXED_DROP_SHARE = 0.2;
 
 export class ScenarioError extends Error {
   override name = "ScenarioError";
