@@ -2,88 +2,139 @@
  * Limb occlusion pressure from the cuff signal alone (oscillometric, on inflation).
  *
  * The cuff is filled quickly to a start pressure, then ramped slowly with the pump
- * while a band-pass filter pulls the arterial pulsations out of the cuff pressure.
- * Each beat's amplitude is recorded against the cuff pressure; past the maximum the
- * amplitudes fall, and the LOP is where they fall to a small fraction of the maximum,
- * interpolated between the beats either side. The ramp stops as soon as the
- * vanishing is confirmed, so the cuff spends little time above the LOP; the
- * controller then deflates.
+ * (a few mmHg per heart beat) while a band-pass filter pulls the arterial
+ * pulsations out of the cuff pressure. Every heart-beat-long window gives one point
+ * of the envelope (pulsation amplitude against cuff pressure); past its maximum
+ * the envelope falls, and the LOP is where the fitted flank reaches zero
+ * (envelope.ts). The ramp stops as soon as the envelope has sunk into the noise
+ * and the pressure has passed the estimate by a small margin, so the cuff spends
+ * little time above the LOP; the controller then deflates.
+ *
+ * Exposure bound: the pump stops at the latest STOP_MARGIN_MMHG above the
+ * estimated LOP once the envelope is in the noise, i.e. about one heart beat of
+ * ramp above it, and the deflation that follows passes the LOP within a fraction
+ * of a second; measured in bench/lop-bench.ts (time above true LOP per measurement).
+ * The ceiling is never asked for: the ramp ends CEILING_MARGIN below it.
  */
 import type { PressureEstimate } from "../controller/estimator.ts";
 import type { Actuation } from "../controller/supervisor.ts";
-import { BandPass } from "./filters.ts";
+import { fitFlank, type EnvelopePoint, type FlankFit } from "./envelope.ts";
+import { BandPass, Biquad } from "./filters.ts";
 import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";
 
 /** Tunables, with the reason for each value. */
 export const LOP_SETTINGS = {
   /** Fast fill up to here: pulsations only matter from around mean arterial pressure upwards. */
   rampStartMmhg: 40,
-  /** Ramp in pressure per heart beat: fine enough to place the vanishing point, short enough for a 45 s measurement. */
+  /** Ramp in pressure per heart beat: one envelope point every few mmHg, and a measurement within 45 s. */
   rampMmhgPerBeat: 4.5,
   minRampMmhgPerSecond: 3,
   maxRampMmhgPerSecond: 8,
-  /** Ramp rate before the heart rate is known (75 bpm). */
-  initialRampMmhgPerSecond: 5.5,
-  /** Pulsations are "gone" below this share of the largest one. */
-  vanishFraction: 0.1,
-  /** Beats below the threshold in a row that confirm the vanishing. */
-  confirmBeats: 3,
-  /** Band of the arterial pulsation: heart rates 50-110 bpm and the harmonics that shape the upstroke. */
+  /** Ramp rate before the heart rate is known (70 bpm). */
+  initialRampMmhgPerSecond: 5.2,
+  /** Seconds after the fill during which the band-pass settles from the change of slope. */
+  settleSeconds: 2.5,
+  /** Band of the arterial pulsation: heart rates 50-110 bpm with their second harmonic. */
   bandLowHz: 0.5,
-  bandHighHz: 6,
-  /** A pulsation larger than this, or than this many times the largest beat, is movement, not a pulse. */
-  motionMmhg: 5,
-  motionBeatMultiple: 2.5,
+  bandHighHz: 3.5,
+  /** Above this the cuff signal is sensor noise only (for the noise floor). */
+  noiseHighPassHz: 15,
+  /**
+   * The fitted flank reaches zero where the mean beat vanishes; the occlusion pressure
+   * is where the highest beat (top of the breathing cycle) vanishes too.
+   */
+  offsetMmhg: 0,
+  /** Pump stops this far above the estimate (once the envelope is in the noise). */
+  stopMarginMmhg: 2,
+  /** A pulsation larger than this, and than this many times the largest envelope point, is movement. */
+  motionMmhg: 4,
+  motionEnvelopeMultiple: 3,
+  /** More knocks than this share of the flank windows spoil the measurement. */
+  maxOutlierShare: 0.3,
+  /** A flank this poorly fitted is no measurement. */
+  minR2: 0.5,
   /** Seconds from the start after which the measurement gives up. */
-  timeoutSeconds: 90,
-  /** Stop this far below the ceiling: the pump keeps spinning briefly. */
+  timeoutSeconds: 100,
+  /** The ramp ends this far below the ceiling: the pump keeps spinning briefly. */
   ceilingMarginMmhg: 5,
-  /** Shortest plausible beat interval (HR 110 bpm with variability). */
-  minBeatSeconds: 0.4,
+  /** Plausible beat intervals (HR 110 with variability down to 45 bpm). */
+  minBeatSeconds: 0.45,
+  maxBeatSeconds: 1.4,
 } as const;
 
-type Phase = "fill" | "ramp" | "done";
+/** Ramp tracking: pressure error gain (1/s), its integral (1/s^2), and how fast the pump gain is learned. */
+const RAMP_KP = 0.4;
+const RAMP_KI = 0.04;
+const GAIN_LEARN_SECONDS = 3;
+/** Window of the pressure trend (longer than a slow heart beat, so pulsations average out). */
+const TREND_SECONDS = 2;
+/** Cut-off of the pressure the ramp is steered on: well under the slowest heart rate. */
+const SLOW_HZ = 0.35;
+/** Peak-to-peak of band-passed white noise over one window, per mmHg of sensor noise (measured on the filters). */
+const FLOOR_PER_NOISE = 0.95;
+/** Share of white-noise power above noiseHighPassHz at 100 Hz. */
+const NOISE_POWER_ABOVE_HIGH_PASS = 0.68;
 
-interface Beat {
-  tSeconds: number;
-  mmhg: number;
-  amplitudeMmhg: number;
-}
+type Phase = "fill" | "ramp" | "done";
 
 class OscillometricLop implements LopProcedure {
   private phase: Phase = "fill";
   private readonly band: BandPass;
-  private duty = 0.5;
+  private readonly noiseBand: Biquad;
+  private readonly slow: Biquad;
+  private readonly pumpMinDuty: number;
+  private readonly dt: number;
+  private speed = 0;
+  private gain = 20;
+  private referenceMmhg = 0;
+  private integralRate = 0;
+  private rampStartSeconds = 0;
+  private readonly speedHistory: { t: number; speed: number }[] = [];
   private fullRateMmhgPerSecond: number | null = null;
   private readonly trend: { t: number; mmhg: number }[] = [];
-  private readonly beats: Beat[] = [];
+  private noisePower = 0;
+  /** Beat detector (hysteresis peak picking), for the heart rate only. */
   private peakSeeking = true;
   private extremum = 0;
   private extremumT = 0;
-  private troughMmhg = 0;
-  private lastBeatT = -Infinity;
-  private maxBeat: Beat | null = null;
-  private belowCount = 0;
-  private motionAtMmhg: number | null = null;
+  private lastBeatT: number | null = null;
+  private readonly intervals: number[] = [];
+  /** The window being filled. */
+  private windowStart = 0;
+  private windowMin = Infinity;
+  private windowMax = -Infinity;
+  private windowSum = 0;
+  private windowCount = 0;
+  readonly points: EnvelopePoint[] = [];
+  private largestAmplitude = 0;
+  private fit: FlankFit | null = null;
   private outcome: LopOutcome | null = null;
 
   constructor(private readonly options: LopOptions) {
     this.band = new BandPass(LOP_SETTINGS.bandLowHz, LOP_SETTINGS.bandHighHz, options.sampleHz);
+    this.noiseBand = Biquad.highPass(LOP_SETTINGS.noiseHighPassHz, options.sampleHz);
+    this.slow = Biquad.lowPass(SLOW_HZ, options.sampleHz);
+    this.pumpMinDuty = options.pumpMinDuty ?? 0.15;
+    this.dt = 1 / options.sampleHz;
   }
 
   step(tSeconds: number, estimate: PressureEstimate): { actuation: Actuation; outcome?: LopOutcome } {
     if (this.outcome) return { actuation: { pump: 0, vent: 1 }, outcome: this.outcome };
     const elapsed = tSeconds - this.options.startSeconds;
-    if (!Number.isFinite(estimate.rawMmhg)) return this.finish(tSeconds, this.reject("the pressure sensor gave no usable reading"));
-    if (estimate.mmhg >= this.options.ceilingMmhg - LOP_SETTINGS.ceilingMarginMmhg) {
-      return this.finish(tSeconds, this.reject(`pulsations were still present at ${this.options.ceilingMmhg - LOP_SETTINGS.ceilingMarginMmhg} mmHg, the ceiling: the LOP is above what may be applied`));
+    if (!Number.isFinite(estimate.rawMmhg) || estimate.atRail) return this.finish(tSeconds, this.reject("the pressure sensor gave no usable reading"));
+    const top = this.options.ceilingMmhg - LOP_SETTINGS.ceilingMarginMmhg;
+    if (estimate.mmhg >= top) {
+      return this.finish(tSeconds, this.reject(`pulsations were still present at ${top.toFixed(0)} mmHg, the ceiling: the LOP is above what may be applied`));
     }
     if (elapsed > LOP_SETTINGS.timeoutSeconds) {
-      return this.finish(tSeconds, this.reject(`no end of pulsations within ${LOP_SETTINGS.timeoutSeconds} s (reached ${estimate.mmhg.toFixed(0)} mmHg)`));
+      return this.finish(tSeconds, this.reject(`the pulsations did not vanish within ${LOP_SETTINGS.timeoutSeconds} s (reached ${estimate.mmhg.toFixed(0)} mmHg)`));
     }
 
     this.trend.push({ t: tSeconds, mmhg: estimate.mmhg });
-    while (this.trend.length > 0 && tSeconds - this.trend[0]!.t > 1.5) this.trend.shift();
+    while (this.trend.length > 0 && tSeconds - this.trend[0]!.t > TREND_SECONDS) this.trend.shift();
+    const pulse = this.band.next(estimate.rawMmhg);
+    const hf = this.noiseBand.next(estimate.rawMmhg);
+    const slow = this.slow.next(estimate.mmhg);
 
     if (this.phase === "fill") {
       if (estimate.mmhg < LOP_SETTINGS.rampStartMmhg) {
@@ -91,21 +142,36 @@ class OscillometricLop implements LopProcedure {
         return { actuation: { pump: 1, vent: 0 } };
       }
       this.phase = "ramp";
-      const full = this.fullRateMmhgPerSecond ?? 20;
-      this.duty = Math.min(1, 0.15 + (0.85 * LOP_SETTINGS.initialRampMmhgPerSecond) / full);
+      this.gain = this.fullRateMmhgPerSecond ?? 20;
+      this.referenceMmhg = estimate.mmhg;
+      this.rampStartSeconds = tSeconds;
+      this.windowStart = tSeconds;
     }
 
-    const pulse = this.band.next(estimate.rawMmhg);
-    const beat = this.detectBeat(tSeconds, pulse, estimate.mmhg);
-    if (this.motionAtMmhg !== null) {
-      return this.finish(tSeconds, this.reject(`movement during the measurement: large pressure jumps at ${this.motionAtMmhg.toFixed(0)} mmHg`));
+    const speed = this.rampSpeed(tSeconds, slow);
+    const actuation = { pump: speed < 0.01 ? 0 : this.pumpMinDuty + speed * (1 - this.pumpMinDuty), vent: 0 };
+    if (tSeconds - this.rampStartSeconds < LOP_SETTINGS.settleSeconds) {
+      this.windowStart = tSeconds;
+      return { actuation };
     }
-    if (beat) {
-      const found = this.onBeat(beat);
-      if (found) return this.finish(tSeconds, found);
+
+    this.noisePower += (this.dt / 5) * (hf * hf - this.noisePower);
+    const motionLimit = Math.max(LOP_SETTINGS.motionMmhg, LOP_SETTINGS.motionEnvelopeMultiple * this.largestAmplitude);
+    if (Math.abs(pulse) > motionLimit) {
+      return this.finish(tSeconds, this.reject(`movement during the measurement: large pressure jumps at ${estimate.mmhg.toFixed(0)} mmHg`));
     }
-    this.adaptDuty(tSeconds);
-    return { actuation: { pump: this.duty, vent: 0 } };
+    this.detectBeat(tSeconds, pulse);
+    const ended = this.addToWindow(tSeconds, pulse, estimate.mmhg);
+    if (ended) {
+      const done = this.judge(estimate.mmhg);
+      if (done) return this.finish(tSeconds, done);
+    }
+    return { actuation };
+  }
+
+  /** Sensor noise (one standard deviation) from the band above any pulsation. */
+  private noiseMmhg(): number {
+    return Math.sqrt(this.noisePower / NOISE_POWER_ABOVE_HIGH_PASS);
   }
 
   private finish(tSeconds: number, outcome: Omit<LopOutcome, "durationSeconds">): { actuation: Actuation; outcome: LopOutcome } {
@@ -118,7 +184,7 @@ class OscillometricLop implements LopProcedure {
     return { ok: false, mmhg: null, quality: 0, reason };
   }
 
-  /** Least-squares slope of the last 1.5 s of filtered pressure (spans at least one beat, so pulsations average out). */
+  /** Least-squares slope of the last 2 s of filtered pressure. */
   private trendSlope(): number {
     const n = this.trend.length;
     if (n < 3) return 0;
@@ -139,83 +205,116 @@ class OscillometricLop implements LopProcedure {
     return den > 0 ? num / den : 0;
   }
 
+  private beatSeconds(): number | null {
+    if (this.intervals.length < 3) return null;
+    const sorted = [...this.intervals].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  }
+
   private rampTarget(): number {
-    const interval = this.beatIntervalSeconds();
+    const interval = this.beatSeconds();
     const rate = interval === null ? LOP_SETTINGS.initialRampMmhgPerSecond : LOP_SETTINGS.rampMmhgPerBeat / interval;
     return Math.min(LOP_SETTINGS.maxRampMmhgPerSecond, Math.max(LOP_SETTINGS.minRampMmhgPerSecond, rate));
   }
 
-  /** Slow integral correction of the pump duty towards the wanted ramp rate (slow, so it adds nothing in the pulse band). */
-  private adaptDuty(tSeconds: number): void {
-    if (this.trend.length < 2 || tSeconds - this.trend[0]!.t < 1.4) return;
-    const target = this.rampTarget();
-    const rate = this.trendSlope();
-    const dt = 1 / this.options.sampleHz;
-    this.duty = Math.min(1, Math.max(0.15, this.duty + 0.4 * ((target - rate) / Math.max(target, 1)) * dt));
+  /**
+   * Pump speed that keeps the pressure on a ramp reference. The rise per unit of
+   * pump speed (gain) differs a hundredfold between a narrow arm cuff and a wide
+   * thigh cuff and grows as the bladder stiffens, so it is learned as the ramp goes;
+   * the loop then has the same slow bandwidth (about 0.06 Hz) on every cuff and
+   * leaves the pulse band untouched.
+   */
+  private rampSpeed(tSeconds: number, slowMmhg: number): number {
+    const rate = this.rampTarget();
+    this.referenceMmhg += rate * this.dt;
+    const error = this.referenceMmhg - slowMmhg;
+    this.integralRate = Math.min(rate, Math.max(-rate, this.integralRate + RAMP_KI * error * this.dt));
+    this.speedHistory.push({ t: tSeconds, speed: this.speed });
+    while (this.speedHistory.length > 0 && tSeconds - this.speedHistory[0]!.t > TREND_SECONDS) this.speedHistory.shift();
+    const meanSpeed = this.speedHistory.reduce((a, b) => a + b.speed, 0) / this.speedHistory.length;
+    if (meanSpeed > 0.03 && tSeconds - this.trend[0]!.t > 0.9 * TREND_SECONDS) {
+      const observed = Math.max(0.5, this.trendSlope() / meanSpeed);
+      this.gain += (this.dt / GAIN_LEARN_SECONDS) * (observed - this.gain);
+    }
+    this.speed = Math.min(1, Math.max(0, (rate + RAMP_KP * error + this.integralRate) / this.gain));
+    return this.speed;
   }
 
-  /** Peak picking with hysteresis: a beat is a trough followed by a peak. */
-  private detectBeat(tSeconds: number, pulse: number, mmhg: number): Beat | null {
-    const hysteresis = Math.max(0.05, 0.25 * (this.maxBeat?.amplitudeMmhg ?? 0.4) * 0.5);
-    if (Math.abs(pulse) > Math.max(LOP_SETTINGS.motionMmhg, LOP_SETTINGS.motionBeatMultiple * (this.maxBeat?.amplitudeMmhg ?? 2))) {
-      this.motionAtMmhg = mmhg;
-    }
+  /** Hysteresis peak picking on the pulsation; only the intervals between strong beats are kept. */
+  private detectBeat(tSeconds: number, pulse: number): void {
+    const hysteresis = Math.max(3 * FLOOR_PER_NOISE * this.noiseMmhg(), 0.3 * this.largestAmplitude, 0.05);
     if (this.peakSeeking) {
       if (pulse > this.extremum) {
         this.extremum = pulse;
         this.extremumT = tSeconds;
       } else if (pulse < this.extremum - hysteresis) {
-        const amplitude = this.extremum - this.troughMmhg;
-        const beatT = this.extremumT;
+        if (this.lastBeatT !== null) {
+          const interval = this.extremumT - this.lastBeatT;
+          if (interval >= LOP_SETTINGS.minBeatSeconds && interval <= LOP_SETTINGS.maxBeatSeconds) {
+            this.intervals.push(interval);
+            if (this.intervals.length > 9) this.intervals.shift();
+          }
+        }
+        this.lastBeatT = this.extremumT;
         this.peakSeeking = false;
         this.extremum = pulse;
-        if (beatT - this.lastBeatT >= LOP_SETTINGS.minBeatSeconds) {
-          this.lastBeatT = beatT;
-          return { tSeconds: beatT, mmhg, amplitudeMmhg: amplitude };
-        }
       }
     } else if (pulse < this.extremum) {
       this.extremum = pulse;
     } else if (pulse > this.extremum + hysteresis) {
-      this.troughMmhg = this.extremum;
       this.peakSeeking = true;
       this.extremum = pulse;
       this.extremumT = tSeconds;
     }
-    return null;
   }
 
-  private beatIntervalSeconds(): number | null {
-    const strong = this.beats.filter((b) => this.maxBeat && b.amplitudeMmhg >= 0.3 * this.maxBeat.amplitudeMmhg).slice(-8);
-    if (strong.length < 3) return null;
-    const intervals: number[] = [];
-    for (let i = 1; i < strong.length; i++) intervals.push(strong[i]!.tSeconds - strong[i - 1]!.tSeconds);
-    intervals.sort((a, b) => a - b);
-    return intervals[Math.floor(intervals.length / 2)]!;
+  /** One envelope point per heart beat (a window one beat long holds one whole pulsation). */
+  private addToWindow(tSeconds: number, pulse: number, mmhg: number): boolean {
+    this.windowMin = Math.min(this.windowMin, pulse);
+    this.windowMax = Math.max(this.windowMax, pulse);
+    this.windowSum += mmhg;
+    this.windowCount++;
+    const length = this.beatSeconds() ?? 60 / 70;
+    if (tSeconds - this.windowStart < length) return false;
+    const point = { mmhg: this.windowSum / this.windowCount, amplitudeMmhg: this.windowMax - this.windowMin, tSeconds };
+    this.points.push(point);
+    this.windowStart = tSeconds;
+    this.windowMin = Infinity;
+    this.windowMax = -Infinity;
+    this.windowSum = 0;
+    this.windowCount = 0;
+    const n = this.points.length;
+    if (n >= 3) {
+      const last3 = this.points.slice(-3).map((p) => p.amplitudeMmhg).sort((a, b) => a - b);
+      this.largestAmplitude = Math.max(this.largestAmplitude, last3[1]!);
+    }
+    return true;
   }
 
-  private onBeat(beat: Beat): Omit<LopOutcome, "durationSeconds"> | null {
-    this.beats.push(beat);
-    if (!this.maxBeat || beat.amplitudeMmhg > this.maxBeat.amplitudeMmhg) {
-      this.maxBeat = beat;
-      this.belowCount = 0;
-      return null;
+  /** After each window: finished (accepted or rejected), or not yet. */
+  private judge(mmhg: number): Omit<LopOutcome, "durationSeconds"> | null {
+    const floor = FLOOR_PER_NOISE * this.noiseMmhg();
+    const fit = fitFlank(this.points, floor);
+    this.fit = fit;
+    if (!fit) return null;
+    const recent = this.points.slice(-2);
+    const sunk = recent.every((p) => p.amplitudeMmhg < fit.lowAmplitudeMmhg);
+    const lop = fit.zeroMmhg + LOP_SETTINGS.offsetMmhg;
+    if (!sunk || mmhg < lop + LOP_SETTINGS.stopMarginMmhg) return null;
+    if (fit.outlierShare > LOP_SETTINGS.maxOutlierShare) {
+      return this.reject(`movement during the measurement: ${Math.round(fit.outlierShare * 100)} % of the beats between ${fit.maxAtMmhg.toFixed(0)} and ${mmhg.toFixed(0)} mmHg were disturbed`);
     }
-    const threshold = LOP_SETTINGS.vanishFraction * this.maxBeat.amplitudeMmhg;
-    if (beat.amplitudeMmhg >= threshold) {
-      this.belowCount = 0;
-      return null;
+    if (fit.r2 < LOP_SETTINGS.minR2) {
+      return this.reject(`the pulsations did not fade steadily (fit ${fit.r2.toFixed(2)}): keep the limb still and relaxed and measure again`);
     }
-    this.belowCount++;
-    if (this.belowCount < LOP_SETTINGS.confirmBeats) return null;
-    const firstBelow = this.beats[this.beats.length - this.belowCount]!;
-    const lastAbove = this.beats[this.beats.length - this.belowCount - 1]!;
-    const span = lastAbove.amplitudeMmhg - firstBelow.amplitudeMmhg;
-    const share = span > 0 ? (lastAbove.amplitudeMmhg - threshold) / span : 0;
-    const lop = lastAbove.mmhg + share * (firstBelow.mmhg - lastAbove.mmhg);
-    const descending = this.beats.filter((b) => b.mmhg > this.maxBeat!.mmhg && b.mmhg <= lop).length;
-    const quality = Math.min(1, descending / 8);
-    return { ok: true, mmhg: lop, quality, reason: `pulsations vanished at ${lop.toFixed(0)} mmHg` };
+    const snr = fit.maxAmplitudeMmhg / Math.max(floor, 1e-3);
+    const quality = Math.max(0, Math.min(1, fit.r2 * Math.min(1, fit.points / 6) * Math.min(1, snr / 20) * (1 - fit.outlierShare)));
+    return {
+      ok: true,
+      mmhg: lop,
+      quality,
+      reason: `pulsations faded out at ${lop.toFixed(0)} mmHg (${fit.points} beats on the falling flank, largest ${fit.maxAmplitudeMmhg.toFixed(1)} mmHg at ${fit.maxAtMmhg.toFixed(0)} mmHg)`,
+    };
   }
 }
 

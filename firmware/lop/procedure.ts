@@ -28,6 +28,8 @@ export interface LopOptions {
   /** The procedure never asks for pressure at or above this. */
   ceilingMmhg: number;
   sampleHz: number;
+  /** Pump duty below which the motor stalls (hardware profile pump.minDuty; 0.15 when not given). */
+  pumpMinDuty?: number;
 }
 
 export interface RepCounter {
