@@ -22,6 +22,8 @@ import { RELAXED_DROP_SHARE, type Scenario } from "./scenario.ts";
 
 /** Physics chunk: the sensor's sample period at most, and never across a fault time. */
 const MAX_CHUNK_SECONDS = 0.01;
+/** Shorter chunks than this are not worth splitting for (float rounding of step times). */
+const MIN_CHUNK_SECONDS = 1e-9;
 /** A burst bladder: a tear of about 6 mm, CdA 17 mm^2; the pump's whole flow escapes with a fraction of a mmHg. */
 const BURST_AREA_MM2 = 17;
 /** Default size of a leak fault: a loose connector, 40 mmHg/min at 200 mmHg. */
@@ -91,6 +93,8 @@ export class SimulatedCuff implements CuffPlant {
   private active: ActiveFault[] = [];
   private activeKinds: FaultKind[] = [];
   private nextFaultChangeSeconds = Number.POSITIVE_INFINITY;
+  /** Physical faults split the physics chunks to act on time; link faults do not touch the physics at all. */
+  private nextPhysicalChangeSeconds = Number.POSITIVE_INFINITY;
 
   // Derived from the active faults (recomputed only when they change).
   private pumpDead = false;
@@ -154,7 +158,8 @@ export class SimulatedCuff implements CuffPlant {
     const end = this.time + dtSeconds;
     while (this.time < end) {
       let chunkEnd = Math.min(end, this.time + MAX_CHUNK_SECONDS);
-      if (this.nextFaultChangeSeconds > this.time && this.nextFaultChangeSeconds < chunkEnd) chunkEnd = this.nextFaultChangeSeconds;
+      const split = this.nextPhysicalChangeSeconds;
+      if (split > this.time + MIN_CHUNK_SECONDS && split < chunkEnd) chunkEnd = split;
       const h = chunkEnd - this.time;
       if (h <= 0) break;
       this.advanceChunk(h, pumpDuty, ventOpening);
@@ -264,9 +269,16 @@ export class SimulatedCuff implements CuffPlant {
     this.active = this.active.filter((f) => f.until === null || f.until > now);
     changed ||= this.active.length !== before;
     if (changed) this.deriveFaultEffects();
-    let next = this.scheduleIndex < this.schedule.length ? this.schedule[this.scheduleIndex]!.at : Number.POSITIVE_INFINITY;
-    for (const f of this.active) if (f.until !== null && f.until < next) next = f.until;
+    let next = Number.POSITIVE_INFINITY;
+    let nextPhysical = Number.POSITIVE_INFINITY;
+    const consider = (kind: FaultKind, t: number) => {
+      next = Math.min(next, t);
+      if (!LINK_KINDS.has(kind)) nextPhysical = Math.min(nextPhysical, t);
+    };
+    for (let i = this.scheduleIndex; i < this.schedule.length; i++) consider(this.schedule[i]!.kind, this.schedule[i]!.at);
+    for (const f of this.active) if (f.until !== null) consider(f.kind, f.until);
     this.nextFaultChangeSeconds = next;
+    this.nextPhysicalChangeSeconds = nextPhysical;
   }
 
   private onFaultStart(kind: FaultKind, params: Record<string, number>): void {

@@ -115,9 +115,13 @@ export class LimbModel {
   /** Share of the cuff pressure that reaches the arteries. */
   readonly transmission: number;
   readonly arterialMl: number;
+  /** Arterial opening under an empty cuff at mean pressure: the reference the limb volume is counted from. */
+  private readonly restingOpen: number;
   private readonly subject: LimbSubject;
   private readonly exercise: LimbExercise;
   private readonly rng: Prng;
+  /** Knocks draw from their own stream, so switching them off leaves heart and reps unchanged. */
+  private readonly knockRng: Prng;
 
   private timeSeconds = 0;
   private beatPhase = 0;
@@ -146,10 +150,13 @@ export class LimbModel {
     this.subject = subject;
     this.exercise = exercise;
     this.rng = new Prng(seed, 1);
+    this.knockRng = new Prng(seed, 4);
     this.lopTrueMmhg = subject.lopMmhg ?? lopFromPhysiologyMmhg(subject.systolic, subject.limbCircumferenceCm, cuffWidthCm);
     // At LOP even the highest beat (breathing and scatter on top of systolic) cannot open the artery.
     this.transmission = (subject.systolic + BREATHING_MMHG + BEAT_SCATTER_MMHG) / this.lopTrueMmhg;
     this.arterialMl = ARTERIAL_ML_PER_CM2 * bladderAreaCm2;
+    const meanArterial = subject.diastolic + (subject.systolic - subject.diastolic) / 3;
+    this.restingOpen = 1 - Math.exp(-meanArterial / ARTERIAL_WALL_MMHG);
     this.beatSeconds = 60 / subject.heartRate;
     this.breathPhase = this.rng.next();
     this.beatPhase = this.rng.next();
@@ -230,7 +237,7 @@ export class LimbModel {
       cuffMmhg > 0
         ? EDGE_FRACTION * (1 - Math.exp(-pulse / ARTERIAL_WALL_MMHG)) * waveAt(this.beatPhase) * Math.exp(-cuffMmhg / EDGE_FADE_MMHG)
         : 0;
-    return this.arterialMl * (open - 1 + edge);
+    return this.arterialMl * (open - this.restingOpen + edge);
   }
 
   private advanceExercise(dt: number): void {
@@ -270,7 +277,7 @@ export class LimbModel {
 
   private drawKnockGap(exercising: boolean): number {
     const rate = exercising ? KNOCKS_PER_SECOND_EXERCISING : KNOCKS_PER_SECOND_RESTING;
-    return this.timeSeconds - Math.log(1 - this.rng.next()) / rate;
+    return this.timeSeconds - Math.log(1 - this.knockRng.next()) / rate;
   }
 
   /** Knocks of a moving limb: short half-sine volume bumps at random times, more often in a set. */
@@ -278,8 +285,8 @@ export class LimbModel {
     const t = this.timeSeconds;
     if (this.exercise.knockMl > 0 && t >= this.nextKnockSeconds) {
       this.knockStartSeconds = t;
-      this.knockSeconds = this.rng.uniform(KNOCK_SECONDS[0], KNOCK_SECONDS[1]);
-      this.knockMl = this.exercise.knockMl * this.rng.clippedNormal(0, 1, -3, 3);
+      this.knockSeconds = this.knockRng.uniform(KNOCK_SECONDS[0], KNOCK_SECONDS[1]);
+      this.knockMl = this.exercise.knockMl * this.knockRng.clippedNormal(0, 1, -3, 3);
       this.nextKnockSeconds = this.drawKnockGap(this.setActive);
     }
     if (this.knockStartSeconds < 0) return 0;
