@@ -66,6 +66,12 @@ const ZERO_TIMEOUT_SECONDS = 15;
 const MAX_ZERO_OFFSET_MMHG = 25;
 /** Hold the vent open this long below DEFLATED_MMHG before calling the cuff vented. */
 const DEFLATED_CONFIRM_SECONDS = 0.3;
+/**
+ * During sets the regulator aims this much above the target: the vent can take air out far
+ * faster than the pump puts it back, so a slightly high aim balances the time spent above
+ * and below the band (tuned over the simulated population, bench/regulation-population.ts).
+ */
+const SET_BIAS_FRACTION = 0.01;
 /** When contractions stop, the set ends after this many mean rep intervals (clamped). */
 const SET_END_INTERVALS = 1.3;
 const SET_END_MIN_SECONDS = 2.0;
@@ -417,17 +423,18 @@ export class CuffController {
       }
     }
     if (this.session !== s || this.state === "deflating" || this.state === "fault") return SAFE_ACTUATION;
-    return this.regulateTo(s.currentTargetMmhg!, estimate, dt, s.step === "inflate" && !s.settled);
+    return this.regulateTo(s.currentTargetMmhg!, estimate, dt, s.step === "inflate" && !s.settled, s.step === "set");
   }
 
-  private regulateTo(target: number, estimate: PressureEstimate, dt: number, inflating: boolean): Actuation {
+  private regulateTo(target: number, estimate: PressureEstimate, dt: number, inflating: boolean, exercising: boolean): Actuation {
     const p = estimate.mmhg;
     // Far below target: full pump, and keep the integral clear so it does not overshoot later.
     if (inflating && p < target - 8) {
       this.regulator = initialRegulatorState();
       return { pump: 1, vent: 0 };
     }
-    const result = regulate(this.regulator, target, p, dt, this.actuators, {
+    const aim = exercising ? target * (1 + SET_BIAS_FRACTION) : target;
+    const result = regulate(this.regulator, aim, p, dt, this.actuators, {
       ...DEFAULT_GAINS,
       pumpMinDuty: this.options.profile.pump.minDuty,
     });

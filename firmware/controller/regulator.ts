@@ -21,7 +21,7 @@ export interface RegulatorGains {
 }
 
 export const DEFAULT_GAINS: RegulatorGains = {
-  kpPerSecond: 6,
+  kpPerSecond: 9,
   kiPerSecondSquared: 4,
   deadbandMmhg: 0.6,
   pumpMinDuty: 0.15,

@@ -38,6 +38,8 @@ export interface RuleMemory {
   values: number[];
   lastCounts: number | null;
   sameCountsSince: number | null;
+  /** The phase the memory was gathered in, for rules whose window must not span phases. */
+  phase: Phase | null;
 }
 
 export interface AlarmRule {
@@ -226,19 +228,33 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "leak",
     severity: "fault",
     latches: true,
-    description: "holding, the pump runs above 60 % on average for 4 s and still loses pressure",
+    description:
+      "holding, the pump runs hard on average for 4 s and the mean pressure stays short (rests: 60 % duty, 5 mmHg short; sets: 85 % duty, 10 % short)",
     check: (ctx, m) => {
-      if (!holding(ctx) || !ctx.settled) {
+      if (!holding(ctx) || !ctx.settled || ctx.targetMmhg === null || m.phase !== ctx.phase) {
         m.values.length = 0;
+        m.phase = ctx.phase;
         return null;
       }
+      // Pairs of (pump duty, pressure) over the window.
       const windowSamples = Math.round(SUPERVISOR_LIMITS.leakSeconds / Math.max(ctx.dtSeconds, 1e-3));
-      m.values.push(ctx.proposed.pump);
-      if (m.values.length > windowSamples) m.values.shift();
-      const mean = m.values.reduce((a, b) => a + b, 0) / m.values.length;
-      const short = ctx.targetMmhg !== null && ctx.estimate.mmhg < ctx.targetMmhg - 5;
-      return m.values.length >= windowSamples && mean > 0.6 && short
-        ? `leak: the pump ran ${(mean * 100).toFixed(0)} % of the last ${SUPERVISOR_LIMITS.leakSeconds} s and pressure is still ${(ctx.targetMmhg! - ctx.estimate.mmhg).toFixed(0)} mmHg short`
+      m.values.push(ctx.proposed.pump, ctx.estimate.mmhg);
+      while (m.values.length > 2 * windowSamples) m.values.splice(0, 2);
+      if (m.values.length < 2 * windowSamples) return null;
+      let pump = 0;
+      let pressure = 0;
+      for (let i = 0; i < m.values.length; i += 2) {
+        pump += m.values[i]!;
+        pressure += m.values[i + 1]!;
+      }
+      pump /= windowSamples;
+      pressure /= windowSamples;
+      // Contractions make the pump work hard in a healthy cuff: a set needs a clearer sign.
+      const exercising = ctx.phase === "set";
+      const shortMmhg = ctx.targetMmhg - pressure;
+      const leaking = exercising ? pump > 0.85 && shortMmhg > 0.1 * ctx.targetMmhg : pump > 0.6 && shortMmhg > 5;
+      return leaking
+        ? `leak: the pump ran ${(pump * 100).toFixed(0)} % of the last ${SUPERVISOR_LIMITS.leakSeconds} s and pressure is still ${shortMmhg.toFixed(0)} mmHg short`
         : null;
     },
   },
@@ -269,7 +285,7 @@ export class Supervisor {
   private readonly active = new Set<AlarmKind>();
 
   constructor(private readonly rules: readonly AlarmRule[] = ALARM_RULES) {
-    for (const rule of rules) this.memories.set(rule.kind, { since: null, values: [], lastCounts: null, sameCountsSince: null });
+    for (const rule of rules) this.memories.set(rule.kind, { since: null, values: [], lastCounts: null, sameCountsSince: null, phase: null });
   }
 
   /** Rules that became true this tick. A rule re-arms once its condition clears. */
@@ -298,6 +314,7 @@ export class Supervisor {
       memory.values.length = 0;
       memory.lastCounts = null;
       memory.sameCountsSince = null;
+      memory.phase = null;
     }
   }
 }

@@ -106,10 +106,16 @@ describe("alarm rules (one test each)", () => {
   });
 
   it("leak fires within 5 s when the pump runs hard and the pressure stays short", () => {
-    const at = firstAlarm("leak", 10, (t) => context(t, { mmhg: 138, proposed: { pump: 0.8, vent: 0 } }));
+    const rest = { phase: "rest" as const };
+    const at = firstAlarm("leak", 10, (t) => context(t, { ...rest, mmhg: 138, proposed: { pump: 0.8, vent: 0 } }));
     expect(at).not.toBeNull();
     expect(at!).toBeLessThanOrEqual(5);
-    expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 149, proposed: { pump: 0.2, vent: 0 } }))).toBeNull();
+    expect(firstAlarm("leak", 10, (t) => context(t, { ...rest, mmhg: 149, proposed: { pump: 0.2, vent: 0 } }))).toBeNull();
+  });
+
+  it("leak during a set needs a clearer sign than the pump working against contractions", () => {
+    expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 140, proposed: { pump: 0.8, vent: 0 } }))).toBeNull();
+    expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 120, proposed: { pump: 0.95, vent: 0 } }))).toBeLessThanOrEqual(5);
   });
 
   it("deviation fires after just over 1 s beyond 10 mmHg and is a warning that does not latch", () => {
