@@ -186,6 +186,13 @@ static void queue_hex(const char *hex) {
   feed_uart();
 }
 
+/* The button drives D2 whatever the firmware does with the pin's pull-up. */
+static void drive_button(int high) {
+  avr_ioport_external_t external = {.name = 'D', .mask = 1 << 2, .value = (unsigned)(high ? 1 << 2 : 0)};
+  avr_ioctl(avr, AVR_IOCTL_IOPORT_SET_EXTERNAL('D'), &external);
+  avr_raise_irq(button_irq, high);
+}
+
 /* Firmware runaway: park the core on an endless `rjmp .` in the unused top of flash. */
 static void hang(void) {
   uint32_t at = avr->flashend - 1;
@@ -193,6 +200,7 @@ static void hang(void) {
   avr->flash[at + 1] = 0xCF;
   avr->pc = at;
   avr->sreg[S_I] = 0;
+  avr->state = cpu_Running; /* it may have been asleep waiting for the tick */
 }
 
 static unsigned configured_baud(void) {
@@ -245,7 +253,7 @@ int main(int argc, char **argv) {
       case 'w': queue_hex(arg); break;
       case 'v': ads1115_set_input(&ads, strtoll(arg, NULL, 10)); break;
       case 's': ads.present = atoi(arg) != 0; break;
-      case 'b': avr_raise_irq(button_irq, atoi(arg) != 0); break;
+      case 'b': drive_button(atoi(arg) != 0); break;
       case 'h': hang(); break;
       case 'r': run_for(strtoull(arg, NULL, 10)); break;
       case 'i':
