@@ -18,7 +18,7 @@ import {
 import { LINK_FAULT_KINDS, type CuffPlant, type FaultKind } from "./plant.ts";
 import { Prng } from "./prng.ts";
 import { REFERENCE_CHECK_VALVE, REFERENCE_PUMP, REFERENCE_RELIEF_VALVE, REFERENCE_VENT_VALVE } from "./reference-parts.ts";
-import { RELAXED_DROP_SHARE, type Scenario } from "./scenario.ts";
+import { FaultSchema, RELAXED_DROP_SHARE, ScenarioError, type Scenario } from "./scenario.ts";
 
 /** Physics chunk: the sensor's sample period at most, and never across a fault time. */
 const MAX_CHUNK_SECONDS = 0.01;
@@ -231,10 +231,23 @@ export class SimulatedCuff implements CuffPlant {
     return this.limb.repsDone();
   }
 
+  /**
+   * Start a fault now. `params` takes the fault's keys of the scenario schema
+   * (e.g. mmhgPerMin, rail) and `until` (an absolute time); bad ones throw a
+   * ScenarioError naming the key, and nothing changes.
+   */
   injectFault(kind: FaultKind, params: Record<string, number> = {}): void {
-    const { until, durationSeconds, ...rest } = params;
-    const end = until ?? (durationSeconds !== undefined ? this.time + durationSeconds : null);
-    this.schedule.splice(this.scheduleIndex, 0, { kind, at: this.time, until: end, params: rest });
+    const parsed = FaultSchema.safeParse({ ...params, kind, at: Math.min(this.time, 86_400) });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const key = issue.code === "unrecognized_keys" ? issue.keys[0] : issue.path.join(".");
+      throw new ScenarioError(`injectFault ${kind}: ${key || "kind"}: ${issue.code === "unrecognized_keys" ? "unknown key" : issue.message}`);
+    }
+    if (parsed.data.until !== undefined && parsed.data.until <= this.time) {
+      throw new ScenarioError(`injectFault ${kind}: until: must be later than now (${this.time} s)`);
+    }
+    const { kind: _kind, at: _at, until, ...rest } = parsed.data;
+    this.schedule.splice(this.scheduleIndex, 0, { kind, at: this.time, until: until ?? null, params: rest as Record<string, number> });
     this.applyFaultChanges();
   }
 

@@ -151,6 +151,22 @@ describe("faults act where they physically are", () => {
     expect(cuff.trueMmhg()).toBeLessThan(15);
     expect(cuff.activeFaults()).toEqual(["valve-stuck-open"]);
   });
+
+  it("a bad injected fault is refused with the key named, and changes nothing", () => {
+    const cuff = cuffFor({ limb: "arm", ...QUIET });
+    inflateTo(cuff, 100);
+    expect(() => cuff.injectFault("leak", { mmhgPerMin: Number.NaN })).toThrow(/injectFault leak: mmhgPerMin: must be a number/);
+    expect(() => cuff.injectFault("leak", { mmhgPerMinute: 5 })).toThrow(/injectFault leak: mmhgPerMinute: unknown key/);
+    expect(() => cuff.injectFault("pump-dead", { until: 1 })).toThrow(/until: must be later than now/);
+    expect(cuff.activeFaults()).toEqual([]);
+    const before = cuff.trueMmhg();
+    run(cuff, 1, 0, 0);
+    expect(Math.abs(cuff.trueMmhg() - before)).toBeLessThan(3);
+    cuff.injectFault("leak", { mmhgPerMin: 300, until: cuff.timeSeconds + 2 });
+    run(cuff, 3, 0, 0);
+    expect(cuff.activeFaults()).toEqual([]);
+    expect(cuff.trueMmhg()).toBeLessThan(before - 5);
+  });
 });
 
 describe("determinism", () => {

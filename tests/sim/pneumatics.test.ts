@@ -77,6 +77,21 @@ describe("pneumatics: flows follow the model's laws", () => {
     expect(Math.abs(t - expected.t)).toBeLessThan(0.05 * expected.t);
   });
 
+  it("even the largest cuff on the largest thigh the scenarios allow vents from 260 to 15 mmHg within the BP-cuff standards' 10 s", () => {
+    const largest = pneumaticParamsFor(
+      parseScenario({ name: "largest", limb: "leg", subject: { limbCircumferenceCm: 80 }, cuff: { widthCm: 15 }, hardware: { leakMmhgPerMin: 0 } }),
+      profile,
+    );
+    const state = initialPneumaticState(largest, 260);
+    let t = 0;
+    while (state.cuffMmhg > 15) {
+      advancePneumatics(largest, state, 0, 1, DT, still());
+      t += DT;
+    }
+    expect(t).toBeLessThan(10);
+    expect(t).toBeGreaterThan(5);
+  });
+
   it("a half-open vent takes about twice as long (flow scales with the opening)", () => {
     const time = (opening: number) => {
       const state = initialPneumaticState(arm, 200);
