@@ -1,0 +1,220 @@
+/**
+ * The host's real stack against the real image: johnny-five + firmata-io over the
+ * simulated AVR's UART, the project's CuffBoard (JohnnyFiveBoard), the cuff
+ * controller, and the simulated cuff fed to the ADS1115. All in simulated time.
+ */
+import { createRequire } from "node:module";
+import type { Duplex } from "node:stream";
+import five from "johnny-five";
+import { afterEach, expect, it } from "vitest";
+import { connectJohnnyFiveBoard, type JohnnyFiveBoard } from "../../firmware/board/johnny-five-board.ts";
+import type { GuardEvent, PressureSample } from "../../firmware/board/board.ts";
+import { CuffController } from "../../firmware/controller/controller.ts";
+import { createLopProcedure } from "../../firmware/lop/measure.ts";
+import { createRepCounter } from "../../firmware/lop/reps.ts";
+import { FirmwareRuntime } from "../../firmware/runtime.ts";
+import { SimavrBoard, type PressureSource } from "../../firmware/mcu/simavr-board.ts";
+import { countsToMmhg, mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
+import { createPlant } from "../../hardware/sim/cuff.ts";
+import { parseScenario } from "../../hardware/sim/scenario.ts";
+import { GUARD_SYSEX, GuardReason, GuardState, encodeGuardConfigure } from "../../shared/guard.ts";
+import type { FirmwareBody } from "../../shared/protocol/messages.ts";
+import { describeMcu, ensureBuilt } from "./setup.ts";
+
+const profile = referenceProfile();
+const PUMP = 5;
+const PWM_MODE = 0x03;
+
+interface FirmataIo {
+  isReady: boolean;
+  pins: Array<{ supportedModes: number[]; analogChannel: number }>;
+  analogPins: number[];
+  firmware: { name: string; version: { major: number; minor: number } };
+  RESOLUTION: { ADC: number; PWM: number };
+  reportVersionTimeoutId?: ReturnType<typeof setTimeout>;
+  on(event: string, listener: (value: number) => void): void;
+  sysexCommand(message: number[]): void;
+  reportAnalogPin(channel: number, enable: 0 | 1): void;
+}
+const { Firmata } = createRequire(import.meta.url)("firmata-io") as {
+  Firmata: new (transport: Duplex, options: { reportVersionTimeout: number }) => FirmataIo;
+};
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+function simulated(source: PressureSource): SimavrBoard {
+  ensureBuilt();
+  const sim = new SimavrBoard({ source, profile });
+  closers.push(() => sim.close());
+  return sim;
+}
+
+async function connect(sim: SimavrBoard): Promise<JohnnyFiveBoard> {
+  let board: JohnnyFiveBoard | undefined;
+  let error: unknown;
+  connectJohnnyFiveBoard({ stream: sim.port, clock: sim.clock, profile, label: "the simulated AVR" }).then(
+    (b) => (board = b),
+    (e) => (error = e),
+  );
+  await sim.advanceUntil(() => board !== undefined || error !== undefined, 3);
+  if (!board) throw error ?? new Error("no connection within 3 s of simulated time");
+  closers.push(() => board!.close());
+  return board;
+}
+
+function constant(mmhg: number): PressureSource {
+  return { sensorCounts: () => mmhgToCounts(profile, mmhg) };
+}
+
+function armCuff() {
+  return createPlant(parseScenario({ name: "arm, median adult", limb: "arm", seed: 3 }), profile);
+}
+
+describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => {
+  it("johnny-five connects over firmata-io and sees the sketch's pins: PWM on D5/D9, a 14-bit A0", async () => {
+    const sim = simulated(constant(0));
+    const io = new Firmata(sim.port, { reportVersionTimeout: 1000 });
+    const board = new five.Board({ io, repl: false, debug: false, sigint: false } as five.BoardOption & { sigint: boolean });
+    let ready = false;
+    board.on("ready", () => (ready = true));
+    closers.push(async () => clearTimeout(io.reportVersionTimeoutId));
+    const took = await sim.advanceUntil(() => ready, 2);
+    expect(took).not.toBeNull();
+    console.log(`johnny-five ready after ${(took! * 1000).toFixed(1)} ms of simulated time`);
+    expect(io.firmware.name).toBe("cuff_guard");
+    expect(io.analogPins).toEqual([14]);
+    expect(io.RESOLUTION.ADC).toBe(2 ** profile.sensor.adcBits - 1);
+    for (const pin of [5, 9]) expect(io.pins[pin]!.supportedModes).toContain(PWM_MODE);
+    // Before the guard is configured the board holds the pump off whatever johnny-five writes.
+    board.pinMode(PUMP, PWM_MODE as five.PinMode);
+    board.analogWrite(PUMP, 255);
+    await sim.advance(0.02);
+    expect(sim.outputs().pumpDuty).toBe(0);
+    io.sysexCommand([GUARD_SYSEX, ...encodeGuardConfigure(profile.guard.keepAliveDeadlineMs, mmhgToCounts(profile, profile.guard.tripMmhg))]);
+    await sim.advance(0.005);
+    board.analogWrite(PUMP, 200);
+    await sim.advance(0.005);
+    expect(sim.levels().pump).toBeCloseTo(200 / 255, 9);
+  });
+
+  it("the CuffBoard connects, arms the guard with the profile's numbers, and samples every 10 ms", async () => {
+    const sim = simulated(constant(120));
+    const board = await connect(sim);
+    expect(board.guardStatus()).toMatchObject({
+      state: GuardState.ARMED,
+      deadlineMs: profile.guard.keepAliveDeadlineMs,
+      tripCounts: mmhgToCounts(profile, profile.guard.tripMmhg),
+    });
+    expect(sim.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
+    const samples: PressureSample[] = [];
+    board.onSample((s) => {
+      samples.push(s);
+      board.keepAlive();
+    });
+    await sim.advance(0.5);
+    expect(samples.length).toBeGreaterThanOrEqual(49);
+    expect(samples.length).toBeLessThanOrEqual(50);
+    for (const s of samples.slice(1)) expect(countsToMmhg(profile, s.counts)).toBeCloseTo(120, 0);
+    const gaps = samples.slice(1).map((s, i) => s.tSeconds - samples[i]!.tSeconds);
+    for (const gap of gaps) expect(gap).toBeCloseTo(0.01, 3);
+    expect(board.guardStatus()?.state).toBe(GuardState.ARMED);
+  });
+
+  it("the cuff controller holds 150 mmHg on the simulated arm cuff through the real image", async () => {
+    const plant = armCuff();
+    const sim = simulated(plant);
+    const board = await connect(sim);
+    const controller = new CuffController({
+      profile,
+      createLop: createLopProcedure,
+      createRepCounter,
+      hostSilence: { policy: "continue", timeoutSeconds: 60 },
+    });
+    const runtime = new FirmwareRuntime(controller, board, sim.clock, profile);
+    const telemetry: Array<Extract<FirmwareBody, { type: "telemetry" }>> = [];
+    runtime.subscribe((m) => {
+      if (m.type === "telemetry") telemetry.push(m);
+    });
+    runtime.start();
+    closers.push(async () => runtime.stop());
+    expect(runtime.command({ v: 1, seq: 1, type: "zero", cuff: 0 })).toEqual({ ok: true });
+    await sim.advance(2, 0.002);
+    expect(runtime.command({ v: 1, seq: 2, type: "hold", cuff: 0, target: { mmhg: 150 } })).toEqual({ ok: true });
+    await sim.advance(9, 0.002);
+    const trueMmhg: number[] = [];
+    await sim.advance(3, 0.002, () => trueMmhg.push(plant.trueMmhg()));
+    const mean = trueMmhg.reduce((a, b) => a + b, 0) / trueMmhg.length;
+    console.log(`hold 150 mmHg on the real image: true pressure ${Math.min(...trueMmhg).toFixed(1)}..${Math.max(...trueMmhg).toFixed(1)} mmHg, mean ${mean.toFixed(1)}`);
+    expect(Math.abs(mean - 150)).toBeLessThan(3);
+    expect(Math.max(...trueMmhg.map((p) => Math.abs(p - 150)))).toBeLessThan(150 * 0.05);
+    expect(telemetry.at(-1)).toMatchObject({ state: "regulating" });
+    expect(board.guardStatus()?.tripCount).toBe(0);
+  });
+
+  it("a hung control loop stops the keep-alive and the board vents within the deadline", async () => {
+    const plant = armCuff();
+    const sim = simulated(plant);
+    const board = await connect(sim);
+    const guard: GuardEvent[] = [];
+    board.onGuard((e) => guard.push(e));
+    let loopAlive = true;
+    let lastKeepAliveAt = 0;
+    board.onSample(() => {
+      if (!loopAlive) return;
+      board.keepAlive();
+      lastKeepAliveAt = sim.timeSeconds;
+    });
+    board.setVent(0);
+    board.setPump(1);
+    await sim.advance(1);
+    expect(sim.outputs()).toEqual({ pumpDuty: 1, ventOpening: 0 });
+    loopAlive = false;
+    expect(await sim.advanceUntil(() => sim.outputs().pumpDuty === 0, 1)).not.toBeNull();
+    const ventedAt = sim.pinChanges.filter((c) => c.pin === PUMP && c.level === 0).at(-1)!.tSeconds;
+    const silence = ventedAt - lastKeepAliveAt;
+    await sim.advance(0.01);
+    console.log(`control loop hung -> pump off and vent open ${(silence * 1000).toFixed(2)} ms after the last keep-alive (deadline ${profile.guard.keepAliveDeadlineMs} ms)`);
+    // The keep-alive spends 0.5 ms on the wire before it restarts the board's timer.
+    expect(silence).toBeGreaterThanOrEqual(profile.guard.keepAliveDeadlineMs / 1000);
+    expect(silence).toBeLessThanOrEqual(profile.guard.keepAliveDeadlineMs / 1000 + 0.002);
+    expect(sim.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
+    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number) });
+    const peak = plant.trueMmhg();
+    await sim.advance(3);
+    expect(plant.trueMmhg()).toBeLessThan(peak / 4);
+  });
+
+  it("a host that pumps blindly is stopped by the board's own overpressure check", async () => {
+    const plant = armCuff();
+    const sim = simulated(plant);
+    const board = await connect(sim);
+    const tripMmhg = 200;
+    board.configureGuard(profile.guard.keepAliveDeadlineMs, mmhgToCounts(profile, tripMmhg));
+    board.onSample(() => board.keepAlive());
+    board.setVent(0);
+    board.setPump(1);
+    await sim.advance(0.01);
+    expect(sim.outputs()).toEqual({ pumpDuty: 1, ventOpening: 0 });
+    let crossedAt: number | null = null;
+    let peak = 0;
+    const took = await sim.advanceUntil(
+      () => {
+        if (crossedAt === null && plant.trueMmhg() >= tripMmhg) crossedAt = sim.timeSeconds;
+        peak = Math.max(peak, plant.trueMmhg());
+        return sim.outputs().pumpDuty === 0;
+      },
+      30,
+    );
+    expect(took).not.toBeNull();
+    expect(crossedAt).not.toBeNull();
+    const ventedAt = sim.pinChanges.filter((c) => c.pin === PUMP && c.level === 0).at(-1)!.tSeconds;
+    await sim.advance(0.01);
+    console.log(`blind pumping: cuff crossed ${tripMmhg} mmHg, board vented ${((ventedAt - crossedAt!) * 1000).toFixed(1)} ms later, peak ${peak.toFixed(1)} mmHg`);
+    expect(ventedAt - crossedAt!).toBeLessThan(0.03);
+    expect(peak).toBeLessThan(tripMmhg + 5);
+    expect(board.guardStatus()).toMatchObject({ state: GuardState.TRIPPED, reason: GuardReason.OVERPRESSURE });
+  });
+});
