@@ -5,7 +5,7 @@
  */
 import { countsFullScale, mmhgToCounts, type HardwareProfile } from "../profile.ts";
 import { targetMmhg } from "../../shared/plan.ts";
-import { LimbModel, lopFromPhysiologyMmhg } from "./limb.ts";
+import { LimbModel, trueLopMmhg } from "./limb.ts";
 import {
   advancePneumatics,
   initialPneumaticState,
@@ -85,7 +85,7 @@ export class SimulatedCuff implements CuffPlant {
 
   private nextSampleSeconds = 0;
   private readonly samplePeriodSeconds: number;
-  private counts: number;
+  private counts = 0;
   private lastMeasuredMmhg = 0;
 
   private readonly schedule: { kind: FaultKind; at: number; until: number | null; params: Record<string, number> }[];
@@ -111,8 +111,7 @@ export class SimulatedCuff implements CuffPlant {
     this.profile = profile;
     this.params = pneumaticParamsFor(scenario, profile);
     const ex = scenario.exercise;
-    const subject = scenario.subject;
-    const lopTrue = subject.lopMmhg ?? lopFromPhysiologyMmhg(subject.systolic, subject.limbCircumferenceCm, scenario.cuff.widthCm);
+    const lopTrue = trueLopMmhg(scenario.subject, scenario.cuff.widthCm);
     const lopForTarget = typeof scenario.plan.lop === "number" ? scenario.plan.lop : lopTrue;
     this.calibrationMmhg = Math.max(MIN_CALIBRATION_MMHG, targetMmhg(scenario.plan.target, lopForTarget) ?? lopTrue);
     const volumeFor = (deltaMmhg: number) => limbVolumeForSealedChangeMl(this.params, this.calibrationMmhg, deltaMmhg);
@@ -135,7 +134,6 @@ export class SimulatedCuff implements CuffPlant {
     this.faultRng = new Prng(scenario.seed, 3);
     this.noiseMmhg = scenario.hardware.sensorNoiseMmhg ?? profile.sensor.noiseMmhg;
     this.samplePeriodSeconds = 1 / profile.sensor.sampleHz;
-    this.counts = mmhgToCounts(profile, scenario.hardware.sensorOffsetMmhg);
     this.schedule = scenario.faults.map((f) => {
       const { kind, at, until, ...rest } = f;
       return { kind, at, until: until ?? null, params: rest as Record<string, number> };

@@ -27,6 +27,11 @@ export function lopFromPhysiologyMmhg(systolicMmhg: number, limbCircumferenceCm:
   return ((systolicMmhg + 10) / padding) * widthFactor;
 }
 
+/** The subject's true LOP under this cuff: the pinned value if any, else the physiology's. */
+export function trueLopMmhg(subject: { systolic: number; limbCircumferenceCm: number; lopMmhg: number | null }, cuffWidthCm: number): number {
+  return subject.lopMmhg ?? lopFromPhysiologyMmhg(subject.systolic, subject.limbCircumferenceCm, cuffWidthCm);
+}
+
 /** Breathing moves arterial pressure by this much either way (normal respiratory variation 2-5 mmHg). */
 export const BREATHING_MMHG = 3;
 /** Beat-to-beat systolic scatter, uniform either way. */
@@ -151,7 +156,7 @@ export class LimbModel {
     this.exercise = exercise;
     this.rng = new Prng(seed, 1);
     this.knockRng = new Prng(seed, 4);
-    this.lopTrueMmhg = subject.lopMmhg ?? lopFromPhysiologyMmhg(subject.systolic, subject.limbCircumferenceCm, cuffWidthCm);
+    this.lopTrueMmhg = trueLopMmhg(subject, cuffWidthCm);
     // At LOP even the highest beat (breathing and scatter on top of systolic) cannot open the artery.
     this.transmission = (subject.systolic + BREATHING_MMHG + BEAT_SCATTER_MMHG) / this.lopTrueMmhg;
     this.arterialMl = ARTERIAL_ML_PER_CM2 * bladderAreaCm2;

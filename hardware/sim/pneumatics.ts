@@ -200,6 +200,8 @@ function implicitAirStep(flow: number, flowSlope: number, compliance: number, dt
 }
 
 const SLOPE_PROBE_MMHG = 0.01;
+/** Within this share of full speed the motor is at its target speed. */
+const SPEED_SETTLED = 1e-3;
 
 /**
  * Advance `state` in place by dtSeconds. pumpDuty and ventOpening are 0..1
@@ -243,6 +245,8 @@ export function advancePneumatics(
 
   for (let i = 1; i <= substeps; i++) {
     state.pumpSpeed += (targetSpeed - state.pumpSpeed) * spinUp;
+    // A coasting motor stops for good (friction), rather than creeping towards zero forever.
+    if (Math.abs(targetSpeed - state.pumpSpeed) < SPEED_SETTLED) state.pumpSpeed = targetSpeed;
     const limb = startLimb + ((endLimb - startLimb) * i) / substeps;
     if (env.kinked) {
       const ph = state.hoseMmhg;

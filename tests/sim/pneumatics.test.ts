@@ -11,7 +11,7 @@ import {
 } from "../../hardware/sim/pneumatics.ts";
 import { REFERENCE_PUMP } from "../../hardware/sim/reference-parts.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
-import { DT, profile, rk4Until } from "./helpers.ts";
+import { cuffFor, DT, inflateTo, profile, QUIET, rk4Until, run } from "./helpers.ts";
 
 const thigh = pneumaticParamsFor(parseScenario({ name: "thigh", limb: "leg", hardware: { leakMmhgPerMin: 0 } }), profile);
 const arm = pneumaticParamsFor(parseScenario({ name: "arm", limb: "arm", hardware: { leakMmhgPerMin: 0 } }), profile);
@@ -41,6 +41,23 @@ describe("pneumatics: conservation", () => {
     }
     expect(peak).toBeGreaterThan(160);
     expect(state.cuffMmhg).toBeCloseTo(150, 6);
+  });
+
+  it("on a living limb a sealed cuff keeps its air exactly; pulses move its pressure around a steady mean", () => {
+    const cuff = cuffFor({ limb: "leg", ...QUIET });
+    inflateTo(cuff, 160);
+    run(cuff, 1, 0, 0);
+    const air = cuff.airMl();
+    const mean = (seconds: number) => {
+      let sum = 0;
+      run(cuff, seconds, 0, 0, () => (sum += cuff.trueMmhg()));
+      return sum / Math.round(seconds / DT);
+    };
+    const first = mean(30);
+    run(cuff, 240, 0, 0);
+    const last = mean(30);
+    expect(cuff.airMl()).toBeCloseTo(air, 8);
+    expect(Math.abs(last - first)).toBeLessThan(0.1);
   });
 
   it("the pure step leaves its input untouched", () => {
