@@ -3,15 +3,27 @@
 # Installs only what is missing; runs `apt-get update` at most once.
 set -euo pipefail
 
-# command-on-PATH  debian-package
+# command-on-PATH (or /absolute/file the package installs)  debian-package
 TOOLS=(
   "socat socat"
+  # firmware/mcu: the cuff_guard image built from source and run on simavr
+  "make make"
+  "cc gcc"
+  "avr-gcc gcc-avr"
+  "avr-objcopy binutils-avr"
+  "/usr/lib/avr/include/avr/io.h avr-libc"
+  "simavr simavr"
+  "/usr/include/simavr/sim_avr.h libsimavr-dev"
 )
 
 missing=()
 for entry in "${TOOLS[@]}"; do
   read -r command package <<<"$entry"
-  command -v "$command" >/dev/null 2>&1 || missing+=("$package")
+  if [[ "$command" == /* ]]; then
+    [ -e "$command" ] || missing+=("$package")
+  else
+    command -v "$command" >/dev/null 2>&1 || missing+=("$package")
+  fi
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
