@@ -12,7 +12,7 @@ import type { ManualClock } from "../shared/clock.ts";
 import { SimBoard } from "./board/sim-board.ts";
 import { Wire } from "./bench/wire.ts";
 import { CuffController, type HostSilencePolicy } from "./controller/controller.ts";
-import { LinkServer } from "./link/server.ts";
+import { HostLinkMemory, LinkServer } from "./link/server.ts";
 import { createLopProcedure } from "./lop/measure.ts";
 import { createRepCounter } from "./lop/reps.ts";
 import { FirmwareRuntime } from "./runtime.ts";
@@ -57,6 +57,7 @@ export function createSimStack(options: SimStackOptions): SimStack {
   const runtime = new FirmwareRuntime(controller, board, clock, profile);
   runtime.start();
 
+  const memory = new HostLinkMemory();
   let link: { server: LinkServer; hostStream: Duplex; toFirmware: Wire; fromFirmware: Wire } | null = null;
   const connect = (): Duplex => {
     const toFirmware = new Wire();
@@ -74,7 +75,7 @@ export function createSimStack(options: SimStackOptions): SimStack {
     fromFirmware.on("data", (chunk) => {
       if (!hostStream.destroyed) hostStream.push(chunk);
     });
-    const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware });
+    const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, memory });
     link = { server, hostStream, toFirmware, fromFirmware };
     return hostStream;
   };

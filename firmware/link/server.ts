@@ -27,8 +27,20 @@ export interface LinkOutput {
   readonly writableLength?: number;
 }
 
+/**
+ * What the firmware remembers of its host across links: the replies by seq and
+ * the host's instance. Shared by the servers of successive cables, so a command
+ * resent after a re-plug is answered again, not run twice.
+ */
+export class HostLinkMemory {
+  readonly replies = new ReplyCache<FirmwareBody>(64);
+  instance: string | null = null;
+}
+
 export interface LinkServerOptions {
   runtime: FirmwareRuntime;
+  /** Keep it across reconnections of the same host (default: a fresh one per server). */
+  memory?: HostLinkMemory;
   input: LinkInput;
   output: LinkOutput;
   /** Number of cuffs this build drives (indexes 0..cuffs-1). */
@@ -37,9 +49,10 @@ export interface LinkServerOptions {
 
 export class LinkServer {
   private readonly seq = new SequenceCounter();
-  private readonly replies = new ReplyCache<FirmwareBody>(64);
+  private readonly memory: HostLinkMemory;
   private readonly splitter = new LineSplitter();
-  private hostInstance: string | null = null;
+  /** This link has seen a valid hello. */
+  private helloSeen = false;
   private readonly unsubscribe: () => void;
   private readonly onData = (chunk: Buffer | string) => this.receive(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   private closed = false;
@@ -47,6 +60,7 @@ export class LinkServer {
   private static readonly MAX_BUFFERED_BYTES = 256 * 1024;
 
   constructor(private readonly options: LinkServerOptions) {
+    this.memory = options.memory ?? new HostLinkMemory();
     this.unsubscribe = options.runtime.subscribe((message) => this.send(message));
     options.input.on("data", this.onData);
     this.sendHello();
@@ -99,26 +113,27 @@ export class LinkServer {
         });
         return;
       }
-      if (message.instance !== this.hostInstance) this.replies.clear();
-      this.hostInstance = message.instance;
+      if (message.instance !== this.memory.instance) this.memory.replies.clear();
+      this.memory.instance = message.instance;
+      this.helloSeen = true;
       runtime.hostHeard();
       this.sendHello();
       return;
     }
-    if (this.hostInstance === null) {
+    if (!this.helloSeen) {
       this.send({ type: "error", code: "refused", ref: message.seq, detail: "send hello first" });
       return;
     }
     runtime.hostHeard();
     if (message.type === "heartbeat") return;
 
-    const replay = this.replies.replayFor(message.seq);
+    const replay = this.memory.replies.replayFor(message.seq);
     if (replay) {
       this.send(replay);
       return;
     }
     const reply = this.execute(message);
-    this.replies.remember(message.seq, reply);
+    this.memory.replies.remember(message.seq, reply);
     this.send(reply);
   }
 
