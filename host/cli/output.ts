@@ -1,9 +1,9 @@
 /** Where a running command's link traffic goes: the live display, the recording, JSON lines. */
-import { createInterface } from "node:readline/promises";
 import type { FirmwareMessage } from "../../shared/protocol/index.ts";
 import type { LiveDisplay } from "../display/terminal.ts";
 import type { Recorder } from "../record/recorder.ts";
 import type { CliIo } from "./io.ts";
+import { LineReader } from "./prompt.ts";
 import type { OpenLink } from "./link.ts";
 
 export function jsonLine(value: object): string {
@@ -64,11 +64,10 @@ export function wireOutput(link: OpenLink, io: CliIo, targets: OutputTargets): (
 
 /** Ask on the terminal; Enter takes the default. */
 export async function askYesNo(io: CliIo, question: string, fallback: boolean): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
-  const closed = new Promise<null>((resolve) => rl.once("close", () => resolve(null)));
+  const reader = new LineReader(io.stdin, io.stderr);
   try {
     for (;;) {
-      const raw = await Promise.race([rl.question(question), closed]);
+      const raw = await reader.ask(question);
       if (raw === null) return fallback;
       const a = raw.trim().toLowerCase();
       if (a === "") return fallback;
@@ -76,6 +75,6 @@ export async function askYesNo(io: CliIo, question: string, fallback: boolean): 
       if (a.startsWith("n")) return false;
     }
   } finally {
-    rl.close();
+    reader.close();
   }
 }

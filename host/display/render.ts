@@ -19,6 +19,11 @@ const yellow = (o: RenderOptions, t: string) => paint(o.color, "33", t);
 const green = (o: RenderOptions, t: string) => paint(o.color, "32", t);
 const dim = (o: RenderOptions, t: string) => paint(o.color, "2", t);
 
+/** Rounded for display, without a "-0". */
+export function wholeMmhg(mmhg: number): string {
+  return String(Math.round(mmhg) || 0);
+}
+
 export function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 }
@@ -57,7 +62,7 @@ function phaseLine(v: SessionView, o: RenderOptions): string {
 /** A horizontal scale: the +-10 % band as [ ], the target as |, the pressure as a marker, LOP as L. */
 function gauge(v: SessionView, o: RenderOptions, width: number): string {
   const top = Math.max(200, (v.lop ?? 0) * 1.1, (v.target ?? 0) * 1.3, (v.mmhg ?? 0) * 1.05);
-  const scale = Math.round(top / 50) * 50 || 200;
+  const scale = Math.ceil(top / 50) * 50;
   const cells = Math.max(20, width);
   const at = (mmhg: number) => Math.max(0, Math.min(cells - 1, Math.round((mmhg / scale) * (cells - 1))));
   const row: string[] = Array.from({ length: cells }, () => "-");
@@ -87,7 +92,7 @@ function pressureColor(v: SessionView): string {
 }
 
 function pressureLine(v: SessionView, o: RenderOptions): string {
-  const p = v.mmhg === null ? "  --" : v.mmhg.toFixed(0).padStart(4);
+  const p = v.mmhg === null ? "  --" : wholeMmhg(v.mmhg).padStart(4);
   let text = `pressure ${paint(o.color, pressureColor(v), `${p} mmHg`)}`;
   if (v.target !== null) {
     const lo = Math.round(v.target * 0.9);
@@ -147,6 +152,9 @@ export function plainEventLine(v: SessionView, e: CuffEvent): string | null {
   const stamp = at(e.t, v.startT);
   switch (e.type) {
     case "state":
+      if (e.to === "zeroing") return `${stamp} zeroing the pressure sensor (pump off, vent open)`;
+      if (e.from === "zeroing" || e.to === "fault") return `${stamp} ${e.to === "fault" ? "FAULT, cuff vented: " : ""}${e.reason}`;
+      if (e.to === "vented" && e.from === "deflating") return `${stamp} vented: ${e.reason}`;
       return null;
     case "phase": {
       if (e.phase === "set") {

@@ -5,7 +5,7 @@
  */
 import type { TelemetryMessage } from "../../shared/protocol/index.ts";
 import type { CuffEvent } from "../client/client.ts";
-import { plainEventLine, renderDashboard, stripAnsi } from "./render.ts";
+import { plainEventLine, renderDashboard, stripAnsi, wholeMmhg } from "./render.ts";
 import { foldEvent, foldTelemetry, type SessionView } from "./view.ts";
 
 type Output = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -40,8 +40,8 @@ export class LiveDisplay {
     if (active && m.t - this.lastPlainPressureT >= PLAIN_PRESSURE_EVERY_SECONDS) {
       this.lastPlainPressureT = m.t;
       const target = m.target === null ? "" : `, target ${m.target.toFixed(0)}`;
-      const lop = this.view.lop ? ` (${Math.round((m.mmhg / this.view.lop) * 100)} % LOP)` : "";
-      this.line(`[${clockOf(this.view, m.t)}] pressure ${m.mmhg.toFixed(0)} mmHg${target}${lop}`);
+      const lop = this.view.lop ? ` (${Math.round((Math.max(0, m.mmhg) / this.view.lop) * 100)} % LOP)` : "";
+      this.line(`[${clockOf(this.view, m.t)}] pressure ${wholeMmhg(m.mmhg)} mmHg${target}${lop}`);
     }
   }
 

@@ -32,9 +32,6 @@ export interface SessionView {
   remaining: number | null;
   pump: number;
   vent: number;
-  /** Reps done in each finished set, to measure progress. */
-  setsDone: number;
-  restsDone: number;
   alarms: AlarmLine[];
   link: "connected" | "reconnecting";
   lastMessage: string | null;
@@ -64,8 +61,6 @@ export function initialView(title: string, limb: Limb | null, plan: Plan | null)
     remaining: null,
     pump: 0,
     vent: 1,
-    setsDone: 0,
-    restsDone: 0,
     alarms: [],
     link: "connected",
     lastMessage: null,
@@ -83,8 +78,9 @@ export function foldTelemetry(view: SessionView, m: TelemetryMessage): SessionVi
     lop: m.lop ?? view.lop,
     state: m.state,
     phase: m.phase,
-    set: m.set ?? view.set,
-    rep: m.rep ?? view.rep,
+    // during a rest the set number stays the one just finished (the rest's own event says which)
+    set: m.phase === "rest" ? view.set : (m.set ?? view.set),
+    rep: m.phase === "rest" ? view.rep : (m.rep ?? view.rep),
     remaining: m.remaining ?? null,
     pump: m.pump,
     vent: m.vent,
@@ -99,8 +95,6 @@ export function foldEvent(view: SessionView, e: CuffEvent): SessionView {
       next.phase = e.phase;
       break;
     case "phase":
-      if (view.phase === "set" && e.phase !== "set") next.setsDone = view.setsDone + 1;
-      if (view.phase === "rest" && e.phase !== "rest") next.restsDone = view.restsDone + 1;
       next.phase = e.phase;
       if (e.set !== undefined) next.set = e.set;
       if (e.phase === "set") next.rep = 0;
@@ -133,11 +127,11 @@ export function sessionProgress(view: SessionView): number | null {
   const rest = view.restSeconds ?? 0;
   const total = sets.reduce((sum, reps) => sum + reps * NOMINAL_REP_SECONDS, 0) + rest * (sets.length - 1);
   if (total <= 0) return null;
+  const k = Math.min(view.set, sets.length);
+  const repsBefore = (n: number) => sets.slice(0, n).reduce((sum, reps) => sum + reps, 0) * NOMINAL_REP_SECONDS;
   let done = 0;
-  for (let i = 0; i < view.setsDone && i < sets.length; i++) done += sets[i]! * NOMINAL_REP_SECONDS;
-  done += Math.min(view.restsDone, sets.length - 1) * rest;
-  if (view.phase === "set") done += Math.min(view.rep, sets[view.setsDone] ?? 0) * NOMINAL_REP_SECONDS;
-  if (view.phase === "rest" && view.remaining !== null) done += Math.max(0, rest - view.remaining);
-  if (view.phase === "deflate" && view.setsDone >= sets.length) return 1;
+  if (view.phase === "set" && k >= 1) done = repsBefore(k - 1) + (k - 1) * rest + Math.min(view.rep, sets[k - 1]!) * NOMINAL_REP_SECONDS;
+  else if (view.phase === "rest" && k >= 1) done = repsBefore(k) + (k - 1) * rest + Math.max(0, rest - (view.remaining ?? rest));
+  else if (view.phase === "deflate" && k >= sets.length) return 1;
   return Math.min(1, done / total);
 }

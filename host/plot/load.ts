@@ -22,6 +22,8 @@ export interface PlotData {
   limb: string | null;
   alarms: { t: number; kind: string }[];
   summary: { ok: boolean; endReason: string } | null;
+  /** Planned reps per set number, when the recording says. */
+  setReps: Record<number, number>;
 }
 
 export class PlotInputError extends Error {
@@ -65,7 +67,7 @@ export function parseTrace(text: string, path: string): PlotData {
     points.push({ t, mmhg, target: targetText === "" ? null : Number(targetText), phase, set: phase === "set" || phase === "rest" ? set : null });
   }
   if (points.length === 0) throw new PlotInputError(`${path} has a trace header but no rows`);
-  return { title: basename(path), pressureLabel: "cuff pressure (simulated, true)", points, lopMmhg: null, limb: null, alarms: [], summary: null };
+  return { title: basename(path), pressureLabel: "cuff pressure (simulated, true)", points, lopMmhg: null, limb: null, alarms: [], summary: null, setReps: {} };
 }
 
 export function parseRecording(text: string, path: string): PlotData {
@@ -76,6 +78,7 @@ export function parseRecording(text: string, path: string): PlotData {
   let summary: PlotData["summary"] = null;
   let title = basename(path);
   let bad = 0;
+  const setReps: Record<number, number> = {};
   for (const line of text.split(/\r?\n/)) {
     if (!line.trim()) continue;
     let m: Record<string, unknown>;
@@ -88,7 +91,7 @@ export function parseRecording(text: string, path: string): PlotData {
     switch (m.type) {
       case "recording":
         limb = typeof m.limb === "string" ? m.limb : null;
-        if (typeof m.startedAt === "string") title = `${basename(path)} - ${m.startedAt.slice(0, 16).replace("T", " ")}`;
+        if (typeof m.startedAt === "string") title = `${basename(path)} - ${m.startedAt.slice(0, 16).replace("T", " ")} UTC`;
         break;
       case "telemetry":
         if (typeof m.t === "number" && typeof m.mmhg === "number") {
@@ -104,6 +107,9 @@ export function parseRecording(text: string, path: string): PlotData {
         break;
       case "lop-result":
         if (m.ok === true && typeof m.mmhg === "number") lop = m.mmhg;
+        break;
+      case "phase":
+        if (m.phase === "set" && typeof m.set === "number" && typeof m.reps === "number") setReps[m.set] = m.reps;
         break;
       case "alarm":
         if (typeof m.t === "number") alarms.push({ t: m.t, kind: String(m.kind) });
@@ -121,5 +127,5 @@ export function parseRecording(text: string, path: string): PlotData {
   if (points.length === 0) {
     throw new PlotInputError(bad > 0 && points.length === 0 ? `${path} is not a session recording (no JSON lines)` : `${path} has no telemetry to draw`);
   }
-  return { title, pressureLabel: "cuff pressure", points, lopMmhg: lop, limb, alarms, summary };
+  return { title, pressureLabel: "cuff pressure", points, lopMmhg: lop, limb, alarms, summary, setReps };
 }

@@ -129,7 +129,8 @@ export function renderSvg(data: PlotData, options: SvgOptions = {}): string {
     const w = Math.max(0.5, x(s.to) - x0);
     out.push(`<rect x="${n1(x0)}" y="${margin.top}" width="${n1(w)}" height="${plotH}" fill="${style.fill}"/>`);
     labelled.add(s.phase);
-    const label = s.phase === "set" ? `set ${s.set ?? ""}` : s.phase === "rest" ? "rest" : s.phase === "lop" ? "LOP" : "";
+    const reps = s.set !== null ? data.setReps[s.set] : undefined;
+    const label = s.phase === "set" ? `set ${s.set ?? ""}${reps !== undefined && w > 90 ? ` · ${reps} reps` : ""}` : s.phase === "rest" ? "rest" : s.phase === "lop" ? "LOP" : "";
     if (label && w > 26) {
       out.push(`<text x="${n1(x0 + w / 2)}" y="${margin.top + 16}" text-anchor="middle" fill="${COLOR.muted}" font-size="12">${escapeXml(label)}</text>`);
     }

@@ -3,8 +3,8 @@
  * session on a profile. Any "yes" stops with advice to see a clinician.
  * Without a terminal it never waits on stdin.
  */
-import { createInterface } from "node:readline/promises";
 import type { CliIo } from "../cli/io.ts";
+import { LineReader } from "../cli/prompt.ts";
 import type { ProfileStore } from "./profile.ts";
 
 export const CONTRAINDICATIONS = [
@@ -56,20 +56,19 @@ export async function ensureScreened(
     "\nBefore the first session: a short safety screen. Answer y or n.\n" +
       "Blood-flow-restriction training is not safe for everyone.\n\n",
   );
-  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
-  const closed = new Promise<null>((resolve) => rl.once("close", () => resolve(null)));
+  const reader = new LineReader(io.stdin, io.stderr);
   try {
     for (const question of CONTRAINDICATIONS) {
       let answer = "";
       while (answer !== "y" && answer !== "n") {
-        const raw = await Promise.race([rl.question(`${question} [y/n] `), closed]);
+        const raw = await reader.ask(`${question} [y/n] `);
         if (raw === null) throw new ScreenStop("the safety screen was not finished, so nothing was recorded and no session ran");
         answer = raw.trim().toLowerCase().slice(0, 1);
       }
       if (answer === "y") throw new ScreenStop(CLINICIAN_ADVICE);
     }
   } finally {
-    rl.close();
+    reader.close();
   }
   store.recordScreening("interactive", options.now);
   io.stderr.write("Thank you. Your answers are recorded in this profile; you will not be asked again.\n\n");
