@@ -139,7 +139,7 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
   });
   svg.polyline([[300, 140], [330, 140], [330, 150]], WIRE.ground);
   ground(svg, 330, 150);
-  svg.lines(344, 166, ["star ground: every GND", "symbol returns to J1 −"], { size: 11, fill: "#444" });
+  svg.lines(344, 160, ["star ground:", "all GND to J1 −"], { size: 11, fill: "#444" });
   svg.line([300, railY], [355, railY], WIRE.fused12v, 3);
   part("F1", () => {
     svg.rect(355, railY - 10, 70, 20, { fill: "#fff" });
@@ -148,6 +148,11 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
   });
   svg.line([425, railY], [560, railY], WIRE.fused12v, 3);
   svg.dot(500, railY, WIRE.fused12v);
+  // Bulk capacitor before S1: pressing S1 leaves no stored energy on the actuator rail.
+  svg.dot(470, railY, WIRE.fused12v);
+  svg.line([470, railY], [470, 196], WIRE.fused12v, 3);
+  part("C3", () => capacitor(svg, [470, 196], [470, 240], true, ["C3", "470 µF", "25 V"], [436, 212], "end"));
+  ground(svg, 470, 240);
   svg.text(508, 220, "+12 V fused", { size: 11, fill: WIRE.fused12v });
 
   part("S1", () => {
@@ -158,8 +163,8 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
     svg.path(`M 576 ${railY - 30} Q 600 ${railY - 52} 624 ${railY - 30} Z`, { fill: "#d62728", stroke: "#222", width: 1.5 });
     svg.lines(600, railY + 30, ["S1 EMERGENCY DEFLATE", "latching, NC: pressed =", "pump and valve unpowered"], { anchor: "middle", size: 11, weight: "bold" });
   });
-  svg.line([644, railY], [1370, railY], WIRE.switched12v, 3);
-  svg.text(1360, railY - 8, "+12 V switched (actuator rail)", { size: 11, fill: "#b35900", anchor: "end" });
+  svg.line([644, railY], [1200, railY], WIRE.switched12v, 3);
+  svg.text(1190, railY - 8, "+12 V switched (actuator rail)", { size: 11, fill: "#b35900", anchor: "end" });
 
   // Nano.
   const nano = { x: 420, y: 300, w: 260, h: 380 };
@@ -281,7 +286,6 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
 
   // Vent valve stage.
   const ventX = 1200;
-  svg.dot(ventX, railY, WIRE.switched12v);
   svg.line([ventX, railY], [ventX, 190], WIRE.switched12v, 3);
   svg.dot(ventX, 160, WIRE.switched12v);
   part("Y1", () => {
@@ -305,10 +309,6 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
   part("R4", () => resistor(svg, [1140, 560], [1140, 650], ["R4", "10 kΩ"], [1126, 600], "end"));
   ground(svg, 1140, 650);
 
-  // Bulk capacitor at the end of the actuator rail.
-  svg.line([1370, railY], [1370, 300], WIRE.switched12v, 3);
-  part("C3", () => capacitor(svg, [1370, 300], [1370, 360], true, ["C3", "470 µF", "25 V"], [1352, 392], "end"));
-  ground(svg, 1370, 360);
 
   // Assembly notes and legend, below the enclosure.
   part("PCB1", () => {
