@@ -122,6 +122,15 @@ export class LimbModel {
   readonly arterialMl: number;
   /** Arterial opening under an empty cuff at mean pressure: the reference the limb volume is counted from. */
   private readonly restingOpen: number;
+  /** Edge pulse volume (share of arterialMl) at zero cuff pressure: EDGE_FRACTION of the largest core pulse. */
+  private readonly edgeScale: number;
+  /** Decay factors for the last step length (steps are nearly always the same length). */
+  private decayStep = -1;
+  private relaxDecay = 1;
+  private refillDecay = 1;
+  private emptyingGain = 0;
+  private swellingRiseGain = 0;
+  private swellingEbbGain = 0;
   private readonly subject: LimbSubject;
   private readonly exercise: LimbExercise;
   private readonly rng: Prng;
@@ -162,6 +171,7 @@ export class LimbModel {
     this.arterialMl = ARTERIAL_ML_PER_CM2 * bladderAreaCm2;
     const meanArterial = subject.diastolic + (subject.systolic - subject.diastolic) / 3;
     this.restingOpen = 1 - Math.exp(-meanArterial / ARTERIAL_WALL_MMHG);
+    this.edgeScale = EDGE_FRACTION * (1 - Math.exp(-(subject.systolic - subject.diastolic) / ARTERIAL_WALL_MMHG));
     this.beatSeconds = 60 / subject.heartRate;
     this.breathPhase = this.rng.next();
     this.beatPhase = this.rng.next();
@@ -201,10 +211,18 @@ export class LimbModel {
 
   /** Move on by dtSeconds with the cuff at cuffMmhg (the pressure on the limb). */
   advance(dtSeconds: number, cuffMmhg: number): void {
+    if (dtSeconds !== this.decayStep) {
+      this.decayStep = dtSeconds;
+      this.relaxDecay = Math.exp(-dtSeconds / RELAX_SECONDS);
+      this.refillDecay = Math.exp(-dtSeconds / REFILL_SECONDS);
+      this.emptyingGain = 1 - Math.exp(-dtSeconds / (EMPTYING_REPS * this.exercise.repSeconds));
+      this.swellingRiseGain = 1 - Math.exp(-dtSeconds / SWELLING_RISE_SECONDS);
+      this.swellingEbbGain = 1 - Math.exp(-dtSeconds / SWELLING_EBB_SECONDS);
+    }
     this.timeSeconds += dtSeconds;
     this.advanceHeart(dtSeconds);
-    this.advanceExercise(dtSeconds);
-    this.advanceSwelling(dtSeconds, cuffMmhg);
+    this.advanceExercise();
+    this.advanceSwelling(cuffMmhg);
     this.volume = this.pulseVolume(cuffMmhg) + this.exerciseVolume() + this.knockVolume();
   }
 
@@ -237,15 +255,11 @@ export class LimbModel {
     const p = this.arterialPressure();
     const transmural = p - this.transmission * Math.max(0, cuffMmhg);
     const open = transmural > 0 ? 1 - Math.exp(-transmural / ARTERIAL_WALL_MMHG) : 0;
-    const pulse = this.subject.systolic - this.subject.diastolic;
-    const edge =
-      cuffMmhg > 0
-        ? EDGE_FRACTION * (1 - Math.exp(-pulse / ARTERIAL_WALL_MMHG)) * waveAt(this.beatPhase) * Math.exp(-cuffMmhg / EDGE_FADE_MMHG)
-        : 0;
+    const edge = cuffMmhg > 0 ? this.edgeScale * waveAt(this.beatPhase) * Math.exp(-cuffMmhg / EDGE_FADE_MMHG) : 0;
     return this.arterialMl * (open - this.restingOpen + edge);
   }
 
-  private advanceExercise(dt: number): void {
+  private advanceExercise(): void {
     const { repSeconds } = this.exercise;
     if (this.setActive) {
       const elapsed = this.timeSeconds - this.setStartSeconds;
@@ -261,18 +275,17 @@ export class LimbModel {
         // Concentric half: the muscle shortens and bulges; eccentric half: it lengthens back.
         const phase = elapsed / repSeconds - rep;
         this.contraction = this.repStrength * Math.sin(Math.PI * phase) ** 2;
-        this.emptied += (1 - this.emptied) * (1 - Math.exp(-dt / (EMPTYING_REPS * repSeconds)));
+        this.emptied += (1 - this.emptied) * this.emptyingGain;
         return;
       }
     }
-    this.contraction *= Math.exp(-dt / RELAX_SECONDS);
-    this.emptied *= Math.exp(-dt / REFILL_SECONDS);
+    this.contraction *= this.relaxDecay;
+    this.emptied *= this.refillDecay;
   }
 
-  private advanceSwelling(dt: number, cuffMmhg: number): void {
+  private advanceSwelling(cuffMmhg: number): void {
     const restricted = cuffMmhg > VENOUS_CLOSING_MMHG ? 1 : 0;
-    const tau = restricted > this.swelling ? SWELLING_RISE_SECONDS : SWELLING_EBB_SECONDS;
-    this.swelling += (restricted - this.swelling) * (1 - Math.exp(-dt / tau));
+    this.swelling += (restricted - this.swelling) * (restricted > this.swelling ? this.swellingRiseGain : this.swellingEbbGain);
   }
 
   private exerciseVolume(): number {

@@ -103,8 +103,19 @@ export function airComplianceMlPerMmhg(
   fixedMl: number,
   limbVolumeMl: number,
 ): number {
-  const volume = (withBladder ? bladderVolumeMl(params, mmhg) - limbVolumeMl : 0) + fixedMl;
-  return volume / P_ATM + (1 + mmhg / P_ATM) * (withBladder ? bladderComplianceMlPerMmhg(params, mmhg) : 0);
+  if (!withBladder) return fixedMl / P_ATM;
+  let volume: number;
+  let compliance: number;
+  if (mmhg >= 0) {
+    const { slackCm, fillCm, fillMmhg, tissueCmPerMmhg } = BLADDER_LAW;
+    const e = Math.exp(-mmhg / fillMmhg);
+    volume = params.bladderAreaCm2 * (slackCm + fillCm * (1 - e) + tissueCmPerMmhg * mmhg);
+    compliance = params.bladderAreaCm2 * ((fillCm / fillMmhg) * e + tissueCmPerMmhg);
+  } else {
+    volume = bladderVolumeMl(params, mmhg);
+    compliance = bladderComplianceMlPerMmhg(params, mmhg);
+  }
+  return (volume - limbVolumeMl + fixedMl) / P_ATM + (1 + mmhg / P_ATM) * compliance;
 }
 
 /**
@@ -167,17 +178,33 @@ export function solvePressureMmhg(
   guessMmhg: number,
 ): number {
   if (!withBladder) return (P_ATM * airMl) / fixedMl - P_ATM;
+  const area = params.bladderAreaCm2;
+  const { slackCm, fillCm, fillMmhg, tissueCmPerMmhg } = BLADDER_LAW;
   let lo = -P_ATM;
   let hi = Number.POSITIVE_INFINITY;
   let p = guessMmhg;
   for (let i = 0; i < 60; i++) {
-    const g = airAtMl(params, p, true, fixedMl, limbVolumeMl) - airMl;
+    // Bladder volume and compliance share one exponential (this loop is the simulator's hot spot).
+    let volume: number;
+    let compliance: number;
+    if (p >= 0) {
+      const e = Math.exp(-p / fillMmhg);
+      volume = area * (slackCm + fillCm * (1 - e) + tissueCmPerMmhg * p);
+      compliance = area * ((fillCm / fillMmhg) * e + tissueCmPerMmhg);
+    } else {
+      volume = bladderVolumeMl(params, p);
+      compliance = bladderComplianceMlPerMmhg(params, p);
+    }
+    const free = volume - limbVolumeMl + fixedMl;
+    const scale = 1 + p / P_ATM;
+    const g = scale * free - airMl;
+    const slope = free / P_ATM + scale * compliance;
+    const step = g / slope;
+    if (slope > 0 && Math.abs(step) < 1e-10) return p - step;
     if (g > 0) hi = p;
     else lo = p;
-    const slope = airComplianceMlPerMmhg(params, p, true, fixedMl, limbVolumeMl);
-    let next = p - g / slope;
+    let next = p - step;
     if (!(slope > 0) || !(next > lo && next < hi)) next = hi === Number.POSITIVE_INFINITY ? Math.max(2 * p, p + 50) : (lo + hi) / 2;
-    if (Math.abs(next - p) < 1e-9) return next;
     p = next;
   }
   return p;
@@ -226,19 +253,17 @@ export function advancePneumatics(
   const dead = params.deadVolumeMl;
 
   // Size the substeps from the current rate of pressure change (and the limb's).
+  const cuffCompliance = airComplianceMlPerMmhg(params, state.cuffMmhg, true, env.kinked ? 0 : dead, startLimb);
+  const speedBound = Math.max(state.pumpSpeed, targetSpeed);
   let rate: number;
   if (env.kinked) {
-    const hoseRate = Math.abs(hoseSideFlow(params, Math.max(state.pumpSpeed, targetSpeed), ventArea, state.hoseMmhg)) / (dead / P_ATM);
-    const cuffRate =
-      Math.abs(cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg)) / airComplianceMlPerMmhg(params, state.cuffMmhg, true, 0, startLimb);
-    rate = Math.max(hoseRate, cuffRate);
+    const hoseRate = Math.abs(hoseSideFlow(params, speedBound, ventArea, state.hoseMmhg)) / (dead / P_ATM);
+    rate = Math.max(hoseRate, Math.abs(cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg)) / cuffCompliance);
   } else {
-    const flow =
-      hoseSideFlow(params, Math.max(state.pumpSpeed, targetSpeed), ventArea, state.cuffMmhg) +
-      cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg);
-    rate = Math.abs(flow) / airComplianceMlPerMmhg(params, state.cuffMmhg, true, dead, startLimb);
+    const flow = hoseSideFlow(params, speedBound, ventArea, state.cuffMmhg) + cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg);
+    rate = Math.abs(flow) / cuffCompliance;
   }
-  const limbRate = Math.abs(endLimb - startLimb) / dtSeconds / airComplianceMlPerMmhg(params, state.cuffMmhg, true, env.kinked ? 0 : dead, startLimb);
+  const limbRate = Math.abs(endLimb - startLimb) / dtSeconds / cuffCompliance;
   const substeps = Math.min(MAX_SUBSTEPS, Math.max(1, Math.ceil(((rate + limbRate) * dtSeconds) / MAX_SUBSTEP_MMHG)));
   const h = dtSeconds / substeps;
   const spinUp = 1 - Math.exp(-h / params.pumpSpinUpSeconds);
@@ -247,6 +272,7 @@ export function advancePneumatics(
     state.pumpSpeed += (targetSpeed - state.pumpSpeed) * spinUp;
     // A coasting motor stops for good (friction), rather than creeping towards zero forever.
     if (Math.abs(targetSpeed - state.pumpSpeed) < SPEED_SETTLED) state.pumpSpeed = targetSpeed;
+    const previousLimb = startLimb + ((endLimb - startLimb) * (i - 1)) / substeps;
     const limb = startLimb + ((endLimb - startLimb) * i) / substeps;
     if (env.kinked) {
       const ph = state.hoseMmhg;
@@ -259,8 +285,10 @@ export function advancePneumatics(
       const fc = cuffSideFlow(params, env.extraLeakAreaMm2, pc);
       const sc = (cuffSideFlow(params, env.extraLeakAreaMm2, pc + SLOPE_PROBE_MMHG) - fc) / SLOPE_PROBE_MMHG;
       const cc = airComplianceMlPerMmhg(params, pc, true, 0, limb);
-      state.cuffAirMl = Math.max(MIN_AIR_ML, state.cuffAirMl + implicitAirStep(fc, sc, cc, h));
-      state.cuffMmhg = solvePressureMmhg(params, state.cuffAirMl, true, 0, limb, pc);
+      const before = state.cuffAirMl;
+      state.cuffAirMl = Math.max(MIN_AIR_ML, before + implicitAirStep(fc, sc, cc, h));
+      const guess = pc + (state.cuffAirMl - before + (1 + pc / P_ATM) * (limb - previousLimb)) / cc;
+      state.cuffMmhg = solvePressureMmhg(params, state.cuffAirMl, true, 0, limb, guess);
     } else {
       const p = state.cuffMmhg;
       const f = hoseSideFlow(params, state.pumpSpeed, ventArea, p) + cuffSideFlow(params, env.extraLeakAreaMm2, p);
@@ -268,8 +296,11 @@ export function advancePneumatics(
       const slope =
         (hoseSideFlow(params, state.pumpSpeed, ventArea, probe) + cuffSideFlow(params, env.extraLeakAreaMm2, probe) - f) / SLOPE_PROBE_MMHG;
       const c = airComplianceMlPerMmhg(params, p, true, dead, limb);
-      const air = Math.max(MIN_AIR_ML, state.cuffAirMl + state.hoseAirMl + implicitAirStep(f, slope, c, h));
-      const next = solvePressureMmhg(params, air, true, dead, limb, p);
+      const before = state.cuffAirMl + state.hoseAirMl;
+      const air = Math.max(MIN_AIR_ML, before + implicitAirStep(f, slope, c, h));
+      // First guess: the linearised change from the air added and the limb's push.
+      const guess = p + (air - before + (1 + p / P_ATM) * (limb - previousLimb)) / c;
+      const next = solvePressureMmhg(params, air, true, dead, limb, guess);
       // One pressure: share the air by volume, keeping the total exact.
       state.hoseAirMl = airAtMl(params, next, false, dead, 0);
       state.cuffAirMl = air - state.hoseAirMl;
