@@ -140,9 +140,8 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
 
   const recordPath = values.record ?? (store ? join(store.dir, "sessions", `${fileStamp(deps.now())}-${limb}.jsonl`) : null);
   const title = `${defaults.demo ? "cuff demo" : "cuff session"} - ${describePlan(plan, limb)}${sim ? ` - simulated cuff${Number.isFinite(speed) ? ` x${speed}` : " (max speed)"}` : ""}`;
-  if (lopNote && !values.json) io.stderr.write(lopNote + "\n");
-
   const link = await deps.openLink({ sim, speed, limb, ...(values.port ? { port: values.port } : {}), ...(values.scenario ? { scenarioPath: values.scenario } : {}), ...(baud ? { baud } : {}) });
+  if (lopNote && !values.json) io.stderr.write(lopNote + "\n");
   return followSession(link, io, { plan, limb, title, json: values.json === true, recordPath, store, source: sim ? `sim:${scenario!.name}` : values.port! });
 }
 

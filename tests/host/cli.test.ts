@@ -1,0 +1,158 @@
+/** The `cuff` command line as a person or a script meets it: exit codes, one-sentence errors, JSON lines. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { main } from "../../host/cli/main.ts";
+import { makeSessionCommand } from "../../host/cli/commands/session.ts";
+import { openLink } from "../../host/cli/link.ts";
+import { fakeIo } from "./fake-io.ts";
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "cuff-cli-"));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function cuff(args: string[], options: Parameters<typeof fakeIo>[0] = {}) {
+  const io = fakeIo(options);
+  const code = await main(args, io);
+  return { code, out: io.out.text, err: io.err.text, io };
+}
+
+describe("cuff usage", () => {
+  it("lists the commands, and exits 2 without one", async () => {
+    const r = await cuff([]);
+    expect(r.code).toBe(2);
+    for (const name of ["demo", "session", "lop", "deflate", "monitor", "ports", "plot"]) expect(r.out).toContain(`  ${name}`);
+  });
+
+  it.each([
+    [["session"], 'cuff session: say where the cuff is: --port PATH (see "cuff ports") or --sim for the simulated cuff.\n'],
+    [["session", "--sim", "--target", "150"], 'cuff session: --target must be a percentage of LOP like 60% or a pressure like 150mmHg, got "150".\n'],
+    [["session", "--port", "/dev/ttyUSB0", "--sim"], "cuff session: use either --port PATH or --sim, not both.\n"],
+    [["session", "--port", "/dev/ttyUSB0"], "cuff session: say where the cuff is: --limb arm or --limb leg.\n"],
+    [["session", "--port", "/dev/ttyUSB0", "--limb", "leg", "--speed", "5"], "cuff session: --speed only applies to the simulated cuff (--sim); real cuffs run in real time.\n"],
+    [["demo", "--sets", "30,x"], 'cuff demo: --sets must be 1 to 12 rep counts separated by commas, like 30,15,15,15, got "30,x".\n'],
+    [["demo", "--bogus"], "cuff demo: Unknown option '--bogus'; see --help.\n"],
+    [["plot"], "cuff plot: give one recording or trace file to draw, e.g. cuff plot session.jsonl.\n"],
+  ])("bad usage %j exits 2 with one sentence on stderr", async (args, message) => {
+    const r = await cuff(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(message);
+    expect(r.out).toBe("");
+  });
+
+  it("--help answers units, defaults and examples", async () => {
+    const r = await cuff(["session", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/--target 60% +pressure as a percentage of LOP \(10-90 %\), or as --target 150mmHg/);
+    expect(r.out).toMatch(/default 50 % on an arm, 80 % on a leg/);
+    expect(r.out).toMatch(/--rest 30 +seconds of rest between sets, cuff inflated \(default 30\)/);
+    expect(r.out).toMatch(/Examples:\n  cuff session --port \/dev\/ttyUSB0 --limb leg --target 70%/);
+    expect(r.out).toMatch(/Exit codes: 0 the session completed; 1 it failed/);
+    for (const name of ["demo", "lop", "deflate", "monitor", "ports", "plot"]) {
+      const h = await cuff([name, "--help"]);
+      expect(h.code).toBe(0);
+      expect(h.out).toMatch(/^Usage: cuff /);
+      expect(h.out).toMatch(/Exit codes/);
+    }
+  });
+});
+
+describe("cuff with a cuff that is not there", () => {
+  it("a wrong port path is a clear one-line error, exit 1", async () => {
+    const r = await cuff(["session", "--port", "/dev/ttyNOPE7", "--limb", "leg", "--screened", "--profile-dir", tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('cuff session: there is no serial port at /dev/ttyNOPE7; run "cuff ports" to list the ports this computer has.\n');
+    expect(r.out).toBe("");
+  });
+
+  it("a run without a terminal and an unscreened profile stops before touching the port", async () => {
+    const r = await cuff(["session", "--port", "/dev/ttyNOPE7", "--limb", "arm", "--profile-dir", tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^cuff session: this profile \(.*\) has not answered the safety screen yet and there is no terminal to ask it on: .*--screened.*\.\n$/);
+  });
+
+  it("a yes on the screen stops with advice to see a clinician, exit 1", async () => {
+    const r = await cuff(["lop", "--port", "/dev/ttyNOPE7", "--limb", "arm", "--profile-dir", tempDir()], { stdinTty: true, stdin: "n\nn\nn\ny\n" });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/\[y\/n\] cuff lop: do not use the cuff: .* please see one first\.\n$/);
+  });
+});
+
+describe("cuff on the simulated cuff", () => {
+  it("session --sim --json: JSON lines only on stdout, events as they happen, then the summary; exit 0", async () => {
+    const dir = tempDir();
+    const record = join(dir, "run.jsonl");
+    const r = await cuff(["session", "--sim", "--speed", "max", "--json", "--lop", "195", "--record", record]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThan(80);
+    const last = lines.at(-1)!;
+    expect(last).toMatchObject({ type: "summary", ok: true, lopMmhg: 195, recording: record });
+    expect(lines.filter((l) => l.type === "summary")).toHaveLength(1);
+    // the reps streamed as they happened add up to the reps in the summary, set by set
+    const summarySets = last.sets as { planned: number; reps: number }[];
+    expect(summarySets.map((x) => x.planned)).toEqual([30, 15, 15, 15]);
+    const repsBySet = [1, 2, 3, 4].map((set) => lines.filter((l) => l.type === "rep" && l.set === set).length);
+    expect(repsBySet).toEqual(summarySets.map((x) => x.reps));
+    expect(repsBySet.every((n) => n > 0)).toBe(true);
+    expect(lines.filter((l) => l.type === "phase").map((l) => l.phase)).toEqual(["inflate", "set", "rest", "set", "rest", "set", "rest", "set", "deflate"]);
+    // the events are in time order
+    const times = lines.filter((l) => typeof l.t === "number").map((l) => l.t as number);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it("Ctrl-C mid-set vents the cuff before exiting with 130", async () => {
+    let io: ReturnType<typeof fakeIo> | null = null;
+    let ventedAtExit: number | null = null;
+    const command = makeSessionCommand({
+      now: () => new Date(),
+      openLink: async (choice) => {
+        const link = await openLink(choice);
+        link.client.events$.subscribe((e) => {
+          if (e.type === "phase" && e.phase === "set" && e.set === 2) io!.interrupt();
+        });
+        const close = link.close;
+        return {
+          ...link,
+          close: async () => {
+            ventedAtExit = link.sim!.plant.trueMmhg();
+            await close();
+          },
+        };
+      },
+    });
+    io = fakeIo();
+    const code = await command.run(["--sim", "--speed", "max", "--lop", "195", "--json"], io);
+    expect(code).toBe(130);
+    const last = JSON.parse(io.out.text.trimEnd().split("\n").at(-1)!);
+    expect(last).toMatchObject({ type: "summary", ok: false, endReason: "interrupted", vented: true });
+    expect(ventedAtExit).not.toBeNull();
+    expect(ventedAtExit!).toBeLessThan(15);
+    expect(io.handlers.size).toBe(0);
+  });
+
+  it("deflate on an idle cuff says it is vented, exit 0", async () => {
+    const r = await cuff(["deflate", "--sim"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^The cuff is vented \(\d+ mmHg\)\.\n$/);
+  });
+
+  it("monitor --json --seconds 2 streams 20 telemetry frames a second", async () => {
+    const r = await cuff(["monitor", "--sim", "--speed", "max", "--json", "--seconds", "2"]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const frames = lines.filter((l) => l.type === "telemetry");
+    expect(frames.length).toBeGreaterThanOrEqual(38);
+    expect(frames.length).toBeLessThanOrEqual(42);
+    expect(frames[0]).toMatchObject({ state: "vented", phase: "idle", vent: 1 });
+    expect(lines.at(-1)).toMatchObject({ type: "summary", ok: true, frames: frames.length, state: "vented" });
+  });
+});
