@@ -18,7 +18,7 @@
  */
 import type { PressureEstimate } from "../controller/estimator.ts";
 import type { Actuation } from "../controller/supervisor.ts";
-import { fitFlank, type EnvelopePoint, type FlankFit } from "./envelope.ts";
+import { peakIndex, readEnvelope, type EnvelopePoint } from "./envelope.ts";
 import { BandPass, Biquad } from "./filters.ts";
 import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";
 
@@ -26,8 +26,11 @@ import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";
 export const LOP_SETTINGS = {
   /** Fast fill up to here: pulsations only matter from around mean arterial pressure upwards. */
   rampStartMmhg: 40,
-  /** Ramp in pressure per heart beat: one envelope point every few mmHg, and a measurement within 45 s. */
-  rampMmhgPerBeat: 4.5,
+  /** Ramp in pressure per heart beat up the envelope, and (finer) down its falling flank. */
+  rampMmhgPerBeat: 6,
+  flankMmhgPerBeat: 2.5,
+  /** The flank starts once the envelope has fallen below this share of its maximum. */
+  flankShare: 0.7,
   minRampMmhgPerSecond: 3,
   maxRampMmhgPerSecond: 8,
   /** Ramp rate before the heart rate is known (70 bpm). */
@@ -39,20 +42,18 @@ export const LOP_SETTINGS = {
   bandHighHz: 3.5,
   /** Above this the cuff signal is sensor noise only (for the noise floor). */
   noiseHighPassHz: 15,
-  /**
-   * The fitted flank reaches zero where the mean beat vanishes; the occlusion pressure
-   * is where the highest beat (top of the breathing cycle) vanishes too.
-   */
-  offsetMmhg: 0,
-  /** Pump stops this far above the estimate (once the envelope is in the noise). */
-  stopMarginMmhg: 2,
   /** A pulsation larger than this, and than this many times the largest envelope point, is movement. */
   motionMmhg: 4,
   motionEnvelopeMultiple: 3,
+  /** A window this many times the largest envelope point is movement; once on the falling flank it spoils the measurement. */
+  motionEnvelopeWindowMultiple: 1.8,
   /** More knocks than this share of the flank windows spoil the measurement. */
   maxOutlierShare: 0.3,
-  /** A flank this poorly fitted is no measurement. */
-  minR2: 0.5,
+  /** The three scaled crossings must agree this well. */
+  maxSpreadMmhg: 20,
+  /** No LOP is this many times the pressure of the envelope's maximum (which sits near mean arterial pressure). */
+  maxOverEnvelopePeak: 1.9,
+  minGiveUpMmhg: 150,
   /** Seconds from the start after which the measurement gives up. */
   timeoutSeconds: 100,
   /** The ramp ends this far below the ceiling: the pump keeps spinning briefly. */
@@ -107,7 +108,9 @@ class OscillometricLop implements LopProcedure {
   private windowCount = 0;
   readonly points: EnvelopePoint[] = [];
   private largestAmplitude = 0;
-  private fit: FlankFit | null = null;
+  private onFlank = false;
+  /** First pressure where a window was far larger than any pulsation (movement), if any. */
+  private motionAtMmhg: number | null = null;
   private outcome: LopOutcome | null = null;
 
   constructor(private readonly options: LopOptions) {
@@ -213,7 +216,8 @@ class OscillometricLop implements LopProcedure {
 
   private rampTarget(): number {
     const interval = this.beatSeconds();
-    const rate = interval === null ? LOP_SETTINGS.initialRampMmhgPerSecond : LOP_SETTINGS.rampMmhgPerBeat / interval;
+    const perBeat = this.onFlank ? LOP_SETTINGS.flankMmhgPerBeat : LOP_SETTINGS.rampMmhgPerBeat;
+    const rate = interval === null ? LOP_SETTINGS.initialRampMmhgPerSecond : perBeat / interval;
     return Math.min(LOP_SETTINGS.maxRampMmhgPerSecond, Math.max(LOP_SETTINGS.minRampMmhgPerSecond, rate));
   }
 
@@ -276,17 +280,27 @@ class OscillometricLop implements LopProcedure {
     this.windowCount++;
     const length = this.beatSeconds() ?? 60 / 70;
     if (tSeconds - this.windowStart < length) return false;
-    const point = { mmhg: this.windowSum / this.windowCount, amplitudeMmhg: this.windowMax - this.windowMin, tSeconds };
+    const noise = this.noiseMmhg();
+    const point = {
+      mmhg: this.windowSum / this.windowCount,
+      amplitudeMmhg: this.windowMax - this.windowMin,
+      tSeconds,
+    };
     this.points.push(point);
     this.windowStart = tSeconds;
     this.windowMin = Infinity;
     this.windowMax = -Infinity;
     this.windowSum = 0;
     this.windowCount = 0;
+    if (this.largestAmplitude > 0 && point.amplitudeMmhg > LOP_SETTINGS.motionEnvelopeWindowMultiple * this.largestAmplitude) {
+      this.motionAtMmhg ??= point.mmhg;
+    }
     const n = this.points.length;
     if (n >= 3) {
       const last3 = this.points.slice(-3).map((p) => p.amplitudeMmhg).sort((a, b) => a - b);
       this.largestAmplitude = Math.max(this.largestAmplitude, last3[1]!);
+      const floor = FLOOR_PER_NOISE * noise;
+      if (this.largestAmplitude > 3 * floor && last3[1]! < LOP_SETTINGS.flankShare * this.largestAmplitude) this.onFlank = true;
     }
     return true;
   }
@@ -294,26 +308,31 @@ class OscillometricLop implements LopProcedure {
   /** After each window: finished (accepted or rejected), or not yet. */
   private judge(mmhg: number): Omit<LopOutcome, "durationSeconds"> | null {
     const floor = FLOOR_PER_NOISE * this.noiseMmhg();
-    const fit = fitFlank(this.points, floor);
-    this.fit = fit;
-    if (!fit) return null;
-    const recent = this.points.slice(-2);
-    const sunk = recent.every((p) => p.amplitudeMmhg < fit.lowAmplitudeMmhg);
-    const lop = fit.zeroMmhg + LOP_SETTINGS.offsetMmhg;
-    if (!sunk || mmhg < lop + LOP_SETTINGS.stopMarginMmhg) return null;
-    if (fit.outlierShare > LOP_SETTINGS.maxOutlierShare) {
-      return this.reject(`movement during the measurement: ${Math.round(fit.outlierShare * 100)} % of the beats between ${fit.maxAtMmhg.toFixed(0)} and ${mmhg.toFixed(0)} mmHg were disturbed`);
+    const reading = readEnvelope(this.points, floor);
+    if (!reading) {
+      const top = peakIndex(this.points, floor);
+      if (top >= 0 && mmhg > LOP_SETTINGS.maxOverEnvelopePeak * this.points[top]!.mmhg && mmhg > LOP_SETTINGS.minGiveUpMmhg) {
+        return this.reject(`the pulsations did not fade out by ${mmhg.toFixed(0)} mmHg: check that the cuff sits on the limb and measure again`);
+      }
+      return null;
     }
-    if (fit.r2 < LOP_SETTINGS.minR2) {
-      return this.reject(`the pulsations did not fade steadily (fit ${fit.r2.toFixed(2)}): keep the limb still and relaxed and measure again`);
+    if (this.motionAtMmhg !== null && this.motionAtMmhg >= reading.maxAtMmhg) {
+      return this.reject(`movement during the measurement: large pressure jumps at ${this.motionAtMmhg.toFixed(0)} mmHg`);
     }
-    const snr = fit.maxAmplitudeMmhg / Math.max(floor, 1e-3);
-    const quality = Math.max(0, Math.min(1, fit.r2 * Math.min(1, fit.points / 6) * Math.min(1, snr / 20) * (1 - fit.outlierShare)));
+    if (reading.outlierShare > LOP_SETTINGS.maxOutlierShare) {
+      return this.reject(`movement during the measurement: ${Math.round(reading.outlierShare * 100)} % of the beats between ${reading.maxAtMmhg.toFixed(0)} and ${mmhg.toFixed(0)} mmHg were disturbed`);
+    }
+    const spread = Math.max(...reading.estimatesMmhg) - Math.min(...reading.estimatesMmhg);
+    if (spread > LOP_SETTINGS.maxSpreadMmhg) {
+      return this.reject(`the pulsations did not fade steadily (readings ${spread.toFixed(0)} mmHg apart): keep the limb still and relaxed and measure again`);
+    }
+    const snr = reading.maxAmplitudeMmhg / Math.max(floor, 1e-3);
+    const quality = Math.max(0, Math.min(1, (1 - reading.outlierShare) * Math.min(1, snr / 15) * (1 - spread / LOP_SETTINGS.maxSpreadMmhg)));
     return {
       ok: true,
-      mmhg: lop,
+      mmhg: reading.lopMmhg,
       quality,
-      reason: `pulsations faded out at ${lop.toFixed(0)} mmHg (${fit.points} beats on the falling flank, largest ${fit.maxAmplitudeMmhg.toFixed(1)} mmHg at ${fit.maxAtMmhg.toFixed(0)} mmHg)`,
+      reason: `pulsations faded out towards ${reading.lopMmhg.toFixed(0)} mmHg (largest ${reading.maxAmplitudeMmhg.toFixed(1)} mmHg at ${reading.maxAtMmhg.toFixed(0)} mmHg, down to 15 % by ${reading.lowestCrossingMmhg.toFixed(0)} mmHg)`,
     };
   }
 }
