@@ -43,8 +43,8 @@ export const LOP_SETTINGS = {
   /** Above this the cuff signal is sensor noise only (for the noise floor). */
   noiseHighPassHz: 15,
   /** A pulsation larger than this, and than this many times the largest envelope point, is movement. */
-  motionMmhg: 4,
-  motionEnvelopeMultiple: 3,
+  motionMmhg: 2.5,
+  motionEnvelopeMultiple: 1.5,
   /** A window this many times the largest envelope point is movement; once on the falling flank it spoils the measurement. */
   motionEnvelopeWindowMultiple: 1.8,
   /** More knocks than this share of the flank windows spoil the measurement. */
@@ -73,6 +73,10 @@ const TREND_SECONDS = 2;
 const SLOW_HZ = 0.35;
 /** Peak-to-peak of band-passed white noise over one window, per mmHg of sensor noise (measured on the filters). */
 const FLOOR_PER_NOISE = 0.95;
+/** Share of white-noise power that passes the pulsation band-pass at 100 Hz (measured on the filters). */
+const BAND_NOISE_POWER = 0.0663;
+/** Noise excursions this many standard deviations out are not movement. */
+const MOTION_NOISE_SIGMAS = 4;
 /** Share of white-noise power above noiseHighPassHz at 100 Hz. */
 const NOISE_POWER_ABOVE_HIGH_PASS = 0.68;
 
@@ -159,7 +163,11 @@ class OscillometricLop implements LopProcedure {
     }
 
     this.noisePower += (this.dt / 5) * (hf * hf - this.noisePower);
-    const motionLimit = Math.max(LOP_SETTINGS.motionMmhg, LOP_SETTINGS.motionEnvelopeMultiple * this.largestAmplitude);
+    // A pulsation swings at most about its peak-to-peak either way; much more is movement.
+    const motionLimit = Math.max(
+      LOP_SETTINGS.motionMmhg,
+      LOP_SETTINGS.motionEnvelopeMultiple * this.largestAmplitude + MOTION_NOISE_SIGMAS * Math.sqrt(BAND_NOISE_POWER) * this.noiseMmhg(),
+    );
     if (Math.abs(pulse) > motionLimit) {
       return this.finish(tSeconds, this.reject(`movement during the measurement: large pressure jumps at ${estimate.mmhg.toFixed(0)} mmHg`));
     }
