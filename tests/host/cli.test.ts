@@ -156,3 +156,28 @@ describe("cuff on the simulated cuff", () => {
     expect(lines.at(-1)).toMatchObject({ type: "summary", ok: true, frames: frames.length, state: "vented" });
   });
 });
+
+describe("cuff as a process", () => {
+  it("session --sim --json exits by itself when done: no timer, port or subscription keeps it alive", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, ["bin/cuff.js", "session", "--sim", "--speed", "max", "--json", "--lop", "190"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const guard = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve(null);
+      }, 45_000);
+      child.on("exit", (c) => {
+        clearTimeout(guard);
+        resolve(c);
+      });
+    });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { type: string; ok?: boolean });
+    expect(lines.at(-1)).toMatchObject({ type: "summary", ok: true });
+  });
+});
