@@ -141,7 +141,7 @@ export class JohnnyFiveBoard implements CuffBoard {
     this.pressureChannel = analogChannel(profile.pins.pressure);
   }
 
-  /** The guard's last STATUS (null before the first). */
+  /** The guard's state as last reported (STATUS, or TRIPPED applied to it); null before the first STATUS. */
   guardStatus(): GuardStatus | null {
     return this.lastStatus;
   }
@@ -259,7 +259,12 @@ export class JohnnyFiveBoard implements CuffBoard {
       event = { kind: "status", status };
     } else {
       const tripped = decodeGuardTripped(data);
-      if (tripped) event = { kind: "tripped", ...tripped };
+      if (tripped) {
+        event = { kind: "tripped", ...tripped };
+        if (this.lastStatus) {
+          this.lastStatus = { ...this.lastStatus, state: GuardState.TRIPPED, ...tripped, tripCount: Math.min(127, this.lastStatus.tripCount + 1) };
+        }
+      }
     }
     if (!event) return;
     for (const listener of this.guardListeners) listener(event);
@@ -268,6 +273,8 @@ export class JohnnyFiveBoard implements CuffBoard {
   private linkLost(reason: string): void {
     if (this.lost || this.closed) return;
     this.lost = true;
+    // Let go of a dead port: serialport 13 keeps re-reading a hung-up tty in a busy loop.
+    if (!this.transport.destroyed) this.transport.destroy();
     for (const listener of this.lostListeners) listener(reason);
   }
 

@@ -111,6 +111,9 @@ export async function startVirtualBoardOnPty(options: VirtualBoardOptions): Prom
     throw new PtyError(`cannot open the board end of the pty: ${(error as Error).message}`);
   }
   const board = new VirtualBoard(port, options);
+  // socat outlives a hung-up pty end; ending the relay when the board's port closes
+  // makes an unplug reach the host as the device vanishing, as a USB board's does.
+  port.once("close", () => void pair.close());
   return {
     path: pair.hostPath,
     board,

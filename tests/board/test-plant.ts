@@ -25,6 +25,8 @@ export class TestPlant implements CuffPlant {
   pressureMmhg: number;
   /** Every step as called, for assertions about what the board applied. */
   readonly steps: Array<{ dt: number; pumpDuty: number; ventOpening: number }> = [];
+  /** The sensor's counts after each step, by plant time. */
+  readonly trace: Array<{ timeSeconds: number; counts: number }> = [];
   private readonly profile: HardwareProfile;
   private readonly freeFlow: number;
   private readonly stall: number;
@@ -53,6 +55,15 @@ export class TestPlant implements CuffPlant {
       this.pressureMmhg = Math.max(0, p + ((inflow - outflow) * h) / this.compliance);
     }
     this.timeSeconds += dtSeconds;
+    this.trace.push({ timeSeconds: this.timeSeconds, counts: this.sensorCounts() });
+  }
+
+  /** What the sensor read at plant time t (the last step ending at or before t). */
+  countsAt(t: number): number | undefined {
+    for (let i = this.trace.length - 1; i >= 0; i--) {
+      if (this.trace[i]!.timeSeconds <= t + 1e-9) return this.trace[i]!.counts;
+    }
+    return undefined;
   }
 
   trueMmhg(): number {
