@@ -9,7 +9,7 @@ import { SOCAT_MISSING, socatAvailable, startVirtualBoardOnPty, type PtyBoard } 
 import { connectJohnnyFiveBoard, type JohnnyFiveBoard } from "../../firmware/board/johnny-five-board.ts";
 import type { PressureSample } from "../../firmware/board/board.ts";
 import { ManualClock } from "../../shared/clock.ts";
-import { GuardReason, GuardState } from "../../shared/guard.ts";
+import { GuardReason, GuardState, type GuardReasonValue } from "../../shared/guard.ts";
 import { TestPlant } from "./test-plant.ts";
 
 const profile = referenceProfile();
@@ -100,8 +100,8 @@ describe.skipIf(!haveSocat)("virtual board on a pty, real serialport binding", (
     const plant = new TestPlant({ startMmhg: 0 });
     pty = await startVirtualBoardOnPty({ plant, clock, profile });
     host = await connectJohnnyFiveBoard({ path: pty.path, clock, profile, reportVersionTimeoutMs: 50, connectTimeoutSeconds: 5 });
-    const trips: GuardReason[] = [];
-    host.onGuard((e) => e.kind === "tripped" && trips.push(e.reason as GuardReason));
+    const trips: GuardReasonValue[] = [];
+    host.onGuard((e) => e.kind === "tripped" && trips.push(e.reason));
     // The keep-alive goes first: once the pump runs, the board has seen it.
     host.keepAlive();
     host.setVent(0);
