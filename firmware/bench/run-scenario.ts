@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks";
 import type { HardwareProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
-import type { FaultKind } from "../../hardware/sim/plant.ts";
+import { type FaultKind, LINK_FAULT_KINDS } from "../../hardware/sim/plant.ts";
 import type { Scenario } from "../../hardware/sim/scenario.ts";
 import { ManualClock } from "../../shared/clock.ts";
 import type { AlarmKind, Phase, StateName } from "../../shared/protocol/messages.ts";
@@ -66,8 +66,8 @@ export interface BenchOptions {
   /** Stop here even if the session has not ended (safety net). */
   maxSimSeconds?: number;
   hostSilence?: HostSilencePolicy;
-  /** Replace the controller's plan (e.g. for the unregulated comparison). */
-  regulate?: boolean;
+  /** Inject a fault when the controller first enters a phase (the fault matrix). */
+  faultOnPhase?: { kind: FaultKind; phase: Phase; afterSeconds: number; params?: Record<string, number> };
 }
 
 /** mulberry32: small, fast, deterministic. */
@@ -113,8 +113,17 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     alarmKinds: [],
   }));
   let garbageFrom: number | null = null;
+  const onPhase = options.faultOnPhase;
+  let phaseFaultAt: number | null = null;
+  const actOutLinkFault = (kind: FaultKind, t: number) => {
+    if (kind === "host-silent") host.goSilent();
+    if (kind === "firmware-hang") runtime.hang();
+    if (kind === "board-unplugged") board.unplug();
+    if (kind === "garbage-on-link") garbageFrom = t;
+  };
   const maxSeconds = options.maxSimSeconds ?? 3600;
   let endedAt: number | null = null;
+  const lastUnsafe = new Map<FaultTiming, number>();
 
   for (let step = 1; ; step++) {
     const t = step * BENCH_STEP_SECONDS;
@@ -122,10 +131,15 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     for (const fault of linkFaults) {
       if (fault.done || t < fault.at) continue;
       fault.done = true;
-      if (fault.kind === "host-silent") host.goSilent();
-      if (fault.kind === "firmware-hang") runtime.hang();
-      if (fault.kind === "board-unplugged") board.unplug();
-      if (fault.kind === "garbage-on-link") garbageFrom = t;
+      actOutLinkFault(fault.kind, t);
+    }
+    if (onPhase && phaseFaultAt === null && controller.phaseName === onPhase.phase) {
+      phaseFaultAt = t + onPhase.afterSeconds;
+      faultTimings.push({ kind: onPhase.kind, at: phaseFaultAt, toSafeSeconds: null, toDeflatedSeconds: null, alarmKinds: [] });
+    }
+    if (onPhase && phaseFaultAt !== null && Math.abs(t - phaseFaultAt) < BENCH_STEP_SECONDS / 2) {
+      if ((LINK_FAULT_KINDS as readonly string[]).includes(onPhase.kind)) actOutLinkFault(onPhase.kind, t);
+      else plant.injectFault(onPhase.kind, onPhase.params);
     }
     if (garbageFrom !== null && step % 7 === 0) toFirmware.write(garbageLine(random));
     board.advance(BENCH_STEP_SECONDS);
@@ -135,9 +149,11 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     const trueMmhg = plant.trueMmhg();
     const target = controller.currentTargetMmhg();
     metrics.sample(t, BENCH_STEP_SECONDS, trueMmhg, controller.phaseName, target);
+    const safe = actuation.pump === 0 && actuation.vent >= 0.99;
     for (const timing of faultTimings) {
       if (t < timing.at) continue;
-      if (timing.toSafeSeconds === null && actuation.pump === 0 && actuation.vent >= 0.99) timing.toSafeSeconds = round(t - timing.at, 3);
+      // Safe from the last moment the outputs were not safe: brief vent-open instants do not count.
+      if (!safe) lastUnsafe.set(timing, t);
       if (timing.toDeflatedSeconds === null && trueMmhg < 15) timing.toDeflatedSeconds = round(t - timing.at, 3);
     }
     options.onTrace?.({
@@ -158,6 +174,12 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     if ((settled && t - endedAt! >= 2) || (endedAt !== null && t - endedAt >= 60) || t >= maxSeconds) break;
   }
   server.close();
+  const finalActuation = board.effectiveActuation();
+  for (const timing of faultTimings) {
+    if (finalActuation.pump !== 0 || finalActuation.vent < 0.99 || clock.nowSeconds() < timing.at) continue;
+    const unsafeUntil = lastUnsafe.get(timing);
+    timing.toSafeSeconds = unsafeUntil === undefined ? 0 : round(unsafeUntil + BENCH_STEP_SECONDS - timing.at, 3);
+  }
   runtime.stop();
 
   const alarms = host.events.filter((e) => e.type === "alarm").map((e) => ({ t: (e as { t: number }).t, kind: (e as { kind: AlarmKind }).kind }));

@@ -76,6 +76,10 @@ const SET_BIAS_FRACTION = 0.01;
 const SET_END_INTERVALS = 1.3;
 const SET_END_MIN_SECONDS = 2.0;
 const SET_END_MAX_SECONDS = 5.0;
+/** Warnings of one kind are reported at most this often. */
+const WARNING_REPEAT_SECONDS = 30;
+/** Distinct alarms listed in a session summary (the summary must fit one 1024-byte frame). */
+const SUMMARY_ALARMS = 8;
 
 export class CuffController {
   readonly cuff: number;
@@ -110,6 +114,7 @@ export class CuffController {
   private lastHostSeconds: number | null = null;
   private hostSilentReported = false;
   private sessionAlarms: { t: number; kind: AlarmKind }[] = [];
+  private readonly lastRaisedSeconds = new Map<AlarmKind, number>();
   private lastSummary: SessionSummary | null = null;
 
   constructor(private readonly options: ControllerOptions) {
@@ -269,7 +274,10 @@ export class CuffController {
       ceilingMmhg: this.ceilingMmhg,
       lopMmhg: this.lopMmhg,
       lopCeilingMmhg: lopCeiling,
-      pumpRateMmhgPerSecond: null,
+      pumpRateAt: (mmhg) => this.actuators.pumpRateAt(mmhg),
+      steadyRateMmhgPerSecond: this.regulator.integralRate,
+      ventRateAt: (mmhg) => this.actuators.ventRateAt(mmhg),
+      pumpMinDuty: this.options.profile.pump.minDuty,
     });
     for (const alarm of raised) {
       this.raise(tSeconds, alarm.kind, alarm.severity, alarm.detail);
@@ -517,6 +525,8 @@ export class CuffController {
     s.step = "rest";
     s.stepStartedSeconds = t;
     s.setIndex++;
+    // What the set's contractions wound up says nothing about the rest: start the integral afresh.
+    this.regulator = initialRegulatorState();
     const restSeconds = (s.plan as Extract<Plan, { sets: number[] }>).restSeconds;
     this.setState(t, "regulating", "rest", `set ${s.setIndex} done (${reason}); rest holding pressure`);
     this.emit({ type: "phase", cuff: this.cuff, t: round(t, 3), phase: "rest", set: s.setIndex, seconds: restSeconds });
@@ -780,7 +790,7 @@ export class CuffController {
       exerciseWithin10: s.exerciseSamples ? round(s.exerciseWithin10 / s.exerciseSamples, 4) : null,
       restWithin5: s.restSamples ? round(s.restWithin5 / s.restSamples, 4) : null,
       peakMmhg: s.peakMmhg === null ? null : round(s.peakMmhg, 1),
-      alarms: this.sessionAlarms.slice(0, 20),
+      alarms: distinctAlarms(this.sessionAlarms, SUMMARY_ALARMS),
     };
     this.lastSummary = summary;
     this.emit({ type: "summary", cuff: this.cuff, t: round(t, 3), summary });
@@ -820,6 +830,10 @@ export class CuffController {
   }
 
   private raise(t: number, kind: AlarmKind, severity: Severity, detail: string): void {
+    // A warning that comes and goes is reported once per 30 s, not on every flicker.
+    const last = this.lastRaisedSeconds.get(kind);
+    if (severity !== "fault" && last !== undefined && t - last < WARNING_REPEAT_SECONDS) return;
+    this.lastRaisedSeconds.set(kind, t);
     if (this.session) this.sessionAlarms.push({ t: round(t, 2), kind });
     this.emit({ type: "alarm", cuff: this.cuff, t: round(t, 3), kind, severity, detail: detail.slice(0, 300) });
   }
@@ -835,6 +849,19 @@ export class CuffController {
   private emit(event: Event): void {
     this.outbox.push(event);
   }
+}
+
+/** The first time each kind of alarm was raised, at most `limit` of them (the summary must fit one frame). */
+function distinctAlarms(alarms: { t: number; kind: AlarmKind }[], limit: number): { t: number; kind: AlarmKind }[] {
+  const seen = new Set<AlarmKind>();
+  const out: { t: number; kind: AlarmKind }[] = [];
+  for (const alarm of alarms) {
+    if (seen.has(alarm.kind)) continue;
+    seen.add(alarm.kind);
+    out.push(alarm);
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 function nack(reason: NackReason, detail: string): CommandResult {

@@ -29,8 +29,14 @@ export interface RuleContext {
   lopMmhg: number | null;
   /** Pressure at which the LOP-derived ceiling stops the pump. */
   lopCeilingMmhg: number | null;
-  /** mmHg/s the pump gives at full duty near the target, learned during inflation (null until known). */
-  pumpRateMmhgPerSecond: number | null;
+  /** mmHg/s the pump gives at full duty at a pressure (learned from this cuff). */
+  pumpRateAt: (mmhg: number) => number;
+  /** The steady pressure rate the regulator adds to hold the target (its integral term), mmHg/s. */
+  steadyRateMmhgPerSecond: number;
+  /** mmHg/s the fully open vent gives at a pressure (learned from this cuff). */
+  ventRateAt: (mmhg: number) => number;
+  /** Below this duty the pump motor stalls. */
+  pumpMinDuty: number;
 }
 
 export interface RuleMemory {
@@ -65,6 +71,9 @@ function sustained(memory: RuleMemory, ctx: RuleContext, condition: boolean, sec
 const holding = (ctx: RuleContext) =>
   (ctx.state === "regulating" || ctx.state === "releasing") && ctx.targetMmhg !== null;
 const inflated = (ctx: RuleContext) => ctx.state !== "vented" && ctx.state !== "fault" && ctx.state !== "zeroing";
+
+/** Blood-pressure cuff standards allow 10-15 mmHg/min at 300 mmHg; warn at twice that while resting. */
+const SLOW_LEAK_MMHG_PER_MIN = 25;
 
 /** Thresholds, with where they come from. */
 export const SUPERVISOR_LIMITS = {
@@ -183,16 +192,52 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "valve-stuck-closed",
     severity: "fault",
     latches: true,
-    description: "vent commanded fully open for 1 s but the pressure does not fall",
-    check: (ctx, m) =>
-      sustained(
-        m,
-        ctx,
-        ctx.proposed.vent >= 0.99 && ctx.proposed.pump === 0 && ctx.estimate.mmhg > 30 && ctx.estimate.slopeMmhgPerSecond > -3,
-        1.0,
-      )
-        ? `vent valve does not open: pressure stays at ${ctx.estimate.mmhg.toFixed(0)} mmHg; press the emergency deflate`
-        : null,
+    description: "vent commanded fully open for 1 s and the pressure fell less than 3 mmHg",
+    check: (ctx, m) => {
+      const venting = ctx.proposed.vent >= 0.99 && ctx.proposed.pump === 0 && ctx.estimate.mmhg > 30;
+      if (!venting) {
+        m.since = null;
+        m.values.length = 0;
+        return null;
+      }
+      if (m.since === null) {
+        m.since = ctx.t;
+        m.values[0] = ctx.estimate.mmhg;
+      }
+      const fall = m.values[0]! - ctx.estimate.mmhg;
+      if (ctx.t - m.since < 1 - 1e-9) return null;
+      if (fall >= 3) {
+        // Falling as it should: restart the window from here.
+        m.since = ctx.t;
+        m.values[0] = ctx.estimate.mmhg;
+        return null;
+      }
+      return `vent valve does not open: pressure stays at ${ctx.estimate.mmhg.toFixed(0)} mmHg; press the emergency deflate`;
+    },
+  },
+  {
+    kind: "sensor-drift",
+    severity: "fault",
+    latches: true,
+    description: "vent open and pump off for 5 s, the reading is steady but 6-40 mmHg away from zero (the cuff is open to the air)",
+    check: (ctx, m) => {
+      const open = ctx.proposed.vent >= 0.99 && ctx.proposed.pump === 0 && ctx.state !== "zeroing" && Number.isFinite(ctx.estimate.mmhg);
+      if (!open) {
+        m.since = null;
+        m.values.length = 0;
+        return null;
+      }
+      m.since ??= ctx.t;
+      m.values.push(ctx.estimate.mmhg);
+      const window = Math.round(2 / Math.max(ctx.dtSeconds, 1e-3));
+      if (m.values.length > window) m.values.shift();
+      if (ctx.t - m.since < 5 || m.values.length < window) return null;
+      const steady = Math.max(...m.values) - Math.min(...m.values) < 2;
+      const away = Math.abs(ctx.estimate.mmhg);
+      return steady && away >= 6 && away <= 40
+        ? `the vented cuff reads ${ctx.estimate.mmhg.toFixed(1)} mmHg: the sensor has drifted; zero it again`
+        : null;
+    },
   },
   {
     kind: "cuff-off",
@@ -210,18 +255,21 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "pump-dead",
     severity: "fault",
     latches: true,
-    description: "pump commanded above 80 % for 2.5 s and the pressure does not rise",
+    description: "pump commanded above 80 % with the vent closed for 2.5 s and the pressure rose less than 2 mmHg (pump dead, vent stuck open or a large leak)",
     check: (ctx, m) => {
-      const pumping = inflated(ctx) && ctx.proposed.pump >= 0.8 && ctx.proposed.vent < 0.05;
+      const pumping = inflated(ctx) && ctx.proposed.pump >= 0.8 && ctx.proposed.vent < 0.05 && Number.isFinite(ctx.estimate.mmhg);
       if (!pumping) {
         m.values.length = 0;
-        m.since = null;
         return null;
       }
-      m.since ??= ctx.t;
-      m.values[0] ??= ctx.estimate.mmhg;
-      const rise = ctx.estimate.mmhg - m.values[0];
-      return ctx.t - m.since >= 2.5 && rise < 2 ? `pump runs but pressure rose ${rise.toFixed(1)} mmHg in 2.5 s` : null;
+      m.values.push(ctx.estimate.mmhg);
+      const window = Math.round(2.5 / Math.max(ctx.dtSeconds, 1e-3));
+      if (m.values.length > window + 1) m.values.shift();
+      if (m.values.length <= window) return null;
+      const rise = ctx.estimate.mmhg - m.values[0]!;
+      return rise < 2
+        ? `the pump runs but pressure rose ${rise.toFixed(1)} mmHg in 2.5 s: pump dead, vent stuck open or a large leak`
+        : null;
     },
   },
   {
@@ -255,6 +303,20 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       const leaking = exercising ? pump > 0.85 && shortMmhg > 0.1 * ctx.targetMmhg : pump > 0.6 && shortMmhg > 5;
       return leaking
         ? `leak: the pump ran ${(pump * 100).toFixed(0)} % of the last ${SUPERVISOR_LIMITS.leakSeconds} s and pressure is still ${shortMmhg.toFixed(0)} mmHg short`
+        : null;
+    },
+  },
+  {
+    kind: "slow-leak",
+    severity: "warning",
+    latches: false,
+    description: `resting at the target, the regulator's steady pumping makes up more than ${SLOW_LEAK_MMHG_PER_MIN} mmHg/min for 4 s (a sealed cuff loses under 10-15)`,
+    check: (ctx, m) => {
+      const resting = ctx.phase === "rest" && ctx.state === "regulating" && ctx.settled;
+      // The regulator's integral is the steady pressure rate it has to add: the leak, once settled.
+      const lossPerMinute = ctx.steadyRateMmhgPerSecond * 60;
+      return sustained(m, ctx, resting && lossPerMinute > SLOW_LEAK_MMHG_PER_MIN, SUPERVISOR_LIMITS.leakSeconds)
+        ? `slow leak: the cuff loses about ${lossPerMinute.toFixed(0)} mmHg/min that the pump makes up; check the hose and fittings`
         : null;
     },
   },

@@ -155,6 +155,13 @@ export class LinkServer {
     const output = this.options.output;
     if (output.destroyed || output.writableEnded) return;
     if ((output.writableLength ?? 0) > LinkServer.MAX_BUFFERED_BYTES && body.type === "telemetry") return;
-    output.write(encodeFrame({ v: PROTOCOL_VERSION, seq: this.seq.take(), ...body } as never));
+    let frame: string;
+    try {
+      frame = encodeFrame({ v: PROTOCOL_VERSION, seq: this.seq.take(), ...body } as never);
+    } catch (error) {
+      // Never throw across the link: say what could not be sent instead.
+      frame = encodeFrame({ v: PROTOCOL_VERSION, seq: this.seq.take(), type: "error", code: "too-long", ref: null, detail: (error as Error).message.slice(0, 300) });
+    }
+    output.write(frame);
   }
 }

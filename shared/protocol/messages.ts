@@ -21,6 +21,7 @@ export const AlarmKindSchema = z.enum([
   "above-lop-ceiling",
   "deviation",
   "leak",
+  "slow-leak",
   "sensor-nan",
   "sensor-out-of-range",
   "sensor-disconnected",

@@ -23,7 +23,10 @@ function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: 
     ceilingMmhg: 300,
     lopMmhg: 200,
     lopCeilingMmhg: 190,
-    pumpRateMmhgPerSecond: null,
+    pumpRateAt: () => 15,
+    steadyRateMmhgPerSecond: 0,
+    ventRateAt: () => 60,
+    pumpMinDuty: 0.15,
     ...rest,
   };
 }
@@ -93,7 +96,7 @@ describe("alarm rules (one test each)", () => {
 
   it("valve-stuck-closed fires after 1 s of full vent without a pressure fall", () => {
     expect(firstAlarm("valve-stuck-closed", 3, (t) => context(t, { state: "deflating", proposed: { pump: 0, vent: 1 }, mmhg: 150 }))).toBeCloseTo(1, 1);
-    expect(firstAlarm("valve-stuck-closed", 3, (t) => context(t, { state: "deflating", proposed: { pump: 0, vent: 1 }, est: { slopeMmhgPerSecond: -40 } }))).toBeNull();
+    expect(firstAlarm("valve-stuck-closed", 3, (t) => context(t, { state: "deflating", proposed: { pump: 0, vent: 1 }, mmhg: 150 - 40 * t }))).toBeNull();
   });
 
   it("cuff-off fires when a settled hold collapses below 10 mmHg", () => {
@@ -138,5 +141,31 @@ describe("veto", () => {
   it("a NaN reading or NaN command gives the safe state", () => {
     expect(vetoActuation({ pump: 0.5, vent: 0 }, estimate(0, Number.NaN), 300, null)).toEqual({ pump: 0, vent: 1 });
     expect(vetoActuation({ pump: Number.NaN, vent: 0 }, estimate(0, 100), 300, null)).toEqual({ pump: 0, vent: 1 });
+  });
+});
+
+describe("rules added for the fault matrix", () => {
+  it("sensor-drift fires when the vented cuff reads a steady 12 mmHg for 5 s, not at 2 mmHg", () => {
+    const vented = { state: "vented" as const, phase: "idle" as const, targetMmhg: null, proposed: { pump: 0, vent: 1 } };
+    expect(firstAlarm("sensor-drift", 8, (t) => context(t, { ...vented, mmhg: 12 }))).toBeCloseTo(5, 1);
+    expect(firstAlarm("sensor-drift", 8, (t) => context(t, { ...vented, mmhg: 2 }))).toBeNull();
+  });
+
+  it("slow-leak warns when resting needs a steady 60 mmHg/min of pumping, not 6", () => {
+    const rest = { phase: "rest" as const };
+    expect(firstAlarm("slow-leak", 8, (t) => context(t, { ...rest, steadyRateMmhgPerSecond: 1 }))).toBeCloseTo(4, 1);
+    expect(firstAlarm("slow-leak", 8, (t) => context(t, { ...rest, steadyRateMmhgPerSecond: 0.1 }))).toBeNull();
+  });
+
+  it("pump-dead watches a sliding window: a plateau after a good rise still fires", () => {
+    const inflate = { state: "inflating" as const, phase: "inflate" as const, settled: false, proposed: { pump: 1, vent: 0 } };
+    const at = firstAlarm("pump-dead", 12, (t) => context(t, { ...inflate, mmhg: t < 5 ? 20 * t : 100 }));
+    expect(at! - 5).toBeCloseTo(2.5, 0);
+  });
+
+  it("valve-stuck-closed ignores noise on a steady fall and fires on a plateau", () => {
+    const deflating = { state: "deflating" as const, phase: "deflate" as const, targetMmhg: null, proposed: { pump: 0, vent: 1 } };
+    expect(firstAlarm("valve-stuck-closed", 4, (t) => context(t, { ...deflating, mmhg: 150 - 30 * t + Math.sin(t * 300) }))).toBeNull();
+    expect(firstAlarm("valve-stuck-closed", 4, (t) => context(t, { ...deflating, mmhg: 150 + 0.3 * t }))).toBeCloseTo(1, 1);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * Every fault kind of CONTRACTS.md section 3, injected in each phase, ends in
+ * the safe state (pump off, vent open at the board) or a safe hold, with an
+ * alarm raised. Prints the time from fault to safe state per cell.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { type BenchResult, runScenario } from "../../firmware/bench/run-scenario.ts";
+import { referenceProfile } from "../../hardware/profile.ts";
+import { FAULT_KINDS, type FaultKind } from "../../hardware/sim/plant.ts";
+import { loadScenario } from "../../hardware/sim/scenario.ts";
+import type { Phase } from "../../shared/protocol/messages.ts";
+
+const profile = referenceProfile();
+const base = loadScenario(new URL("../../scenarios/leg-press-80-lop.json", import.meta.url).pathname);
+const PHASES: Phase[] = ["lop", "inflate", "set", "rest"];
+
+/** Faults the cuff rides through without stopping: the plan goes on, safely. */
+const RIDDEN_THROUGH: FaultKind[] = ["garbage-on-link"];
+/** Guard-level faults: the board vents on its own within 0.5 s. */
+const GUARD_LEVEL: FaultKind[] = ["firmware-hang", "board-unplugged"];
+
+const table: string[] = [];
+
+function run(kind: FaultKind, phase: Phase): BenchResult {
+  const scenario = { ...base, plan: { ...base.plan, lop: phase === "lop" ? ("measure" as const) : 198 } };
+  return runScenario(scenario, { profile, faultOnPhase: { kind, phase, afterSeconds: phase === "lop" ? 3 : 2 }, maxSimSeconds: 900 });
+}
+
+describe("fault matrix", () => {
+  for (const kind of FAULT_KINDS) {
+    for (const phase of PHASES) {
+      it(`${kind} during ${phase}`, () => {
+        const result = run(kind, phase);
+        const timing = result.faults.find((f) => f.kind === kind)!;
+        expect(timing, "the fault was injected").toBeDefined();
+        table.push(
+          `${kind.padEnd(20)} ${phase.padEnd(8)} safe after ${timing.toSafeSeconds === null ? "  -  " : timing.toSafeSeconds.toFixed(2).padStart(5)} s, deflated after ${timing.toDeflatedSeconds === null ? "  -  " : timing.toDeflatedSeconds.toFixed(2).padStart(6)} s, alarms ${timing.alarmKinds.join(",") || "none"}; ${result.endReason ?? result.outcome}`,
+        );
+        if (RIDDEN_THROUGH.includes(kind)) {
+          expect(result.finalState).toBe("vented");
+          expect(result.outcome).toBe("finished");
+          return;
+        }
+        expect(timing.alarmKinds.length, "an alarm was raised").toBeGreaterThan(0);
+        expect(timing.toSafeSeconds, "the board ends pump off, vent open").not.toBeNull();
+        if (GUARD_LEVEL.includes(kind)) expect(timing.toSafeSeconds!).toBeLessThanOrEqual(0.5);
+      });
+    }
+  }
+  afterAll(() => {
+    console.log(["fault -> safe state (simulated seconds):", ...table].join("\n"));
+  });
+});
