@@ -9,7 +9,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { Duplex } from "node:stream";
 import { ManualClock } from "../../shared/clock.ts";
-import { countsFullScale, pinNumber, referenceProfile, type HardwareProfile } from "../../hardware/profile.ts";
+import { pinNumber, referenceProfile, type HardwareProfile } from "../../hardware/profile.ts";
 import { actuatorsFromLevels } from "../../hardware/sim/guard-model.ts";
 import { FIRMWARE_ELF, HARNESS_BIN } from "./toolchain.ts";
 
@@ -227,9 +227,14 @@ export class SimavrBoard {
     for (const bytes of received) this.port.push(bytes);
   }
 
+  /**
+   * The AIN0 voltage at which the ADS1115 yields these counts: the middle of the
+   * count's step. The chip's step is full scale / 2^bits; the profile's mmhgToCounts
+   * divides by 2^bits - 1, one part in 16384 away, which would cost a count near the top.
+   */
   private countsToMicrovolts(counts: number): number {
-    const volts = (counts / countsFullScale(this.profile)) * this.profile.sensor.adcFullScaleVolts;
-    return Math.round(volts * 1e6);
+    const step = this.profile.sensor.adcFullScaleVolts / 2 ** this.profile.sensor.adcBits;
+    return Math.round((counts + 0.5) * step * 1e6);
   }
 
   private command(line: string): void {

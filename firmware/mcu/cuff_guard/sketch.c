@@ -239,8 +239,8 @@ static void sample_pressure(void) {
   if ((uint32_t)(now_ms - window_start_ms) < SAMPLE_PERIOD_MS) return;
   window_start_ms = now_ms;
   if (adc_reads == 0) return; /* no fresh sample: the host sees the gap, the keep-alive still guards */
-  /* 15-bit mean to 14 bits, rounded. */
-  uint16_t counts = (uint16_t)((adc_sum + adc_reads) / (2 * (int32_t)adc_reads));
+  /* The mean of the 15-bit positive range, its lowest bit dropped: 14-bit counts. */
+  uint16_t counts = (uint16_t)(adc_sum / (2 * (int32_t)adc_reads));
   adc_sum = 0;
   adc_reads = 0;
   handle_guard(guard_sample(&guard, counts, now_ms));
