@@ -49,7 +49,7 @@ function phaseLine(v: SessionView, o: RenderOptions): string {
   if (v.phase === "set") {
     const planned = sets?.[v.set - 1];
     const of = sets ? ` of ${sets.length}` : "";
-    return bold(o, `SET ${v.set}${of}`) + `   rep ${v.rep}${planned !== undefined ? `/${planned}` : ""}`;
+    return bold(o, `SET ${v.set}${of}`) + `   rep ${v.rep}${planned !== undefined ? `/${planned}` : ""}` + dim(o, "   (Enter: set done)");
   }
   if (v.phase === "rest") {
     const left = v.remaining !== null ? `${clock(v.remaining)} left` : "";

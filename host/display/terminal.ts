@@ -74,6 +74,11 @@ export class LiveDisplay {
     }
   }
 
+  /** The terminal echoed a line the person typed (Enter moves the cursor down one line). */
+  inputEchoed(lines = 1): void {
+    if (this.tty && this.drawnLines > 0) this.drawnLines += lines;
+  }
+
   /** Leave the last dashboard on screen and give the cursor back. */
   finish(): void {
     if (!this.tty) return;

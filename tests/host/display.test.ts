@@ -26,7 +26,7 @@ describe("live display text", () => {
   it("shows pressure against target with its band, % of LOP, set and rep, and progress", () => {
     const lines = renderDashboard(midSet(), { width: 80, color: false });
     expect(lines[0]).toBe("cuff demo - leg, 80 % LOP, 30-15-15-15, rest 30 s");
-    expect(lines[2]).toMatch(/^SET 2 of 4   rep 7\/15 +state regulating$/);
+    expect(lines[2]).toMatch(/^SET 2 of 4   rep 7\/15   \(Enter: set done\) +state regulating$/);
     expect(lines[3]).toBe("pressure  150 mmHg   target 152 mmHg (band 137-167) in band   79 % of LOP 190");
     // gauge: band brackets around the target, the pressure marker inside, LOP marked L
     expect(lines[4]).toMatch(/^0 -+\[=*#?=*\|?=*\]-*L-* 250 mmHg$/);

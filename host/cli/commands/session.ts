@@ -179,7 +179,13 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
     client.events$.subscribe((e) => {
       if (e.type === "lop-result" && e.ok && e.mmhg !== null) measuredLop = e.mmhg;
     });
-    const stopEnter = display?.tty && io.stdin.isTTY ? listenForEnter(io, () => client.setDone().catch(() => undefined)) : () => {};
+    const stopEnter =
+      display?.tty && io.stdin.isTTY
+        ? listenForEnter(io, () => {
+            display!.inputEchoed();
+            if (display!.view.phase === "set") client.setDone().catch(() => undefined);
+          })
+        : () => {};
     let summary: SessionSummary;
     try {
       summary = await runSession({ client, clock, limb: o.limb, plan: o.plan, signal: abort.signal });
