@@ -74,6 +74,8 @@ const inflated = (ctx: RuleContext) => ctx.state !== "vented" && ctx.state !== "
 
 /** Blood-pressure cuff standards allow 10-15 mmHg/min at 300 mmHg; warn at twice that while resting. */
 const SLOW_LEAK_MMHG_PER_MIN = 25;
+/** Venous volume under the cuff keeps shifting for several seconds after a set. */
+const REST_SETTLE_SECONDS = 8;
 
 /** Thresholds, with where they come from. */
 export const SUPERVISOR_LIMITS = {
@@ -313,9 +315,15 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     description: `resting at the target, the regulator's steady pumping makes up more than ${SLOW_LEAK_MMHG_PER_MIN} mmHg/min for 4 s (a sealed cuff loses under 10-15)`,
     check: (ctx, m) => {
       const resting = ctx.phase === "rest" && ctx.state === "regulating" && ctx.settled;
+      if (m.phase !== ctx.phase) {
+        m.phase = ctx.phase;
+        m.values[0] = ctx.t;
+      }
+      // The limb keeps settling for a few seconds after a set; judge the cuff after that.
+      const settledRest = resting && ctx.t - (m.values[0] ?? ctx.t) >= REST_SETTLE_SECONDS;
       // The regulator's integral is the steady pressure rate it has to add: the leak, once settled.
       const lossPerMinute = ctx.steadyRateMmhgPerSecond * 60;
-      return sustained(m, ctx, resting && lossPerMinute > SLOW_LEAK_MMHG_PER_MIN, SUPERVISOR_LIMITS.leakSeconds)
+      return sustained(m, ctx, settledRest && lossPerMinute > SLOW_LEAK_MMHG_PER_MIN, SUPERVISOR_LIMITS.leakSeconds)
         ? `slow leak: the cuff loses about ${lossPerMinute.toFixed(0)} mmHg/min that the pump makes up; check the hose and fittings`
         : null;
     },

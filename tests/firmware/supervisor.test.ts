@@ -153,8 +153,9 @@ describe("rules added for the fault matrix", () => {
 
   it("slow-leak warns when resting needs a steady 60 mmHg/min of pumping, not 6", () => {
     const rest = { phase: "rest" as const };
-    expect(firstAlarm("slow-leak", 8, (t) => context(t, { ...rest, steadyRateMmhgPerSecond: 1 }))).toBeCloseTo(4, 1);
-    expect(firstAlarm("slow-leak", 8, (t) => context(t, { ...rest, steadyRateMmhgPerSecond: 0.1 }))).toBeNull();
+    // Judged from 8 s into the rest, after 4 s of steady pumping.
+    expect(firstAlarm("slow-leak", 20, (t) => context(t, { ...rest, steadyRateMmhgPerSecond: 1 }))).toBeCloseTo(12, 1);
+    expect(firstAlarm("slow-leak", 20, (t) => context(t, { ...rest, steadyRateMmhgPerSecond: 0.1 }))).toBeNull();
   });
 
   it("pump-dead watches a sliding window: a plateau after a good rise still fires", () => {
