@@ -1,26 +1,30 @@
 /**
  * Reps from the cuff pressure during a regulated set. A contraction swells the
- * limb and pushes the cuff pressure above the target until the regulator vents it
- * back, so each rep is a positive pulse of the deviation from target. Heart
- * pulsations are smaller and faster: a low-pass filter, a threshold with
- * hysteresis and a refractory period keep them from counting.
+ * limb and pushes the pressure up until the regulator vents it; as the muscle
+ * relaxes the limb shrinks and the pressure dips until the pump refills. So each
+ * rep is one slow cycle of the deviation from target (rise, then dip), at the
+ * rep cadence (0.3-0.7 Hz). The deviation is band-passed around that cadence
+ * (heart pulsations at 0.8-1.8 Hz are cut by a fourth-order low-pass), and a rep
+ * is counted when the cycle rises through +h (after the set starts, or after
+ * having dipped below -h since the last rep: hysteresis), no sooner than a refractory time after the last one. h follows
+ * the size of the reps seen (a share of their median swing, never below a floor
+ * set above the heart pulsations and sensor noise left after the filter).
  */
 import type { PressureEstimate } from "../controller/estimator.ts";
 import { Biquad } from "./filters.ts";
 import type { RepCounter } from "./procedure.ts";
 
 export const REP_SETTINGS = {
-  /** Reps last about 1-4 s; the heart's fundamental is 0.8-1.8 Hz and its harmonics are removed here. */
-  lowPassHz: 1.2,
-  /** A rep starts when the deviation climbs above this (mmHg)... */
-  onMmhg: 2.5,
-  /** ...or above this share of the typical rep peak seen so far, whichever is larger. */
-  onShareOfPeak: 0.4,
-  /** It ends when the deviation falls back below this share of the start threshold. */
-  offShare: 0.4,
+  /** Cycle band: reps of 1.2-6 s pass; heart pulsations (from 0.8 Hz) and breathing drift do not. */
+  lowPassHz: 0.8,
+  highPassHz: 0.12,
+  /** Hysteresis floor (mmHg): heart pulsations and noise left after the filter stay within +-0.5 at a held target. */
+  minThresholdMmhg: 0.6,
+  /** Hysteresis as a share of the median swing of the reps so far. */
+  thresholdShareOfSwing: 0.25,
   /** No two reps closer than this, nor closer than this share of the typical interval. */
-  refractorySeconds: 0.7,
-  refractoryShareOfInterval: 0.5,
+  refractorySeconds: 0.8,
+  refractoryShareOfInterval: 0.55,
   /** Contractions have stopped once no rep came for this many typical intervals (at least minIdleSeconds). */
   idleIntervals: 1.3,
   minIdleSeconds: 1.5,
@@ -30,13 +34,19 @@ class CuffRepCounter implements RepCounter {
   private count = 0;
   private last: number | null = null;
   private readonly intervals: number[] = [];
-  private readonly peaks: number[] = [];
-  private inRep = false;
-  private repPeak = 0;
-  private readonly smooth: Biquad;
+  private readonly swings: number[] = [];
+  private readonly low1: Biquad;
+  private readonly low2: Biquad;
+  private readonly high: Biquad;
+  /** Schmitt trigger: the first rise counts; after a rep, the cycle must dip below -h before the next. */
+  private armed = true;
+  private cycleMax = 0;
+  private cycleMin = 0;
 
   constructor(sampleHz: number) {
-    this.smooth = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
+    this.low1 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
+    this.low2 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
+    this.high = Biquad.highPass(REP_SETTINGS.highPassHz, sampleHz);
   }
 
   get reps(): number {
@@ -51,7 +61,6 @@ class CuffRepCounter implements RepCounter {
     return this.intervals.length === 0 ? null : median(this.intervals);
   }
 
-  /** True once contractions have stopped: no rep for idleIntervals typical intervals after the last one. */
   contractionsStopped(tSeconds: number): boolean {
     if (this.last === null) return false;
     const interval = this.meanIntervalSeconds;
@@ -61,28 +70,27 @@ class CuffRepCounter implements RepCounter {
 
   update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean {
     if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
-    const deviation = this.smooth.next(estimate.mmhg - targetMmhg);
-    const typicalPeak = this.peaks.length === 0 ? 0 : median(this.peaks);
-    const on = Math.max(REP_SETTINGS.onMmhg, REP_SETTINGS.onShareOfPeak * typicalPeak);
-    if (this.inRep) {
-      this.repPeak = Math.max(this.repPeak, deviation);
-      if (deviation < REP_SETTINGS.offShare * on) {
-        this.inRep = false;
-        this.peaks.push(this.repPeak);
-        if (this.peaks.length > 10) this.peaks.shift();
-      }
+    const cycle = this.high.next(this.low2.next(this.low1.next(estimate.mmhg - targetMmhg)));
+    const h = Math.max(REP_SETTINGS.minThresholdMmhg, REP_SETTINGS.thresholdShareOfSwing * (this.swings.length ? median(this.swings) : 0));
+    this.cycleMax = Math.max(this.cycleMax, cycle);
+    this.cycleMin = Math.min(this.cycleMin, cycle);
+    if (!this.armed) {
+      if (cycle < -h) this.armed = true;
       return false;
     }
-    if (deviation <= on) return false;
+    if (cycle <= h) return false;
     const interval = this.meanIntervalSeconds;
     const refractory = Math.max(REP_SETTINGS.refractorySeconds, interval === null ? 0 : REP_SETTINGS.refractoryShareOfInterval * interval);
     if (this.last !== null && tSeconds - this.last < refractory) return false;
-    this.inRep = true;
-    this.repPeak = deviation;
+    this.armed = false;
     if (this.last !== null) {
       this.intervals.push(tSeconds - this.last);
       if (this.intervals.length > 8) this.intervals.shift();
     }
+    this.swings.push(this.cycleMax - this.cycleMin);
+    if (this.swings.length > 8) this.swings.shift();
+    this.cycleMax = cycle;
+    this.cycleMin = cycle;
     this.last = tSeconds;
     this.count++;
     return true;
