@@ -126,3 +126,27 @@ describeMcu("Firmata on the simulated ATmega328P", () => {
     expect(rig.sim.levels().pump).toBe(0);
   });
 });
+
+describeMcu("Firmata under a flood", () => {
+  it("a burst of queries neither starves the guard nor trips the watchdog", async () => {
+    const rig = await armedRig();
+    rig.send(0xf4, PUMP, PWM, 0xe0 | PUMP, 0x7f, 0x01);
+    rig.guard([0x02]);
+    await rig.sim.advance(0.005);
+    let lastKeepAliveAt = rig.sim.timeSeconds;
+    // 60 capability queries (about 3.7 kB of answers) with keep-alives every 100 ms for 1 s.
+    for (let i = 0; i < 60; i++) rig.send(0xf0, 0x6b, 0xf7);
+    for (let step = 0; step < 10; step++) {
+      rig.guard([0x02]);
+      lastKeepAliveAt = rig.sim.timeSeconds;
+      await rig.sim.advance(0.1);
+    }
+    expect(rig.messages.filter((m) => m.kind === "version")).toHaveLength(1);
+    expect(rig.sysex(0x6c).length).toBeGreaterThan(10);
+    expect(rig.sim.levels().pump).toBe(1);
+    // Then silence: the deadline still holds.
+    expect(await rig.sim.advanceUntil(() => rig.sim.levels().pump === 0, 1)).not.toBeNull();
+    const ventedAt = rig.sim.pinChanges.filter((c) => c.pin === PUMP && c.level === 0).at(-1)!.tSeconds;
+    expect(ventedAt - lastKeepAliveAt).toBeLessThan(profile.guard.keepAliveDeadlineMs / 1000 + 0.06);
+  });
+});

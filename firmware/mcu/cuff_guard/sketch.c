@@ -13,6 +13,9 @@
 #include <avr/io.h>
 #include <stdbool.h>
 
+/* Worst case five capability queries: ~300 bytes of answers, ~35 ms of waiting on the serial buffer. */
+#define RX_BYTES_PER_PASS 16
+
 static guard_t guard;
 static uint32_t now_ms;
 
@@ -273,7 +276,8 @@ int main(void) {
   for (;;) {
     hw_watchdog_kick();
     now_ms = hw_millis();
-    while (hw_rx_available()) firmata_feed(hw_rx_byte());
+    /* A bounded share of input per pass: a flood of queries waits in the buffer, not the guard. */
+    for (uint8_t n = 0; n < RX_BYTES_PER_PASS && hw_rx_available(); n++) firmata_feed(hw_rx_byte());
     handle_guard(guard_poll(&guard, now_ms));
     if (now_ms != seen_ms) {
       seen_ms = now_ms;
