@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { beforeAll, expect, it } from "vitest";
 import { imageSize, type BuildResult } from "../../firmware/mcu/toolchain.ts";
@@ -25,6 +26,15 @@ describeMcu("the cuff_guard image", () => {
     expect(size.flashBytes).toBeLessThan(FLASH_FOR_SKETCH);
     // Leave at least 1 KiB of SRAM for the stack.
     expect(size.ramBytes).toBeLessThan(SRAM - 1024);
+  });
+
+  it("drives pump and vent low before anything else runs, RAM set-up included", () => {
+    const listing = execFileSync("avr-objdump", ["-d", "-j", ".text", build.elfPath], { encoding: "utf8" });
+    const startup = listing.slice(listing.indexOf("<__ctors_end>:"), listing.indexOf("<__do_copy_data>:"));
+    expect(startup.length).toBeGreaterThan(0);
+    // PORTD bit 5 and PORTB bit 1 cleared, then DDRD bit 5 and DDRB bit 1 set: D5 and D9 driven low.
+    const writes = [...startup.matchAll(/\b(cbi|sbi)\s+0x([0-9a-f]+), (\d)/g)].map((m) => `${m[1]} ${Number.parseInt(m[2]!, 16)}.${m[3]}`);
+    expect(writes.slice(0, 4)).toEqual(["cbi 11.5", "cbi 5.1", "sbi 10.5", "sbi 4.1"]);
   });
 
   it("sets its UART to 57600 baud within 2 %, as firmata-io expects", async () => {

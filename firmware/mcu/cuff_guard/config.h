@@ -31,8 +31,6 @@
 #define ADS1115_ADDRESS 0x48
 #define PRESSURE_BITS 14
 #define SAMPLE_PERIOD_MS 10        /* profile sensor.sampleHz = 100: the guard checks every sample */
-#define DEFAULT_REPORT_INTERVAL_MS 10
-#define MIN_REPORT_INTERVAL_MS 1
 
 /* shared/guard.ts */
 #define GUARD_SYSEX 0x0C

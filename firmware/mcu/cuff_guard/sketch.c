@@ -26,8 +26,9 @@ static uint8_t pump_mode, vent_mode, button_mode, pressure_mode;
 
 static bool report_pressure;
 static bool report_port0;
-static uint16_t report_interval_ms;
-static uint32_t last_report_ms;
+/* Report every n-th sample: the host's sampling interval rounded to whole samples. */
+static uint16_t report_every;
+static uint16_t samples_since_report;
 static uint8_t last_port0;
 
 static int32_t adc_sum;
@@ -83,7 +84,8 @@ static void reset_board(uint8_t reason) {
   apply_outputs();
   report_pressure = false;
   report_port0 = false;
-  report_interval_ms = DEFAULT_REPORT_INTERVAL_MS;
+  report_every = 1;
+  samples_since_report = 0;
   firmata_reset_parser();
 }
 
@@ -120,7 +122,10 @@ void on_analog_write(uint8_t pin, uint16_t value) {
 }
 
 void on_report_analog(uint8_t channel, uint8_t enable) {
-  if (channel == PRESSURE_CHANNEL && enable <= 1) report_pressure = enable;
+  if (channel == PRESSURE_CHANNEL && enable <= 1) {
+    report_pressure = enable;
+    samples_since_report = 0;
+  }
 }
 
 void on_report_digital(uint8_t port, uint8_t enable) {
@@ -220,7 +225,8 @@ void on_sysex(uint8_t id, const uint8_t *data, uint8_t len) {
     case SYSEX_SAMPLING_INTERVAL:
       if (len >= 2) {
         uint16_t interval = (uint16_t)((data[0] & 0x7F) | ((uint16_t)(data[1] & 0x7F) << 7));
-        report_interval_ms = interval < MIN_REPORT_INTERVAL_MS ? MIN_REPORT_INTERVAL_MS : interval;
+        report_every = (uint16_t)((interval + SAMPLE_PERIOD_MS / 2) / SAMPLE_PERIOD_MS);
+        if (report_every == 0) report_every = 1;
       }
       break;
     case GUARD_SYSEX: handle_guard(guard_command(&guard, data, len, now_ms)); break;
@@ -231,7 +237,7 @@ void on_sysex(uint8_t id, const uint8_t *data, uint8_t len) {
 /*
  * Every millisecond: read the ADC (a fresh conversion every 1.16 ms at 860 SPS).
  * Every SAMPLE_PERIOD_MS: the mean of those reads is the sample the guard checks
- * and the host receives (at most every report_interval_ms).
+ * and the host receives (every report_every-th sample).
  */
 static void sample_pressure(void) {
   int16_t code;
@@ -240,15 +246,17 @@ static void sample_pressure(void) {
     adc_reads++;
   }
   if ((uint32_t)(now_ms - window_start_ms) < SAMPLE_PERIOD_MS) return;
-  window_start_ms = now_ms;
+  /* Windows stay on a 10 ms grid; after a long stall the grid restarts from now. */
+  window_start_ms += SAMPLE_PERIOD_MS;
+  if ((uint32_t)(now_ms - window_start_ms) >= SAMPLE_PERIOD_MS) window_start_ms = now_ms;
   if (adc_reads == 0) return; /* no fresh sample: the host sees the gap, the keep-alive still guards */
   /* The mean of the 15-bit positive range, its lowest bit dropped: 14-bit counts. */
   uint16_t counts = (uint16_t)(adc_sum / (2 * (int32_t)adc_reads));
   adc_sum = 0;
   adc_reads = 0;
   handle_guard(guard_sample(&guard, counts, now_ms));
-  if (report_pressure && (uint32_t)(now_ms - last_report_ms) >= report_interval_ms) {
-    last_report_ms = now_ms;
+  if (report_pressure && ++samples_since_report >= report_every) {
+    samples_since_report = 0;
     firmata_send_analog(PRESSURE_CHANNEL, counts);
   }
 }
