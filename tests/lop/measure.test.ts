@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { referenceProfile } from "../../hardware/profile.ts";
+import { createPlant } from "../../hardware/sim/cuff.ts";
+import { parseScenario, type ScenarioInput } from "../../hardware/sim/scenario.ts";
+import { runLop } from "./harness.ts";
+
+const profile = referenceProfile();
+
+function measure(input: Omit<ScenarioInput, "name">, ceilingMmhg = 300) {
+  const scenario = parseScenario({ name: "lop test", ...input });
+  const plant = createPlant(scenario, profile);
+  return runLop(plant, profile, { limb: scenario.limb, ceilingMmhg });
+}
+
+describe("LOP from the cuff signal", () => {
+  it("measures a median arm within 6 mmHg, in under 45 s, barely above the LOP", () => {
+    const run = measure({ seed: 3, limb: "arm", subject: { heartRate: 72 } });
+    expect(run.outcome.ok).toBe(true);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(6);
+    expect(run.outcome.durationSeconds).toBeLessThan(45);
+    expect(run.secondsAboveLop).toBeLessThan(2);
+    expect(run.outcome.quality).toBeGreaterThan(0.2);
+  });
+
+  it("measures a thigh with a slow heart and a noisy sensor within 8 mmHg", () => {
+    const run = measure({ seed: 4, limb: "leg", subject: { heartRate: 52, systolic: 140, diastolic: 85 }, hardware: { sensorNoiseMmhg: 0.5 } });
+    expect(run.outcome.ok).toBe(true);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(8);
+  });
+
+  it("measures a narrow (5 cm) arm cuff, whose LOP is far higher, within 8 mmHg", () => {
+    const run = measure({ seed: 5, limb: "arm", cuff: { widthCm: 5 }, subject: { heartRate: 95 } });
+    expect(run.lopTrueMmhg).toBeGreaterThan(200);
+    expect(run.outcome.ok).toBe(true);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(8);
+  });
+
+  it("rejects a measurement spoiled by movement and says so, rather than report a wrong number", () => {
+    // The limb is bumped and tensed every few seconds (pressure jumps of 6-12 mmHg).
+    const disturb = (t: number) => {
+      const phase = t % 6;
+      return t > 8 && phase < 1 ? (phase < 0.5 ? 10 : 6) : 0;
+    };
+    const scenario = parseScenario({ name: "moving", seed: 6, limb: "leg" });
+    const run = runLop(createPlant(scenario, profile), profile, { limb: "leg", disturbMmhg: disturb });
+    expect(run.outcome.ok).toBe(false);
+    expect(run.outcome.mmhg).toBeNull();
+    expect(run.outcome.reason).toMatch(/movement during the measurement/);
+  });
+
+  it("never asks for pressure at the ceiling: a LOP above it is refused, not measured", () => {
+    const run = measure({ seed: 7, limb: "leg", cuff: { widthCm: 5 }, subject: { systolic: 165, diastolic: 95, limbCircumferenceCm: 70 } }, 220);
+    expect(run.lopTrueMmhg).toBeGreaterThan(220);
+    expect(run.outcome.ok).toBe(false);
+    expect(run.outcome.reason).toMatch(/ceiling/);
+    expect(run.peakEstimateMmhg).toBeLessThan(220);
+    expect(run.peakTrueMmhg).toBeLessThan(220);
+  });
+
+  it("agrees with itself: three repeats on one subject lie within 10 mmHg", () => {
+    const scenario = parseScenario({ name: "repeats", seed: 8, limb: "arm" });
+    const plant = createPlant(scenario, profile);
+    const values: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = runLop(plant, profile, { limb: "arm" });
+      expect(run.outcome.ok).toBe(true);
+      values.push(run.outcome.mmhg!);
+      for (let t = 0; t < 30; t += 0.01) plant.step(0.01, 0, 1);
+    }
+    expect(Math.max(...values) - Math.min(...values)).toBeLessThan(10);
+  });
+});
