@@ -17,7 +17,14 @@ import {
 } from "./pneumatics.ts";
 import { LINK_FAULT_KINDS, type CuffPlant, type FaultKind } from "./plant.ts";
 import { Prng } from "./prng.ts";
-import { REFERENCE_CHECK_VALVE, REFERENCE_PUMP, REFERENCE_RELIEF_VALVE, REFERENCE_VENT_VALVE } from "./reference-parts.ts";
+import {
+  HOSE_FLOW,
+  hoseVolumeMl,
+  REFERENCE_CHECK_VALVE,
+  REFERENCE_PUMP,
+  REFERENCE_RELIEF_VALVE,
+  REFERENCE_VENT_VALVE,
+} from "./reference-parts.ts";
 import { FaultSchema, RELAXED_DROP_SHARE, ScenarioError, type Scenario } from "./scenario.ts";
 
 /** Physics chunk: the sensor's sample period at most, and never across a fault time. */
@@ -49,11 +56,27 @@ export interface ScheduledLinkFault {
 
 const LINK_KINDS: ReadonlySet<FaultKind> = new Set(LINK_FAULT_KINDS);
 
+/** Laminar (Poiseuille) and turbulent (Darcy plus fittings) pressure-drop coefficients of a hose, in mmHg and mL/s. */
+export function hoseResistance(lengthM: number, innerMm: number): { hoseLaminarMmhgPerMlPerS: number; hoseTurbulentMmhgPerMlPerS2: number } {
+  const radiusM = innerMm / 2000;
+  const areaM2 = Math.PI * radiusM ** 2;
+  const laminarPaPerM3s = (8 * HOSE_FLOW.viscosityPaS * lengthM) / (Math.PI * radiusM ** 4);
+  const lossK = (HOSE_FLOW.frictionFactor * lengthM) / (innerMm / 1000) + HOSE_FLOW.fittingsLossK;
+  const turbulentPaPerM3s2 = (lossK * HOSE_FLOW.densityKgPerM3) / (2 * areaM2 ** 2);
+  return {
+    hoseLaminarMmhgPerMlPerS: (laminarPaPerM3s * 1e-6) / MMHG_PA,
+    hoseTurbulentMmhgPerMlPerS2: (turbulentPaPerM3s2 * 1e-12) / MMHG_PA,
+  };
+}
+
+const MMHG_PA = 133.322;
+
 export function pneumaticParamsFor(scenario: Scenario, profile: HardwareProfile): PneumaticParams {
   const hw = scenario.hardware;
   const params: PneumaticParams = {
     bladderAreaCm2: scenario.cuff.widthCm * scenario.subject.limbCircumferenceCm,
-    deadVolumeMl: hw.deadVolumeMl,
+    deadVolumeMl: hoseVolumeMl(hw.hoseLengthM, hw.hoseInnerMm) + hw.manifoldMl,
+    ...hoseResistance(hw.hoseLengthM, hw.hoseInnerMm),
     pumpFreeFlowMlPerS: (hw.pumpFreeFlowLpm * 1000) / 60,
     pumpStallMmhg: hw.pumpStallMmhg,
     pumpMinDuty: profile.pump.minDuty,

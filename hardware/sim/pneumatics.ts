@@ -1,24 +1,28 @@
 /**
  * Pneumatics of the cuff: a pure step function over air amounts.
  *
- * Two compartments: the bladder (cuff side) and the hose with the manifold
- * (pump side: pump, vent and relief valve, sensor). They share one pressure
- * unless the hose is kinked. Air is counted in mL at atmospheric pressure
- * (isothermal ideal gas: air = (1 + P/760) * volume), and changes only by the
- * flows through pump, vent, relief valve and leaks, so a sealed cuff without a
- * leak keeps its air exactly; its pressure then moves only with the limb.
+ * Two compartments: the bladder (cuff side: its leaks) and the box (manifold
+ * and hose volume: pump with its check valve, vent, relief valve, sensor),
+ * joined by the hose's flow resistance, which a kink closes. Air is counted in
+ * mL at atmospheric pressure (isothermal ideal gas: air = (1 + P/760) * volume)
+ * and changes only by the flows through pump, vent, relief valve and leaks, so
+ * a sealed cuff without a leak keeps its air exactly; its pressure then moves
+ * only with the limb.
  *
- * Integration: linearly implicit Euler on the air amount (stable for the stiff
- * small hose volume and the steep relief valve), with substeps sized so the
- * pressure moves at most a couple of mmHg per substep.
+ * Integration: linearly implicit Euler on the two air amounts (stable for the
+ * stiff hose, whose time constant is about a millisecond, and the steep relief
+ * valve), with substeps sized so the pressure moves at most a couple of mmHg per substep.
  */
 import { ATMOSPHERE_MMHG, BLADDER_LAW } from "./reference-parts.ts";
 
 export interface PneumaticParams {
   /** Bladder area pressed on the limb: cuff width times limb circumference. */
   bladderAreaCm2: number;
-  /** Hose, manifold and valve bodies. */
+  /** Hose, manifold and valve bodies: the box side. */
   deadVolumeMl: number;
+  /** Hose pressure drop = (laminar * Q + turbulent * Q^2) / (density / density at 1 atm), Q in mL/s of atmospheric air. */
+  hoseLaminarMmhgPerMlPerS: number;
+  hoseTurbulentMmhgPerMlPerS2: number;
   /** Pump free flow in mL/s of atmospheric air. */
   pumpFreeFlowMlPerS: number;
   pumpStallMmhg: number;
@@ -38,7 +42,7 @@ export interface PneumaticState {
   cuffAirMl: number;
   /** Air in hose and manifold, mL at atmospheric pressure. */
   hoseAirMl: number;
-  /** Gauge pressures. */
+  /** Gauge pressures in the bladder and in the box (where the sensor is). */
   cuffMmhg: number;
   hoseMmhg: number;
   /** Motor speed as a share of full speed. */
@@ -53,7 +57,7 @@ export interface PneumaticEnvironment {
    * a resting limb: arterial pulses, muscle contraction, swelling, knocks.
    */
   limbVolumeMl: number;
-  /** Hose blocked: the bladder is cut off from pump, vent, relief valve and sensor. */
+  /** Hose blocked: the bladder is cut off from the box (pump, vent, relief valve and sensor). */
   kinked: boolean;
   /** Extra holes in the bladder (leak faults, a burst), discharge coefficient times area. */
   extraLeakAreaMm2: number;
@@ -155,6 +159,28 @@ export function reliefFlowMlPerS(params: PneumaticParams, mmhg: number): number 
   return mmhg > params.reliefCrackingMmhg ? params.reliefConductanceMlPerSecondPerMmhg * (mmhg - params.reliefCrackingMmhg) : 0;
 }
 
+/**
+ * Flow through the hose from the box at `fromMmhg` to the cuff at `toMmhg`,
+ * mL/s of atmospheric air (negative back to the box): the positive root of
+ * dP = (laminar * Q + turbulent * Q^2) / density.
+ */
+export function hoseFlowMlPerS(params: PneumaticParams, fromMmhg: number, toMmhg: number): number {
+  const dp = fromMmhg - toMmhg;
+  if (dp === 0) return 0;
+  const density = ((fromMmhg + toMmhg) / 2 + P_ATM) / P_ATM;
+  const laminar = params.hoseLaminarMmhgPerMlPerS / density;
+  const turbulent = params.hoseTurbulentMmhgPerMlPerS2 / density;
+  const adp = Math.abs(dp);
+  const q = (2 * adp) / (laminar + Math.sqrt(laminar * laminar + 4 * turbulent * adp));
+  return dp > 0 ? q : -q;
+}
+
+/** d(hose flow)/d(pressure difference) at flow q, mL/s per mmHg. */
+function hoseConductance(params: PneumaticParams, fromMmhg: number, toMmhg: number, q: number): number {
+  const density = ((fromMmhg + toMmhg) / 2 + P_ATM) / P_ATM;
+  return density / (params.hoseLaminarMmhgPerMlPerS + 2 * params.hoseTurbulentMmhgPerMlPerS2 * Math.abs(q));
+}
+
 /** Net inflow of the pump side (pump in; vent and relief out), mL/s. */
 function hoseSideFlow(params: PneumaticParams, speed: number, ventArea: number, mmhg: number): number {
   return pumpFlowMlPerS(params, speed, mmhg) - orificeFlowMlPerS(ventArea, mmhg, 0) - reliefFlowMlPerS(params, mmhg);
@@ -210,6 +236,7 @@ export function solvePressureMmhg(
   return p;
 }
 
+/** Both compartments at rest at one pressure. */
 export function initialPneumaticState(params: PneumaticParams, mmhg = 0, limbVolumeMl = 0): PneumaticState {
   return {
     cuffAirMl: airAtMl(params, mmhg, true, 0, limbVolumeMl),
@@ -219,11 +246,6 @@ export function initialPneumaticState(params: PneumaticParams, mmhg = 0, limbVol
     pumpSpeed: 0,
     limbVolumeMl,
   };
-}
-
-/** Linearly implicit Euler increment of air for net flow f(p) with air compliance c. */
-function implicitAirStep(flow: number, flowSlope: number, compliance: number, dt: number): number {
-  return (dt * flow) / (1 - (dt * Math.min(0, flowSlope)) / compliance);
 }
 
 const SLOPE_PROBE_MMHG = 0.01;
@@ -260,13 +282,14 @@ export function advancePneumatics(
     const hoseRate = Math.abs(hoseSideFlow(params, speedBound, ventArea, state.hoseMmhg)) / (dead / P_ATM);
     rate = Math.max(hoseRate, Math.abs(cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg)) / cuffCompliance);
   } else {
-    const flow = hoseSideFlow(params, speedBound, ventArea, state.cuffMmhg) + cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg);
+    const flow = hoseSideFlow(params, speedBound, ventArea, state.hoseMmhg) + cuffSideFlow(params, env.extraLeakAreaMm2, state.cuffMmhg);
     rate = Math.abs(flow) / cuffCompliance;
   }
   const limbRate = Math.abs(endLimb - startLimb) / dtSeconds / cuffCompliance;
   const substeps = Math.min(MAX_SUBSTEPS, Math.max(1, Math.ceil(((rate + limbRate) * dtSeconds) / MAX_SUBSTEP_MMHG)));
   const h = dtSeconds / substeps;
   const spinUp = 1 - Math.exp(-h / params.pumpSpinUpSeconds);
+  const boxCompliance = dead / P_ATM;
 
   for (let i = 1; i <= substeps; i++) {
     state.pumpSpeed += (targetSpeed - state.pumpSpeed) * spinUp;
@@ -274,39 +297,34 @@ export function advancePneumatics(
     if (Math.abs(targetSpeed - state.pumpSpeed) < SPEED_SETTLED) state.pumpSpeed = targetSpeed;
     const previousLimb = startLimb + ((endLimb - startLimb) * (i - 1)) / substeps;
     const limb = startLimb + ((endLimb - startLimb) * i) / substeps;
-    if (env.kinked) {
-      const ph = state.hoseMmhg;
-      const fh = hoseSideFlow(params, state.pumpSpeed, ventArea, ph);
-      const sh = (hoseSideFlow(params, state.pumpSpeed, ventArea, ph + SLOPE_PROBE_MMHG) - fh) / SLOPE_PROBE_MMHG;
-      state.hoseAirMl = Math.max(MIN_AIR_ML, state.hoseAirMl + implicitAirStep(fh, sh, dead / P_ATM, h));
-      state.hoseMmhg = solvePressureMmhg(params, state.hoseAirMl, false, dead, 0, ph);
+    const pc = state.cuffMmhg;
+    const pb = state.hoseMmhg;
+    // Flows out of or into each compartment and their slopes against its own pressure.
+    const fb = hoseSideFlow(params, state.pumpSpeed, ventArea, pb);
+    const sb = Math.min(0, (hoseSideFlow(params, state.pumpSpeed, ventArea, pb + SLOPE_PROBE_MMHG) - fb) / SLOPE_PROBE_MMHG);
+    const fc = cuffSideFlow(params, env.extraLeakAreaMm2, pc);
+    const sc = Math.min(0, (cuffSideFlow(params, env.extraLeakAreaMm2, pc + SLOPE_PROBE_MMHG) - fc) / SLOPE_PROBE_MMHG);
+    const q = env.kinked ? 0 : hoseFlowMlPerS(params, pb, pc);
+    const g = env.kinked ? 0 : hoseConductance(params, pb, pc, q);
+    const cc = airComplianceMlPerMmhg(params, pc, true, 0, limb);
+    // Linearly implicit Euler: (I - h J) dAir = h F, J the flow slopes over the air compliances.
+    const m11 = 1 - (h * (sc - g)) / cc;
+    const m12 = (-h * g) / boxCompliance;
+    const m21 = (-h * g) / cc;
+    const m22 = 1 - (h * (sb - g)) / boxCompliance;
+    const rc = h * (fc + q);
+    const rb = h * (fb - q);
+    const det = m11 * m22 - m12 * m21;
+    const dCuff = (rc * m22 - m12 * rb) / det;
+    const dBox = (m11 * rb - m21 * rc) / det;
 
-      const pc = state.cuffMmhg;
-      const fc = cuffSideFlow(params, env.extraLeakAreaMm2, pc);
-      const sc = (cuffSideFlow(params, env.extraLeakAreaMm2, pc + SLOPE_PROBE_MMHG) - fc) / SLOPE_PROBE_MMHG;
-      const cc = airComplianceMlPerMmhg(params, pc, true, 0, limb);
-      const before = state.cuffAirMl;
-      state.cuffAirMl = Math.max(MIN_AIR_ML, before + implicitAirStep(fc, sc, cc, h));
-      const guess = pc + (state.cuffAirMl - before + (1 + pc / P_ATM) * (limb - previousLimb)) / cc;
-      state.cuffMmhg = solvePressureMmhg(params, state.cuffAirMl, true, 0, limb, guess);
-    } else {
-      const p = state.cuffMmhg;
-      const f = hoseSideFlow(params, state.pumpSpeed, ventArea, p) + cuffSideFlow(params, env.extraLeakAreaMm2, p);
-      const probe = p + SLOPE_PROBE_MMHG;
-      const slope =
-        (hoseSideFlow(params, state.pumpSpeed, ventArea, probe) + cuffSideFlow(params, env.extraLeakAreaMm2, probe) - f) / SLOPE_PROBE_MMHG;
-      const c = airComplianceMlPerMmhg(params, p, true, dead, limb);
-      const before = state.cuffAirMl + state.hoseAirMl;
-      const air = Math.max(MIN_AIR_ML, before + implicitAirStep(f, slope, c, h));
-      // First guess: the linearised change from the air added and the limb's push.
-      const guess = p + (air - before + (1 + p / P_ATM) * (limb - previousLimb)) / c;
-      const next = solvePressureMmhg(params, air, true, dead, limb, guess);
-      // One pressure: share the air by volume, keeping the total exact.
-      state.hoseAirMl = airAtMl(params, next, false, dead, 0);
-      state.cuffAirMl = air - state.hoseAirMl;
-      state.cuffMmhg = next;
-      state.hoseMmhg = next;
-    }
+    const before = state.cuffAirMl;
+    state.cuffAirMl = Math.max(MIN_AIR_ML, before + dCuff);
+    // First guess: the linearised change from the air added and the limb's push.
+    const guess = pc + (state.cuffAirMl - before + (1 + pc / P_ATM) * (limb - previousLimb)) / cc;
+    state.cuffMmhg = solvePressureMmhg(params, state.cuffAirMl, true, 0, limb, guess);
+    state.hoseAirMl = Math.max(MIN_AIR_ML, state.hoseAirMl + dBox);
+    state.hoseMmhg = solvePressureMmhg(params, state.hoseAirMl, false, dead, 0, pb);
   }
   state.limbVolumeMl = endLimb;
 }

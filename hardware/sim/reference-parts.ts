@@ -49,9 +49,26 @@ export const REFERENCE_PLUMBING = {
   manifoldMl: 10,
 } as const;
 
-/** Hose plus manifold: pi * (0.2 cm)^2 * 150 cm + 10 mL = 28.8 mL. */
-export const REFERENCE_DEAD_VOLUME_ML =
-  Math.PI * (REFERENCE_PLUMBING.hoseInnerMm / 20) ** 2 * (REFERENCE_PLUMBING.hoseLengthM * 100) + REFERENCE_PLUMBING.manifoldMl;
+/** Volume of a hose, mL: pi * r^2 * L (the reference hose holds 18.8 mL, 28.8 mL with the manifold). */
+export function hoseVolumeMl(lengthM: number, innerMm: number): number {
+  return Math.PI * (innerMm / 20) ** 2 * (lengthM * 100);
+}
+
+/**
+ * Air flow in the hose: pressure drop = laminar (Poiseuille) + turbulent
+ * (Darcy with fittings) terms. At the pump's 50 mL/s the reference hose drops
+ * about 2.6 mmHg; at the 300+ mL/s of a full vent, about 30 mmHg, so during fast
+ * venting the sensor in the box reads well below the cuff.
+ */
+export const HOSE_FLOW = {
+  /** Air at 20 degC. */
+  viscosityPaS: 1.81e-5,
+  densityKgPerM3: 1.204,
+  /** Smooth tube at Reynolds numbers 5000-20000 (Blasius: 0.316 Re^-0.25 = 0.028-0.038). */
+  frictionFactor: 0.03,
+  /** Barbed fittings at both ends and the cuff inlet, loss coefficients summed. */
+  fittingsLossK: 1.5,
+} as const;
 
 export const REFERENCE_CUFFS = {
   /** Thigh cuff bladder width (the width of the Delfi/clinical thigh cuffs of BRIEF.md's table). */

@@ -12,7 +12,7 @@ import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../../shared/limits.ts";
 import { FAULT_KINDS, type FaultKind } from "./plant.ts";
 import {
   REFERENCE_CUFFS,
-  REFERENCE_DEAD_VOLUME_ML,
+  REFERENCE_PLUMBING,
   REFERENCE_PUMP,
   REFERENCE_RELIEF_VALVE,
   REFERENCE_SENSOR,
@@ -56,8 +56,11 @@ export const HardwareSchema = z.strictObject({
   ventOrificeMm: ranged(0.8, 4, "mm").optional(),
   /** Mechanical relief valve; the BP-cuff standards want it below 330 mmHg. */
   reliefMmhg: ranged(250, 329, "mmHg").optional(),
-  /** Hose, manifold and valve bodies. */
-  deadVolumeMl: ranged(2, 100, "mL").optional(),
+  /** Hose from the box to the cuff: its volume and its flow resistance. */
+  hoseLengthM: ranged(0.2, 5, "m").optional(),
+  hoseInnerMm: ranged(2, 8, "mm").optional(),
+  /** Manifold, pump head, valve bodies and sensor port. */
+  manifoldMl: ranged(2, 100, "mL").optional(),
 });
 
 export const ExerciseSchema = z.strictObject({
@@ -154,7 +157,9 @@ export interface Scenario {
     sensorDriftMmhgPerMin: number;
     ventOrificeMm: number;
     reliefMmhg: number;
-    deadVolumeMl: number;
+    hoseLengthM: number;
+    hoseInnerMm: number;
+    manifoldMl: number;
   };
   plan: Plan;
   exercise: {
@@ -290,7 +295,9 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
       sensorDriftMmhgPerMin: REFERENCE_SENSOR.driftMmhgPerMin,
       ventOrificeMm: REFERENCE_VENT_VALVE.orificeMm,
       reliefMmhg: REFERENCE_RELIEF_VALVE.crackingMmhg,
-      deadVolumeMl: REFERENCE_DEAD_VOLUME_ML,
+      hoseLengthM: REFERENCE_PLUMBING.hoseLengthM,
+      hoseInnerMm: REFERENCE_PLUMBING.hoseInnerMm,
+      manifoldMl: REFERENCE_PLUMBING.manifoldMl,
       ...stripUndefined(input.hardware ?? {}),
     },
     plan: input.plan ?? defaultPlan(limb),

@@ -94,11 +94,11 @@ describe("oscillometric pulses at the cuff", () => {
   });
 
   it("the same arterial pulse gives a smaller pressure swing in a more compliant system (pressure = volume / compliance)", () => {
-    const tight = cuffFor({ limb: "arm", hardware: { ...QUIET.hardware, deadVolumeMl: 5 }, exercise: QUIET.exercise });
-    const loose = cuffFor({ limb: "arm", hardware: { ...QUIET.hardware, deadVolumeMl: 100 }, exercise: QUIET.exercise });
+    const tight = cuffFor({ limb: "arm", hardware: { ...QUIET.hardware, manifoldMl: 5 }, exercise: QUIET.exercise });
+    const loose = cuffFor({ limb: "arm", hardware: { ...QUIET.hardware, manifoldMl: 100 }, exercise: QUIET.exercise });
     const compliance = (cuff: SimulatedCuff) => airComplianceMlPerMmhg(cuff.params, 100, true, cuff.params.deadVolumeMl, 0);
     const ratio = oscillationAt(loose, 100) / oscillationAt(tight, 100);
     expect(compliance(loose)).toBeGreaterThan(compliance(tight) * 1.08);
-    expect(Math.abs(ratio - compliance(tight) / compliance(loose))).toBeLessThan(0.02);
+    expect(Math.abs(ratio - compliance(tight) / compliance(loose))).toBeLessThan(0.03);
   });
 });
