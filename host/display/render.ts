@@ -98,12 +98,12 @@ function pressureLine(v: SessionView, o: RenderOptions): string {
     const lo = Math.round(v.target * 0.9);
     const hi = Math.round(v.target * 1.1);
     const inBand = v.mmhg !== null && v.mmhg >= v.target * 0.9 && v.mmhg <= v.target * 1.1;
-    text += `   target ${v.target.toFixed(0)} mmHg (band ${lo}-${hi}) ${inBand ? green(o, "in band") : yellow(o, "outside band")}`;
+    text += `  target ${v.target.toFixed(0)} (+-10 %: ${lo}-${hi}) ${inBand ? green(o, "in band") : yellow(o, "OUT of band")}`;
   } else {
-    text += "   no target";
+    text += "  no target";
   }
   if (v.lop !== null && v.mmhg !== null) {
-    text += `   ${Math.round((v.mmhg / v.lop) * 100)} % of LOP ${Math.round(v.lop)}`;
+    text += `  ${Math.round((Math.max(0, v.mmhg) / v.lop) * 100)} % of LOP ${Math.round(v.lop)}`;
   }
   return text;
 }
@@ -121,9 +121,43 @@ export function alarmText(a: { kind: string; severity: string; detail: string })
   return `${a.severity === "fault" ? "FAULT" : a.severity === "warning" ? "WARNING" : "note"} ${a.kind}: ${a.detail}`;
 }
 
-/** The whole live display, one string per terminal line. */
+/** Word-wrap plain text to `width` columns. */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (candidate.length <= width || !line) line = candidate.slice(0, width);
+    else {
+      out.push(line);
+      line = word.slice(0, width);
+    }
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+/** Cut a line to `width` visible columns, keeping its escape codes (a wrapped line would break the redraw). */
+function clip(line: string, width: number): string {
+  if (stripAnsi(line).length <= width) return line;
+  let visible = 0;
+  let out = "";
+  for (let i = 0; i < line.length && visible < width; i++) {
+    const m = /^\x1b\[[0-9;]*[A-Za-z]/.exec(line.slice(i));
+    if (m) {
+      out += m[0];
+      i += m[0].length - 1;
+      continue;
+    }
+    out += line[i];
+    visible++;
+  }
+  return out + "\x1b[0m";
+}
+
+/** The whole live display, one string per terminal line, none wider than the terminal. */
 export function renderDashboard(v: SessionView, o: RenderOptions): string[] {
-  const width = Math.max(50, Math.min(o.width, 100));
+  const width = Math.max(20, Math.min(o.width, 100));
   const lines: string[] = [];
   lines.push(bold(o, v.title.slice(0, width)));
   lines.push(dim(o, "-".repeat(width)));
@@ -139,10 +173,9 @@ export function renderDashboard(v: SessionView, o: RenderOptions): string[] {
   if (bar) lines.push(bar);
   if (v.lastMessage) lines.push(v.lastMessage);
   for (const a of v.alarms) {
-    const text = `!! ${alarmText(a)} !!`;
-    lines.push(a.severity === "info" ? yellow(o, text) : red(o, text));
+    for (const part of wrap(`!! ${alarmText(a)} !!`, width)) lines.push(a.severity === "info" ? yellow(o, part) : red(o, part));
   }
-  return lines;
+  return lines.map((l) => clip(l, width));
 }
 
 const at = (t: number, startT: number | null) => `[${clock(t - (startT ?? t))}]`;

@@ -15,6 +15,7 @@ const PLAIN_PRESSURE_EVERY_SECONDS = 10;
 
 export class LiveDisplay {
   private drawnLines = 0;
+  private finished = false;
   private lastDrawMs = -Infinity;
   private lastPlainPressureT = -Infinity;
   readonly tty: boolean;
@@ -81,7 +82,8 @@ export class LiveDisplay {
 
   /** Leave the last dashboard on screen and give the cursor back. */
   finish(): void {
-    if (!this.tty) return;
+    if (!this.tty || this.finished) return;
+    this.finished = true;
     this.draw(true);
     this.drawnLines = 0;
     this.out.write("\x1b[?25h");

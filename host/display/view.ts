@@ -36,6 +36,8 @@ export interface SessionView {
   link: "connected" | "reconnecting";
   lastMessage: string | null;
   ended: boolean;
+  /** Progress as last computed in a set or rest, kept through faults and the end. */
+  progress: number | null;
 }
 
 /** Seconds a rep is assumed to take for the progress bar (the cadence of the reference scenarios). */
@@ -65,11 +67,12 @@ export function initialView(title: string, limb: Limb | null, plan: Plan | null)
     link: "connected",
     lastMessage: null,
     ended: false,
+    progress: null,
   };
 }
 
 export function foldTelemetry(view: SessionView, m: TelemetryMessage): SessionView {
-  return {
+  return withProgress({
     ...view,
     t: m.t,
     startT: view.startT ?? m.t,
@@ -84,7 +87,7 @@ export function foldTelemetry(view: SessionView, m: TelemetryMessage): SessionVi
     remaining: m.remaining ?? null,
     pump: m.pump,
     vent: m.vent,
-  };
+  });
 }
 
 export function foldEvent(view: SessionView, e: CuffEvent): SessionView {
@@ -114,24 +117,35 @@ export function foldEvent(view: SessionView, e: CuffEvent): SessionView {
     case "summary":
       next.ended = true;
       if (e.summary.lopMmhg !== null) next.lop = e.summary.lopMmhg;
-      break;
+      if (e.summary.ok) next.progress = 1;
+      return next;
   }
-  return next;
+  return withProgress(next);
 }
 
-/** Fraction of the planned session done, by nominal time of sets and rests. */
+function withProgress(view: SessionView): SessionView {
+  const now = progressNow(view);
+  return now === null ? view : { ...view, progress: now };
+}
+
+/** Fraction of the planned session done, by nominal time of sets and rests (kept where it stopped after a fault). */
 export function sessionProgress(view: SessionView): number | null {
+  if (!view.plannedSets) return null;
+  return view.progress ?? 0;
+}
+
+/** Progress from the set and rest now under way; null outside them. */
+function progressNow(view: SessionView): number | null {
   const sets = view.plannedSets;
-  if (!sets) return null;
-  if (view.ended) return 1;
+  if (!sets || view.ended) return null;
   const rest = view.restSeconds ?? 0;
   const total = sets.reduce((sum, reps) => sum + reps * NOMINAL_REP_SECONDS, 0) + rest * (sets.length - 1);
   if (total <= 0) return null;
   const k = Math.min(view.set, sets.length);
   const repsBefore = (n: number) => sets.slice(0, n).reduce((sum, reps) => sum + reps, 0) * NOMINAL_REP_SECONDS;
-  let done = 0;
+  let done: number;
   if (view.phase === "set" && k >= 1) done = repsBefore(k - 1) + (k - 1) * rest + Math.min(view.rep, sets[k - 1]!) * NOMINAL_REP_SECONDS;
   else if (view.phase === "rest" && k >= 1) done = repsBefore(k) + (k - 1) * rest + Math.max(0, rest - (view.remaining ?? rest));
-  else if (view.phase === "deflate" && k >= sets.length) return 1;
+  else return null;
   return Math.min(1, done / total);
 }

@@ -88,12 +88,15 @@ export async function measureLop(client: CuffClient, clock: Clock, limb: Limb, s
   return event;
 }
 
-/** Wait for the firmware to report the cuff vented and below 15 mmHg. */
+/**
+ * Wait until the firmware reports its safe state: vented (below 15 mmHg), or a
+ * latched fault (pump off, vent open by definition, whatever a failed sensor reads).
+ */
 export async function waitVented(client: CuffClient, clock: Clock, signal?: AbortSignal): Promise<number> {
   const t = await waitFor(
     client,
     client.telemetry$,
-    (m) => m.state === "vented" || (m.state === "fault" && m.mmhg < DEFLATED_MMHG),
+    (m) => m.state === "vented" || (m.state === "fault" && m.pump === 0),
     clock,
     VENT_SECONDS,
     "venting the cuff",
@@ -112,7 +115,10 @@ export async function deflateNow(client: CuffClient, clock: Clock): Promise<{ ok
   try {
     await client.deflate();
     const mmhg = await waitVented(client, clock);
-    return { ok: true, detail: `vented (${Math.max(0, mmhg).toFixed(0)} mmHg)` };
+    if (client.state === "fault" && mmhg >= DEFLATED_MMHG) {
+      return { ok: true, detail: `in its fault state with the vent open, but the sensor still reads ${Math.round(mmhg)} mmHg: check that the cuff has gone soft` };
+    }
+    return { ok: true, detail: `vented (${Math.max(0, Math.round(mmhg))} mmHg)` };
   } catch (error) {
     return { ok: false, detail: (error as Error).message };
   }

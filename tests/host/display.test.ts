@@ -27,7 +27,7 @@ describe("live display text", () => {
     const lines = renderDashboard(midSet(), { width: 80, color: false });
     expect(lines[0]).toBe("cuff demo - leg, 80 % LOP, 30-15-15-15, rest 30 s");
     expect(lines[2]).toMatch(/^SET 2 of 4   rep 7\/15   \(Enter: set done\) +state regulating$/);
-    expect(lines[3]).toBe("pressure  150 mmHg   target 152 mmHg (band 137-167) in band   79 % of LOP 190");
+    expect(lines[3]).toBe("pressure  150 mmHg  target 152 (+-10 %: 137-167) in band  79 % of LOP 190");
     // gauge: band brackets around the target, the pressure marker inside, LOP marked L
     expect(lines[4]).toMatch(/^0 -+\[=*#?=*\|?=*\]-*L-* 250 mmHg$/);
     expect(lines[4]!.indexOf("#")).toBeGreaterThan(lines[4]!.indexOf("["));
@@ -55,12 +55,29 @@ describe("live display text", () => {
     expect(plain.at(-1)).toBe("!! FAULT leak: pressure falls 40 mmHg/min !!");
     const coloured = renderDashboard(v, { width: 80, color: true });
     expect(coloured.at(-1)).toContain("\x1b[1;97;41m!! FAULT leak");
+    // the fault vents the cuff; the bar stays where the session stopped
+    const before = sessionProgress(v);
+    v = foldEvent(v, { ...base, type: "state", t: 160, from: "regulating", to: "fault", phase: "fault", reason: "fault: leak" });
+    v = foldEvent(v, { ...base, type: "summary", t: 163, summary: { ok: false, endReason: "fault: leak", lopMmhg: 190, targetMmhg: 152, sets: [], restrictionSeconds: 120, exerciseWithin10: null, restWithin5: null, peakMmhg: null, alarms: [] } });
+    expect(sessionProgress(v)).toBe(before);
+    expect(renderDashboard(v, { width: 80, color: false })[2]).toMatch(/^ FAULT - cuff vented /);
+  });
+
+  it("wraps a long alarm and never draws a line wider than the terminal (a wrapped line would break the redraw)", () => {
+    let v = midSet();
+    v = foldEvent(v, { ...base, type: "alarm", t: 160, kind: "valve-stuck-closed", severity: "fault", detail: "vent valve does not open: pressure stays at 158 mmHg; press the emergency deflate button" });
+    for (const width of [60, 80, 120]) {
+      const lines = renderDashboard(v, { width, color: true }).map(stripAnsi);
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(Math.min(width, 100));
+      expect(lines.filter((l) => l.startsWith("!! FAULT valve-stuck-closed")).length).toBe(1);
+      expect(lines.join(" ")).toContain("press the emergency deflate button !!");
+    }
   });
 
   it("marks a pressure above LOP in red and outside the band", () => {
     const v = foldTelemetry(midSet(), telemetry(157, 195, "set"));
     const lines = renderDashboard(v, { width: 80, color: true });
-    expect(stripAnsi(lines[3]!)).toContain("outside band   103 % of LOP 190");
+    expect(stripAnsi(lines[3]!)).toContain("OUT of band  103 % of LOP 190");
     expect(lines[3]).toContain("\x1b[1;97;41m 195 mmHg");
   });
 
