@@ -183,11 +183,6 @@ export class LimbModel {
     return this.volume;
   }
 
-  /** Arterial pressure now, mmHg. */
-  arterialMmhg(): number {
-    return this.arterialPressure();
-  }
-
   repsDone(): number {
     return this.completedReps;
   }

@@ -3,7 +3,7 @@ import { countsFullScale, countsToMmhg } from "../../hardware/profile.ts";
 import type { SimulatedCuff } from "../../hardware/sim/cuff.ts";
 import { LINK_FAULT_KINDS, PHYSICAL_FAULT_KINDS } from "../../hardware/sim/plant.ts";
 import type { FaultSpec } from "../../hardware/sim/scenario.ts";
-import { cuffFor, DT, inflateTo, profile, QUIET, run } from "./helpers.ts";
+import { cuffFor, inflateTo, profile, QUIET, run } from "./helpers.ts";
 
 /** A thigh cuff at 150 mmHg with a fault scheduled 1 s later. */
 function faulted(fault: FaultSpec | null, seed = 4): SimulatedCuff {
