@@ -1,20 +1,23 @@
 /**
- * The direct simulated board for fast benches: the same guard and the same
- * ADC counts as the virtual Firmata board, without the Firmata bytes. Time
- * moves only in advance(), which steps the plant with the guard's effective
- * outputs and delivers the sample synchronously (the control loop is driven
- * by samples).
+ * The direct simulated board for fast benches: the same guard (hardware/sim/
+ * guard-model.ts) and the same ADC counts as the virtual Firmata board, without
+ * the Firmata bytes. Physics time moves only in advance(), which the caller runs
+ * once the clock has reached the end of the interval: it steps the plant with
+ * the outputs the guard lets through and delivers the sample synchronously (the
+ * control loop is driven by samples). Guard replies are delivered synchronously
+ * too, as the commands are made.
  */
-import type { HardwareProfile } from "../../hardware/profile.ts";
-import { pinNumber } from "../../hardware/profile.ts";
-import { actuatorsFromLevels, GuardModel, guardPinsFromProfile } from "../../hardware/sim/guard-model.ts";
+import { pinNumber, type HardwareProfile } from "../../hardware/profile.ts";
+import { checkedProfile } from "../../hardware/sim/firmata-layout.ts";
+import { actuatorsFromLevels, GuardModel, guardPinsFromProfile, type GuardPayload } from "../../hardware/sim/guard-model.ts";
 import type { CuffPlant } from "../../hardware/sim/plant.ts";
 import type { Clock } from "../../shared/clock.ts";
-import { decodeGuardStatus, decodeGuardTripped, encodeGuardConfigure, GuardSubcommand } from "../../shared/guard.ts";
+import { decodeGuardStatus, decodeGuardTripped, encodeGuardConfigure, GuardSubcommand, type GuardStatus } from "../../shared/guard.ts";
 import type { CuffBoard, GuardEvent, PressureSample } from "./board.ts";
 import { PWM_MAX, pumpPinValue, ventPinValue } from "./profile-io.ts";
 
 export class SimBoard implements CuffBoard {
+  readonly profile: HardwareProfile;
   private readonly guard: GuardModel;
   private readonly sampleListeners = new Set<(sample: PressureSample) => void>();
   private readonly guardListeners = new Set<(event: GuardEvent) => void>();
@@ -23,15 +26,17 @@ export class SimBoard implements CuffBoard {
   private readonly ventPin: number;
   private unplugged = false;
   private sampling = true;
+  private closed = false;
 
   constructor(
     private readonly plant: CuffPlant,
-    private readonly profile: HardwareProfile,
+    profile: HardwareProfile,
     private readonly clock: Clock,
   ) {
-    this.guard = new GuardModel(guardPinsFromProfile(profile), clock.nowSeconds());
-    this.pumpPin = pinNumber(profile.pins.pump);
-    this.ventPin = pinNumber(profile.pins.vent);
+    this.profile = checkedProfile(profile, "hardware profile");
+    this.guard = new GuardModel(guardPinsFromProfile(this.profile), clock.nowSeconds());
+    this.pumpPin = pinNumber(this.profile.pins.pump);
+    this.ventPin = pinNumber(this.profile.pins.vent);
   }
 
   onSample(listener: (sample: PressureSample) => void): () => void {
@@ -50,37 +55,40 @@ export class SimBoard implements CuffBoard {
   }
 
   setPump(duty: number): void {
-    if (this.unplugged) return;
+    if (!this.linkUp) return;
     this.deliver(this.guard.writePin(this.pumpPin, pumpPinValue(this.profile, duty) / PWM_MAX, this.clock.nowSeconds()));
   }
 
   setVent(opening: number): void {
-    if (this.unplugged) return;
+    if (!this.linkUp) return;
     this.deliver(this.guard.writePin(this.ventPin, ventPinValue(this.profile, opening) / PWM_MAX, this.clock.nowSeconds()));
   }
 
   keepAlive(): void {
-    if (this.unplugged) return;
-    this.deliver(this.guard.command([GuardSubcommand.KEEPALIVE], this.clock.nowSeconds()));
+    this.command([GuardSubcommand.KEEPALIVE]);
   }
 
   configureGuard(deadlineMs: number, tripCounts: number): void {
-    if (this.unplugged) return;
-    this.deliver(this.guard.command(encodeGuardConfigure(deadlineMs, tripCounts), this.clock.nowSeconds()));
+    this.command(encodeGuardConfigure(deadlineMs, tripCounts));
   }
 
   clearGuard(): void {
-    if (this.unplugged) return;
-    this.deliver(this.guard.command([GuardSubcommand.CLEAR], this.clock.nowSeconds()));
+    this.command([GuardSubcommand.CLEAR]);
   }
 
   queryGuard(): void {
-    if (this.unplugged) return;
-    this.deliver(this.guard.command([GuardSubcommand.STATUS_QUERY], this.clock.nowSeconds()));
+    this.command([GuardSubcommand.STATUS_QUERY]);
   }
 
+  /** Leave the cuff vented, then stop talking to the board. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.setPump(0);
+    this.setVent(1);
+    this.closed = true;
     this.sampleListeners.clear();
+    this.guardListeners.clear();
+    this.lostListeners.clear();
   }
 
   /** What the actuators really do now (after the guard, or unpowered when unplugged). */
@@ -90,20 +98,32 @@ export class SimBoard implements CuffBoard {
     return { pump: pumpDuty, vent: ventOpening };
   }
 
-  guardStatus() {
+  guardStatus(): GuardStatus {
     return this.guard.status();
   }
 
-  /** One sample period: check the guard, step the physics, read the sensor, report. */
+  /**
+   * One sample period ending now: step the physics with the effective outputs
+   * (switching to the safe ones at the keep-alive deadline if it falls inside the
+   * period), let the guard check the reading, report the sample.
+   */
   advance(dtSeconds: number): void {
     const now = this.clock.nowSeconds();
-    if (!this.unplugged) this.deliver(this.guard.poll(now));
-    const { pump, vent } = this.effectiveActuation();
-    this.plant.step(dtSeconds, pump, vent);
+    const start = now - dtSeconds;
+    const due = this.unplugged ? null : this.guard.keepAliveDueSeconds();
+    let from = start;
+    if (due !== null && due > start && due < now) {
+      this.stepPlant(due - start);
+      this.deliver(this.guard.poll(due));
+      from = due;
+    } else if (!this.unplugged) {
+      this.deliver(this.guard.poll(start));
+    }
+    this.stepPlant(now - from);
     if (this.unplugged) return;
     const counts = this.plant.sensorCounts();
     this.deliver(this.guard.sample(counts, now));
-    if (!this.sampling) return;
+    if (!this.sampling || this.closed) return;
     for (const listener of [...this.sampleListeners]) listener({ tSeconds: now, counts });
   }
 
@@ -111,6 +131,7 @@ export class SimBoard implements CuffBoard {
   unplug(): void {
     if (this.unplugged) return;
     this.unplugged = true;
+    if (this.closed) return;
     for (const listener of [...this.lostListeners]) listener("the board was unplugged");
   }
 
@@ -118,20 +139,41 @@ export class SimBoard implements CuffBoard {
     return this.unplugged;
   }
 
-  /** The board keeps its guard but stops reporting samples (a broken sensor path). */
+  /** The board keeps its guard but stops reporting samples (a hung sketch loop or a broken sensor path). */
   stopSampling(): void {
     this.sampling = false;
   }
 
-  private deliver(payloads: number[][]): void {
+  resumeSampling(): void {
+    this.sampling = true;
+  }
+
+  /** Reset button or watchdog: the sketch restarts SAFE, forgetting the outputs and the guard configuration. */
+  reset(): void {
+    if (!this.unplugged) this.guard.reset(this.clock.nowSeconds());
+  }
+
+  private get linkUp(): boolean {
+    return !this.unplugged && !this.closed;
+  }
+
+  private command(payload: number[]): void {
+    if (this.linkUp) this.deliver(this.guard.command(payload, this.clock.nowSeconds()));
+  }
+
+  private stepPlant(dtSeconds: number): void {
+    if (dtSeconds <= 0) return;
+    const { pump, vent } = this.effectiveActuation();
+    this.plant.step(dtSeconds, pump, vent);
+  }
+
+  private deliver(payloads: GuardPayload[]): void {
     for (const payload of payloads) {
       const status = decodeGuardStatus(payload);
-      if (status) {
-        for (const listener of this.guardListeners) listener({ kind: "status", status });
-        continue;
-      }
-      const tripped = decodeGuardTripped(payload);
-      if (tripped) for (const listener of this.guardListeners) listener({ kind: "tripped", ...tripped });
+      const tripped = status ? null : decodeGuardTripped(payload);
+      const event: GuardEvent | null = status ? { kind: "status", status } : tripped ? { kind: "tripped", ...tripped } : null;
+      if (!event || this.closed) continue;
+      for (const listener of [...this.guardListeners]) listener(event);
     }
   }
 }
