@@ -27,9 +27,14 @@ void guard_reset(guard_t *g, uint32_t now_ms, uint8_t reason) {
   g->keepalive_from_ms = now_ms;
 }
 
-/* A keep-alive arriving exactly at the deadline is too late (shared/guard.ts). */
+/*
+ * Trip once deadline_ms have elapsed since the keep-alive (one arriving exactly at
+ * the deadline is too late, shared/guard.ts). Times are whole ticks of the 1 ms
+ * clock, so a difference of deadline_ms ticks may be up to 1 ms short of it:
+ * the first difference that guarantees the deadline is deadline_ms + 1.
+ */
 uint8_t guard_poll(guard_t *g, uint32_t now_ms) {
-  if (g->state == GUARD_ARMED && (uint32_t)(now_ms - g->keepalive_from_ms) >= g->deadline_ms) {
+  if (g->state == GUARD_ARMED && (uint32_t)(now_ms - g->keepalive_from_ms) > g->deadline_ms) {
     return trip(g, REASON_KEEPALIVE_LOST);
   }
   return 0;
