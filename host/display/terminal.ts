@@ -83,8 +83,8 @@ export class LiveDisplay {
   /** Leave the last dashboard on screen and give the cursor back. */
   finish(): void {
     if (!this.tty || this.finished) return;
-    this.finished = true;
     this.draw(true);
+    this.finished = true;
     this.drawnLines = 0;
     this.out.write("\x1b[?25h");
   }
@@ -95,6 +95,7 @@ export class LiveDisplay {
   }
 
   private draw(force: boolean): void {
+    if (this.finished) return;
     const now = performance.now();
     if (!force && now - this.lastDrawMs < REDRAW_MS) return;
     this.lastDrawMs = now;

@@ -117,7 +117,8 @@ export function foldEvent(view: SessionView, e: CuffEvent): SessionView {
     case "summary":
       next.ended = true;
       if (e.summary.lopMmhg !== null) next.lop = e.summary.lopMmhg;
-      if (e.summary.ok) next.progress = 1;
+      // a session ended by the host (deflate) may still report ok: full only when every set ran
+      if (e.summary.ok && view.plannedSets && e.summary.sets.length >= view.plannedSets.length) next.progress = 1;
       return next;
   }
   return withProgress(next);

@@ -162,6 +162,7 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
   let display: LiveDisplay | null = null;
   let measuredLop: number | null = null;
   let vented = false;
+  let stopOutput = () => {};
   const offInterrupt = io.onInterrupt(() => abort.abort());
   try {
     if (o.recordPath) {
@@ -175,7 +176,7 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
       }
     }
     if (!o.json) display = new LiveDisplay(io.stdout, initialView(o.title, o.limb, o.plan), io.env);
-    const stopOutput = wireOutput(link, io, { json: o.json, display, recorder });
+    stopOutput = wireOutput(link, io, { json: o.json, display, recorder });
     client.events$.subscribe((e) => {
       if (e.type === "lop-result" && e.ok && e.mmhg !== null) measuredLop = e.mmhg;
     });
@@ -192,7 +193,6 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
       vented = true;
     } finally {
       stopEnter();
-      stopOutput();
     }
     if (measuredLop !== null && o.store) o.store.recordLop(o.limb, measuredLop, "measured", new Date());
     display?.finish();
@@ -205,10 +205,10 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
     if (!summary.ok) throw new CliError(`the session ended early: ${summary.endReason}`);
     return 0;
   } catch (error) {
-    display?.finish();
     const interrupted = error instanceof InterruptedError;
     if (!vented) {
       const result = await deflateNow(client, clock);
+      display?.finish();
       recorder?.note(clock.nowSeconds(), interrupted ? "interrupted: deflating" : `failed: ${(error as Error).message}`);
       const message = interrupted
         ? result.ok
@@ -221,10 +221,12 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
         io.stdout.write(jsonLine({ type: "summary", ok: false, endReason, vented: result.ok, recording: o.recordPath }));
       }
     }
+    display?.finish();
     if (interrupted) return 130;
     if (error instanceof CuffLinkError) throw new CliError(error.message);
     throw error;
   } finally {
+    stopOutput();
     offInterrupt();
     recorder?.close();
     await link.close();
