@@ -246,7 +246,12 @@ function describe(issue: Issue): { field: string; message: string } {
     return { field: [...path, key].join("."), message: "unknown key (check its spelling against CONTRACTS.md section 3)" };
   }
   let message = issue.message;
+  if (issue.code === "invalid_union" && "options" in issue && Array.isArray(issue.options)) {
+    const options = issue.options.filter((o) => o !== null && o !== undefined).map((o) => JSON.stringify(o));
+    message = `must be one of ${options.join(", ")}${issue.options.some((o) => o === null || o === undefined) ? " (or left out)" : ""}`;
+  }
   // Plain zod wording for the ranges of shared/plan.ts.
+  if (issue.code === "invalid_value" && message.startsWith("Invalid")) message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "too_big" && message.startsWith("Too big")) message = `must be at most ${String(issue.maximum)}`;
   if (issue.code === "too_small" && message.startsWith("Too small")) message = `must be at least ${String(issue.minimum)}`;
   if (issue.code === "invalid_type" && message.endsWith("received undefined")) message = "is required";

@@ -61,6 +61,10 @@ describe("scenario validation", () => {
   it("refuses wrong types, missing fields, unknown fault kinds and limb-specific ranges", () => {
     expect(error({ seed: 3 })).toBe("scenario.json: name: is required");
     expect(error({ name: "a", subject: { systolic: "120" } })).toMatch(/^scenario\.json: subject\.systolic: must be a number/);
+    expect(error({ name: "a", plan: { mode: "walk", minutes: 3, target: { mmhg: 100 } } })).toBe(
+      'scenario.json: plan.mode: must be one of "sets", "continuous", "cycle" (or left out)',
+    );
+    expect(error({ name: "a", limb: "foot" })).toBe('scenario.json: limb: must be one of "arm", "leg"');
     expect(error({ name: "a", faults: [{ at: 3, kind: "sensor-melt" }] })).toMatch(/^scenario\.json: faults\.0\.kind: must be one of .*sensor-stuck/);
     expect(error({ name: "a", faults: [{ kind: "leak" }] })).toBe("scenario.json: faults.0.at: is required");
     expect(error({ name: "a", limb: "arm", subject: { limbCircumferenceCm: 60 } })).toBe(
