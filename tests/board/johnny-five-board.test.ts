@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { REFERENCE_PROFILE_PATH, countsToMmhg, mmhgToCounts, referenceProfile, type HardwareProfile } from "../../hardware/profile.ts";
+import { createPlant } from "../../hardware/sim/cuff.ts";
+import type { CuffPlant } from "../../hardware/sim/plant.ts";
+import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { VirtualBoard, duplexPair } from "../../hardware/sim/virtual-board.ts";
 import { BoardConnectError, JohnnyFiveBoard, connectJohnnyFiveBoard } from "../../firmware/board/johnny-five-board.ts";
 import type { GuardEvent, PressureSample } from "../../firmware/board/board.ts";
@@ -15,9 +18,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function connected(options: { startMmhg?: number; profile?: HardwareProfile } = {}) {
+async function connected<P extends CuffPlant = TestPlant>(options: { startMmhg?: number; profile?: HardwareProfile; plant?: P } = {}) {
   const clock = new ManualClock();
-  const plant = new TestPlant({ startMmhg: options.startMmhg ?? 0 });
+  const plant = (options.plant ?? new TestPlant({ startMmhg: options.startMmhg ?? 0 })) as P;
   const [hostEnd, boardEnd] = duplexPair();
   const virtual = new VirtualBoard(boardEnd, { plant, clock, profile: options.profile ?? profile });
   cleanups.push(() => virtual.dispose());
@@ -64,23 +67,30 @@ describe("johnny-five + firmata-io over an in-process Duplex", () => {
     for (const gap of gaps) expect(gap).toBeCloseTo(0.01, 6);
   });
 
-  it("drives pump and vent: the plant inflates with the vent shut and deflates when it opens", async () => {
-    const { board, clock, plant, virtual } = await connected();
+  it("drives pump and vent of the simulated arm cuff: it inflates with the vent shut and deflates when it opens", async () => {
+    const plant = createPlant(parseScenario({ name: "arm cuff", limb: "arm", seed: 3 }), profile);
+    const { board, clock, virtual, samples } = await connected({ plant });
     keepAliveOnEverySample(board);
     board.setVent(0);
     board.setPump(1);
     await flush();
     expect(virtual.outputs()).toEqual({ pumpDuty: 1, ventOpening: 0 });
-    await runFor(clock, 2, 0.005);
+    await runFor(clock, 6, 0.005);
     const inflated = plant.trueMmhg();
-    expect(inflated).toBeGreaterThan(20);
+    expect(inflated).toBeGreaterThan(100);
+    // What the host reads is what the simulated sensor gives: the same counts, the sensor's mmHg to
+    // the ADC's resolution; while pumping the hose side reads a few mmHg above the bladder.
+    expect(samples.at(-1)!.counts).toBe(plant.sensorCounts());
+    expect(countsToMmhg(profile, samples.at(-1)!.counts)).toBeCloseTo(plant.sensorMmhg(), 1);
+    expect(Math.abs(countsToMmhg(profile, samples.at(-1)!.counts) - inflated)).toBeLessThan(5);
     board.setPump(0.5);
     await flush();
     expect(virtual.outputs().pumpDuty).toBeCloseTo(128 / 255, 9);
     board.setPump(0);
     board.setVent(1);
-    await runFor(clock, 2, 0.005);
-    expect(plant.trueMmhg()).toBeLessThan(inflated / 4);
+    await runFor(clock, 5, 0.005);
+    expect(plant.trueMmhg()).toBeLessThan(15);
+    expect(countsToMmhg(profile, samples.at(-1)!.counts)).toBeLessThan(15);
     expect(virtual.guardStatus().state).toBe(GuardState.ARMED);
   });
 
