@@ -83,7 +83,7 @@ export const REFERENCE_CUFFS = {
  * A wrapped bladder first fills its slack and takes up the give of the
  * wrap (large compliance at low pressure), then mostly compresses soft tissue
  * (small, nearly constant compliance): it stiffens as it fills. The numbers
- * give an adult arm cuff (10 x 31 cm) about 1 mL/mmHg at 100 mmHg, 3 mL/mmHg
+ * give an adult arm cuff (10 x 31 cm) about 0.8 mL/mmHg at 100 mmHg, 2.8 mL/mmHg
  * at 20 mmHg and 270 mL at 200 mmHg, the order of oscillometric-cuff
  * compliance measurements (0.5-3 mL/mmHg) and of the air a BP monitor pumps (model choice within those).
  */
