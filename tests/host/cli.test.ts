@@ -1,5 +1,5 @@
 /** The `cuff` command line as a person or a script meets it: exit codes, one-sentence errors, JSON lines. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -140,6 +140,31 @@ describe("cuff on the simulated cuff", () => {
     expect(stateAtExit).toBe("vented");
     expect(ventedAtExit!).toBeLessThan(20);
     expect(io.handlers.size).toBe(0);
+  });
+
+  it("demo with its defaults (LOP measured) completes; --json lines parse", async () => {
+    const r = await cuff(["demo", "--speed", "max", "--json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lop = lines.find((l) => l.type === "lop-result")!;
+    expect(lop).toMatchObject({ ok: true });
+    const last = lines.at(-1)!;
+    expect(last).toMatchObject({ type: "summary", ok: true, lopMmhg: lop.mmhg });
+    // 80 % of the measured LOP on a leg
+    expect(last.targetMmhg as number).toBeCloseTo(0.8 * (lop.mmhg as number), 0);
+  });
+
+  it("lop --sim measures and prints the LOP of the simulated subject", async () => {
+    const dir = tempDir();
+    const scenario = join(dir, "arm.json");
+    writeFileSync(scenario, JSON.stringify({ name: "arm, LOP pinned at 170", seed: 11, limb: "arm", subject: { lopMmhg: 170 } }));
+    const r = await cuff(["lop", "--sim", "--scenario", scenario, "--limb", "arm", "--speed", "max"]);
+    expect(r.code).toBe(0);
+    const m = /^LOP \(arm\): (\d+) mmHg   quality (0\.\d\d|1\.00), took (\d+) s\n$/.exec(r.out);
+    expect(m).not.toBeNull();
+    expect(Math.abs(Number(m![1]) - 170)).toBeLessThanOrEqual(15);
+    expect(r.err).toBe("Measuring the arm LOP: keep the limb still and relaxed...\n");
   });
 
   it("deflate on an idle cuff says it is vented, exit 0", async () => {
