@@ -140,11 +140,16 @@ void on_report_digital(uint8_t port, uint8_t enable) {
 void on_pin_mode(uint8_t pin, uint8_t mode) {
   bool guarded_mode = mode == MODE_INPUT || is_output(mode);
   if ((pin == PIN_PUMP || pin == PIN_VENT) && guarded_mode) {
-    if (pin == PIN_PUMP) pump_mode = mode;
-    else vent_mode = mode;
+    /* StandardFirmata starts a pin that becomes an output at LOW (PWM at duty 0); set before applying. */
+    bool low = is_output(mode) && guard_armed(&guard);
+    if (pin == PIN_PUMP) {
+      pump_mode = mode;
+      if (low) pump_level = 0;
+    } else {
+      vent_mode = mode;
+      if (low) vent_level = 0;
+    }
     apply_outputs();
-    /* StandardFirmata starts a pin that becomes an output at LOW (PWM at duty 0). */
-    if (is_output(mode)) write_guarded(pin, 0);
   } else if (pin == PIN_BUTTON && (mode == MODE_INPUT || mode == MODE_PULLUP)) {
     button_mode = mode;
     hw_button_pullup(mode == MODE_PULLUP);
