@@ -130,8 +130,9 @@ export function renderSvg(data: PlotData, options: SvgOptions = {}): string {
     out.push(`<rect x="${n1(x0)}" y="${margin.top}" width="${n1(w)}" height="${plotH}" fill="${style.fill}"/>`);
     labelled.add(s.phase);
     const reps = s.set !== null ? data.setReps[s.set] : undefined;
-    const label = s.phase === "set" ? `set ${s.set ?? ""}${reps !== undefined && w > 90 ? ` · ${reps} reps` : ""}` : s.phase === "rest" ? "rest" : s.phase === "lop" ? "LOP" : "";
-    if (label && w > 26) {
+    const setLabel = w > 90 && reps !== undefined ? `set ${s.set ?? ""} · ${reps} reps` : w > 40 ? `set ${s.set ?? ""}` : `${s.set ?? ""}`;
+    const label = s.phase === "set" ? setLabel : s.phase === "rest" && w > 30 ? "rest" : s.phase === "lop" && w > 30 ? "LOP" : "";
+    if (label && w > 10) {
       out.push(`<text x="${n1(x0 + w / 2)}" y="${margin.top + 16}" text-anchor="middle" fill="${COLOR.muted}" font-size="12">${escapeXml(label)}</text>`);
     }
   }
