@@ -4,6 +4,7 @@
  * the summary, and make sure it ends vented. The plan lives on the firmware, so
  * a host that dies mid-set leaves a cuff that still ends safely.
  */
+import { filter, map, merge } from "rxjs";
 import type { Clock } from "../../shared/clock.ts";
 import { DEFLATED_MMHG } from "../../shared/limits.ts";
 import type { Limb, Plan } from "../../shared/plan.ts";
@@ -67,13 +68,26 @@ export async function runSession(o: RunSessionOptions): Promise<SessionSummary> 
   const { client, clock, signal } = o;
   await checkIdle(client);
   await zeroCuff(client, clock, signal);
-  const summary = waitFor(client, client.events$, (e) => e.type === "summary", clock, SESSION_LIMIT_SECONDS, "the end of the session", signal);
+  // the summary arrives as an event, or, if the session ended while the link was
+  // down, in the status fetched after reconnecting
+  let started = false;
+  const ended = merge(
+    client.events$.pipe(
+      filter((e) => e.type === "summary"),
+      map((e) => (e.type === "summary" ? e.summary : null)),
+    ),
+    client.status$.pipe(
+      filter((s) => started && (s.state === "vented" || s.state === "fault") && s.lastSummary !== null),
+      map((s) => s.lastSummary),
+    ),
+  );
+  const summary = waitFor(client, ended, (s) => s !== null, clock, SESSION_LIMIT_SECONDS, "the end of the session", signal);
   summary.catch(() => undefined);
   await abortable(client.startSession(o.limb, o.plan), signal);
-  const event = await summary;
-  if (event.type !== "summary") throw new SessionError("no summary");
+  started = true;
+  const result = (await summary)!;
   await waitVented(client, clock, signal);
-  return event.summary;
+  return result;
 }
 
 /** Measure LOP on its own (cuff lop). */

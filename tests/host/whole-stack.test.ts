@@ -21,7 +21,7 @@ interface Rig {
   events: CuffEvent[];
 }
 
-async function rig(): Promise<Rig> {
+async function rig(cable = { plugged: true }): Promise<Rig> {
   const clock = new ManualClock();
   const stack = createSimStack({ clock, scenario: parseScenario({ name: "whole stack", seed: 3, limb: "leg", subject: { lopMmhg: 195 } }) });
   let first = true;
@@ -30,6 +30,7 @@ async function rig(): Promise<Rig> {
       first = false;
       return stack.hostStream;
     }
+    if (!cable.plugged) throw new Error("there is no serial port at /dev/ttyACM0");
     return stack.replugLink();
   };
   const client = await drive(stack, CuffClient.open({ connect, clock, instance: "whole-stack" }), 10);
@@ -152,5 +153,28 @@ describe("whole stack, in-process", () => {
     expect(r.stack.plant.trueMmhg()).toBeLessThan(15);
     await r.client.close();
     await r.stack.close();
+  });
+
+  it("cable out for 6 s mid-set: the firmware vents on host silence, and the host learns the outcome on reconnecting", async () => {
+    const cable = { plugged: true };
+    const r = await rig(cable);
+    const done = runSession({ client: r.client, clock: r.clock, limb: "leg", plan });
+    done.catch(() => undefined);
+    await driveUntil(r.stack, () => r.events.some((e) => e.type === "phase" && e.phase === "set" && e.set === 2), 300);
+    await r.stack.advance(3);
+    cable.plugged = false;
+    r.stack.unplugLink();
+    const pulledAt = r.clock.nowSeconds();
+    await r.stack.advance(6);
+    // no host for 6 s: the cuff has vented by itself
+    expect(r.stack.plant.trueMmhg()).toBeLessThan(20);
+    cable.plugged = true;
+    const summary = await drive(r.stack, done, 30);
+    expect(summary.ok).toBe(false);
+    expect(summary.endReason).toMatch(/host/);
+    expect(summary.alarms.map((a) => a.kind)).toContain("host-silent");
+    expect(r.client.connected).toBe(true);
+    expect(r.clock.nowSeconds() - pulledAt).toBeLessThan(6 + 4.5); // reconnect backoff caps at 4 s
+    await teardown(r);
   });
 });

@@ -36,6 +36,10 @@ export function makeDeflateCommand(open: LinkOpener = openLink): Command {
       const { values } = parseOptions(argv, { ...LINK_OPTIONS, "ack-fault": { type: "boolean" }, json: { type: "boolean" } });
       const choice = linkChoiceFrom(values, undefined, Number.POSITIVE_INFINITY, parseSpeed);
       const link = await open(choice);
+      // Ctrl-C while venting must not stop the venting
+      const offInterrupt = io.onInterrupt(() => {
+        io.stderr.write("venting the cuff; one moment...\n");
+      });
       try {
         const before = link.client.lastStatus;
         const result = await deflateNow(link.client, link.clock);
@@ -55,6 +59,7 @@ export function makeDeflateCommand(open: LinkOpener = openLink): Command {
         }
         return 0;
       } finally {
+        offInterrupt();
         await link.close();
       }
     },
