@@ -209,3 +209,48 @@ describe("cuff as a process", () => {
     expect(lines.at(-1)).toMatchObject({ type: "summary", ok: true });
   });
 });
+
+describe("cuff session on a real port (the simulated cuff behind it)", () => {
+  /** The session command with the port opened as the simulated cuff: the real-cuff path, profile and all. */
+  function sessionOnSimPort(now: Date) {
+    return makeSessionCommand({
+      now: () => now,
+      openLink: (choice) => openLink({ sim: true, speed: Number.POSITIVE_INFINITY, ...(choice.limb ? { limb: choice.limb } : {}) }),
+    });
+  }
+
+  it("first session: screen answered, LOP measured and saved with its date, session recorded into the profile", async () => {
+    const dir = tempDir();
+    const command = sessionOnSimPort(new Date("2026-11-22T10:00:00Z"));
+    const io = fakeIo({ env: { CUFF_PROFILE_DIR: dir } });
+    const code = await command.run(["--port", "/dev/ttyUSB0", "--limb", "leg", "--screened", "--json"], io);
+    expect(io.err.text).toBe("");
+    expect(code).toBe(0);
+    const { readFileSync, readdirSync } = await import("node:fs");
+    const profile = JSON.parse(readFileSync(join(dir, "profile.json"), "utf8"));
+    expect(profile.screening).toMatchObject({ how: "flag", clear: true });
+    const lop = JSON.parse(io.out.text.trimEnd().split("\n").find((l) => l.includes('"lop-result"'))!);
+    expect(profile.lop.leg).toEqual({ mmhg: Math.round(lop.mmhg), measuredAt: "2026-11-22T10:00:00.000Z", source: "measured" });
+    expect(readdirSync(join(dir, "sessions"))).toEqual(["2026-11-22T10-00-00-leg.jsonl"]);
+  });
+
+  it("next session within 30 days reuses the saved LOP; after 30 days it measures again", async () => {
+    const dir = tempDir();
+    const { writeFileSync: write } = await import("node:fs");
+    write(join(dir, "profile.json"), JSON.stringify({
+      version: 1,
+      screening: { answeredAt: "2026-10-01T09:00:00.000Z", how: "interactive", clear: true },
+      lop: { leg: { mmhg: 188, measuredAt: "2026-11-10T09:00:00.000Z", source: "measured" } },
+    }));
+    const fresh = fakeIo({ env: { CUFF_PROFILE_DIR: dir } });
+    expect(await sessionOnSimPort(new Date("2026-11-22T10:00:00Z")).run(["--port", "/dev/ttyUSB0", "--limb", "leg"], fresh)).toBe(0);
+    expect(fresh.err.text).toBe("Using your leg LOP of 188 mmHg from 2026-11-10 (12 days ago).\n");
+    expect(fresh.out.text).toContain("  LOP:          188 mmHg");
+    expect(fresh.out.text).not.toContain("LOP 1"); // no measurement line
+
+    const stale = fakeIo({ env: { CUFF_PROFILE_DIR: dir } });
+    expect(await sessionOnSimPort(new Date("2026-12-22T10:00:00Z")).run(["--port", "/dev/ttyUSB0", "--limb", "leg"], stale)).toBe(0);
+    expect(stale.err.text).toBe("Your leg LOP is 42 days old: measuring it again (keep the limb still).\n");
+    expect(stale.out.text).toMatch(/\] LOP \d+ mmHg \(quality/);
+  });
+});

@@ -142,7 +142,7 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
   const title = `${defaults.demo ? "cuff demo" : "cuff session"} - ${describePlan(plan, limb)}${sim ? ` - simulated cuff${Number.isFinite(speed) ? ` x${speed}` : " (max speed)"}` : ""}`;
   const link = await deps.openLink({ sim, speed, limb, ...(values.port ? { port: values.port } : {}), ...(values.scenario ? { scenarioPath: values.scenario } : {}), ...(baud ? { baud } : {}) });
   if (lopNote && !values.json) io.stderr.write(lopNote + "\n");
-  return followSession(link, io, { plan, limb, title, json: values.json === true, recordPath, store, source: sim ? `sim:${scenario!.name}` : values.port! });
+  return followSession(link, io, { plan, limb, title, json: values.json === true, recordPath, store, source: sim ? `sim:${scenario!.name}` : values.port!, now: deps.now });
 }
 
 interface FollowOptions {
@@ -153,6 +153,7 @@ interface FollowOptions {
   recordPath: string | null;
   store: ProfileStore | null;
   source: string;
+  now: () => Date;
 }
 
 async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promise<number> {
@@ -170,7 +171,7 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
         const { mkdirSync } = await import("node:fs");
         const { dirname } = await import("node:path");
         mkdirSync(dirname(o.recordPath), { recursive: true });
-        recorder = new Recorder(o.recordPath, { startedAt: new Date().toISOString(), software: "cuff-host 0.1", source: o.source, limb: o.limb, plan: o.plan });
+        recorder = new Recorder(o.recordPath, { startedAt: o.now().toISOString(), software: "cuff-host 0.1", source: o.source, limb: o.limb, plan: o.plan });
       } catch (error) {
         throw new CliError((error as Error).message);
       }
@@ -194,7 +195,7 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
     } finally {
       stopEnter();
     }
-    if (measuredLop !== null && o.store) o.store.recordLop(o.limb, measuredLop, "measured", new Date());
+    if (measuredLop !== null && o.store) o.store.recordLop(o.limb, measuredLop, "measured", o.now());
     display?.finish();
     if (o.json) {
       io.stdout.write(jsonLine({ type: "summary", ...summary, recording: o.recordPath }));
