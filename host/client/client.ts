@@ -27,7 +27,6 @@ import {
 import {
   ClientClosedError,
   CommandTimeoutError,
-  CuffLinkError,
   HelloMismatchError,
   LinkLostError,
   NackError,
@@ -571,5 +570,3 @@ export class CuffClient {
     for (const p of [...this.pending.values()]) p.settle({ ok: false, error });
   }
 }
-
-export { CuffLinkError };

@@ -1,5 +1,6 @@
 /** `cuff session` and, with demo defaults, `cuff demo`. */
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Limb, Plan } from "../../../shared/plan.ts";
 import type { SessionSummary } from "../../../shared/protocol/index.ts";
 import { CuffLinkError } from "../../client/errors.ts";
@@ -168,8 +169,6 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
   try {
     if (o.recordPath) {
       try {
-        const { mkdirSync } = await import("node:fs");
-        const { dirname } = await import("node:path");
         mkdirSync(dirname(o.recordPath), { recursive: true });
         recorder = new Recorder(o.recordPath, { startedAt: o.now().toISOString(), software: "cuff-host 0.1", source: o.source, limb: o.limb, plan: o.plan });
       } catch (error) {
