@@ -123,6 +123,11 @@ export class SimavrBoard {
     this.command(`s ${present ? 1 : 0}`);
   }
 
+  /** The ADS1115 browns out and resets: single-shot power-down, conversion register 0. */
+  resetSensor(): void {
+    this.command("a");
+  }
+
   setButton(high: boolean): void {
     this.command(`b ${high ? 1 : 0}`);
   }

@@ -211,6 +211,22 @@ describeMcu("the guard on the simulated ATmega328P", () => {
     expect(Math.abs(back.at(-1)!.value - mmhgToCounts(profile, 200))).toBeLessThanOrEqual(1);
   });
 
+  it("notices an ADS1115 that reset itself (reading a frozen 0) and sets it up again within about 0.1 s", async () => {
+    const { rig, pressure } = await boot(120);
+    rig.send(0xc0, 0x01);
+    await rig.sim.advance(0.2);
+    rig.sim.resetSensor();
+    const resetAt = rig.sim.timeSeconds;
+    pressure.mmhg = GUARD_MAX_TRIP_MMHG + 5; // unconfigured: the compiled-in ceiling applies
+    // The board must not stay blind: the overpressure (checked armed or not) trips once the sensor is set up again.
+    const took = await rig.sim.advanceUntil(() => rig.trips().some((t) => t.reason === GuardReason.OVERPRESSURE), 0.5);
+    expect(took).not.toBeNull();
+    console.log(`ADS1115 reset -> reconfigured and tripped on overpressure after ${(took! * 1000).toFixed(1)} ms`);
+    expect(took!).toBeLessThan(0.14);
+    const zeros = rig.analog(0).filter((m) => m.t > resetAt && m.value < 100);
+    expect(zeros.length).toBeLessThanOrEqual(11);
+  });
+
   it("SYSTEM_RESET disarms: outputs safe, state SAFE", async () => {
     const { rig } = await boot();
     await armed(rig);

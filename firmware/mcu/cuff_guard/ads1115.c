@@ -6,7 +6,10 @@
 #include <util/twi.h>
 
 /* OS=0, MUX=100 (AIN0 vs GND), PGA=001 (+-4.096 V), MODE=0 (continuous), DR=111 (860 SPS), comparator off. */
-static const uint8_t set_config[] = {0x01, 0x42, 0xE3};
+#define CONFIG_MSB 0x42
+#define CONFIG_LSB 0xE3
+static const uint8_t set_config[] = {0x01, CONFIG_MSB, CONFIG_LSB};
+static const uint8_t point_at_config[] = {0x01};
 /* Leave the pointer on the conversion register so that each read is a bare 2-byte read. */
 static const uint8_t point_at_conversion[] = {0x00};
 
@@ -16,6 +19,11 @@ static const uint8_t point_at_conversion[] = {0x00};
 /* A transaction takes ~0.1 ms at 400 kHz; one still running after this is abandoned. */
 #define TRANSACTION_TIMEOUT_MS 3
 #define RETRY_MS 10
+/*
+ * A chip that browned out and reset comes back in single-shot power-down and reads 0
+ * forever, without a bus error; reading its configuration back catches that.
+ */
+#define CONFIG_CHECK_MS 100
 
 enum { TWI_IDLE, TWI_BUSY, TWI_DONE, TWI_FAILED };
 static volatile uint8_t twi_state;
@@ -80,9 +88,9 @@ static void twi_abort(void) {
   twi_state = TWI_IDLE;
 }
 
-enum { ADS_UNCONFIGURED, ADS_CONFIGURING, ADS_POINTING, ADS_READING };
+enum { ADS_UNCONFIGURED, ADS_CONFIGURING, ADS_POINTING, ADS_READING, ADS_CHECK_POINTING, ADS_CHECKING };
 static uint8_t ads_state;
-static uint32_t started_ms, retry_ms;
+static uint32_t started_ms, retry_ms, check_ms;
 
 void ads1115_init(void) {
   TWSR = 0; /* prescaler 1 */
@@ -112,13 +120,32 @@ bool ads1115_tick(uint32_t now_ms, int16_t *code) {
   }
   if (result == TWI_DONE) {
     twi_state = TWI_IDLE;
-    if (ads_state == ADS_CONFIGURING) {
-      begin(ADS_POINTING, now_ms, SLA_W, point_at_conversion, sizeof point_at_conversion, 0);
-      return false;
+    switch (ads_state) {
+      case ADS_CHECK_POINTING:
+        begin(ADS_CHECKING, now_ms, SLA_R, 0, 0, 2);
+        return false;
+      case ADS_CHECKING:
+        /* Bit 15 (OS) reads back as conversion status, not as written. */
+        if ((twi_rx[0] & 0x7F) == CONFIG_MSB && twi_rx[1] == CONFIG_LSB) {
+          begin(ADS_POINTING, now_ms, SLA_W, point_at_conversion, sizeof point_at_conversion, 0);
+        } else {
+          begin(ADS_CONFIGURING, now_ms, SLA_W, set_config, sizeof set_config, 0);
+        }
+        return false;
+      case ADS_CONFIGURING:
+        begin(ADS_POINTING, now_ms, SLA_W, point_at_conversion, sizeof point_at_conversion, 0);
+        return false;
+      default:
+        break;
     }
     bool fresh = ads_state == ADS_READING;
     if (fresh) *code = (int16_t)(((uint16_t)twi_rx[0] << 8) | twi_rx[1]);
-    begin(ADS_READING, now_ms, SLA_R, 0, 0, 2);
+    if ((int32_t)(now_ms - check_ms) >= 0) {
+      check_ms = now_ms + CONFIG_CHECK_MS;
+      begin(ADS_CHECK_POINTING, now_ms, SLA_W, point_at_config, sizeof point_at_config, 0);
+    } else {
+      begin(ADS_READING, now_ms, SLA_R, 0, 0, 2);
+    }
     return fresh;
   }
   if (ads_state == ADS_UNCONFIGURED && (int32_t)(now_ms - retry_ms) >= 0) {

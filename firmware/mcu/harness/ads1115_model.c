@@ -114,15 +114,25 @@ void ads1115_set_input(ads1115_t *ads, int64_t microvolts) {
   ads->history_len++;
 }
 
+void ads1115_power_on_reset(ads1115_t *ads) {
+  ads->selected = false;
+  ads->index = 0;
+  ads->pointer = 0;
+  ads->config = CONFIG_RESET & (uint16_t)~OS_BIT;
+  ads->lo_thresh = 0x8000;
+  ads->hi_thresh = 0x7FFF;
+  ads->conversion = 0;
+  ads->continuous = false;
+  ads->single_pending = false;
+  ads->period_cycles = ads->avr->frequency / 128;
+}
+
 void ads1115_attach(ads1115_t *ads, avr_t *avr, uint8_t address) {
   memset(ads, 0, sizeof *ads);
   ads->avr = avr;
   ads->address = address;
   ads->present = true;
-  ads->config = CONFIG_RESET & (uint16_t)~OS_BIT;
-  ads->lo_thresh = 0x8000;
-  ads->hi_thresh = 0x7FFF;
-  ads->period_cycles = avr->frequency / 128;
+  ads1115_power_on_reset(ads);
   ads->twi_input = avr_io_getirq(avr, AVR_IOCTL_TWI_GETIRQ(0), TWI_IRQ_INPUT);
   avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_TWI_GETIRQ(0), TWI_IRQ_OUTPUT), on_twi, ads);
 }

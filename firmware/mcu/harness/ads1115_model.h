@@ -38,5 +38,7 @@ typedef struct {
 
 void ads1115_attach(ads1115_t *ads, avr_t *avr, uint8_t address);
 void ads1115_set_input(ads1115_t *ads, int64_t microvolts);
+/* Power-on reset (a brown-out): registers back to their defaults, conversion register 0. */
+void ads1115_power_on_reset(ads1115_t *ads);
 
 #endif

@@ -6,6 +6,7 @@
  *   w <hex>      bytes for the UART0 receiver (delivered at the line's byte rate)
  *   v <uV>       ADS1115 AIN0 input, microvolts, from now on
  *   s <0|1>      ADS1115 present (1) or silent on the bus (0)
+ *   a            ADS1115 power-on reset (a brown-out of the sensor board)
  *   b <0|1>      level driven onto D2 (emergency button input)
  *   h            hang the firmware: interrupts off, endless loop (only the watchdog gets out)
  *   r <us>       run <us> microseconds of simulated time, then answer with
@@ -253,6 +254,7 @@ int main(int argc, char **argv) {
       case 'w': queue_hex(arg); break;
       case 'v': ads1115_set_input(&ads, strtoll(arg, NULL, 10)); break;
       case 's': ads.present = atoi(arg) != 0; break;
+      case 'a': ads1115_power_on_reset(&ads); break;
       case 'b': drive_button(atoi(arg) != 0); break;
       case 'h': hang(); break;
       case 'r': run_for(strtoull(arg, NULL, 10)); break;
