@@ -154,6 +154,29 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     expect(board.guardStatus()?.tripCount).toBe(0);
   });
 
+  it("measures the limb occlusion pressure through the real image, within 10 mmHg of the simulated arm's", async () => {
+    const plant = armCuff();
+    const sim = simulated(plant);
+    const board = await connect(sim);
+    const controller = new CuffController({ profile, createLop: createLopProcedure, createRepCounter, hostSilence: { policy: "continue", timeoutSeconds: 600 } });
+    const runtime = new FirmwareRuntime(controller, board, sim.clock, profile);
+    const results: Array<Extract<FirmwareBody, { type: "lop-result" }>> = [];
+    runtime.subscribe((m) => {
+      if (m.type === "lop-result") results.push(m);
+    });
+    runtime.start();
+    closers.push(async () => runtime.stop());
+    runtime.command({ v: 1, seq: 1, type: "zero", cuff: 0 });
+    await sim.advance(2, 0.01);
+    expect(runtime.command({ v: 1, seq: 2, type: "measure-lop", cuff: 0, limb: "arm" })).toEqual({ ok: true });
+    // 10 ms lock-step: one sample per step, as the virtual board steps its plant.
+    expect(await sim.advanceUntil(() => results.length > 0, 90, 0.01)).not.toBeNull();
+    const [lop] = results;
+    console.log(`LOP through the real image: ${lop?.ok ? lop.mmhg : "failed"} mmHg, true ${plant.lopTrueMmhg.toFixed(1)} mmHg`);
+    expect(lop).toMatchObject({ ok: true });
+    expect(Math.abs(lop!.mmhg! - plant.lopTrueMmhg)).toBeLessThan(10);
+  });
+
   it("a hung control loop stops the keep-alive and the board vents within the deadline", async () => {
     const plant = armCuff();
     const sim = simulated(plant);
