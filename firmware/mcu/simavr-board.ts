@@ -54,7 +54,7 @@ export class SimavrBoard {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly pumpPin: number;
   private readonly ventPin: number;
-  private source: PressureSource | null;
+  private readonly source: PressureSource | null;
   private pending: number[] = [];
   private lastMicrovolts: number | null = null;
   private timeNs = 0;
@@ -107,15 +107,6 @@ export class SimavrBoard {
   outputs(): { pumpDuty: number; ventOpening: number } {
     const { pump, vent } = this.levels();
     return actuatorsFromLevels(this.profile, pump, vent);
-  }
-
-  /** Why the core stopped ("crashed", "done"), or null while it runs. */
-  get haltedReason(): string | null {
-    return this.halted;
-  }
-
-  setSource(source: PressureSource): void {
-    this.source = source;
   }
 
   /** The ADS1115 stops answering on the bus (unplugged sensor board), or comes back. */
