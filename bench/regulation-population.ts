@@ -30,7 +30,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const r of results) {
     const m = r.metrics;
     console.log(
-      `${r.name.slice(0, 70).padEnd(70)} ex10 ${m.exerciseWithin10?.toFixed(3)} ex5 ${m.exerciseWithin5?.toFixed(3)} r3 ${m.restWithin3?.toFixed(3)} peak ${m.peakPercentLop} valley ${m.valleyPercentLop} above ${m.secondsAboveLop} ${r.finalState} ${r.alarms.map((a) => a.kind).join(",")}`,
+      `${r.name.slice(0, 70).padEnd(70)} ex10 ${m.exerciseWithin10?.toFixed(3)} ex5 ${m.exerciseWithin5?.toFixed(3)} r3 ${m.restWithin3?.toFixed(3)} peak ${m.peakPercentLop} valley ${m.valleyPercentLop} above ${m.secondsAboveLop} ${r.finalState} ${r.alarms.map((a) => (process.env.DETAIL ? `${a.kind}@${a.t}: ${a.detail}` : a.kind)).join(",")}`,
     );
   }
   console.log(

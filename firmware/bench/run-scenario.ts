@@ -50,7 +50,7 @@ export interface BenchResult {
   lopMeasuredMmhg: number | null;
   targetMmhg: number | null;
   finalState: StateName;
-  alarms: { t: number; kind: AlarmKind }[];
+  alarms: { t: number; kind: AlarmKind; detail: string }[];
   simSeconds: number;
   wallSeconds: number;
   metrics: BenchMetrics;
@@ -182,7 +182,7 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
   }
   runtime.stop();
 
-  const alarms = host.events.filter((e) => e.type === "alarm").map((e) => ({ t: (e as { t: number }).t, kind: (e as { kind: AlarmKind }).kind }));
+  const alarms = host.events.flatMap((e) => (e.type === "alarm" ? [{ t: e.t, kind: e.kind, detail: e.detail }] : []));
   for (const timing of faultTimings) timing.alarmKinds = alarms.filter((a) => a.t >= timing.at).map((a) => a.kind);
   const summarySets = host.summary?.sets ?? [];
   return {

@@ -28,7 +28,7 @@ import type {
 } from "../../shared/protocol/messages.ts";
 import type { LopOptions, LopProcedure, RepCounter } from "../lop/procedure.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
-import { DEFAULT_GAINS, initialRegulatorState, LearnedActuators, regulate, type RegulatorState } from "./regulator.ts";
+import { DEFAULT_GAINS, holdBand, initialRegulatorState, LearnedActuators, regulate, type RegulatorState } from "./regulator.ts";
 import {
   cycleTargetMmhg,
   newSessionRun,
@@ -64,7 +64,9 @@ const ZERO_SPREAD_MMHG = 0.6;
 const ZERO_TIMEOUT_SECONDS = 15;
 /** A zero offset beyond this is a faulty or mis-wired sensor, not an offset. */
 const MAX_ZERO_OFFSET_MMHG = 25;
-/** Hold the vent open this long below DEFLATED_MMHG before calling the cuff vented. */
+/** The cuff counts as vented this far below DEFLATED_MMHG, so sensor noise and offset cannot cut it short. */
+const VENTED_MARGIN_MMHG = 5;
+/** Hold the vent open this long below that before calling the cuff vented. */
 const DEFLATED_CONFIRM_SECONDS = 0.3;
 /**
  * During sets the regulator aims this much above the target: the vent can take air out far
@@ -166,7 +168,7 @@ export class CuffController {
     return null;
   }
 
-  telemetry(tSeconds: number): FirmwareBody {
+  telemetry(tSeconds: number): Extract<FirmwareBody, { type: "telemetry" }> {
     const s = this.session;
     const remaining = this.remainingSeconds(tSeconds);
     return {
@@ -270,12 +272,13 @@ export class CuffController {
       phase: this.phase,
       targetMmhg: this.currentTargetMmhg(),
       settled: this.session?.settled ?? false,
+      exercising: this.session !== null && this.session.step === "set" && planMode(this.session.plan) === "sets",
       proposed,
       ceilingMmhg: this.ceilingMmhg,
       lopMmhg: this.lopMmhg,
       lopCeilingMmhg: lopCeiling,
       pumpRateAt: (mmhg) => this.actuators.pumpRateAt(mmhg),
-      steadyRateMmhgPerSecond: this.regulator.integralRate,
+      requestedRateMmhgPerSecond: this.regulator.requestedRate,
       ventRateAt: (mmhg) => this.actuators.ventRateAt(mmhg),
       pumpMinDuty: this.options.profile.pump.minDuty,
     });
@@ -424,14 +427,19 @@ export class CuffController {
         const release = s.plan as Extract<Plan, { mode: "cycle" }>;
         if (t - s.stepStartedSeconds >= release.releaseSeconds) {
           s.setIndex++;
-          s.currentTargetMmhg = cycleTargetMmhg(s.plan, s.targetMmhg!, s.setIndex, this.targetLimit(s));
+          this.changeTarget(s, cycleTargetMmhg(s.plan, s.targetMmhg!, s.setIndex, this.targetLimit(s)));
           this.beginSet(t, s);
         }
         break;
       }
     }
     if (this.session !== s || this.state === "deflating" || this.state === "fault") return SAFE_ACTUATION;
-    return this.regulateTo(s.currentTargetMmhg!, estimate, dt, s.step === "inflate" && !s.settled, s.step === "set");
+    if (s.settled && (s.step === "rest" || (s.step === "set" && planMode(s.plan) !== "sets"))) {
+      const held = holdBand(this.regulator, s.currentTargetMmhg!, estimate.mmhg, dt, this.actuators, this.gains());
+      this.regulator = held.state;
+      return held.actuation;
+    }
+    return this.regulateTo(s.currentTargetMmhg!, estimate, dt, !s.settled, s.step === "set");
   }
 
   private regulateTo(target: number, estimate: PressureEstimate, dt: number, inflating: boolean, exercising: boolean): Actuation {
@@ -442,12 +450,13 @@ export class CuffController {
       return { pump: 1, vent: 0 };
     }
     const aim = exercising ? target * (1 + SET_BIAS_FRACTION) : target;
-    const result = regulate(this.regulator, aim, p, dt, this.actuators, {
-      ...DEFAULT_GAINS,
-      pumpMinDuty: this.options.profile.pump.minDuty,
-    });
+    const result = regulate(this.regulator, aim, p, dt, this.actuators, this.gains());
     this.regulator = result.state;
     return result.actuation;
+  }
+
+  private gains() {
+    return { ...DEFAULT_GAINS, pumpMinDuty: this.options.profile.pump.minDuty };
   }
 
   private stepSet(t: number, s: SessionRun, estimate: PressureEstimate, target: number): void {
@@ -484,6 +493,14 @@ export class CuffController {
     if (elapsed >= capsOf(s.plan).setSeconds) this.endSet(t, s, "set time cap reached");
   }
 
+  /** A new target is approached afresh: alarms that judge a settled hold wait until it is reached. */
+  private changeTarget(s: SessionRun, targetMmhg: number): void {
+    s.currentTargetMmhg = targetMmhg;
+    s.settled = false;
+    s.settledSinceSeconds = null;
+    this.regulator = initialRegulatorState();
+  }
+
   private afterInflate(t: number, s: SessionRun): void {
     s.restrictionStartedSeconds ??= t;
     this.beginSet(t, s);
@@ -517,7 +534,7 @@ export class CuffController {
       const cycle = s.plan as Extract<Plan, { mode: "cycle" }>;
       s.step = "release";
       s.stepStartedSeconds = t;
-      s.currentTargetMmhg = Math.min(cycle.releaseMmhg, s.currentTargetMmhg!);
+      this.changeTarget(s, Math.min(cycle.releaseMmhg, s.currentTargetMmhg!));
       this.setState(t, "releasing", "rest", `cycle ${s.setIndex + 1} done (${reason}); short release`);
       this.emit({ type: "phase", cuff: this.cuff, t: round(t, 3), phase: "rest", set: s.setIndex + 1, seconds: cycle.releaseSeconds });
       return;
@@ -535,7 +552,7 @@ export class CuffController {
   private stepDeflate(t: number, estimate: PressureEstimate): void {
     const d = this.deflating!;
     const p = Number.isFinite(estimate.mmhg) ? estimate.mmhg : Number.POSITIVE_INFINITY;
-    if (p < DEFLATED_MMHG) {
+    if (p < DEFLATED_MMHG - VENTED_MARGIN_MMHG) {
       d.belowSinceSeconds ??= t;
       if (t - d.belowSinceSeconds >= DEFLATED_CONFIRM_SECONDS) this.finishDeflate(t);
     } else {
@@ -640,9 +657,7 @@ export class CuffController {
       const refused = this.resolveTarget(candidate);
       if (refused) return nack("target-refused", refused);
       s.targetMmhg = candidate.targetMmhg;
-      s.currentTargetMmhg = candidate.targetMmhg;
-      s.settled = false;
-      s.settledSinceSeconds = null;
+      this.changeTarget(s, candidate.targetMmhg!);
       return { ok: true };
     }
     if ("percentLop" in target && this.lopMmhg === null) return nack("no-lop", "a target in % of LOP needs a measured or configured LOP");

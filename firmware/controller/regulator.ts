@@ -78,10 +78,51 @@ export class LearnedActuators implements ActuatorModel {
 
 export interface RegulatorState {
   integralRate: number;
+  /** The pressure rate the last step asked for (mmHg/s; positive = pump). */
+  requestedRate: number;
+  /** Band hold: a top-up or a bleed is under way. */
+  correcting: "none" | "top-up" | "bleed";
 }
 
 export function initialRegulatorState(): RegulatorState {
-  return { integralRate: 0 };
+  return { integralRate: 0, requestedRate: 0, correcting: "none" };
+}
+
+/**
+ * Holding still (rests, long holds): the cuff is sealed while the pressure stays
+ * within a narrow band, topped up with a short pump burst when it sags below it
+ * and bled when swelling pushes it above. A sealed cuff between corrections
+ * spares pump and valve, and its decay is the leak, which the supervisor reads.
+ */
+export const HOLD_BAND = {
+  /** Start a top-up this far below the target (share of target). */
+  topUpBelow: 0.012,
+  /** Start a bleed this far above. */
+  bleedAbove: 0.015,
+  /** A correction ends this far past the target on its way back. */
+  overshoot: 0.003,
+} as const;
+
+export function holdBand(
+  state: RegulatorState,
+  targetMmhg: number,
+  mmhg: number,
+  dtSeconds: number,
+  actuators: ActuatorModel,
+  gains: RegulatorGains = DEFAULT_GAINS,
+): { actuation: Actuation; state: RegulatorState } {
+  let correcting = state.correcting;
+  if (correcting === "none" && mmhg < targetMmhg * (1 - HOLD_BAND.topUpBelow)) correcting = "top-up";
+  if (correcting === "none" && mmhg > targetMmhg * (1 + HOLD_BAND.bleedAbove)) correcting = "bleed";
+  if (correcting === "top-up" && mmhg >= targetMmhg * (1 + HOLD_BAND.overshoot)) correcting = "none";
+  if (correcting === "bleed" && mmhg <= targetMmhg * (1 - HOLD_BAND.overshoot)) correcting = "none";
+  if (correcting === "none") {
+    return { actuation: { pump: 0, vent: 0 }, state: { integralRate: 0, requestedRate: 0, correcting } };
+  }
+  const aim = correcting === "top-up" ? targetMmhg * (1 + 2 * HOLD_BAND.overshoot) : targetMmhg * (1 - 2 * HOLD_BAND.overshoot);
+  const step = regulate({ ...state, integralRate: 0 }, aim, mmhg, dtSeconds, actuators, { ...gains, kiPerSecondSquared: 0, deadbandMmhg: 0 });
+  const actuation = correcting === "top-up" ? { pump: Math.max(step.actuation.pump, gains.pumpMinDuty + 0.25), vent: 0 } : { pump: 0, vent: step.actuation.vent };
+  return { actuation, state: { integralRate: 0, requestedRate: step.state.requestedRate, correcting } };
 }
 
 /** One control step. Pure: returns the actuation and the next state. */
@@ -117,5 +158,5 @@ export function regulate(
   } else {
     actuation = { pump: 0, vent: 0 };
   }
-  return { actuation, state: { integralRate: integral } };
+  return { actuation, state: { integralRate: integral, requestedRate: rate, correcting: "none" } };
 }

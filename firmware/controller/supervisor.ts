@@ -23,6 +23,8 @@ export interface RuleContext {
   targetMmhg: number | null;
   /** The controller settled on the target at least once in this hold. */
   settled: boolean;
+  /** A set with contractions is under way (sets plans); continuous and cycle holds are still. */
+  exercising: boolean;
   /** What the controller proposed this tick. */
   proposed: Actuation;
   ceilingMmhg: number;
@@ -31,8 +33,8 @@ export interface RuleContext {
   lopCeilingMmhg: number | null;
   /** mmHg/s the pump gives at full duty at a pressure (learned from this cuff). */
   pumpRateAt: (mmhg: number) => number;
-  /** The steady pressure rate the regulator adds to hold the target (its integral term), mmHg/s. */
-  steadyRateMmhgPerSecond: number;
+  /** The pressure rate the regulator asked for this tick, mmHg/s (positive = pump). */
+  requestedRateMmhgPerSecond: number;
   /** mmHg/s the fully open vent gives at a pressure (learned from this cuff). */
   ventRateAt: (mmhg: number) => number;
   /** Below this duty the pump motor stalls. */
@@ -46,6 +48,7 @@ export interface RuleMemory {
   sameCountsSince: number | null;
   /** The phase the memory was gathered in, for rules whose window must not span phases. */
   phase: Phase | null;
+  phaseSince: number | null;
 }
 
 export interface AlarmRule {
@@ -76,6 +79,9 @@ const inflated = (ctx: RuleContext) => ctx.state !== "vented" && ctx.state !== "
 const SLOW_LEAK_MMHG_PER_MIN = 25;
 /** Venous volume under the cuff keeps shifting for several seconds after a set. */
 const REST_SETTLE_SECONDS = 8;
+/** Idle time the slow-leak estimate needs, and how far back it looks. */
+const SLOW_LEAK_IDLE_SECONDS = 3;
+const SLOW_LEAK_WINDOW_SECONDS = 12;
 
 /** Thresholds, with where they come from. */
 export const SUPERVISOR_LIMITS = {
@@ -312,19 +318,62 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "slow-leak",
     severity: "warning",
     latches: false,
-    description: `resting at the target, the regulator's steady pumping makes up more than ${SLOW_LEAK_MMHG_PER_MIN} mmHg/min for 4 s (a sealed cuff loses under 10-15)`,
+    description: `resting or holding still at the target, the sealed cuff (pump and vent idle for 0.5 s, from 8 s into the rest) loses more than ${SLOW_LEAK_MMHG_PER_MIN} mmHg/min (pooled slope over 3 s of idle time)`,
     check: (ctx, m) => {
-      const resting = ctx.phase === "rest" && ctx.state === "regulating" && ctx.settled;
       if (m.phase !== ctx.phase) {
         m.phase = ctx.phase;
-        m.values[0] = ctx.t;
+        m.phaseSince = ctx.t;
       }
-      // The limb keeps settling for a few seconds after a set; judge the cuff after that.
-      const settledRest = resting && ctx.t - (m.values[0] ?? ctx.t) >= REST_SETTLE_SECONDS;
-      // The regulator's integral is the steady pressure rate it has to add: the leak, once settled.
-      const lossPerMinute = ctx.steadyRateMmhgPerSecond * 60;
-      return sustained(m, ctx, settledRest && lossPerMinute > SLOW_LEAK_MMHG_PER_MIN, SUPERVISOR_LIMITS.leakSeconds)
-        ? `slow leak: the cuff loses about ${lossPerMinute.toFixed(0)} mmHg/min that the pump makes up; check the hose and fittings`
+      // The limb keeps settling for several seconds after a set; judge the cuff after that.
+      const still = ctx.phase === "rest" || (ctx.phase === "set" && !ctx.exercising);
+      const resting =
+        still && ctx.state === "regulating" && ctx.settled && Number.isFinite(ctx.estimate.mmhg) && ctx.t - m.phaseSince! >= REST_SETTLE_SECONDS;
+      if (!resting) {
+        m.values.length = 0;
+        m.lastCounts = null;
+        m.since = null;
+        return null;
+      }
+      // Only once both have been idle for a while: the hose and bladder equalise after each pulse.
+      const idle = ctx.proposed.pump === 0 && ctx.proposed.vent === 0;
+      if (!idle) {
+        m.since = null;
+        return null;
+      }
+      m.since ??= ctx.t;
+      if (ctx.t - m.since < 0.5) return null;
+      // Pooled least-squares slope within idle stretches: heartbeats (1-3 mmHg) average out over
+      // several beats, and the top-ups between stretches do not count. Per stretch, values holds
+      // [start, n, sum t, sum p, sum tt, sum tp]; times are relative to the stretch start.
+      const stretchStart = m.since;
+      let last = m.values.length - 6;
+      if (last < 0 || m.values[last] !== stretchStart) {
+        m.values.push(stretchStart, 0, 0, 0, 0, 0);
+        last = m.values.length - 6;
+      }
+      const x = ctx.t - stretchStart;
+      const p = ctx.estimate.mmhg;
+      m.values[last + 1]! += 1;
+      m.values[last + 2]! += x;
+      m.values[last + 3]! += p;
+      m.values[last + 4]! += x * x;
+      m.values[last + 5]! += x * p;
+      // Forget stretches that began more than 12 s ago.
+      while (m.values.length > 6 && ctx.t - m.values[0]! > SLOW_LEAK_WINDOW_SECONDS) m.values.splice(0, 6);
+      let sxx = 0;
+      let sxp = 0;
+      let samples = 0;
+      for (let i = 0; i < m.values.length; i += 6) {
+        const [n, st, sp, stt, stp] = m.values.slice(i + 1, i + 6) as [number, number, number, number, number];
+        if (n < 2) continue;
+        sxx += stt - (st * st) / n;
+        sxp += stp - (st * sp) / n;
+        samples += n;
+      }
+      if (samples * ctx.dtSeconds < SLOW_LEAK_IDLE_SECONDS || sxx <= 0) return null;
+      const lossPerMinute = (-sxp / sxx) * 60;
+      return lossPerMinute > SLOW_LEAK_MMHG_PER_MIN
+        ? `slow leak: the sealed cuff loses about ${lossPerMinute.toFixed(0)} mmHg/min; check the hose and fittings`
         : null;
     },
   },
@@ -355,7 +404,7 @@ export class Supervisor {
   private readonly active = new Set<AlarmKind>();
 
   constructor(private readonly rules: readonly AlarmRule[] = ALARM_RULES) {
-    for (const rule of rules) this.memories.set(rule.kind, { since: null, values: [], lastCounts: null, sameCountsSince: null, phase: null });
+    for (const rule of rules) this.memories.set(rule.kind, { since: null, values: [], lastCounts: null, sameCountsSince: null, phase: null, phaseSince: null });
   }
 
   /** Rules that became true this tick. A rule re-arms once its condition clears. */
@@ -385,6 +434,7 @@ export class Supervisor {
       memory.lastCounts = null;
       memory.sameCountsSince = null;
       memory.phase = null;
+      memory.phaseSince = null;
     }
   }
 }

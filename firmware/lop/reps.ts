@@ -15,38 +15,55 @@ import { Biquad } from "./filters.ts";
 import type { RepCounter } from "./procedure.ts";
 
 export const REP_SETTINGS = {
-  /** Cycle band: reps of 1.2-6 s pass; heart pulsations (from 0.8 Hz) and breathing drift do not. */
-  lowPassHz: 0.8,
-  highPassHz: 0.12,
-  /** Hysteresis floor (mmHg): heart pulsations and noise left after the filter stay within +-0.5 at a held target. */
-  minThresholdMmhg: 0.6,
-  /** Hysteresis as a share of the median swing of the reps so far. */
-  thresholdShareOfSwing: 0.25,
+  /** Reps of 1.2-6 s pass; heart pulsations (0.8-1.8 Hz) are cut by a fourth-order low-pass. */
+  lowPassHz: Number(process.env.REP_LP ?? 0.8),
+  /** A rep starts when the deviation climbs above this (mmHg): heart and noise stay under 0.45 at a held target. */
+  minOnMmhg: Number(process.env.REP_ON ?? 0.5),
+  /** ...or above this share of the median peak of the reps so far, whichever is larger. */
+  onShareOfPeak: Number(process.env.REP_SHARE ?? 0.35),
+  /** It ends when the deviation falls back below this share of the start threshold. */
+  offShare: 0.5,
+  /**
+   * A contraction pushes the pressure above target for about half a rep and lets go;
+   * the limb refilling with blood after a set lifts it for many seconds. Excursions
+   * longer than this (or than this share of the typical interval) are not reps.
+   */
+  maxExcursionSeconds: Number(process.env.REP_MAXEX ?? 2.2),
+  maxExcursionShareOfInterval: 0.9,
   /** No two reps closer than this, nor closer than this share of the typical interval. */
   refractorySeconds: 0.8,
   refractoryShareOfInterval: 0.55,
   /** Contractions have stopped once no rep came for this many typical intervals (at least minIdleSeconds). */
   idleIntervals: 1.3,
   minIdleSeconds: 1.5,
+  /** Quiet: over the last quietIntervals intervals the cycle swung less than this share of a typical rep peak. */
+  quietIntervals: 0.8,
+  quietShareOfPeak: Number(process.env.REP_QUIET ?? 0.5),
+  /** The veins refilling after a set lift the pressure over ~12 s: removed from the activity. */
+  activityHighPassHz: 0.3,
+  activityMemorySeconds: 8,
+  /** Before the second rep the cadence is unknown: wait for the slowest one (6 s reps, counted at the same phase). */
+  idleBeforeCadenceSeconds: 6.5,
 } as const;
 
 class CuffRepCounter implements RepCounter {
   private count = 0;
   private last: number | null = null;
   private readonly intervals: number[] = [];
-  private readonly swings: number[] = [];
+  private readonly peaks: number[] = [];
   private readonly low1: Biquad;
   private readonly low2: Biquad;
-  private readonly high: Biquad;
-  /** Schmitt trigger: the first rise counts; after a rep, the cycle must dip below -h before the next. */
-  private armed = true;
-  private cycleMax = 0;
-  private cycleMin = 0;
+  /** The excursion above target being followed: when it started and its peak. */
+  private excursionStart: number | null = null;
+  private excursionPeak = 0;
+  /** Recent size of the cycle (deviation with the slow refill of the veins removed), for contractionsStopped. */
+  private readonly activityFilter: Biquad;
+  private readonly activity: { t: number; swing: number }[] = [];
 
   constructor(sampleHz: number) {
     this.low1 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
     this.low2 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
-    this.high = Biquad.highPass(REP_SETTINGS.highPassHz, sampleHz);
+    this.activityFilter = Biquad.highPass(REP_SETTINGS.activityHighPassHz, sampleHz);
   }
 
   get reps(): number {
@@ -61,36 +78,53 @@ class CuffRepCounter implements RepCounter {
     return this.intervals.length === 0 ? null : median(this.intervals);
   }
 
+  /**
+   * No rep for a little longer than the cadence, and the limb is quiet: over the last
+   * interval the pressure has not swung by anything like a rep (so one missed rep in a
+   * continuing set does not end it).
+   */
   contractionsStopped(tSeconds: number): boolean {
     if (this.last === null) return false;
     const interval = this.meanIntervalSeconds;
-    const idle = Math.max(REP_SETTINGS.minIdleSeconds, interval === null ? 2.5 : REP_SETTINGS.idleIntervals * interval);
-    return tSeconds - this.last >= idle;
+    const idle = Math.max(REP_SETTINGS.minIdleSeconds, interval === null ? REP_SETTINGS.idleBeforeCadenceSeconds : REP_SETTINGS.idleIntervals * interval);
+    if (tSeconds - this.last < idle) return false;
+    const since = tSeconds - REP_SETTINGS.quietIntervals * (interval ?? REP_SETTINGS.idleBeforeCadenceSeconds / REP_SETTINGS.idleIntervals);
+    let swing = 0;
+    for (const a of this.activity) if (a.t >= since) swing = Math.max(swing, a.swing);
+    return swing < REP_SETTINGS.quietShareOfPeak * (this.peaks.length ? median(this.peaks) : REP_SETTINGS.minOnMmhg);
   }
 
   update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean {
     if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
-    const cycle = this.high.next(this.low2.next(this.low1.next(estimate.mmhg - targetMmhg)));
-    const h = Math.max(REP_SETTINGS.minThresholdMmhg, REP_SETTINGS.thresholdShareOfSwing * (this.swings.length ? median(this.swings) : 0));
-    this.cycleMax = Math.max(this.cycleMax, cycle);
-    this.cycleMin = Math.min(this.cycleMin, cycle);
-    if (!this.armed) {
-      if (cycle < -h) this.armed = true;
+    const deviation = this.low2.next(this.low1.next(estimate.mmhg - targetMmhg));
+    const swing = Math.abs(this.activityFilter.next(deviation));
+    this.activity.push({ t: tSeconds, swing });
+    while (this.activity.length > 0 && tSeconds - this.activity[0]!.t > REP_SETTINGS.activityMemorySeconds) this.activity.shift();
+    const on = Math.max(REP_SETTINGS.minOnMmhg, REP_SETTINGS.onShareOfPeak * (this.peaks.length ? median(this.peaks) : 0));
+    if (this.excursionStart === null) {
+      if (deviation > on) {
+        this.excursionStart = tSeconds;
+        this.excursionPeak = deviation;
+      }
       return false;
     }
-    if (cycle <= h) return false;
+    this.excursionPeak = Math.max(this.excursionPeak, deviation);
+    if (deviation >= REP_SETTINGS.offShare * on) return false;
+    // The excursion is over: a rep if it was as brief as a contraction.
+    const started = this.excursionStart;
+    this.excursionStart = null;
     const interval = this.meanIntervalSeconds;
+    const longest = Math.max(REP_SETTINGS.maxExcursionSeconds, interval === null ? 0 : REP_SETTINGS.maxExcursionShareOfInterval * interval);
+    if (tSeconds - started > longest) return false;
     const refractory = Math.max(REP_SETTINGS.refractorySeconds, interval === null ? 0 : REP_SETTINGS.refractoryShareOfInterval * interval);
     if (this.last !== null && tSeconds - this.last < refractory) return false;
-    this.armed = false;
     if (this.last !== null) {
       this.intervals.push(tSeconds - this.last);
       if (this.intervals.length > 8) this.intervals.shift();
     }
-    this.swings.push(this.cycleMax - this.cycleMin);
-    if (this.swings.length > 8) this.swings.shift();
-    this.cycleMax = cycle;
-    this.cycleMin = cycle;
+    if (process.env.DEBUG_REPS) console.log("rep", tSeconds.toFixed(2), "peak", this.excursionPeak.toFixed(2), "dur", (tSeconds - started).toFixed(2), "on", on.toFixed(2));
+    this.peaks.push(this.excursionPeak);
+    if (this.peaks.length > 8) this.peaks.shift();
     this.last = tSeconds;
     this.count++;
     return true;

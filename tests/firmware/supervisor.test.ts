@@ -19,12 +19,13 @@ function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: 
     phase: "set",
     targetMmhg: 150,
     settled: true,
+    exercising: true,
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
     lopCeilingMmhg: 190,
     pumpRateAt: () => 15,
-    steadyRateMmhgPerSecond: 0,
+    requestedRateMmhgPerSecond: 0,
     ventRateAt: () => 60,
     pumpMinDuty: 0.15,
     ...rest,
@@ -151,11 +152,12 @@ describe("rules added for the fault matrix", () => {
     expect(firstAlarm("sensor-drift", 8, (t) => context(t, { ...vented, mmhg: 2 }))).toBeNull();
   });
 
-  it("slow-leak warns when resting needs a steady 60 mmHg/min of pumping, not 6", () => {
-    const rest = { phase: "rest" as const };
-    // Judged from 8 s into the rest, after 4 s of steady pumping.
-    expect(firstAlarm("slow-leak", 20, (t) => context(t, { ...rest, steadyRateMmhgPerSecond: 1 }))).toBeCloseTo(12, 1);
-    expect(firstAlarm("slow-leak", 20, (t) => context(t, { ...rest, steadyRateMmhgPerSecond: 0.1 }))).toBeNull();
+  it("slow-leak warns when the idle, resting cuff loses 60 mmHg/min, not 6", () => {
+    const rest = { phase: "rest" as const, proposed: { pump: 0, vent: 0 } };
+    // From 8 s into the rest, after 0.5 s idle and 3 s of idle samples; heartbeats do not fool it.
+    const pulse = (t: number) => 1.5 * Math.sin(2 * Math.PI * 1.2 * t);
+    expect(firstAlarm("slow-leak", 20, (t) => context(t, { ...rest, mmhg: 150 - t + pulse(t) }))).toBeCloseTo(11.5, 1);
+    expect(firstAlarm("slow-leak", 20, (t) => context(t, { ...rest, mmhg: 150 - 0.1 * t + pulse(t) }))).toBeNull();
   });
 
   it("pump-dead watches a sliding window: a plateau after a good rise still fires", () => {

@@ -1,0 +1,250 @@
+import { describe, expect, it } from "vitest";
+import { encodeFrame } from "../../shared/protocol/framing.ts";
+import { PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
+import { firmwareHarness } from "./harness.ts";
+
+const plan = { sets: [30, 15, 15, 15], restSeconds: 30, target: { percentLop: 80 }, lop: 200 };
+
+describe("refusals change nothing", () => {
+  it("refuses to inflate until zeroed", () => {
+    const h = firmwareHarness();
+    h.hello();
+    const replies = h.send({ type: "start-session", cuff: 0, limb: "leg", plan });
+    expect(replies[0]).toMatchObject({ type: "nack", reason: "not-zeroed" });
+    h.run(2);
+    expect(h.controller.stateName).toBe("vented");
+    expect(h.board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
+    expect(h.plant.trueMmhg()).toBeLessThan(1);
+  });
+
+  it("commands before hello are refused with a clear error", () => {
+    const h = firmwareHarness();
+    const replies = h.send({ type: "zero", cuff: 0 });
+    expect(replies[0]).toMatchObject({ type: "error", code: "refused", detail: "send hello first" });
+    expect(h.controller.stateName).toBe("vented");
+  });
+
+  it("a hello with another schema fingerprint is refused", () => {
+    const h = firmwareHarness();
+    const replies = h.send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: "0123456789abcdef", software: "old", instance: "x" });
+    expect(replies[0]).toMatchObject({ type: "error", code: "refused" });
+    expect(String((replies[0] as { detail: string }).detail)).toContain("fingerprint");
+  });
+
+  it("a target above 90 % of LOP, a plan over the caps, and a hold over the LOP are refused", () => {
+    const h = firmwareHarness();
+    h.ready();
+    // The schema refuses 95 % outright (a schema error, with the seq as ref).
+    const schema = h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { ...plan, target: { percentLop: 95 } } } as never, 500);
+    expect(schema[0]).toMatchObject({ type: "error", code: "schema", ref: 500 });
+    // 190 mmHg on a 200 mmHg LOP is 95 %: refused by the controller.
+    expect(h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { ...plan, target: { mmhg: 190 } } })[0]).toMatchObject({ type: "nack", reason: "target-refused" });
+    h.send({ type: "configure", cuff: 0, restrictionCapSeconds: 120 });
+    expect(h.send({ type: "start-session", cuff: 0, limb: "leg", plan })[0]).toMatchObject({ type: "nack", reason: "over-cap" });
+    h.send({ type: "configure", cuff: 0, lopMmhg: 180 });
+    expect(h.send({ type: "hold", cuff: 0, target: { mmhg: 170 } })[0]).toMatchObject({ type: "nack", reason: "target-refused" });
+    h.run(2);
+    expect(h.controller.stateName).toBe("vented");
+    expect(h.plant.trueMmhg()).toBeLessThan(1);
+  });
+
+  it("a ceiling can be lowered but never raised above 300 mmHg", () => {
+    const h = firmwareHarness();
+    h.ready();
+    expect(h.send({ type: "configure", cuff: 0, ceilingMmhg: 350 } as never)[0]).toMatchObject({ type: "error", code: "schema" });
+    expect(h.send({ type: "configure", cuff: 0, ceilingMmhg: 150 })[0]).toMatchObject({ type: "ack" });
+    expect(h.send({ type: "hold", cuff: 0, target: { mmhg: 145 } })[0]).toMatchObject({ type: "nack", reason: "target-refused" });
+  });
+
+  it("bad frames are answered with errors and never change what the cuff does", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.send({ type: "hold", cuff: 0, target: { mmhg: 120 } });
+    h.run(20, () => h.controller.stateName === "regulating");
+    const before = h.plant.trueMmhg();
+    const good = encodeFrame({ v: PROTOCOL_VERSION, seq: 9000, type: "deflate", cuff: 0 });
+    const errors = [
+      ...h.raw(good.replace('"deflate"', '"deflatE"')),
+      ...h.raw("garbage without a separator\n"),
+      ...h.raw("x".repeat(3000) + "\n"),
+      ...h.raw(Uint8Array.from([0xff, 0xfe, 0x7c, 0x31, 0x32, 0x33, 0x34, 0x0a])),
+    ].filter((m) => m.type === "error");
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(["checksum", "framing", "too-long", "checksum"]);
+    h.run(2);
+    expect(h.controller.stateName).toBe("regulating");
+    expect(Math.abs(h.plant.trueMmhg() - before)).toBeLessThan(6);
+  });
+
+  it("a repeated command seq is acknowledged again but runs once", () => {
+    const h = firmwareHarness();
+    h.ready();
+    const first = h.send({ type: "hold", cuff: 0, target: { mmhg: 100 } }, 4242);
+    h.run(15, () => h.controller.stateName === "regulating");
+    h.send({ type: "deflate", cuff: 0 });
+    h.run(8, () => h.controller.stateName === "vented");
+    const again = h.send({ type: "hold", cuff: 0, target: { mmhg: 100 } }, 4242);
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatchObject({ type: "ack", ref: 4242 });
+    expect(first[0]).toMatchObject({ type: "ack", ref: 4242 });
+    h.run(2);
+    expect(h.controller.stateName).toBe("vented");
+    expect(h.events("state").filter((e) => e.to === "inflating")).toHaveLength(1);
+  });
+
+  it("an unknown cuff index is refused", () => {
+    const h = firmwareHarness();
+    h.ready();
+    expect(h.send({ type: "deflate", cuff: 1 })[0]).toMatchObject({ type: "nack", reason: "no-such-cuff" });
+  });
+});
+
+describe("sessions", () => {
+  it("holds a set-and-rest plan and deflates by itself after the final set", () => {
+    const h = firmwareHarness({ plan: { sets: [10, 10], restSeconds: 20, target: { percentLop: 80 }, lop: 200 } });
+    h.ready();
+    expect(h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { sets: [10, 10], restSeconds: 20, target: { percentLop: 80 }, lop: 200 } })[0]).toMatchObject({ type: "ack" });
+    let athleteStarted = 0;
+    const restPressures: number[] = [];
+    h.run(200, () => {
+      const phases = h.events("phase").filter((p) => p.phase === "set");
+      if (phases.length > athleteStarted && h.now() > phases[athleteStarted]!.t + 0.8) {
+        h.plant.beginSet(10);
+        athleteStarted++;
+      }
+      // The athlete stops when the cuff says rest.
+      if (h.controller.phaseName !== "set") h.plant.endSet();
+      const rest = h.events("phase").at(-1);
+      if (h.controller.phaseName === "rest" && rest && h.now() - rest.t > 3) restPressures.push(h.plant.trueMmhg());
+      return h.events("summary").length > 0 && h.controller.stateName === "vented";
+    });
+    const summary = h.events("summary")[0]!.summary;
+    expect(summary.ok).toBe(true);
+    expect(summary.sets).toHaveLength(2);
+    // The cuff stays inflated through the rest: within 5 % of 160 mmHg once the set's last rep has passed.
+    expect(Math.min(...restPressures)).toBeGreaterThan(152);
+    expect(Math.max(...restPressures)).toBeLessThan(168);
+    expect(h.plant.trueMmhg()).toBeLessThan(15);
+    // The cuff cannot be inflated again right away: a deflated rest between exercises is enforced.
+    expect(h.send({ type: "hold", cuff: 0, target: { mmhg: 100 } })[0]).toMatchObject({ type: "nack", reason: "rest-enforced" });
+  });
+
+  it("a continuous hold runs its minutes, then deflates", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { mode: "continuous", minutes: 1, target: { mmhg: 120 }, lop: 200 } });
+    const start = h.now();
+    h.run(120, () => h.events("summary").length > 0);
+    const summary = h.events("summary")[0]!.summary;
+    expect(summary.ok).toBe(true);
+    // Inflation (about 10 s) plus 60 s of holding.
+    expect(h.now() - start).toBeGreaterThan(60);
+    expect(h.now() - start).toBeLessThan(85);
+  });
+
+  it("cycle mode steps the pressure up each cycle and releases briefly in between", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { mode: "cycle", cycles: 3, holdSeconds: 15, releaseSeconds: 5, releaseMmhg: 20, stepMmhg: 20, target: { mmhg: 100 }, lop: 200 } });
+    const holds: number[][] = [[], [], []];
+    const releases: number[] = [];
+    h.run(200, () => {
+      const set = h.controller.telemetry(h.now()).set ?? 0;
+      if (h.controller.phaseName === "set" && set > 0 && h.now() - h.events("phase").at(-1)!.t > 10) holds[set - 1]!.push(h.plant.trueMmhg());
+      if (h.controller.stateName === "releasing") releases.push(h.plant.trueMmhg());
+      return h.events("summary").length > 0;
+    });
+    const means = holds.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
+    expect(means[0]).toBeCloseTo(101, -1);
+    expect(means[1]).toBeCloseTo(121, -1);
+    expect(means[2]).toBeCloseTo(141, -1);
+    expect(Math.min(...releases)).toBeLessThan(30);
+  });
+
+  it("a leak during a still hold is reported within 12 s, and the hold goes on", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { mode: "continuous", minutes: 3, target: { mmhg: 150 }, lop: 200 } });
+    h.run(60, () => h.controller.stateName === "regulating");
+    h.run(10);
+    expect(h.events("alarm")).toHaveLength(0);
+    h.plant.injectFault("leak", { mmhgPerMin: 60 });
+    const at = h.now();
+    h.run(30, () => h.events("alarm").length > 0);
+    const alarm = h.events("alarm")[0]!;
+    expect(alarm.kind).toBe("slow-leak");
+    // Pooled over 3 s of sealed stretches between top-ups, so heartbeats cannot fake a leak.
+    expect(alarm.t - at).toBeLessThan(12);
+    expect(h.controller.stateName).toBe("regulating");
+  });
+
+  it("the restriction cap deflates a hold that runs too long", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.send({ type: "configure", cuff: 0, restrictionCapSeconds: 30 });
+    h.send({ type: "hold", cuff: 0, target: { mmhg: 120 } });
+    h.run(80, () => h.events("summary").length > 0);
+    const alarm = h.events("alarm").find((a) => a.kind === "restriction-cap")!;
+    expect(alarm).toBeDefined();
+    const inflated = h.events("state").find((e) => e.to === "regulating")!.t;
+    // The cap counts from the moment the target is reached.
+    expect(alarm.t - inflated).toBeCloseTo(30, 0);
+  });
+});
+
+describe("host silence", () => {
+  function midSet(policy?: "vent" | "continue") {
+    const h = firmwareHarness({}, policy ? { policy, timeoutSeconds: 2 } : undefined);
+    h.ready();
+    h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { sets: [20, 20], restSeconds: 20, target: { percentLop: 70 }, lop: 200 } });
+    h.run(30, () => h.controller.phaseName === "set");
+    h.plant.beginSet(20);
+    h.run(5);
+    return h;
+  }
+
+  it("by default the cuff vents within 2 s of the last heartbeat", () => {
+    const h = midSet();
+    h.stopHeartbeats();
+    const silentFrom = h.now();
+    h.run(10, () => h.board.effectiveActuation().vent === 1 && h.controller.stateName === "deflating");
+    expect(h.now() - silentFrom).toBeLessThanOrEqual(2.6);
+    expect(h.events("alarm").some((a) => a.kind === "host-silent")).toBe(true);
+    h.run(10, () => h.controller.stateName === "vented");
+    expect(h.plant.trueMmhg()).toBeLessThan(15);
+  });
+
+  it("with the continue policy the plan finishes on its own", () => {
+    const h = midSet("continue");
+    h.stopHeartbeats();
+    let second = false;
+    h.run(200, () => {
+      if (!second && h.controller.phaseName === "set" && (h.controller.telemetry(h.now()).set ?? 0) === 2) {
+        second = true;
+        h.plant.beginSet(20);
+      }
+      return h.events("summary").length > 0 && h.controller.stateName === "vented";
+    });
+    expect(h.events("summary")[0]!.summary.ok).toBe(true);
+    expect(h.events("alarm").find((a) => a.kind === "host-silent")!.severity).toBe("info");
+  });
+});
+
+describe("faults latch vented until acknowledged", () => {
+  it("a stuck sensor mid-hold vents within 0.6 s and needs an acknowledgement once deflated", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.send({ type: "hold", cuff: 0, target: { mmhg: 150 } });
+    h.run(30, () => h.controller.stateName === "regulating");
+    h.run(3);
+    h.plant.injectFault("sensor-stuck");
+    const at = h.now();
+    h.run(5, () => h.controller.stateName === "fault");
+    expect(h.now() - at).toBeLessThanOrEqual(0.6);
+    expect(h.board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
+    expect(h.send({ type: "hold", cuff: 0, target: { mmhg: 100 } })[0]).toMatchObject({ type: "nack", reason: "fault-latched" });
+    // The frozen reading still says 150 mmHg, so the fault cannot be acknowledged.
+    expect(h.send({ type: "ack-fault", cuff: 0 })[0]).toMatchObject({ type: "nack" });
+    h.run(10);
+    expect(h.plant.trueMmhg()).toBeLessThan(15);
+  });
+});

@@ -1,0 +1,95 @@
+/** A synchronous in-process firmware on the simulated cuff, driven frame by frame from a test. */
+import { SimBoard } from "../../firmware/board/sim-board.ts";
+import { Wire } from "../../firmware/bench/wire.ts";
+import { CuffController, type HostSilencePolicy } from "../../firmware/controller/controller.ts";
+import { LineSplitter } from "../../firmware/link/line-splitter.ts";
+import { LinkServer } from "../../firmware/link/server.ts";
+import { createLopProcedure } from "../../firmware/lop/measure.ts";
+import { createRepCounter } from "../../firmware/lop/reps.ts";
+import { FirmwareRuntime } from "../../firmware/runtime.ts";
+import { referenceProfile } from "../../hardware/profile.ts";
+import { createPlant } from "../../hardware/sim/cuff.ts";
+import { parseScenario, type ScenarioInput } from "../../hardware/sim/scenario.ts";
+import { ManualClock } from "../../shared/clock.ts";
+import { decodeFirmwareFrame, encodeFrame } from "../../shared/protocol/framing.ts";
+import { SCHEMA_FINGERPRINT } from "../../shared/protocol/fingerprint.ts";
+import { type FirmwareMessage, type HostBody, PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
+
+export const STEP = 0.01;
+
+export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilence?: HostSilencePolicy) {
+  const profile = referenceProfile();
+  const clock = new ManualClock();
+  const plant = createPlant(parseScenario({ name: "test", limb: "leg", ...scenario }), profile);
+  const board = new SimBoard(plant, profile, clock);
+  const controller = new CuffController({ profile, createLop: createLopProcedure, createRepCounter, ...(hostSilence ? { hostSilence } : {}) });
+  const runtime = new FirmwareRuntime(controller, board, clock, profile);
+  runtime.start();
+  const toFirmware = new Wire();
+  const fromFirmware = new Wire();
+  const received: FirmwareMessage[] = [];
+  const splitter = new LineSplitter();
+  fromFirmware.on("data", (chunk) =>
+    splitter.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk, (event) => {
+      if (event.kind !== "line") return;
+      const decoded = decodeFirmwareFrame(event.bytes);
+      if (!decoded.ok) throw new Error(`firmware sent a bad frame: ${decoded.detail}`);
+      received.push(decoded.message);
+    }),
+  );
+  const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware });
+  let seq = 100;
+  let heartbeats = true;
+  let step = 0;
+
+  const h = {
+    clock,
+    plant,
+    board,
+    controller,
+    runtime,
+    server,
+    received,
+    /** Send a message; returns the replies it produced (ack/nack/error/status). */
+    send(body: HostBody, withSeq = seq++) {
+      const before = received.length;
+      toFirmware.write(encodeFrame({ v: PROTOCOL_VERSION, seq: withSeq, ...body } as never));
+      return received.slice(before).filter((m) => m.type === "ack" || m.type === "nack" || m.type === "error" || m.type === "status");
+    },
+    raw(line: string | Uint8Array) {
+      const before = received.length;
+      toFirmware.write(line);
+      return received.slice(before);
+    },
+    hello() {
+      return h.send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "test", instance: "t1" });
+    },
+    stopHeartbeats() {
+      heartbeats = false;
+    },
+    /** Run simulated time; the host heartbeats every 0.5 s unless stopped. */
+    run(seconds: number, until?: () => boolean) {
+      const steps = Math.round(seconds / STEP);
+      for (let i = 0; i < steps; i++) {
+        step++;
+        clock.advanceTo(step * STEP);
+        board.advance(STEP);
+        if (heartbeats && step % 50 === 0) h.send({ type: "heartbeat" });
+        if (until?.()) return true;
+      }
+      return false;
+    },
+    now: () => clock.nowSeconds(),
+    events<T extends FirmwareMessage["type"]>(type: T) {
+      return received.filter((m): m is Extract<FirmwareMessage, { type: T }> => m.type === type);
+    },
+    /** Zeroed and ready: hello, zero, settle. */
+    ready() {
+      h.hello();
+      h.send({ type: "zero", cuff: 0 });
+      h.run(3, () => controller.isZeroed);
+      if (!controller.isZeroed) throw new Error("zeroing did not finish");
+    },
+  };
+  return h;
+}
