@@ -79,6 +79,9 @@ static void twi_begin(uint8_t sla, const uint8_t *tx, uint8_t tx_len, uint8_t rx
   twi_rx_len = rx_len;
   twi_rx_pos = 0;
   twi_state = TWI_BUSY;
+  /* A START must wait for the previous STOP to leave the bus (2.5 us at 400 kHz). */
+  for (uint8_t spin = 0; spin < 100 && (TWCR & _BV(TWSTO)); spin++) {
+  }
   TWCR = TWI_GO | _BV(TWSTA);
 }
 
