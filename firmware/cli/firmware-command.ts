@@ -1,0 +1,198 @@
+/**
+ * `cuff firmware`: the composition root of the cuff controller as a program.
+ * Board: a Firmata board on a serial port (johnny-five + firmata-io) or the
+ * simulated cuff in real time. Link: a serial port, a new pty, or stdio.
+ */
+import { SerialPort } from "serialport";
+import type { Readable, Writable } from "node:stream";
+import { loadProfile, REFERENCE_PROFILE_PATH, type HardwareProfile } from "../../hardware/profile.ts";
+import { createPlant } from "../../hardware/sim/cuff.ts";
+import { openPtyPair, type PtyPair } from "../../hardware/sim/pty.ts";
+import { loadScenario, parseScenario } from "../../hardware/sim/scenario.ts";
+import { SystemClock } from "../../shared/clock.ts";
+import { parseOptions, type Command } from "../../host/cli/command.ts";
+import { CliError, UsageError } from "../../host/cli/errors.ts";
+import type { CliIo } from "../../host/cli/io.ts";
+import type { CuffBoard } from "../board/board.ts";
+import { connectJohnnyFiveBoard } from "../board/johnny-five-board.ts";
+import { SimBoard } from "../board/sim-board.ts";
+import { CuffController } from "../controller/controller.ts";
+import { LinkServer, type LinkInput, type LinkOutput } from "../link/server.ts";
+import { createLopProcedure } from "../lop/measure.ts";
+import { createRepCounter } from "../lop/reps.ts";
+import { FirmwareRuntime } from "../runtime.ts";
+
+const HELP = `Usage: cuff firmware --board PATH|sim [--scenario FILE] --link PATH|pty|stdio [options]
+
+Runs the cuff controller: samples the pressure at 100 Hz, supervises,
+regulates, runs the session plan, and serves the cuff link to a host
+(cuff session --port ..., or any program speaking CONTRACTS.md section 2).
+
+Board:
+  --board PATH        a board running the cuff sketch (firmware/mcu) or a Firmata board on this
+                      serial port (57600 baud); the guard is configured at connect
+  --board sim         the built-in simulated cuff, in real time
+  --scenario FILE     with --board sim: the simulated subject, cuff and faults (scenarios/)
+  --profile FILE      hardware profile: pins, sensor, guard (default hardware/profiles/reference-nano.json)
+
+Link to the host:
+  --link PATH         serve the cuff link on this serial port (e.g. a Bluetooth SPP or USB CDC device)
+  --link pty          create a pseudo-terminal and print its path on stdout (needs socat)
+  --link stdio        speak the link on stdin/stdout
+  --baud N            baud rate of a --link serial port (default 115200)
+
+Safety:
+  --host-silence vent|continue
+                      when the host stops talking mid-session: vent after --silence-seconds
+                      (default), or continue the plan on its own
+  --silence-seconds N seconds without a heartbeat before the policy acts (default 2)
+
+Stop with Ctrl-C: the cuff is vented before the program exits.
+`;
+
+export const firmwareCommand: Command = {
+  name: "firmware",
+  summary: "run the cuff controller on a board (--board PATH|sim) and serve the cuff link",
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseOptions(argv, {
+      board: { type: "string" },
+      scenario: { type: "string" },
+      profile: { type: "string" },
+      link: { type: "string" },
+      baud: { type: "string" },
+      "host-silence": { type: "string" },
+      "silence-seconds": { type: "string" },
+    });
+    if (!values.board) throw new UsageError("--board PATH or --board sim is required");
+    if (!values.link) throw new UsageError("--link PATH, --link pty or --link stdio is required");
+    if (values.scenario && values.board !== "sim") throw new UsageError("--scenario only goes with --board sim");
+    const policy = values["host-silence"] ?? "vent";
+    if (policy !== "vent" && policy !== "continue") throw new UsageError(`--host-silence must be "vent" or "continue", got "${policy}"`);
+    const silenceSeconds = Number(values["silence-seconds"] ?? 2);
+    if (!Number.isFinite(silenceSeconds) || silenceSeconds < 0.5 || silenceSeconds > 60) {
+      throw new UsageError("--silence-seconds must be a number from 0.5 to 60");
+    }
+    const baud = Number(values.baud ?? 115200);
+    if (!Number.isInteger(baud) || baud < 1200) throw new UsageError(`--baud must be a whole baud rate, got "${values.baud}"`);
+
+    const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
+    const clock = new SystemClock();
+    const log = (line: string) => {
+      if (values.link !== "stdio") io.stderr.write(line + "\n");
+    };
+
+    const { board, stopBoard } = await openBoard(values.board, values.scenario, profile, clock);
+    const controller = new CuffController({
+      profile,
+      createLop: createLopProcedure,
+      createRepCounter,
+      hostSilence: { policy, timeoutSeconds: silenceSeconds },
+    });
+    const runtime = new FirmwareRuntime(controller, board, clock, profile);
+    runtime.start();
+
+    let link: { input: LinkInput; output: LinkOutput; close(): Promise<void> };
+    try {
+      link = await openLink(values.link, baud, io, log);
+    } catch (error) {
+      runtime.stop();
+      await stopBoard();
+      throw error;
+    }
+    const server = new LinkServer({ runtime, input: link.input, output: link.output });
+    log(`cuff firmware: board ${values.board}, link ${values.link}; Ctrl-C vents and stops`);
+
+    await new Promise<void>((resolve) => {
+      const stop = io.onInterrupt(async () => {
+        stop();
+        resolve();
+      });
+      board.onLost((reason) => log(`cuff firmware: ${reason}; the board's guard has vented the cuff`));
+    });
+    server.close();
+    runtime.stop();
+    await stopBoard();
+    await link.close();
+    log("cuff firmware: vented and stopped");
+    return 0;
+  },
+};
+
+async function openBoard(
+  board: string,
+  scenarioPath: string | undefined,
+  profile: HardwareProfile,
+  clock: SystemClock,
+): Promise<{ board: CuffBoard; stopBoard: () => Promise<void> }> {
+  if (board !== "sim") {
+    try {
+      const real = await connectJohnnyFiveBoard({ path: board, profile, clock });
+      return { board: real, stopBoard: () => real.close() };
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  }
+  const scenario = scenarioPath ? loadScenario(scenarioPath) : parseScenario({ name: "built-in simulated cuff" });
+  const plant = createPlant(scenario, profile);
+  const sim = new SimBoard(plant, profile, clock);
+  // Real time: step the physics in 10 ms samples to keep up with the wall clock.
+  let simulated = clock.nowSeconds();
+  const STEP = 0.01;
+  const timer = setInterval(() => {
+    const now = clock.nowSeconds();
+    for (let i = 0; i < 50 && simulated + STEP <= now; i++) {
+      simulated += STEP;
+      sim.advance(STEP);
+    }
+    if (now - simulated > 0.5) simulated = now;
+  }, 5);
+  return {
+    board: sim,
+    stopBoard: async () => {
+      clearInterval(timer);
+      await sim.close();
+    },
+  };
+}
+
+async function openLink(
+  link: string,
+  baud: number,
+  io: CliIo,
+  log: (line: string) => void,
+): Promise<{ input: LinkInput; output: LinkOutput; close(): Promise<void> }> {
+  if (link === "stdio") {
+    return { input: io.stdin as Readable, output: io.stdout as Writable, close: async () => {} };
+  }
+  let pair: PtyPair | null = null;
+  let path = link;
+  if (link === "pty") {
+    try {
+      pair = await openPtyPair();
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    path = pair.boardPath;
+  }
+  const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
+  try {
+    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    await pair?.close();
+    const message = (error as Error).message;
+    throw new CliError(/ENOENT|No such file/i.test(message) ? `no such serial port ${path}` : `cannot open ${path}: ${message}`);
+  }
+  if (pair) {
+    io.stdout.write(pair.hostPath + "\n");
+    log(`cuff firmware: the cuff link is on ${pair.hostPath} (cuff session --port ${pair.hostPath})`);
+  }
+  return {
+    input: port,
+    output: port,
+    close: async () => {
+      await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+      await pair?.close();
+    },
+  };
+}
