@@ -47,7 +47,6 @@ export class SimulatedHostAndAthlete {
   private setDoneAt: number | null = null;
   outcome: SimHostOutcome = "running";
   readonly events: FirmwareMessage[] = [];
-  lastTelemetry: Extract<FirmwareMessage, { type: "telemetry" }> | null = null;
   summary: Extract<FirmwareMessage, { type: "summary" }>["summary"] | null = null;
   refusal: string | null = null;
   lopMeasuredMmhg: number | null = null;
@@ -58,6 +57,8 @@ export class SimulatedHostAndAthlete {
     options.fromFirmware.on("data", (chunk) =>
       this.splitter.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk, (event) => {
         if (event.kind !== "line") return;
+        // This host shows no display, so it need not check and parse telemetry (20 frames a second).
+        if (isTelemetryFrame(event.bytes)) return;
         const decoded = decodeFirmwareFrame(event.bytes);
         if (decoded.ok) this.inbox.push(decoded.message);
       }),
@@ -91,10 +92,6 @@ export class SimulatedHostAndAthlete {
   }
 
   private receive(t: number, message: FirmwareMessage): void {
-    if (message.type === "telemetry") {
-      this.lastTelemetry = message;
-      return;
-    }
     if (message.type !== "ack" && message.type !== "hello") this.events.push(message);
     switch (message.type) {
       case "hello":
@@ -169,4 +166,11 @@ export class SimulatedHostAndAthlete {
   private send(body: HostBody): void {
     this.outbox.push(encodeFrame({ v: PROTOCOL_VERSION, seq: this.seq.take(), ...body } as never));
   }
+}
+
+const TELEMETRY_MARK = Buffer.from(',"type":"telemetry"');
+
+/** Frames start {"v":1,"seq":N,"type":...: a cheap look at the type without decoding. */
+function isTelemetryFrame(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 48)).includes(TELEMETRY_MARK);
 }

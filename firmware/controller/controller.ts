@@ -88,6 +88,8 @@ export class CuffController {
   private readonly estimator: PressureEstimator;
   private readonly supervisor = new Supervisor();
   private readonly actuators = new LearnedActuators();
+  private readonly pumpRateAt = (mmhg: number) => this.actuators.pumpRateAt(mmhg);
+  private readonly ventRateAt = (mmhg: number) => this.actuators.ventRateAt(mmhg);
   private regulator: RegulatorState = initialRegulatorState();
   private readonly outbox: Event[] = [];
 
@@ -277,9 +279,9 @@ export class CuffController {
       ceilingMmhg: this.ceilingMmhg,
       lopMmhg: this.lopMmhg,
       lopCeilingMmhg: lopCeiling,
-      pumpRateAt: (mmhg) => this.actuators.pumpRateAt(mmhg),
+      pumpRateAt: this.pumpRateAt,
       requestedRateMmhgPerSecond: this.regulator.requestedRate,
-      ventRateAt: (mmhg) => this.actuators.ventRateAt(mmhg),
+      ventRateAt: this.ventRateAt,
       pumpMinDuty: this.options.profile.pump.minDuty,
     });
     for (const alarm of raised) {

@@ -4,6 +4,7 @@
  */
 import type { AlarmKind, Phase, Severity, StateName } from "../../shared/protocol/messages.ts";
 import type { PressureEstimate } from "./estimator.ts";
+import { RingWindow } from "./ring.ts";
 
 export interface Actuation {
   /** Pump duty 0..1. */
@@ -49,6 +50,15 @@ export interface RuleMemory {
   /** The phase the memory was gathered in, for rules whose window must not span phases. */
   phase: Phase | null;
   phaseSince: number | null;
+  /** Sample windows, made at first use with a capacity from the sample period. */
+  ringA: RingWindow | null;
+  ringB: RingWindow | null;
+}
+
+/** A window of `seconds` of samples at this context's sample period. */
+function ring(existing: RingWindow | null, seconds: number, ctx: RuleContext): RingWindow {
+  const capacity = Math.max(1, Math.round(seconds / Math.max(ctx.dtSeconds, 1e-3)));
+  return existing && existing.capacity === capacity ? existing : new RingWindow(capacity);
 }
 
 export interface AlarmRule {
@@ -232,17 +242,15 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       const open = ctx.proposed.vent >= 0.99 && ctx.proposed.pump === 0 && ctx.state !== "zeroing" && Number.isFinite(ctx.estimate.mmhg);
       if (!open) {
         m.since = null;
-        m.values.length = 0;
+        m.ringA?.clear();
         return null;
       }
       m.since ??= ctx.t;
-      m.values.push(ctx.estimate.mmhg);
-      const window = Math.round(2 / Math.max(ctx.dtSeconds, 1e-3));
-      if (m.values.length > window) m.values.shift();
-      if (ctx.t - m.since < 5 || m.values.length < window) return null;
-      const steady = Math.max(...m.values) - Math.min(...m.values) < 2;
+      const window = (m.ringA = ring(m.ringA, 2, ctx));
+      window.push(ctx.estimate.mmhg);
       const away = Math.abs(ctx.estimate.mmhg);
-      return steady && away >= 6 && away <= 40
+      if (ctx.t - m.since < 5 || !window.full || away < 6 || away > 40) return null;
+      return window.spread() < 2
         ? `the vented cuff reads ${ctx.estimate.mmhg.toFixed(1)} mmHg: the sensor has drifted; zero it again`
         : null;
     },
@@ -267,14 +275,14 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     check: (ctx, m) => {
       const pumping = inflated(ctx) && ctx.proposed.pump >= 0.8 && ctx.proposed.vent < 0.05 && Number.isFinite(ctx.estimate.mmhg);
       if (!pumping) {
-        m.values.length = 0;
+        m.ringA?.clear();
         return null;
       }
-      m.values.push(ctx.estimate.mmhg);
-      const window = Math.round(2.5 / Math.max(ctx.dtSeconds, 1e-3));
-      if (m.values.length > window + 1) m.values.shift();
-      if (m.values.length <= window) return null;
-      const rise = ctx.estimate.mmhg - m.values[0]!;
+      const window = (m.ringA = ring(m.ringA, 2.5, ctx));
+      const full = window.full;
+      const rise = ctx.estimate.mmhg - window.oldest;
+      window.push(ctx.estimate.mmhg);
+      if (!full) return null;
       return rise < 2
         ? `the pump runs but pressure rose ${rise.toFixed(1)} mmHg in 2.5 s: pump dead, vent stuck open or a large leak`
         : null;
@@ -287,24 +295,19 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     description:
       "holding, the pump runs hard on average for 4 s and the mean pressure stays short (rests: 60 % duty, 5 mmHg short; sets: 85 % duty, 10 % short)",
     check: (ctx, m) => {
+      const duties = (m.ringA = ring(m.ringA, SUPERVISOR_LIMITS.leakSeconds, ctx));
+      const pressures = (m.ringB = ring(m.ringB, SUPERVISOR_LIMITS.leakSeconds, ctx));
       if (!holding(ctx) || !ctx.settled || ctx.targetMmhg === null || m.phase !== ctx.phase) {
-        m.values.length = 0;
+        duties.clear();
+        pressures.clear();
         m.phase = ctx.phase;
         return null;
       }
-      // Pairs of (pump duty, pressure) over the window.
-      const windowSamples = Math.round(SUPERVISOR_LIMITS.leakSeconds / Math.max(ctx.dtSeconds, 1e-3));
-      m.values.push(ctx.proposed.pump, ctx.estimate.mmhg);
-      while (m.values.length > 2 * windowSamples) m.values.splice(0, 2);
-      if (m.values.length < 2 * windowSamples) return null;
-      let pump = 0;
-      let pressure = 0;
-      for (let i = 0; i < m.values.length; i += 2) {
-        pump += m.values[i]!;
-        pressure += m.values[i + 1]!;
-      }
-      pump /= windowSamples;
-      pressure /= windowSamples;
+      duties.push(ctx.proposed.pump);
+      pressures.push(ctx.estimate.mmhg);
+      if (!duties.full) return null;
+      const pump = duties.mean;
+      const pressure = pressures.mean;
       // Contractions make the pump work hard in a healthy cuff: a set needs a clearer sign.
       const exercising = ctx.phase === "set";
       const shortMmhg = ctx.targetMmhg - pressure;
@@ -404,7 +407,7 @@ export class Supervisor {
   private readonly active = new Set<AlarmKind>();
 
   constructor(private readonly rules: readonly AlarmRule[] = ALARM_RULES) {
-    for (const rule of rules) this.memories.set(rule.kind, { since: null, values: [], lastCounts: null, sameCountsSince: null, phase: null, phaseSince: null });
+    for (const rule of rules) this.memories.set(rule.kind, { since: null, values: [], lastCounts: null, sameCountsSince: null, phase: null, phaseSince: null, ringA: null, ringB: null });
   }
 
   /** Rules that became true this tick. A rule re-arms once its condition clears. */
@@ -435,6 +438,8 @@ export class Supervisor {
       memory.sameCountsSince = null;
       memory.phase = null;
       memory.phaseSince = null;
+      memory.ringA?.clear();
+      memory.ringB?.clear();
     }
   }
 }

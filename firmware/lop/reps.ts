@@ -30,11 +30,16 @@ export const REP_SETTINGS = {
    */
   maxExcursionSeconds: Number(process.env.REP_MAXEX ?? 2.2),
   maxExcursionShareOfInterval: 0.9,
+  /** The relaxation dip that completes a rep: below -max(minDip, share of the typical peak), within this long after the excursion. */
+  minDipMmhg: Number(process.env.REP_DIP ?? 0.3),
+  dipShareOfPeak: Number(process.env.REP_DIPSHARE ?? 0.3),
+  dipWithinSeconds: 1.0,
+  dipWithinShareOfInterval: 0.5,
   /** No two reps closer than this, nor closer than this share of the typical interval. */
   refractorySeconds: 0.8,
   refractoryShareOfInterval: 0.55,
   /** Contractions have stopped once no rep came for this many typical intervals (at least minIdleSeconds). */
-  idleIntervals: 1.3,
+  idleIntervals: Number(process.env.REP_IDLE ?? 1.3),
   minIdleSeconds: 1.5,
   /** Quiet: over the last quietIntervals intervals the cycle swung less than this share of a typical rep peak. */
   quietIntervals: 0.8,
@@ -47,7 +52,7 @@ export const REP_SETTINGS = {
 } as const;
 
 class CuffRepCounter implements RepCounter {
-  private count = 0;
+  private count_ = 0;
   private last: number | null = null;
   private readonly intervals: number[] = [];
   private readonly peaks: number[] = [];
@@ -56,6 +61,8 @@ class CuffRepCounter implements RepCounter {
   /** The excursion above target being followed: when it started and its peak. */
   private excursionStart: number | null = null;
   private excursionPeak = 0;
+  /** An excursion that qualified, waiting for its relaxation dip. */
+  private pending: { peak: number; deadline: number } | null = null;
   /** Recent size of the cycle (deviation with the slow refill of the veins removed), for contractionsStopped. */
   private readonly activityFilter: Biquad;
   private readonly activity: { t: number; swing: number }[] = [];
@@ -67,7 +74,7 @@ class CuffRepCounter implements RepCounter {
   }
 
   get reps(): number {
-    return this.count;
+    return this.count_;
   }
 
   get lastRepSeconds(): number | null {
@@ -97,10 +104,19 @@ class CuffRepCounter implements RepCounter {
   update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean {
     if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
     const deviation = this.low2.next(this.low1.next(estimate.mmhg - targetMmhg));
-    const swing = Math.abs(this.activityFilter.next(deviation));
+    const hpDev = this.activityFilter.next(deviation);
+    const swing = process.env.REP_ACT === "pos" ? Math.max(0, deviation) : process.env.REP_ACT === "hppos" ? Math.max(0, hpDev) : Math.abs(hpDev);
     this.activity.push({ t: tSeconds, swing });
     while (this.activity.length > 0 && tSeconds - this.activity[0]!.t > REP_SETTINGS.activityMemorySeconds) this.activity.shift();
-    const on = Math.max(REP_SETTINGS.minOnMmhg, REP_SETTINGS.onShareOfPeak * (this.peaks.length ? median(this.peaks) : 0));
+    const typicalPeak = this.peaks.length ? median(this.peaks) : 0;
+    const on = Math.max(REP_SETTINGS.minOnMmhg, REP_SETTINGS.onShareOfPeak * typicalPeak);
+    if (this.pending !== null) {
+      // A contraction ends in a dip: the limb shrinks faster than the pump refills.
+      const dip = Math.max(REP_SETTINGS.minDipMmhg, REP_SETTINGS.dipShareOfPeak * typicalPeak);
+      if (deviation < -dip) return this.count(tSeconds);
+      if (tSeconds > this.pending.deadline || deviation > on) this.pending = null;
+      if (this.pending !== null) return false;
+    }
     if (this.excursionStart === null) {
       if (deviation > on) {
         this.excursionStart = tSeconds;
@@ -110,23 +126,30 @@ class CuffRepCounter implements RepCounter {
     }
     this.excursionPeak = Math.max(this.excursionPeak, deviation);
     if (deviation >= REP_SETTINGS.offShare * on) return false;
-    // The excursion is over: a rep if it was as brief as a contraction.
+    // The excursion is over: a rep if it was as brief as a contraction and the dip follows.
     const started = this.excursionStart;
     this.excursionStart = null;
     const interval = this.meanIntervalSeconds;
     const longest = Math.max(REP_SETTINGS.maxExcursionSeconds, interval === null ? 0 : REP_SETTINGS.maxExcursionShareOfInterval * interval);
     if (tSeconds - started > longest) return false;
+    this.pending = { peak: this.excursionPeak, deadline: tSeconds + Math.max(REP_SETTINGS.dipWithinSeconds, interval === null ? 0 : REP_SETTINGS.dipWithinShareOfInterval * interval) };
+    return false;
+  }
+
+  private count(tSeconds: number): boolean {
+    const peak = this.pending!.peak;
+    this.pending = null;
+    const interval = this.meanIntervalSeconds;
     const refractory = Math.max(REP_SETTINGS.refractorySeconds, interval === null ? 0 : REP_SETTINGS.refractoryShareOfInterval * interval);
     if (this.last !== null && tSeconds - this.last < refractory) return false;
     if (this.last !== null) {
       this.intervals.push(tSeconds - this.last);
       if (this.intervals.length > 8) this.intervals.shift();
     }
-    if (process.env.DEBUG_REPS) console.log("rep", tSeconds.toFixed(2), "peak", this.excursionPeak.toFixed(2), "dur", (tSeconds - started).toFixed(2), "on", on.toFixed(2));
-    this.peaks.push(this.excursionPeak);
+    this.peaks.push(peak);
     if (this.peaks.length > 8) this.peaks.shift();
     this.last = tSeconds;
-    this.count++;
+    this.count_++;
     return true;
   }
 }
