@@ -1,14 +1,14 @@
 /**
  * Reps from the cuff pressure during a regulated set. A contraction swells the
- * limb and pushes the pressure up until the regulator vents it; as the muscle
- * relaxes the limb shrinks and the pressure dips until the pump refills. So each
- * rep is one slow cycle of the deviation from target (rise, then dip), at the
- * rep cadence (0.3-0.7 Hz). The deviation is band-passed around that cadence
- * (heart pulsations at 0.8-1.8 Hz are cut by a fourth-order low-pass), and a rep
- * is counted when the cycle rises through +h (after the set starts, or after
- * having dipped below -h since the last rep: hysteresis), no sooner than a refractory time after the last one. h follows
- * the size of the reps seen (a share of their median swing, never below a floor
- * set above the heart pulsations and sensor noise left after the filter).
+ * limb and pushes the pressure above target until the regulator vents it; as the
+ * muscle relaxes the limb shrinks and the pressure dips below target until the
+ * pump refills. The deviation from target is low-passed (fourth order at 0.8 Hz:
+ * heart pulsations at 0.8-1.8 Hz are cut, reps of 1.2-6 s pass), and a rep is an
+ * excursion above +h (h: a floor above what heart and noise leave, or a share of
+ * the typical rep's peak) that is as brief as a contraction and is followed by
+ * the relaxation dip below target. The dip tells a contraction from the slow
+ * rise of the veins refilling after a set; a refractory time keeps one rep from
+ * counting twice.
  */
 import type { PressureEstimate } from "../controller/estimator.ts";
 import { Biquad } from "./filters.ts";
@@ -16,11 +16,11 @@ import type { RepCounter } from "./procedure.ts";
 
 export const REP_SETTINGS = {
   /** Reps of 1.2-6 s pass; heart pulsations (0.8-1.8 Hz) are cut by a fourth-order low-pass. */
-  lowPassHz: Number(process.env.REP_LP ?? 0.8),
+  lowPassHz: 0.8,
   /** A rep starts when the deviation climbs above this (mmHg): heart and noise stay under 0.45 at a held target. */
-  minOnMmhg: Number(process.env.REP_ON ?? 0.5),
+  minOnMmhg: 0.5,
   /** ...or above this share of the median peak of the reps so far, whichever is larger. */
-  onShareOfPeak: Number(process.env.REP_SHARE ?? 0.35),
+  onShareOfPeak: 0.35,
   /** It ends when the deviation falls back below this share of the start threshold. */
   offShare: 0.5,
   /**
@@ -28,22 +28,22 @@ export const REP_SETTINGS = {
    * the limb refilling with blood after a set lifts it for many seconds. Excursions
    * longer than this (or than this share of the typical interval) are not reps.
    */
-  maxExcursionSeconds: Number(process.env.REP_MAXEX ?? 2.2),
+  maxExcursionSeconds: 2.2,
   maxExcursionShareOfInterval: 0.9,
   /** The relaxation dip that completes a rep: below -max(minDip, share of the typical peak), within this long after the excursion. */
-  minDipMmhg: Number(process.env.REP_DIP ?? 0.3),
-  dipShareOfPeak: Number(process.env.REP_DIPSHARE ?? 0.3),
+  minDipMmhg: 0.3,
+  dipShareOfPeak: 0.3,
   dipWithinSeconds: 1.0,
   dipWithinShareOfInterval: 0.5,
   /** No two reps closer than this, nor closer than this share of the typical interval. */
   refractorySeconds: 0.8,
   refractoryShareOfInterval: 0.55,
   /** Contractions have stopped once no rep came for this many typical intervals (at least minIdleSeconds). */
-  idleIntervals: Number(process.env.REP_IDLE ?? 1.3),
+  idleIntervals: 1.1,
   minIdleSeconds: 1.5,
-  /** Quiet: over the last quietIntervals intervals the cycle swung less than this share of a typical rep peak. */
-  quietIntervals: 0.8,
-  quietShareOfPeak: Number(process.env.REP_QUIET ?? 0.5),
+  /** Quiet: over the last quietIntervals intervals the cycle rose by less than this share of a typical rep peak. */
+  quietIntervals: 0.6,
+  quietShareOfPeak: 0.4,
   /** The veins refilling after a set lift the pressure over ~12 s: removed from the activity. */
   activityHighPassHz: 0.3,
   activityMemorySeconds: 8,
@@ -52,7 +52,7 @@ export const REP_SETTINGS = {
 } as const;
 
 class CuffRepCounter implements RepCounter {
-  private count_ = 0;
+  private repCount = 0;
   private last: number | null = null;
   private readonly intervals: number[] = [];
   private readonly peaks: number[] = [];
@@ -63,7 +63,7 @@ class CuffRepCounter implements RepCounter {
   private excursionPeak = 0;
   /** An excursion that qualified, waiting for its relaxation dip. */
   private pending: { peak: number; deadline: number } | null = null;
-  /** Recent size of the cycle (deviation with the slow refill of the veins removed), for contractionsStopped. */
+  /** Recent rises of the cycle (deviation with the slow refill of the veins removed), for contractionsStopped. */
   private readonly activityFilter: Biquad;
   private readonly activity: { t: number; swing: number }[] = [];
 
@@ -74,7 +74,7 @@ class CuffRepCounter implements RepCounter {
   }
 
   get reps(): number {
-    return this.count_;
+    return this.repCount;
   }
 
   get lastRepSeconds(): number | null {
@@ -87,8 +87,8 @@ class CuffRepCounter implements RepCounter {
 
   /**
    * No rep for a little longer than the cadence, and the limb is quiet: over the last
-   * interval the pressure has not swung by anything like a rep (so one missed rep in a
-   * continuing set does not end it).
+   * interval the pressure has not risen by anything like a contraction (so one missed
+   * rep in a continuing set does not end it).
    */
   contractionsStopped(tSeconds: number): boolean {
     if (this.last === null) return false;
@@ -104,8 +104,7 @@ class CuffRepCounter implements RepCounter {
   update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean {
     if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
     const deviation = this.low2.next(this.low1.next(estimate.mmhg - targetMmhg));
-    const hpDev = this.activityFilter.next(deviation);
-    const swing = process.env.REP_ACT === "pos" ? Math.max(0, deviation) : process.env.REP_ACT === "hppos" ? Math.max(0, hpDev) : Math.abs(hpDev);
+    const swing = Math.max(0, this.activityFilter.next(deviation));
     this.activity.push({ t: tSeconds, swing });
     while (this.activity.length > 0 && tSeconds - this.activity[0]!.t > REP_SETTINGS.activityMemorySeconds) this.activity.shift();
     const typicalPeak = this.peaks.length ? median(this.peaks) : 0;
@@ -149,7 +148,7 @@ class CuffRepCounter implements RepCounter {
     this.peaks.push(peak);
     if (this.peaks.length > 8) this.peaks.shift();
     this.last = tSeconds;
-    this.count_++;
+    this.repCount++;
     return true;
   }
 }

@@ -109,21 +109,34 @@ export function runLop(plant: SimulatedCuff, profile: HardwareProfile, options: 
 
 export interface SetRun {
   planned: number;
-  /** Reps the simulated athlete completed and reps the counter saw. */
+  /** Reps the simulated athlete completed, and reps counted when the set ended. */
   done: number;
   counted: number;
-  /** Reps counted during the rest that follows the set (feeding the counter on). */
+  /** How the set ended, as the controller ends it: the planned count reached, or contractions stopped. */
+  endedBy: "count" | "quiet" | "timeout";
+  /** Seconds from the athlete's last rep to the end of the set (negative: ended before the athlete finished). */
+  setEndAfterLastRepSeconds: number | null;
+  /** Seconds from the athlete's last contraction (the last rep, or the stop at the count) to contractionsStopped() turning true. */
+  quietDetectedAfterSeconds: number | null;
+  /** Reps counted in the rest after the set (the counter fed on). */
   phantomInRest: number;
-  /** Seconds from the athlete's last rep to contractionsStopped(). */
-  setEndDetectedAfterSeconds: number | null;
 }
 
 /**
  * Sets with rests on a cuff held at `targetMmhg` by the controller's regulator.
- * A fresh counter per set (as the controller does) is fed through the set and
- * the rest after it: reps counted in the rest are phantoms.
+ * A fresh counter per set (as the controller does); the set ends as the
+ * controller ends it (the planned count reached, or contractions stopped), and
+ * the counter is fed on through the rest: reps counted there are phantoms.
  */
-export function runSets(plant: SimulatedCuff, profile: HardwareProfile, targetMmhg: number, sets: readonly number[], restSeconds: number): SetRun[] {
+export function runSets(
+  plant: SimulatedCuff,
+  profile: HardwareProfile,
+  targetMmhg: number,
+  sets: readonly number[],
+  restSeconds: number,
+  /** Reps the athlete manages per set, when fewer than planned (to failure); the set must then end by itself. */
+  athleteReps?: readonly number[],
+): SetRun[] {
   const dt = 1 / profile.sensor.sampleHz;
   const estimator = new PressureEstimator(profile);
   zeroEstimator(plant, profile, estimator);
@@ -144,38 +157,54 @@ export function runSets(plant: SimulatedCuff, profile: HardwareProfile, targetMm
   for (let t = 0; t < 5; t += dt) tick();
 
   const runs: SetRun[] = [];
-  for (const planned of sets) {
+  for (const [index, planned] of sets.entries()) {
     const counter = createRepCounter(profile.sensor.sampleHz);
-    plant.beginSet(planned);
+    plant.beginSet(athleteReps?.[index] ?? planned);
     let lastRepDoneAt: number | null = null;
-    let doneBefore = 0;
-    let stoppedAt: number | null = null;
-    let countedAtSetEnd = 0;
-    const setEnd = plant.timeSeconds + 2 * planned * 6 + 10;
-    // The set: until the athlete has done every rep, then the rest.
-    while (plant.timeSeconds < setEnd) {
-      tick();
-      counter.update(plant.timeSeconds, estimate, targetMmhg);
-      if (plant.repsDone() > doneBefore) {
-        doneBefore = plant.repsDone();
+    let done = 0;
+    let quietAt: number | null = null;
+    let endedBy: SetRun["endedBy"] = "timeout";
+    const cap = plant.timeSeconds + planned * 8 + 10;
+    const watch = (): void => {
+      if (plant.repsDone() > done) {
+        done = plant.repsDone();
         lastRepDoneAt = plant.timeSeconds;
       }
-      if (doneBefore >= planned) break;
+    };
+    while (plant.timeSeconds < cap) {
+      tick();
+      counter.update(plant.timeSeconds, estimate, targetMmhg);
+      watch();
+      if (counter.reps >= planned) {
+        endedBy = "count";
+        break;
+      }
+      if (counter.contractionsStopped?.(plant.timeSeconds)) {
+        endedBy = "quiet";
+        break;
+      }
     }
-    countedAtSetEnd = counter.reps;
+    const endedAt = plant.timeSeconds;
+    const counted = counter.reps;
+    // Told to stop (or done): the athlete's last contraction ends here.
+    plant.endSet();
+    const lastContraction = endedBy === "count" ? endedAt : lastRepDoneAt;
+    if (endedBy === "quiet") quietAt = endedAt;
     const restEnd = plant.timeSeconds + restSeconds;
     while (plant.timeSeconds < restEnd) {
       tick();
       counter.update(plant.timeSeconds, estimate, targetMmhg);
-      if (stoppedAt === null && counter.contractionsStopped?.(plant.timeSeconds)) stoppedAt = plant.timeSeconds;
+      watch();
+      if (quietAt === null && counter.contractionsStopped?.(plant.timeSeconds)) quietAt = plant.timeSeconds;
     }
-    plant.endSet();
     runs.push({
       planned,
-      done: doneBefore,
-      counted: countedAtSetEnd,
-      phantomInRest: counter.reps - countedAtSetEnd,
-      setEndDetectedAfterSeconds: stoppedAt === null || lastRepDoneAt === null ? null : stoppedAt - lastRepDoneAt,
+      done,
+      counted,
+      endedBy,
+      setEndAfterLastRepSeconds: lastRepDoneAt === null ? null : endedAt - lastRepDoneAt,
+      quietDetectedAfterSeconds: quietAt === null || lastContraction === null ? null : quietAt - lastContraction,
+      phantomInRest: counter.reps - counted,
     });
   }
   return runs;

@@ -6,29 +6,44 @@ import { targetMmhg } from "../../shared/plan.ts";
 import { runSets } from "./harness.ts";
 
 const profile = referenceProfile();
+const scenarioPath = (name: string) => new URL(`../../scenarios/${name}`, import.meta.url).pathname;
+
+function regulatedCuff(name: string) {
+  const scenario = loadScenario(scenarioPath(name));
+  const plant = createPlant(scenario, profile);
+  return { plant, target: targetMmhg(scenario.plan.target, plant.lopTrueMmhg)! };
+}
 
 describe("reps counted from the cuff pressure", () => {
-  it("counts a 30-15-15-15 scheme on a regulated thigh cuff within 98 %, no phantoms in the rests, set end within 3 s", () => {
-    const scenario = loadScenario(new URL("../../scenarios/low-bp.json", import.meta.url).pathname);
-    const plant = createPlant(scenario, profile);
-    const target = targetMmhg(scenario.plan.target, plant.lopTrueMmhg)!;
+  it("counts a 30-15-15-15 scheme on a regulated thigh cuff (80 % LOP) and ends each set at the count, no reps in the rests", () => {
+    const { plant, target } = regulatedCuff("leg-press-80-lop.json");
     const runs = runSets(plant, profile, target, [30, 15, 15, 15], 30);
-    const done = runs.reduce((a, r) => a + r.done, 0);
-    const counted = runs.reduce((a, r) => a + Math.min(r.counted, r.done), 0);
-    expect(done).toBe(75);
-    expect(counted / done).toBeGreaterThanOrEqual(0.98);
+    const planned = runs.reduce((a, r) => a + r.planned, 0);
+    const counted = runs.reduce((a, r) => a + Math.min(r.counted, r.planned), 0);
+    expect(counted / planned).toBeGreaterThanOrEqual(0.98);
     for (const run of runs) {
-      expect(run.counted).toBeLessThanOrEqual(run.done);
+      expect(run.endedBy).toBe("count");
+      // The count is reached during the athlete's last rep, not reps early.
+      expect(run.done).toBeGreaterThanOrEqual(run.planned - 1);
       expect(run.phantomInRest).toBe(0);
-      expect(run.setEndDetectedAfterSeconds).not.toBeNull();
-      expect(run.setEndDetectedAfterSeconds!).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it("ends a set by itself within 3 s when the athlete stops short of the plan (to failure), with the reps done counted", () => {
+    const { plant, target } = regulatedCuff("arm-50-lop.json");
+    const runs = runSets(plant, profile, target, [30, 15], 30, [20, 9]);
+    for (const run of runs) {
+      expect(run.endedBy).toBe("quiet");
+      expect(Math.abs(run.counted - run.done)).toBeLessThanOrEqual(1);
+      expect(run.quietDetectedAfterSeconds).not.toBeNull();
+      expect(run.quietDetectedAfterSeconds!).toBeLessThanOrEqual(3);
+      expect(run.phantomInRest).toBe(0);
     }
   });
 
   it("counts nothing while a regulated cuff is held without contractions (heart pulsations only)", () => {
-    const scenario = loadScenario(new URL("../../scenarios/arm-50-lop.json", import.meta.url).pathname);
-    const plant = createPlant(scenario, profile);
-    const [hold] = runSets(plant, profile, 0.5 * plant.lopTrueMmhg, [0], 60);
+    const { plant, target } = regulatedCuff("wide-cuff-arm.json");
+    const [hold] = runSets(plant, profile, target, [1], 60, [0]);
     expect(hold!.counted).toBe(0);
     expect(hold!.phantomInRest).toBe(0);
   });
