@@ -8,7 +8,12 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { SerialPort } from "serialport";
+import { SystemClock } from "../../shared/clock.ts";
+import { loadProfile, referenceProfile } from "../profile.ts";
+import { createPlant } from "./cuff.ts";
+import { loadScenario, parseScenario } from "./scenario.ts";
 import { VirtualBoard, type VirtualBoardOptions } from "./virtual-board.ts";
 
 export class PtyError extends Error {
@@ -123,4 +128,32 @@ export async function startVirtualBoardOnPty(options: VirtualBoardOptions): Prom
       await pair.close();
     },
   };
+}
+
+/**
+ * `npx tsx hardware/sim/pty.ts [--scenario FILE] [--profile FILE]`: a virtual board
+ * on a pty in real time, for `cuff firmware --board <path>`; Ctrl-C unplugs it.
+ */
+async function main(args: string[]): Promise<void> {
+  const option = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const scenarioPath = option("--scenario");
+  const profilePath = option("--profile");
+  const profile = profilePath ? loadProfile(profilePath) : referenceProfile();
+  const scenario = scenarioPath ? loadScenario(scenarioPath) : parseScenario({ name: "virtual board on a pty" });
+  const pty = await startVirtualBoardOnPty({ plant: createPlant(scenario, profile), clock: new SystemClock(), profile });
+  process.stdout.write(`virtual board (${scenario.name}) on ${pty.path}\n`);
+  process.once("SIGINT", () => {
+    pty.board.unplug();
+    void pty.close().then(() => process.exit(0));
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
 }
