@@ -138,6 +138,32 @@ describe("virtual board: Firmata", () => {
   });
 });
 
+describe("virtual board: writes", () => {
+  it("accepts PWM by EXTENDED_ANALOG, digital pins by SET_DIGITAL_PIN_VALUE and ports, and answers PIN_STATE_QUERY", async () => {
+    const { host, board } = await inflating();
+    host.send([0xf0, 0x6f, PUMP, 100 & 0x7f, 100 >> 7, 0xf7, 0xf0, 0x6d, PUMP, 0xf7]);
+    await flush();
+    expect(board.outputs().pumpDuty).toBeCloseTo(100 / 255, 9);
+    const state = host.sysex(0x6e).at(-1)!.data;
+    expect(state).toEqual([PUMP, 0x03, 100, 0]);
+
+    // The vent as a plain digital output: HIGH powers (closes) it, LOW lets it open.
+    host.send([0xf4, VENT, 0x01, 0xf5, VENT, 1]);
+    await flush();
+    expect(board.outputs().ventOpening).toBe(0);
+    host.send([0x90 | (VENT >> 3), 0x00, 0x00]);
+    await flush();
+    expect(board.outputs().ventOpening).toBe(1);
+    host.send([0x90 | (VENT >> 3), 1 << (VENT & 7), 0x00]);
+    await flush();
+    expect(board.outputs().ventOpening).toBe(0);
+    // A pin switched back to input no longer drives its valve: it opens.
+    host.send([0xf4, VENT, 0x00]);
+    await flush();
+    expect(board.outputs().ventOpening).toBe(1);
+  });
+});
+
 describe("virtual board: guard", () => {
   it("boots vented and holds the outputs safe against writes until configured", async () => {
     const { host, clock, plant, board } = setup();
