@@ -58,4 +58,34 @@ describe.skipIf(!haveSocat)("host on a pty", () => {
     expect(code).toBe(1);
     expect(io.err.text).toBe(`cuff deflate: no cuff answered on ${pair.hostPath} within 3 s (is it a cuff, is the firmware running?).\n`);
   });
+
+  it("cuff firmware in its own process on a pty: monitor streams 20 frames a second, deflate confirms vented", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, ["bin/cuff.js", "firmware", "--board", "sim", "--link", "pty"], { stdio: ["ignore", "pipe", "pipe"] });
+    cleanups.push(async () => {
+      if (child.exitCode === null) {
+        child.kill("SIGINT");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+    });
+    const path = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      child.stdout.on("data", (d: Buffer) => {
+        text += d.toString();
+        const m = /(\/dev\/pts\/\d+|\/tmp\/\S+)/.exec(text);
+        if (m) resolve(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`cuff firmware exited (${code}): ${text}`)));
+    });
+    const monitor = fakeIo();
+    expect(await main(["monitor", "--port", path, "--json", "--seconds", "1"], monitor)).toBe(0);
+    const lines = monitor.out.text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const frames = lines.filter((l) => l.type === "telemetry");
+    expect(frames.length).toBeGreaterThanOrEqual(17);
+    expect(frames.length).toBeLessThanOrEqual(23);
+    expect(frames[0]).toMatchObject({ state: "vented", phase: "idle" });
+    const deflate = fakeIo();
+    expect(await main(["deflate", "--port", path], deflate)).toBe(0);
+    expect(deflate.out.text).toMatch(/^The cuff is vented \(\d+ mmHg\)\.\n$/);
+  });
 });
