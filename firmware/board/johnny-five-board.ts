@@ -222,19 +222,31 @@ export class JohnnyFiveBoard implements CuffBoard {
         throw new BoardConnectError(`the board at ${this.label} has no PWM on D${pin} (${field})`);
       }
     }
-    j5.pinMode(this.pumpPin, io.MODES.PWM as five.PinMode);
-    j5.pinMode(this.ventPin, io.MODES.PWM as five.PinMode);
-    this.setPump(0);
-    this.setVent(1);
-    j5.samplingInterval(Math.round(1000 / this.profile.sensor.sampleHz));
+    this.configurePins(io, j5);
     io.on(`analog-read-${this.pressureChannel}`, (counts: number) => {
       if (this.closed) return;
       const sample = { tSeconds: this.clock.nowSeconds(), counts };
       for (const listener of this.sampleListeners) listener(sample);
     });
-    io.reportAnalogPin(this.pressureChannel, 1);
     routeGuardReplies(io);
     guardRoutes.set(io, (data) => this.guardReply(data));
+    // The sketch announces its version only when it starts: a board that reset under us
+    // (watchdog, brown-out, reset button) lost its pin setup and its guard is SAFE again.
+    // Restore the pins and reporting, and ask the guard, so the controller hears it is SAFE.
+    io.on("reportversion", () => {
+      if (!this.usable) return;
+      this.configurePins(io, j5);
+      this.queryGuard();
+    });
+  }
+
+  private configurePins(io: FirmataIo, j5: five.Board): void {
+    j5.pinMode(this.pumpPin, io.MODES.PWM as five.PinMode);
+    j5.pinMode(this.ventPin, io.MODES.PWM as five.PinMode);
+    this.setPump(0);
+    this.setVent(1);
+    j5.samplingInterval(Math.round(1000 / this.profile.sensor.sampleHz));
+    io.reportAnalogPin(this.pressureChannel, 1);
   }
 
   private armGuard(): Promise<void> {

@@ -129,6 +129,30 @@ describe("johnny-five + firmata-io over an in-process Duplex", () => {
     expect(virtual.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
   });
 
+  it("notices a board reset: restores pin setup and reporting, and reports the guard SAFE", async () => {
+    const { board, clock, virtual, samples, guard } = await connected();
+    keepAliveOnEverySample(board);
+    board.setVent(0);
+    board.setPump(1);
+    await runFor(clock, 0.05, 0.005);
+    virtual.reset();
+    await flush();
+    expect(guard.at(-1)).toEqual({ kind: "status", status: expect.objectContaining({ state: GuardState.SAFE, reason: GuardReason.POWER_UP }) });
+    expect(virtual.isReportingAnalog(0)).toBe(true);
+    const count = samples.length;
+    await runFor(clock, 0.1, 0.005);
+    // 100 Hz again (10 periods in 0.1 s, give or take the one on the boundary).
+    expect(samples.length - count).toBeGreaterThanOrEqual(10);
+    expect(samples.length - count).toBeLessThanOrEqual(11);
+    expect(virtual.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
+    // The controller decides to re-arm; then its outputs count again.
+    board.configureGuard(profile.guard.keepAliveDeadlineMs, mmhgToCounts(profile, profile.guard.tripMmhg));
+    board.setVent(0);
+    board.setPump(1);
+    await flush();
+    expect(virtual.outputs()).toEqual({ pumpDuty: 1, ventOpening: 0 });
+  });
+
   it("close() vents the cuff before letting go", async () => {
     const { board, clock, virtual } = await connected();
     keepAliveOnEverySample(board);
