@@ -8,7 +8,11 @@ export interface CliIo {
   onInterrupt(handler: () => Promise<void> | void): () => void;
 }
 
+/** Ctrl-C this many times while cleanup runs and the program quits without waiting for it. */
+const FORCE_QUIT_PRESSES = 3;
+
 export function processIo(): CliIo {
+  let presses = 0;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -16,6 +20,12 @@ export function processIo(): CliIo {
     env: process.env,
     onInterrupt(handler) {
       const listener = () => {
+        presses++;
+        if (presses >= FORCE_QUIT_PRESSES) {
+          process.stderr.write("quitting without confirmation; the cuff vents by itself 2 s after it stops hearing from this program\n");
+          process.exit(130);
+        }
+        if (presses === FORCE_QUIT_PRESSES - 1) process.stderr.write("venting the cuff... (Ctrl-C once more to quit without waiting)\n");
         void Promise.resolve(handler()).finally(() => {
           process.exitCode = process.exitCode ?? 130;
         });
