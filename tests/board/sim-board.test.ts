@@ -177,6 +177,11 @@ describe("direct simulated board", () => {
     expect(board.guardStatus()).toMatchObject({ state: GuardState.SAFE, reason: GuardReason.POWER_UP });
   });
 
+  it("refuses a profile whose vent shares the pump's pin, naming the field", () => {
+    const bad = { ...profile, pins: { ...profile.pins, vent: profile.pins.pump } };
+    expect(() => new SimBoard(new TestPlant(), bad, new ManualClock())).toThrow(/hardware profile: pins\.vent: D5 is already the pump pin/);
+  });
+
   it("close() vents the cuff", async () => {
     const { board } = simBoard();
     board.configureGuard(300, tripCounts);
