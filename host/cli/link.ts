@@ -84,8 +84,10 @@ async function openSim(choice: LinkChoice): Promise<OpenLink> {
     }
     return stack.replugLink();
   };
-  const pacer = new Pacer(stack, choice.speed);
-  let client: CuffClient;
+  let client: CuffClient | null = null;
+  const pacer = new Pacer(stack, choice.speed, (error) => {
+    void client?.closeWithError(new CliError(`the simulated cuff stopped: ${error.message}`));
+  });
   try {
     client = await CuffClient.open({ connect, clock, label: "the simulated cuff" });
   } catch (error) {
@@ -93,15 +95,16 @@ async function openSim(choice: LinkChoice): Promise<OpenLink> {
     await stack.close();
     throw error instanceof CuffLinkError ? new CliError(error.message) : error;
   }
-  const athlete = new SimulatedAthlete(client, stack.plant, clock);
+  const opened = client;
+  const athlete = new SimulatedAthlete(opened, stack.plant, clock);
   return {
-    client,
+    client: opened,
     clock,
     label: "the simulated cuff",
     sim: { stack, plant: stack.plant, pacer, scenario },
     async close() {
       athlete.dispose();
-      await client.close();
+      await opened.close();
       await pacer.stop();
       await stack.close();
     },

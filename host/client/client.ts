@@ -271,6 +271,12 @@ export class CuffClient {
 
   // ---- teardown -----------------------------------------------------------------
 
+  /** The transport failed beyond repair (the simulated cuff crashed): close, and fail everything with `error`. */
+  closeWithError(error: Error): Promise<void> {
+    this.fatalError ??= error;
+    return this.close();
+  }
+
   /** Stop everything: timers, the stream, the subjects. Pending commands fail with ClientClosedError. */
   async close(): Promise<void> {
     if (this.closing) return;

@@ -15,20 +15,15 @@ const WALL_TICK_MS = 20;
 export class Pacer {
   private stopped = false;
   private readonly done: Promise<void>;
-  private failure: Error | null = null;
-  virtualSeconds = 0;
+  private virtualSeconds = 0;
 
+  /** `onFailure`: the simulation threw; it has stopped. */
   constructor(
     private readonly target: Advanceable,
     readonly speed: number,
+    onFailure: (error: Error) => void = () => {},
   ) {
-    this.done = this.loop().catch((error: Error) => {
-      this.failure = error;
-    });
-  }
-
-  get error(): Error | null {
-    return this.failure;
+    this.done = this.loop().catch((error: Error) => onFailure(error));
   }
 
   async stop(): Promise<void> {
