@@ -45,26 +45,39 @@ export const DEFLATION_CUFFS = [
   { label: "largest thigh", widthCm: 12, circumferenceCm: 75 },
 ] as const;
 
+/** The vent's share of regulation (letting out what a contraction pushes back) at these pumps. */
+export const VENT_REGULATION_FLOWS_LPM = [3, 5] as const;
+export const VENT_REGULATION_ORIFICES_MM = [1.6, 2.0, 2.4] as const;
+
 export interface SizingCell {
   flowLpm: number;
+  ventOrificeMm: number;
   swingMmhg: number;
   within5: number[];
 }
 
-export function sizingScenario(subject: Scenario, flowLpm: number, swingMmhg: number): Scenario {
+export function sizingScenario(subject: Scenario, flowLpm: number, swingMmhg: number, ventOrificeMm: number = REFERENCE_VENT_VALVE.orificeMm): Scenario {
   return protocolScenario({
     ...subject,
-    hardware: { ...subject.hardware, pumpFreeFlowLpm: flowLpm },
+    hardware: { ...subject.hardware, pumpFreeFlowLpm: flowLpm, ventOrificeMm },
     exercise: { ...subject.exercise, contractionSwingMmhg: swingMmhg },
   });
 }
 
-export function runPumpGrid(subjects: readonly Scenario[], profile: HardwareProfile, flows: readonly number[] = PUMP_FLOWS_LPM, swings: readonly number[] = SWINGS_MMHG): SizingCell[] {
+export function runGrid(
+  subjects: readonly Scenario[],
+  profile: HardwareProfile,
+  flows: readonly number[],
+  vents: readonly number[],
+  swings: readonly number[] = SWINGS_MMHG,
+): SizingCell[] {
   const cells: SizingCell[] = [];
   for (const flowLpm of flows) {
-    for (const swingMmhg of swings) {
-      const within5 = subjects.map((s) => runScenario(sizingScenario(s, flowLpm, swingMmhg), { profile }).metrics.exerciseWithin5 ?? 0);
-      cells.push({ flowLpm, swingMmhg, within5 });
+    for (const ventOrificeMm of vents) {
+      for (const swingMmhg of swings) {
+        const within5 = subjects.map((s) => runScenario(sizingScenario(s, flowLpm, swingMmhg, ventOrificeMm), { profile }).metrics.exerciseWithin5 ?? 0);
+        cells.push({ flowLpm, ventOrificeMm, swingMmhg, within5 });
+      }
     }
   }
   return cells;
@@ -161,6 +174,24 @@ export function deflationSeconds(
 const f3 = (v: number) => v.toFixed(3);
 const pct = (v: number) => `${Math.round(v * 100)} %`;
 
+function printVentRegulationTable(cells: readonly SizingCell[]): void {
+  const swings = [...new Set(cells.map((c) => c.swingMmhg))];
+  console.log("\nThe vent's share: runs meeting the goal (mean exerciseWithin5 / min) by vent orifice, all swings and per swing\n");
+  console.log(`| pump, vent | all swings | ${swings.map((w) => `swing ${w} mmHg`).join(" | ")} |`);
+  console.log(`|---|---:|${swings.map(() => "---:").join("|")}|`);
+  for (const flow of VENT_REGULATION_FLOWS_LPM) {
+    for (const vent of VENT_REGULATION_ORIFICES_MM.filter((v) => cells.some((c) => c.flowLpm === flow && c.ventOrificeMm === v))) {
+      const mine = cells.filter((c) => c.flowLpm === flow && c.ventOrificeMm === vent);
+      const all = summarise(mine.flatMap((c) => c.within5));
+      const row = swings.map((w) => {
+        const s = summarise(mine.find((c) => c.swingMmhg === w)!.within5);
+        return `${pct(s.meeting)} (${f3(s.mean)} / ${f3(s.min)})`;
+      });
+      console.log(`| ${flow} L/min, ${vent.toFixed(1)} mm | ${pct(all.meeting)} (${f3(all.mean)} / ${f3(all.min)}) | ${row.join(" | ")} |`);
+    }
+  }
+}
+
 function printPumpTables(cells: readonly SizingCell[], subjects: number, seed: number): void {
   const flows = [...new Set(cells.map((c) => c.flowLpm))];
   const swings = [...new Set(cells.map((c) => c.swingMmhg))];
@@ -215,6 +246,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`npx tsx bench/pump-sizing.ts ${count} ${seed}  (${new Date().toISOString().slice(0, 10)})`);
   printDeflationTable(profile);
   const subjects = generatePopulation(seed, count, { limb: "leg" });
-  printPumpTables(runPumpGrid(subjects, profile), count, seed);
+  const reference = REFERENCE_VENT_VALVE.orificeMm;
+  const pumpCells = runGrid(subjects, profile, PUMP_FLOWS_LPM, [reference]);
+  printPumpTables(pumpCells, count, seed);
+  const otherVents = VENT_REGULATION_ORIFICES_MM.filter((v) => v !== reference);
+  const ventCells = [...pumpCells.filter((c) => (VENT_REGULATION_FLOWS_LPM as readonly number[]).includes(c.flowLpm)), ...runGrid(subjects, profile, VENT_REGULATION_FLOWS_LPM, otherVents)];
+  printVentRegulationTable(ventCells);
   console.log(`\nwall ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
