@@ -65,7 +65,9 @@ The exercise:
 Records and output:
   --record FILE      write every telemetry frame and event as JSON lines (real cuffs always record:
                      by default into the profile folder's sessions/)
-  --json             one JSON object per line on stdout: events as they happen, then {"type":"summary",...}
+  --json             one JSON object per line on stdout: the cuff's events as they happen (state, phase,
+                     rep, alarm, lop-result), {"type":"link","state":"reconnecting"|"connected"} when the
+                     link drops and comes back, then {"type":"summary",...}; nothing else on stdout
 
 Your profile (real cuffs only; the simulated cuff is nobody's limb):
   --profile-dir DIR  where the profile lives (default: $CUFF_PROFILE_DIR, else ~/.config/cuff)
