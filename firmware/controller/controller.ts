@@ -28,6 +28,7 @@ import type {
 } from "../../shared/protocol/messages.ts";
 import type { LopOptions, LopProcedure, RepCounter } from "../lop/procedure.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
+import { KinkProbe } from "./kink-probe.ts";
 import { DEFAULT_GAINS, holdBand, initialRegulatorState, LearnedActuators, regulate, type RegulatorState } from "./regulator.ts";
 import {
   cycleTargetMmhg,
@@ -88,6 +89,9 @@ export class CuffController {
   private readonly estimator: PressureEstimator;
   private readonly supervisor = new Supervisor();
   private readonly actuators = new LearnedActuators();
+  private readonly kinkProbe = new KinkProbe();
+  /** The drop the kink probe saw on this tick, when it judged one. */
+  private probeDropMmhg: number | null = null;
   private readonly pumpRateAt = (mmhg: number) => this.actuators.pumpRateAt(mmhg);
   private readonly ventRateAt = (mmhg: number) => this.actuators.ventRateAt(mmhg);
   private regulator: RegulatorState = initialRegulatorState();
@@ -263,6 +267,7 @@ export class CuffController {
     this.lastEstimate = estimate;
 
     this.checkHostSilence(tSeconds);
+    this.probeDropMmhg = null;
     let proposed = this.propose(tSeconds, estimate, dt);
 
     const lopCeiling = this.lopMmhg === null ? null : LOP_CEILING_FRACTION * this.lopMmhg;
@@ -274,6 +279,7 @@ export class CuffController {
       phase: this.phase,
       targetMmhg: this.currentTargetMmhg(),
       settled: this.session?.settled ?? false,
+      probeDropMmhg: this.probeDropMmhg,
       exercising: this.session !== null && this.session.step === "set" && planMode(this.session.plan) === "sets",
       proposed,
       ceilingMmhg: this.ceilingMmhg,
@@ -436,12 +442,18 @@ export class CuffController {
       }
     }
     if (this.session !== s || this.state === "deflating" || this.state === "fault") return SAFE_ACTUATION;
+    let actuation: Actuation;
     if (s.settled && (s.step === "rest" || (s.step === "set" && planMode(s.plan) !== "sets"))) {
       const held = holdBand(this.regulator, s.currentTargetMmhg!, estimate.mmhg, dt, this.actuators, this.gains());
       this.regulator = held.state;
-      return held.actuation;
+      actuation = held.actuation;
+    } else {
+      actuation = this.regulateTo(s.currentTargetMmhg!, estimate, dt, !s.settled, s.step === "set");
     }
-    return this.regulateTo(s.currentTargetMmhg!, estimate, dt, !s.settled, s.step === "set");
+    if (!s.settled) return actuation;
+    const probe = this.kinkProbe.step(t, estimate.mmhg, actuation.pump === 0 && actuation.vent === 0);
+    this.probeDropMmhg = probe.dropMmhg;
+    return probe.ventPulse > 0 ? { pump: 0, vent: probe.ventPulse } : actuation;
   }
 
   private regulateTo(target: number, estimate: PressureEstimate, dt: number, inflating: boolean, exercising: boolean): Actuation {
@@ -497,6 +509,7 @@ export class CuffController {
 
   /** A new target is approached afresh: alarms that judge a settled hold wait until it is reached. */
   private changeTarget(s: SessionRun, targetMmhg: number): void {
+    this.kinkProbe.reset();
     s.currentTargetMmhg = targetMmhg;
     s.settled = false;
     s.settledSinceSeconds = null;

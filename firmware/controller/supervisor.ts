@@ -24,6 +24,8 @@ export interface RuleContext {
   targetMmhg: number | null;
   /** The controller settled on the target at least once in this hold. */
   settled: boolean;
+  /** How far the reading fell after the kink probe's vent pulse, on the tick it was judged. */
+  probeDropMmhg: number | null;
   /** A set with contractions is under way (sets plans); continuous and cycle holds are still. */
   exercising: boolean;
   /** What the controller proposed this tick. */
@@ -105,6 +107,8 @@ export const SUPERVISOR_LIMITS = {
   impossibleSlopeMmhgPerSecond: 2500,
   /** A kinked hose leaves the pump feeding the hose alone: pressure climbs an order of magnitude faster. */
   kinkSlopeMmhgPerSecond: 400,
+  /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
+  kinkProbeDropMmhg: 10,
   /** Identical samples for this long while the cuff is pressurised or actuated mean a frozen sensor. */
   stuckSeconds: 0.5,
   /** Leak alarm within 5 s (Delfi: 7 s). */
@@ -161,15 +165,22 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "sensor-slope",
     severity: "fault",
     latches: true,
-    description: `reading changes faster than ${SUPERVISOR_LIMITS.impossibleSlopeMmhgPerSecond} mmHg/s`,
+    description: `reading changes faster than ${SUPERVISOR_LIMITS.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it`,
     check: (ctx, m) => {
       const previous = m.values[0];
       const p = ctx.estimate.rawMmhg;
+      // What the actuators did on the previous tick moves this tick's reading.
+      const pumped = (m.values[1] ?? 0) > 0;
+      const vented = (m.values[2] ?? 0) > 0;
       m.values[0] = p;
+      m.values[1] = ctx.proposed.pump;
+      m.values[2] = ctx.proposed.vent;
       if (previous === undefined || !Number.isFinite(previous) || !Number.isFinite(p) || ctx.dtSeconds <= 0) return null;
-      const slope = Math.abs(p - previous) / ctx.dtSeconds;
-      return slope > SUPERVISOR_LIMITS.impossibleSlopeMmhgPerSecond
-        ? `reading jumped ${Math.abs(p - previous).toFixed(0)} mmHg in one sample`
+      const change = p - previous;
+      // A kinked hose answers the actuators violently; the hose-kink rule judges that.
+      if ((change > 0 && pumped) || (change < 0 && vented)) return null;
+      return Math.abs(change) / ctx.dtSeconds > SUPERVISOR_LIMITS.impossibleSlopeMmhgPerSecond
+        ? `reading jumped ${Math.abs(change).toFixed(0)} mmHg in one sample`
         : null;
     },
   },
@@ -195,16 +206,12 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "hose-kink",
     severity: "fault",
     latches: true,
-    description: `pressure climbs faster than ${SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond} mmHg/s with the pump on (the cuff is cut off from the pump)`,
-    check: (ctx, m) =>
-      sustained(
-        m,
-        ctx,
-        ctx.proposed.pump > 0.2 && ctx.estimate.slopeMmhgPerSecond > SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond,
-        0.05,
-      )
-        ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate"
-        : null,
+    description: `pressure climbs faster than ${SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond} mmHg/s with the pump on, or a 10 ms vent probe drops the reading by more than ${SUPERVISOR_LIMITS.kinkProbeDropMmhg} mmHg (only the hose answers: the cuff is cut off)`,
+    check: (ctx, m) => {
+      const probed = ctx.probeDropMmhg !== null && ctx.probeDropMmhg > SUPERVISOR_LIMITS.kinkProbeDropMmhg;
+      const racing = sustained(m, ctx, ctx.proposed.pump > 0.2 && ctx.estimate.slopeMmhgPerSecond > SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond, 0.05);
+      return probed || racing ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate" : null;
+    },
   },
   {
     kind: "valve-stuck-closed",

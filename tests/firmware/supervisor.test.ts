@@ -20,6 +20,7 @@ function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: 
     targetMmhg: 150,
     settled: true,
     exercising: true,
+    probeDropMmhg: null,
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
@@ -79,9 +80,10 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("above-lop-ceiling", 2, (t) => context(t, { mmhg: 180 }))).toBeNull();
   });
 
-  it("sensor-slope fires on a 60 mmHg jump in one sample, not on a 10 mmHg/s contraction", () => {
+  it("sensor-slope fires on a 60 mmHg jump in one sample, not on a 10 mmHg/s contraction nor on a fall while venting", () => {
     expect(firstAlarm("sensor-slope", 1, (t) => context(t, { mmhg: t >= 0.3 ? 210 : 150 }))).toBeCloseTo(0.3, 2);
     expect(firstAlarm("sensor-slope", 1, (t) => context(t, { mmhg: 150 + 10 * t }))).toBeNull();
+    expect(firstAlarm("sensor-slope", 1, (t) => context(t, { mmhg: t >= 0.3 ? 120 : 150, proposed: { pump: 0, vent: 0.3 } }))).toBeNull();
   });
 
   it("sensor-stuck fires after 0.5 s of identical counts while pressurised, not while vented at zero", () => {
@@ -93,6 +95,11 @@ describe("alarm rules (one test each)", () => {
   it("hose-kink fires when pressure climbs 1000 mmHg/s with the pump on, not at 40 mmHg/s", () => {
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 0.6, vent: 0 }, est: t > 0.2 ? { slopeMmhgPerSecond: 1000 } : {} }))).toBeCloseTo(0.26, 1);
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 1, vent: 0 }, est: { slopeMmhgPerSecond: 40 } }))).toBeNull();
+  });
+
+  it("hose-kink fires on a kink probe that drops the reading 17 mmHg, not 2", () => {
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { probeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 17 : null }))).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { probeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeNull();
   });
 
   it("valve-stuck-closed fires after 1 s of full vent without a pressure fall", () => {
