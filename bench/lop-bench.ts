@@ -14,7 +14,8 @@ import { createPlant } from "../hardware/sim/cuff.ts";
 import { generatePopulation } from "../hardware/sim/population.ts";
 import { Prng } from "../hardware/sim/prng.ts";
 import type { Scenario } from "../hardware/sim/scenario.ts";
-import { deflate, runLop, type LopRun } from "../tests/lop/harness.ts";
+import { targetMmhg } from "../shared/plan.ts";
+import { deflate, runLop, runSets, type LopRun, type SetRun } from "../tests/lop/harness.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -235,6 +236,21 @@ function main(): void {
   ];
   const sensorRows = variants.map((v) => summarise(v.label, sensorSubjects.map((s) => measureSubject(withHardware(s, v.hardware), v.profile, 1))));
   printTable("", sensorRows, () => "");
+  const repSubjects = population.slice(0, quick ? 20 : 60);
+  console.log(`\nReps on a regulated cuff (${repSubjects.length} subjects, 30-15-15-15, each subject's own cadence, swing and knocks)`);
+  const repRow = (label: string, athlete: readonly number[] | undefined): string => {
+    const runs: SetRun[] = repSubjects.flatMap((s) => {
+      const plant = createPlant(s, profile);
+      return runSets(plant, profile, targetMmhg(s.plan.target, plant.lopTrueMmhg)!, [30, 15, 15, 15], 30, athlete);
+    });
+    const expected = runs.reduce((a, r) => a + (athlete ? r.done : r.planned), 0);
+    const counted = runs.reduce((a, r) => a + Math.min(r.counted, athlete ? r.done : r.planned), 0);
+    const quiet = runs.flatMap((r) => (r.endedBy === "quiet" && r.quietDetectedAfterSeconds !== null ? [r.quietDetectedAfterSeconds] : []));
+    const ends = runs.reduce((a, r) => ({ ...a, [r.endedBy]: (a[r.endedBy] ?? 0) + 1 }), {} as Record<string, number>);
+    return `${label.padEnd(34)} | counted ${f((100 * counted) / expected)} % of ${expected} | phantom reps in rests ${runs.reduce((a, r) => a + r.phantomInRest, 0)} | sets ended by ${JSON.stringify(ends)} | quiet set end after last rep median/p90/max ${f(quantile(quiet, 0.5))}/${f(quantile(quiet, 0.9))}/${f(quiet.length ? Math.max(...quiet) : Number.NaN)} s`;
+  };
+  console.log(repRow("all planned reps done", undefined));
+  console.log(repRow("to failure (20-10-12-8 done)", [20, 10, 12, 8]));
   console.log(`\nwall ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -23,14 +23,20 @@ export interface EnvelopePoint {
 /**
  * Shares of the maximum where the flank is read. Each crossing alone gives the LOP
  * times lopPerCrossing (mean ratio); the LOP reported is the least-squares
- * combination sum(weight * crossing). Calibrated on population seed 7 (200
+ * combination sum(weight * crossing), less a low-SNR term. Calibrated on population seed 7 (200
  * subjects; the benchmark runs seed 2026): see firmware/lop/README.md.
  */
 export const CHARACTERISTIC_RATIOS: readonly { share: number; lopPerCrossing: number; weight: number }[] = [
-  { share: 0.15, lopPerCrossing: 1.067, weight: 0.236 },
-  { share: 0.2, lopPerCrossing: 1.081, weight: 0.272 },
-  { share: 0.3, lopPerCrossing: 1.105, weight: 0.585 },
+  { share: 0.15, lopPerCrossing: 1.067, weight: 0.233 },
+  { share: 0.2, lopPerCrossing: 1.081, weight: 0.2788 },
+  { share: 0.3, lopPerCrossing: 1.105, weight: 0.5895 },
 ];
+/**
+ * With a weak pulsation the noise left after debiasing still lifts the low flank and
+ * delays the 15 % crossing: it is taken back in proportion to noise floor / maximum
+ * (same least-squares fit).
+ */
+export const LOW_SNR_CORRECTION = 0.0614;
 
 export const ENVELOPE_SETTINGS = {
   /** Centred running median over this many windows: two knocks in five cannot move it. */
@@ -48,8 +54,9 @@ export interface EnvelopeReading {
   lopMmhg: number;
   /** Each scaled crossing (their spread says how steadily the pulsations faded). */
   estimatesMmhg: number[];
-  /** Pressure where the flank crossed the lowest share. */
+  /** Pressure where the flank crossed the lowest share, and the highest. */
   lowestCrossingMmhg: number;
+  highestCrossingMmhg: number;
   maxAmplitudeMmhg: number;
   maxAtMmhg: number;
   /** Share of the windows from the maximum on that stand out from their neighbours (knocks). */
@@ -123,9 +130,10 @@ export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number
   const flank = amplitudes.slice(top, lastIndex + 1);
   const knocks = outliers(flank, floorMmhg, maxAmplitude).filter(Boolean).length;
   return {
-    lopMmhg: crossings.reduce((a, c, i) => a + c * CHARACTERISTIC_RATIOS[i]!.weight, 0),
+    lopMmhg: crossings.reduce((a, c, i) => a + c * CHARACTERISTIC_RATIOS[i]!.weight, 0) - LOW_SNR_CORRECTION * crossings[0]! * (floorMmhg / maxAmplitude),
     estimatesMmhg: estimates,
     lowestCrossingMmhg: crossings[0]!,
+    highestCrossingMmhg: crossings[crossings.length - 1]!,
     maxAmplitudeMmhg: maxAmplitude,
     maxAtMmhg: points[top]!.mmhg,
     outlierShare: flank.length ? knocks / flank.length : 0,

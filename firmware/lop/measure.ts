@@ -45,14 +45,8 @@ export const LOP_SETTINGS = {
   /** A pulsation larger than this, and than this many times the largest envelope point, is movement. */
   motionMmhg: 2.5,
   motionEnvelopeMultiple: 1.5,
-  /** A window this many times the largest envelope point is movement (a knock). */
+  /** A window this many times the largest envelope point is movement; once on the falling flank it spoils the measurement. */
   motionEnvelopeWindowMultiple: 1.8,
-  /** The band-pass rings this long after a jump. */
-  motionRingSeconds: 0.5,
-  /** Two movements this close are one (a limb tensed and let go). */
-  motionHoldSeconds: 2.5,
-  /** This many windows spoiled by movement from the envelope's maximum on spoil the measurement. */
-  maxDisturbedFlankWindows: 2,
   /** More knocks than this share of the flank windows spoil the measurement. */
   maxOutlierShare: 0.3,
   /** The three scaled crossings must agree this well. */
@@ -119,11 +113,8 @@ class OscillometricLop implements LopProcedure {
   readonly points: EnvelopePoint[] = [];
   private largestAmplitude = 0;
   private onFlank = false;
-  /** Every window closed so far, with whether movement spoiled it (points holds the clean ones). */
-  private readonly windows: { point: EnvelopePoint; startSeconds: number; disturbed: boolean }[] = [];
-  private windowDisturbed = false;
-  private disturbedUntil = -Infinity;
-  private lastMotionSeconds: number | null = null;
+  /** First pressure where a window was far larger than any pulsation (movement), if any. */
+  private motionAtMmhg: number | null = null;
   private outcome: LopOutcome | null = null;
 
   constructor(private readonly options: LopOptions) {
@@ -177,7 +168,9 @@ class OscillometricLop implements LopProcedure {
       LOP_SETTINGS.motionMmhg,
       LOP_SETTINGS.motionEnvelopeMultiple * this.largestAmplitude + MOTION_NOISE_SIGMAS * Math.sqrt(BAND_NOISE_POWER) * this.noiseMmhg(),
     );
-    if (Math.abs(pulse) > motionLimit) this.onMotion(tSeconds);
+    if (Math.abs(pulse) > motionLimit) {
+      return this.finish(tSeconds, this.reject(`movement during the measurement: large pressure jumps at ${estimate.mmhg.toFixed(0)} mmHg`));
+    }
     this.detectBeat(tSeconds, pulse);
     const ended = this.addToWindow(tSeconds, pulse, estimate.mmhg);
     if (ended) {
@@ -301,66 +294,38 @@ class OscillometricLop implements LopProcedure {
       amplitudeMmhg: this.windowMax - this.windowMin,
       tSeconds,
     };
-    const knock = this.largestAmplitude > 0 && point.amplitudeMmhg > LOP_SETTINGS.motionEnvelopeWindowMultiple * this.largestAmplitude;
-    const disturbed = knock || this.windowDisturbed || this.disturbedUntil > this.windowStart;
-    this.windows.push({ point, startSeconds: this.windowStart, disturbed });
-    this.windowDisturbed = false;
+    this.points.push(point);
     this.windowStart = tSeconds;
     this.windowMin = Infinity;
     this.windowMax = -Infinity;
     this.windowSum = 0;
     this.windowCount = 0;
-    // Largest pulsation so far, on a median of three windows so one knock cannot set it.
-    const n = this.windows.length;
+    if (this.largestAmplitude > 0 && point.amplitudeMmhg > LOP_SETTINGS.motionEnvelopeWindowMultiple * this.largestAmplitude) {
+      this.motionAtMmhg ??= point.mmhg;
+    }
+    const n = this.points.length;
     if (n >= 3) {
-      const last3 = this.windows.slice(-3).map((w) => w.point.amplitudeMmhg).sort((a, b) => a - b);
+      const last3 = this.points.slice(-3).map((p) => p.amplitudeMmhg).sort((a, b) => a - b);
       this.largestAmplitude = Math.max(this.largestAmplitude, last3[1]!);
       const floor = FLOOR_PER_NOISE * noise;
       if (this.largestAmplitude > 3 * floor && last3[1]! < LOP_SETTINGS.flankShare * this.largestAmplitude) this.onFlank = true;
     }
-    if (!disturbed) this.points.push(point);
     return true;
-  }
-
-  /**
-   * Movement: the window it falls in (and the filter's ringing after it) is left out
-   * of the envelope. Two events close together are a limb tensed and let go, whose
-   * pressure in between is not the cuff's own: every window between them goes too.
-   */
-  private onMotion(tSeconds: number): void {
-    this.windowDisturbed = true;
-    this.disturbedUntil = tSeconds + LOP_SETTINGS.motionRingSeconds;
-    if (this.lastMotionSeconds !== null && tSeconds - this.lastMotionSeconds <= LOP_SETTINGS.motionHoldSeconds) {
-      const since = this.lastMotionSeconds;
-      for (let i = this.windows.length - 1; i >= 0 && this.windows[i]!.point.tSeconds >= since; i--) {
-        const window = this.windows[i]!;
-        if (!window.disturbed) {
-          window.disturbed = true;
-          const at = this.points.indexOf(window.point);
-          if (at >= 0) this.points.splice(at, 1);
-        }
-      }
-    }
-    this.lastMotionSeconds = tSeconds;
   }
 
   /** After each window: finished (accepted or rejected), or not yet. */
   private judge(mmhg: number): Omit<LopOutcome, "durationSeconds"> | null {
     const floor = FLOOR_PER_NOISE * this.noiseMmhg();
-    const top = peakIndex(this.points, floor);
-    if (top >= 0 && this.onFlank) {
-      const flankStart = this.points[Math.max(0, top - 1)]!.tSeconds;
-      const disturbed = this.windows.filter((w) => w.disturbed && w.point.tSeconds >= flankStart);
-      if (disturbed.length >= LOP_SETTINGS.maxDisturbedFlankWindows) {
-        return this.reject(`movement during the measurement: large pressure jumps at ${disturbed[0]!.point.mmhg.toFixed(0)} mmHg`);
-      }
-    }
     const reading = readEnvelope(this.points, floor);
     if (!reading) {
+      const top = peakIndex(this.points, floor);
       if (top >= 0 && mmhg > LOP_SETTINGS.maxOverEnvelopePeak * this.points[top]!.mmhg && mmhg > LOP_SETTINGS.minGiveUpMmhg) {
         return this.reject(`the pulsations did not fade out by ${mmhg.toFixed(0)} mmHg: check that the cuff sits on the limb and measure again`);
       }
       return null;
+    }
+    if (this.motionAtMmhg !== null && this.motionAtMmhg >= reading.maxAtMmhg) {
+      return this.reject(`movement during the measurement: large pressure jumps at ${this.motionAtMmhg.toFixed(0)} mmHg`);
     }
     if (reading.outlierShare > LOP_SETTINGS.maxOutlierShare) {
       return this.reject(`movement during the measurement: ${Math.round(reading.outlierShare * 100)} % of the beats between ${reading.maxAtMmhg.toFixed(0)} and ${mmhg.toFixed(0)} mmHg were disturbed`);
