@@ -451,9 +451,12 @@ export class CuffController {
       actuation = this.regulateTo(s.currentTargetMmhg!, estimate, dt, !s.settled, s.step === "set");
     }
     if (!s.settled) return actuation;
+    const waiting = this.kinkProbe.probing;
     const probe = this.kinkProbe.step(t, estimate.mmhg, actuation.pump === 0 && actuation.vent === 0);
     this.probeDropMmhg = probe.dropMmhg;
-    return probe.ventPulse > 0 ? { pump: 0, vent: probe.ventPulse } : actuation;
+    if (probe.ventPulse > 0) return { pump: 0, vent: probe.ventPulse };
+    // While the probe waits for its verdict (0.25 s) the cuff is left sealed.
+    return waiting && this.kinkProbe.probing ? { pump: 0, vent: 0 } : actuation;
   }
 
   private regulateTo(target: number, estimate: PressureEstimate, dt: number, inflating: boolean, exercising: boolean): Actuation {

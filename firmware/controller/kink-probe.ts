@@ -11,11 +11,14 @@ export const KINK_PROBE = {
   openingAt150: 0.3,
   /** The reading is judged this long after the pulse. */
   settleSeconds: 0.25,
+  /** Behind a kink the reading sits still after the pulse; a cuff in motion (a relaxing muscle) does not. */
+  stillFromSeconds: 0.1,
+  stillWithinMmhg: 1.5,
 } as const;
 
 export class KinkProbe {
   private nextAt: number | null = null;
-  private probe: { at: number; before: number } | null = null;
+  private probe: { at: number; before: number; low: number; high: number } | null = null;
 
   /**
    * One tick. `idle`: the regulator asked for nothing this tick. Returns the
@@ -25,15 +28,26 @@ export class KinkProbe {
   step(t: number, mmhg: number, idle: boolean): { ventPulse: number; dropMmhg: number | null } {
     this.nextAt ??= t + KINK_PROBE.everySeconds;
     if (this.probe) {
-      if (t - this.probe.at < KINK_PROBE.settleSeconds) return { ventPulse: 0, dropMmhg: null };
-      const drop = this.probe.before - mmhg;
+      const probe = this.probe;
+      if (t - probe.at >= KINK_PROBE.stillFromSeconds) {
+        probe.low = Math.min(probe.low, mmhg);
+        probe.high = Math.max(probe.high, mmhg);
+      }
+      if (t - probe.at < KINK_PROBE.settleSeconds) return { ventPulse: 0, dropMmhg: null };
       this.probe = null;
       this.nextAt = t + KINK_PROBE.everySeconds;
-      return { ventPulse: 0, dropMmhg: drop };
+      // A reading that kept moving says nothing about the hose: the probe is inconclusive.
+      const still = probe.high - probe.low <= KINK_PROBE.stillWithinMmhg;
+      return { ventPulse: 0, dropMmhg: still ? probe.before - mmhg : null };
     }
     if (!idle || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return { ventPulse: 0, dropMmhg: null };
-    this.probe = { at: t, before: mmhg };
+    this.probe = { at: t, before: mmhg, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
     return { ventPulse: Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / mmhg)), dropMmhg: null };
+  }
+
+  /** A probe is waiting for its verdict: the regulator must leave the cuff alone meanwhile. */
+  get probing(): boolean {
+    return this.probe !== null;
   }
 
   reset(): void {

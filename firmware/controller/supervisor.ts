@@ -3,6 +3,7 @@
  * Alarms are data: a table of named rules over what the controller sees.
  */
 import type { AlarmKind, Phase, Severity, StateName } from "../../shared/protocol/messages.ts";
+import { DEFLATED_MMHG } from "../../shared/limits.ts";
 import type { PressureEstimate } from "./estimator.ts";
 import { RingWindow } from "./ring.ts";
 
@@ -109,6 +110,11 @@ export const SUPERVISOR_LIMITS = {
   kinkSlopeMmhgPerSecond: 400,
   /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
   kinkProbeDropMmhg: 10,
+  /**
+   * The fastest a cuff can vent from over 100 to under 15 mmHg: 0.2 s for the smallest arm
+   * cuff through a 2.4 mm vent. (Only a 4 mm vent on a 4 cm arm cuff is faster, 0.05 s.)
+   */
+  fastestDeflationSeconds: 0.1,
   /** Identical samples for this long while the cuff is pressurised or actuated mean a frozen sensor. */
   stuckSeconds: 0.5,
   /** Leak alarm within 5 s (Delfi: 7 s). */
@@ -206,11 +212,19 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "hose-kink",
     severity: "fault",
     latches: true,
-    description: `pressure climbs faster than ${SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond} mmHg/s with the pump on, or a 10 ms vent probe drops the reading by more than ${SUPERVISOR_LIMITS.kinkProbeDropMmhg} mmHg (only the hose answers: the cuff is cut off)`,
+    description: `pressure climbs faster than ${SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond} mmHg/s with the pump on, a 10 ms vent probe drops the reading by more than ${SUPERVISOR_LIMITS.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over 100 to under 15 mmHg in under ${SUPERVISOR_LIMITS.fastestDeflationSeconds} s (only the hose answers: the cuff is cut off)`,
     check: (ctx, m) => {
       const probed = ctx.probeDropMmhg !== null && ctx.probeDropMmhg > SUPERVISOR_LIMITS.kinkProbeDropMmhg;
       const racing = sustained(m, ctx, ctx.proposed.pump > 0.2 && ctx.estimate.slopeMmhgPerSecond > SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond, 0.05);
-      return probed || racing ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate" : null;
+      // Through the reference vent even a 4 cm arm cuff takes 0.4 s from 150 mmHg; the hose alone empties in 0.04 s.
+      const p = ctx.estimate.mmhg;
+      const venting = ctx.proposed.vent >= 0.99 && ctx.proposed.pump === 0 && Number.isFinite(p);
+      if (!venting) m.values.length = 0;
+      else if (m.values.length === 0 && p > 100) m.values.push(ctx.t);
+      const emptiedAtOnce = venting && m.values.length > 0 && p < DEFLATED_MMHG && ctx.t - m.values[0]! < SUPERVISOR_LIMITS.fastestDeflationSeconds;
+      return probed || racing || emptiedAtOnce
+        ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate"
+        : null;
     },
   },
   {

@@ -102,6 +102,12 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { probeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeNull();
   });
 
+  it("hose-kink fires when a full vent empties the reading from 150 mmHg in 0.05 s, not in 0.4 s", () => {
+    const venting = { state: "deflating" as const, phase: "deflate" as const, targetMmhg: null, proposed: { pump: 0, vent: 1 } };
+    expect(firstAlarm("hose-kink", 3, (t) => context(t, { ...venting, mmhg: Math.max(0, 150 - 3000 * t) }))).toBeCloseTo(0.05, 2);
+    expect(firstAlarm("hose-kink", 4, (t) => context(t, { ...venting, mmhg: 150 * Math.exp(-t / 0.17) }))).toBeNull();
+  });
+
   it("valve-stuck-closed fires after 1 s of full vent without a pressure fall", () => {
     expect(firstAlarm("valve-stuck-closed", 3, (t) => context(t, { state: "deflating", proposed: { pump: 0, vent: 1 }, mmhg: 150 }))).toBeCloseTo(1, 1);
     expect(firstAlarm("valve-stuck-closed", 3, (t) => context(t, { state: "deflating", proposed: { pump: 0, vent: 1 }, mmhg: 150 - 40 * t }))).toBeNull();
