@@ -13,6 +13,12 @@ const FORCE_QUIT_PRESSES = 3;
 
 export function processIo(): CliIo {
   let presses = 0;
+  const handlers = new Set<() => Promise<void> | void>();
+  // the reader went away (`cuff monitor --json | head`): stop as on Ctrl-C, cuff vented first, no crash
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    for (const handler of [...handlers]) void handler();
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -32,7 +38,9 @@ export function processIo(): CliIo {
       };
       process.on("SIGINT", listener);
       process.on("SIGTERM", listener);
+      handlers.add(handler);
       return () => {
+        handlers.delete(handler);
         process.off("SIGINT", listener);
         process.off("SIGTERM", listener);
       };

@@ -26,8 +26,8 @@ const VENT_SECONDS = 20;
 export async function checkIdle(client: CuffClient): Promise<void> {
   const status = client.lastStatus ?? (await client.status());
   if (status.state === "fault") {
-    const alarms = status.activeAlarms.join(", ") || "unknown";
-    throw new SessionError(`the cuff has a latched fault (${alarms}); check the cuff and hose, then run "cuff deflate --ack-fault"`);
+    const alarms = status.activeAlarms.length ? ` (${status.activeAlarms.join(", ")})` : "";
+    throw new SessionError(`the cuff has a latched fault${alarms}; check the cuff and hose, then run "cuff deflate --ack-fault"`);
   }
   if (status.state !== "vented") {
     throw new SessionError(`the cuff is busy (${status.state}, phase ${status.phase}); run "cuff deflate" to end what it is doing`);
