@@ -443,7 +443,8 @@ export class CuffController {
     }
     if (this.session !== s || this.state === "deflating" || this.state === "fault") return SAFE_ACTUATION;
     let actuation: Actuation;
-    if (s.settled && (s.step === "rest" || (s.step === "set" && planMode(s.plan) !== "sets"))) {
+    const still = s.step === "rest" || (s.step === "set" && planMode(s.plan) !== "sets");
+    if (s.settled && still) {
       const held = holdBand(this.regulator, s.currentTargetMmhg!, estimate.mmhg, dt, this.actuators, this.gains());
       this.regulator = held.state;
       actuation = held.actuation;
@@ -455,8 +456,9 @@ export class CuffController {
     const probe = this.kinkProbe.step(t, estimate.mmhg, actuation.pump === 0 && actuation.vent === 0);
     this.probeDropMmhg = probe.dropMmhg;
     if (probe.ventPulse > 0) return { pump: 0, vent: probe.ventPulse };
-    // While the probe waits for its verdict (0.25 s) the cuff is left sealed.
-    return waiting && this.kinkProbe.probing ? { pump: 0, vent: 0 } : actuation;
+    // Holding still, the cuff is left sealed while the probe waits for its verdict (0.25 s). In a
+    // set the regulator keeps working: pumping into a kinked hose shows at once anyway.
+    return still && waiting && this.kinkProbe.probing ? { pump: 0, vent: 0 } : actuation;
   }
 
   private regulateTo(target: number, estimate: PressureEstimate, dt: number, inflating: boolean, exercising: boolean): Actuation {
