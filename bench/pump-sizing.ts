@@ -53,7 +53,13 @@ export interface SizingCell {
   flowLpm: number;
   ventOrificeMm: number;
   swingMmhg: number;
+  /** exerciseWithin5 per subject. */
   within5: number[];
+  restWithin3: number[];
+  /** Runs that raised any alarm or warning (none of these subjects has a fault), and the kinds raised. */
+  alarmed: number;
+  alarmKinds: string[];
+  secondsAboveLop: number[];
 }
 
 export function sizingScenario(subject: Scenario, flowLpm: number, swingMmhg: number, ventOrificeMm: number = REFERENCE_VENT_VALVE.orificeMm): Scenario {
@@ -75,8 +81,17 @@ export function runGrid(
   for (const flowLpm of flows) {
     for (const ventOrificeMm of vents) {
       for (const swingMmhg of swings) {
-        const within5 = subjects.map((s) => runScenario(sizingScenario(s, flowLpm, swingMmhg, ventOrificeMm), { profile }).metrics.exerciseWithin5 ?? 0);
-        cells.push({ flowLpm, ventOrificeMm, swingMmhg, within5 });
+        const results = subjects.map((s) => runScenario(sizingScenario(s, flowLpm, swingMmhg, ventOrificeMm), { profile }));
+        cells.push({
+          flowLpm,
+          ventOrificeMm,
+          swingMmhg,
+          within5: results.map((r) => r.metrics.exerciseWithin5 ?? 0),
+          restWithin3: results.map((r) => r.metrics.restWithin3 ?? 0),
+          alarmed: results.filter((r) => r.alarms.length > 0).length,
+          alarmKinds: [...new Set(results.flatMap((r) => r.alarms.map((a) => a.kind)))],
+          secondsAboveLop: results.map((r) => r.metrics.secondsAboveLop),
+        });
       }
     }
   }
@@ -174,11 +189,35 @@ export function deflationSeconds(
 const f3 = (v: number) => v.toFixed(3);
 const pct = (v: number) => `${Math.round(v * 100)} %`;
 
+function alarmText(cells: readonly SizingCell[]): string {
+  const count = cells.reduce((a, c) => a + c.alarmed, 0);
+  const kinds = [...new Set(cells.flatMap((c) => c.alarmKinds))];
+  return count === 0 ? "0" : `${count} (${kinds.join(", ")})`;
+}
+
+/**
+ * The vent on the arms too: the mixed population of bench/regulation-population.ts (its own
+ * pumps and swings, 80 % LOP on thighs, 50 % on arms), alarms raised on subjects without a fault.
+ */
+function printMixedVentCheck(profile: HardwareProfile, count: number, seed: number): void {
+  console.log(`\nThe vent on arms and thighs: ${count} subjects of the mixed population (seed ${seed}), regulation-population protocol\n`);
+  console.log("| vent | mean exerciseWithin5 | mean restWithin3 | runs with an alarm | alarms |");
+  console.log("|---:|---:|---:|---:|---|");
+  const population = generatePopulation(seed, count);
+  for (const vent of VENT_REGULATION_ORIFICES_MM) {
+    const results = population.map((s) => runScenario(protocolScenario({ ...s, hardware: { ...s.hardware, ventOrificeMm: vent } }), { profile }));
+    const within5 = summarise(results.map((r) => r.metrics.exerciseWithin5 ?? 0));
+    const rest = summarise(results.map((r) => r.metrics.restWithin3 ?? 0));
+    const alarms = results.flatMap((r, i) => r.alarms.map((a) => `${r.name.match(/#\d+/)?.[0] ?? r.name} ${population[i]!.limb} ${a.kind} at ${Math.round(a.t)} s`));
+    console.log(`| ${vent.toFixed(1)} mm | ${f3(within5.mean)} | ${f3(rest.mean)} | ${results.filter((r) => r.alarms.length > 0).length} of ${count} | ${alarms.slice(0, 4).join("; ")}${alarms.length > 4 ? "; ..." : ""} |`);
+  }
+}
+
 function printVentRegulationTable(cells: readonly SizingCell[]): void {
   const swings = [...new Set(cells.map((c) => c.swingMmhg))];
   console.log("\nThe vent's share: runs meeting the goal (mean exerciseWithin5 / min) by vent orifice, all swings and per swing\n");
-  console.log(`| pump, vent | all swings | ${swings.map((w) => `swing ${w} mmHg`).join(" | ")} |`);
-  console.log(`|---|---:|${swings.map(() => "---:").join("|")}|`);
+  console.log(`| pump, vent | all swings | ${swings.map((w) => `swing ${w} mmHg`).join(" | ")} | runs with an alarm |`);
+  console.log(`|---|---:|${swings.map(() => "---:").join("|")}|---:|`);
   for (const flow of VENT_REGULATION_FLOWS_LPM) {
     for (const vent of VENT_REGULATION_ORIFICES_MM.filter((v) => cells.some((c) => c.flowLpm === flow && c.ventOrificeMm === v))) {
       const mine = cells.filter((c) => c.flowLpm === flow && c.ventOrificeMm === vent);
@@ -187,7 +226,7 @@ function printVentRegulationTable(cells: readonly SizingCell[]): void {
         const s = summarise(mine.find((c) => c.swingMmhg === w)!.within5);
         return `${pct(s.meeting)} (${f3(s.mean)} / ${f3(s.min)})`;
       });
-      console.log(`| ${flow} L/min, ${vent.toFixed(1)} mm | ${pct(all.meeting)} (${f3(all.mean)} / ${f3(all.min)}) | ${row.join(" | ")} |`);
+      console.log(`| ${flow} L/min, ${vent.toFixed(1)} mm | ${pct(all.meeting)} (${f3(all.mean)} / ${f3(all.min)}) | ${row.join(" | ")} | ${alarmText(mine)} |`);
     }
   }
 }
@@ -197,11 +236,15 @@ function printPumpTables(cells: readonly SizingCell[], subjects: number, seed: n
   const swings = [...new Set(cells.map((c) => c.swingMmhg))];
   console.log(`\nRegulation, 80 % LOP leg press 30-15-15-15, ${subjects} thighs (population seed ${seed}) x ${swings.length} swings; stall ${REFERENCE_PUMP.stallMmhg} mmHg, vent ${REFERENCE_VENT_VALVE.orificeMm} mm`);
   console.log(`goal: exerciseWithin5 >= ${GOAL_WITHIN5}\n`);
-  console.log("| pump free flow | mean exerciseWithin5 | min exerciseWithin5 | runs meeting the goal |");
-  console.log("|---:|---:|---:|---:|");
+  console.log("| pump free flow | mean exerciseWithin5 | min exerciseWithin5 | runs meeting the goal | mean restWithin3 | runs with an alarm | most s above LOP |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|");
   for (const flow of flows) {
-    const s = summarise(cells.filter((c) => c.flowLpm === flow).flatMap((c) => c.within5));
-    console.log(`| ${flow} L/min | ${f3(s.mean)} | ${f3(s.min)} | ${pct(s.meeting)} of ${s.runs} |`);
+    const mine = cells.filter((c) => c.flowLpm === flow);
+    const s = summarise(mine.flatMap((c) => c.within5));
+    const rest = summarise(mine.flatMap((c) => c.restWithin3));
+    const alarmed = alarmText(mine);
+    const above = Math.max(...mine.flatMap((c) => c.secondsAboveLop));
+    console.log(`| ${flow} L/min | ${f3(s.mean)} | ${f3(s.min)} | ${pct(s.meeting)} of ${s.runs} | ${f3(rest.mean)} | ${alarmed} | ${above.toFixed(2)} |`);
   }
   console.log("\nShare of subjects meeting the goal (mean exerciseWithin5 / min) by contraction swing:\n");
   console.log(`| pump free flow | ${swings.map((w) => `swing ${w} mmHg`).join(" | ")} |`);
@@ -252,5 +295,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const otherVents = VENT_REGULATION_ORIFICES_MM.filter((v) => v !== reference);
   const ventCells = [...pumpCells.filter((c) => (VENT_REGULATION_FLOWS_LPM as readonly number[]).includes(c.flowLpm)), ...runGrid(subjects, profile, VENT_REGULATION_FLOWS_LPM, otherVents)];
   printVentRegulationTable(ventCells);
+  printMixedVentCheck(profile, 30, 3);
   console.log(`\nwall ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
