@@ -47,6 +47,8 @@ export const LOP_SETTINGS = {
   motionEnvelopeMultiple: 1.5,
   /** A window this many times the largest envelope point is movement; once on the falling flank it spoils the measurement. */
   motionEnvelopeWindowMultiple: 1.8,
+  /** The band-pass rings this long after a knock: crossings within it are the same knock. */
+  motionRingSeconds: 0.5,
   /** More knocks than this share of the flank windows spoil the measurement. */
   maxOutlierShare: 0.3,
   /** The three scaled crossings must agree this well. */
@@ -113,6 +115,8 @@ class OscillometricLop implements LopProcedure {
   readonly points: EnvelopePoint[] = [];
   private largestAmplitude = 0;
   private onFlank = false;
+  /** Last sample of the one tolerated knock, if there was one. */
+  private knockSeconds: number | null = null;
   /** First pressure where a window was far larger than any pulsation (movement), if any. */
   private motionAtMmhg: number | null = null;
   private outcome: LopOutcome | null = null;
@@ -168,7 +172,7 @@ class OscillometricLop implements LopProcedure {
       LOP_SETTINGS.motionMmhg,
       LOP_SETTINGS.motionEnvelopeMultiple * this.largestAmplitude + MOTION_NOISE_SIGMAS * Math.sqrt(BAND_NOISE_POWER) * this.noiseMmhg(),
     );
-    if (Math.abs(pulse) > motionLimit) {
+    if (Math.abs(pulse) > motionLimit && !this.toleratedKnock(tSeconds)) {
       return this.finish(tSeconds, this.reject(`movement during the measurement: large pressure jumps at ${estimate.mmhg.toFixed(0)} mmHg`));
     }
     this.detectBeat(tSeconds, pulse);
@@ -294,7 +298,9 @@ class OscillometricLop implements LopProcedure {
       amplitudeMmhg: this.windowMax - this.windowMin,
       tSeconds,
     };
-    this.points.push(point);
+    // A window a tolerated knock fell in (or rang into) is left out of the envelope.
+    const knocked = this.knockSeconds !== null && this.knockSeconds + LOP_SETTINGS.motionRingSeconds > this.windowStart;
+    if (!knocked) this.points.push(point);
     this.windowStart = tSeconds;
     this.windowMin = Infinity;
     this.windowMax = -Infinity;
@@ -304,13 +310,31 @@ class OscillometricLop implements LopProcedure {
       this.motionAtMmhg ??= point.mmhg;
     }
     const n = this.points.length;
-    if (n >= 3) {
+    if (n >= 3 && !knocked) {
       const last3 = this.points.slice(-3).map((p) => p.amplitudeMmhg).sort((a, b) => a - b);
       this.largestAmplitude = Math.max(this.largestAmplitude, last3[1]!);
       const floor = FLOOR_PER_NOISE * noise;
       if (this.largestAmplitude > 3 * floor && last3[1]! < LOP_SETTINGS.flankShare * this.largestAmplitude) this.onFlank = true;
     }
     return true;
+  }
+
+  /**
+   * One knock (a bump over within the band-pass's ringing) on the way up to the
+   * envelope's maximum is tolerated: its windows are left out, and the maximum and the
+   * flank, where the LOP is read, are untouched. Any other movement spoils the measurement.
+   */
+  private toleratedKnock(tSeconds: number): boolean {
+    if (this.knockSeconds === null) {
+      if (this.onFlank) return false;
+      this.knockSeconds = tSeconds;
+      return true;
+    }
+    if (tSeconds - this.knockSeconds < LOP_SETTINGS.motionRingSeconds) {
+      this.knockSeconds = tSeconds;
+      return true;
+    }
+    return false;
   }
 
   /** After each window: finished (accepted or rejected), or not yet. */
