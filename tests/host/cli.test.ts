@@ -160,7 +160,7 @@ describe("cuff on the simulated cuff", () => {
     const scenario = join(dir, "arm.json");
     writeFileSync(scenario, JSON.stringify({ name: "arm, LOP pinned at 170", seed: 11, limb: "arm", subject: { lopMmhg: 170 } }));
     const r = await cuff(["lop", "--sim", "--scenario", scenario, "--limb", "arm", "--speed", "max"]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.err).toBe(0);
     const m = /^LOP \(arm\): (\d+) mmHg   quality (0\.\d\d|1\.00), took (\d+) s\n$/.exec(r.out);
     expect(m).not.toBeNull();
     expect(Math.abs(Number(m![1]) - 170)).toBeLessThanOrEqual(15);
