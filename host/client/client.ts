@@ -118,6 +118,8 @@ export class CuffClient {
   private reconnectTimer: Cancellable | null = null;
   private lostSinceSeconds: number | null = null;
   private helloWaiter: ((message: FirmwareHelloMessage) => void) | null = null;
+  /** During the hello: the firmware is a cuff of another version (or refused us); ends the wait. */
+  private helloProblem: ((error: HelloMismatchError) => void) | null = null;
   private lastUptime: number | null = null;
   private closing = false;
   private fatalError: Error | null = null;
@@ -327,7 +329,11 @@ export class CuffClient {
     this.connection = connection;
     let badLines = 0;
     let helloMismatch: Error | null = null;
-    const hello = new Promise<FirmwareHelloMessage>((resolve) => {
+    const hello = new Promise<FirmwareHelloMessage | null>((resolve) => {
+      this.helloProblem = (error) => {
+        helloMismatch = error;
+        resolve(null);
+      };
       this.helloWaiter = (message) => {
         if (message.protocol !== PROTOCOL_VERSION || message.fingerprint !== SCHEMA_FINGERPRINT) {
           helloMismatch = new HelloMismatchError(
@@ -354,11 +360,12 @@ export class CuffClient {
     stream.pipe(parser);
 
     let firmware: FirmwareHelloMessage | null = null;
-    for (let attempt = 0; attempt < this.options.helloAttempts && !firmware; attempt++) {
+    for (let attempt = 0; attempt < this.options.helloAttempts && !firmware && !helloMismatch; attempt++) {
       this.send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: HOST_SOFTWARE, instance: this.options.instance });
       firmware = await this.raceTimeout(hello, this.options.helloTimeoutSeconds, connection);
     }
     this.helloWaiter = null;
+    this.helloProblem = null;
     if (!firmware || helloMismatch) {
       this.connection = null;
       await this.dropConnection(connection);
@@ -499,9 +506,23 @@ export class CuffClient {
     const decoded = decodeFirmwareFrame(line);
     if (!decoded.ok) {
       this.noticeSubject.next({ kind: "bad-frame", failure: decoded });
+      const other = this.helloProblem && decoded.code !== "checksum" ? foreignHello(line) : null;
+      if (other) {
+        this.helloProblem!(
+          new HelloMismatchError(
+            `${this.options.label} speaks a different cuff link (firmware protocol ${other.protocol}, fingerprint ${other.fingerprint}; ` +
+              `this host: protocol ${PROTOCOL_VERSION}, fingerprint ${SCHEMA_FINGERPRINT}): install the same release of firmware and host`,
+          ),
+        );
+        return true;
+      }
       return false;
     }
     const message = decoded.message;
+    if (message.type === "error" && message.code === "refused" && this.helloProblem) {
+      this.helloProblem(new HelloMismatchError(`${this.options.label} refused this host: ${message.detail}`));
+      return true;
+    }
     if (message.type === "hello") {
       const waiter = this.helloWaiter;
       this.helloWaiter = null;
@@ -574,5 +595,18 @@ export class CuffClient {
 
   private failAllPending(error: Error): void {
     for (const p of [...this.pending.values()]) p.settle({ ok: false, error });
+  }
+}
+
+/** A firmware hello our schemas cannot read (another version): its protocol and fingerprint, if the frame says. */
+function foreignHello(line: string): { protocol: string; fingerprint: string } | null {
+  const sep = line.lastIndexOf("|");
+  if (sep < 0) return null;
+  try {
+    const value = JSON.parse(line.slice(0, sep)) as Record<string, unknown>;
+    if (value.type !== "hello" || value.role !== "firmware") return null;
+    return { protocol: String(value.protocol ?? value.v ?? "?"), fingerprint: String(value.fingerprint ?? "?") };
+  } catch {
+    return null;
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../shared/clock.ts";
 import { CuffClient, type CuffClientOptions } from "../../host/client/client.ts";
 import { CommandTimeoutError, HelloMismatchError, NackError, NotACuffError } from "../../host/client/errors.ts";
+import { encodeFrame } from "../../shared/protocol/index.ts";
 import { duplexPair, run, runUntil, ScriptedFirmware } from "./scripted-firmware.ts";
 
 function openWith(clock: ManualClock, fw: ScriptedFirmware, extra: Partial<CuffClientOptions> = {}) {
@@ -27,6 +28,33 @@ describe("CuffClient hello", () => {
     expect(error).toBeInstanceOf(HelloMismatchError);
     expect((error as Error).message).toMatch(/different cuff link .*fingerprint 0123456789abcdef.*same release/);
     expect(clock.pendingCount()).toBe(0);
+  });
+
+  it("recognises the hello of a newer firmware its schemas cannot read, and says so", async () => {
+    const clock = new ManualClock();
+    const connect = async () => {
+      const [host, device] = duplexPair();
+      device.write(encodeFrame({ v: 2, seq: 0, type: "hello", role: "firmware", protocol: 2, fingerprint: "fedcba9876543210", software: "cuff-fw 2.0", cuffs: 2, uptime: 3, features: ["cycle"] }));
+      return host;
+    };
+    const error = await runUntil(clock, CuffClient.open({ connect, clock, label: "/dev/ttyACM0" }).catch((e: Error) => e));
+    expect(error).toBeInstanceOf(HelloMismatchError);
+    expect((error as Error).message).toMatch(/^\/dev\/ttyACM0 speaks a different cuff link \(firmware protocol 2, fingerprint fedcba9876543210; this host: protocol 1/);
+    expect(clock.pendingCount()).toBe(0);
+  });
+
+  it("reports a firmware that refuses this host's hello", async () => {
+    const clock = new ManualClock();
+    const connect = async () => {
+      const [host, device] = duplexPair();
+      device.on("data", (chunk: Buffer) => {
+        const seq = JSON.parse(chunk.toString().split("|")[0]!).seq as number;
+        device.write(encodeFrame({ v: 1, seq: 7, type: "error", code: "refused", ref: seq, detail: "protocol mismatch: firmware speaks v1 fingerprint 0000000000000000" }));
+      });
+      return host;
+    };
+    const error = await runUntil(clock, CuffClient.open({ connect, clock, label: "/dev/ttyACM0" }).catch((e: Error) => e));
+    expect((error as Error).message).toBe("/dev/ttyACM0 refused this host: protocol mismatch: firmware speaks v1 fingerprint 0000000000000000");
   });
 
   it("says a talking port is not a cuff", async () => {
