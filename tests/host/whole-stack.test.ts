@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { ManualClock } from "../../shared/clock.ts";
+import { GuardState } from "../../shared/guard.ts";
 import { createSimStack, type SimStack } from "../../firmware/sim-stack.ts";
 import { CuffClient, type CuffEvent } from "../../host/client/client.ts";
 import { planFromOptions } from "../../host/cli/plan-options.ts";
@@ -176,5 +177,32 @@ describe("whole stack, in-process", () => {
     expect(r.client.connected).toBe(true);
     expect(r.clock.nowSeconds() - pulledAt).toBeLessThan(6 + 4.5); // reconnect backoff caps at 4 s
     await teardown(r);
+  });
+
+  it("firmware hangs mid-set: the board's guard vents the cuff, and the host shows the link lost", async () => {
+    const r = await rig();
+    const done = runSession({ client: r.client, clock: r.clock, limb: "leg", plan });
+    done.catch(() => undefined);
+    await driveUntil(r.stack, () => r.events.some((e) => e.type === "phase" && e.phase === "set" && e.set === 2), 300);
+    await r.stack.advance(3);
+    const connection: string[] = [];
+    r.client.connection$.subscribe((c) => connection.push(c));
+    const hungAt = r.clock.nowSeconds();
+    r.stack.runtime.hang();
+    let ventingAt: number | null = null;
+    for (let i = 0; i < 400 && r.stack.plant.trueMmhg() >= 15; i++) {
+      await r.stack.advance(0.025);
+      if (ventingAt === null && r.stack.board.guardStatus().state === GuardState.TRIPPED) ventingAt = r.clock.nowSeconds();
+    }
+    expect(r.stack.plant.trueMmhg()).toBeLessThan(15);
+    // the guard's keep-alive deadline, not any software, ended the inflation
+    expect(ventingAt).not.toBeNull();
+    expect(ventingAt! - hungAt).toBeLessThanOrEqual(0.5);
+    await r.stack.advance(2);
+    expect(connection).toContain("reconnecting");
+    console.log(`firmware hung mid-set: guard acted ${ventingAt === null ? "?" : (ventingAt - hungAt).toFixed(3)} s later; cuff below 15 mmHg ${(r.clock.nowSeconds() - 2 - hungAt).toFixed(2)} s later; host saw the link lost`);
+    r.athlete.dispose();
+    await r.client.close();
+    await r.stack.close();
   });
 });
