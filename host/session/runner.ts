@@ -60,6 +60,8 @@ export interface RunSessionOptions {
   clock: Clock;
   limb: Limb;
   plan: Plan;
+  /** What the cuff does if this host goes quiet mid-session (default: the firmware's, vent after 2 s). */
+  hostSilence?: { policy: "vent" | "continue"; timeoutSeconds: number };
   signal?: AbortSignal;
 }
 
@@ -67,6 +69,7 @@ export interface RunSessionOptions {
 export async function runSession(o: RunSessionOptions): Promise<SessionSummary> {
   const { client, clock, signal } = o;
   await checkIdle(client);
+  if (o.hostSilence) await abortable(client.command({ type: "configure", cuff: 0, hostSilence: o.hostSilence }), signal);
   await zeroCuff(client, clock, signal);
   // the summary arrives as an event, or, if the session ended while the link was
   // down, in the status fetched after reconnecting

@@ -40,6 +40,7 @@ describe("cuff usage", () => {
     [["demo", "--sets", "30,x"], 'cuff demo: --sets must be 1 to 12 rep counts separated by commas, like 30,15,15,15, got "30,x".\n'],
     [["demo", "--bogus"], "cuff demo: Unknown option '--bogus'; see --help.\n"],
     [["plot"], "cuff plot: give one recording or trace file to draw, e.g. cuff plot session.jsonl.\n"],
+    [["demo", "--host-silence", "pause"], 'cuff demo: --host-silence must be vent or continue, got "pause".\n'],
   ])("bad usage %j exits 2 with one sentence on stderr", async (args, message) => {
     const r = await cuff(args);
     expect(r.code).toBe(2);

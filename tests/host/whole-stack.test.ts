@@ -114,6 +114,22 @@ describe("whole stack, in-process", () => {
     await r.stack.close();
   });
 
+  it("with --host-silence continue, a host killed mid-set leaves the cuff to finish on its own and vent", async () => {
+    const r = await rig();
+    void runSession({ client: r.client, clock: r.clock, limb: "leg", plan, hostSilence: { policy: "continue", timeoutSeconds: 2 } }).catch(() => undefined);
+    await driveUntil(r.stack, () => r.events.some((e) => e.type === "phase" && e.phase === "set" && e.set === 2), 300);
+    await r.stack.advance(3);
+    r.athlete.dispose();
+    await r.client.close();
+    await r.stack.advance(6);
+    // still holding the pressure well after the 2 s silence
+    expect(r.stack.plant.trueMmhg()).toBeGreaterThan(120);
+    for (let i = 0; i < 1200 && r.stack.controller.stateName !== "vented"; i++) await r.stack.advance(0.5);
+    expect(r.stack.controller.stateName).toBe("vented");
+    expect(r.stack.plant.trueMmhg()).toBeLessThan(20);
+    await r.stack.close();
+  });
+
   it("cable pulled and re-plugged: reconnects, resynchronises, and a command whose ack was lost runs once", async () => {
     const r = await rig();
     const done = runSession({ client: r.client, clock: r.clock, limb: "leg", plan });

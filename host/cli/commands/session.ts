@@ -1,6 +1,7 @@
 /** `cuff session` and, with demo defaults, `cuff demo`. */
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { DEFAULT_HOST_SILENCE_SECONDS } from "../../../shared/limits.ts";
 import type { Limb, Plan } from "../../../shared/plan.ts";
 import type { SessionSummary } from "../../../shared/protocol/index.ts";
 import { CuffLinkError } from "../../client/errors.ts";
@@ -34,6 +35,7 @@ const OPTIONS = {
   "profile-dir": { type: "string" },
   screened: { type: "boolean" },
   baud: { type: "string" },
+  "host-silence": { type: "string" },
 } as const;
 
 export const SESSION_HELP = `Usage: cuff session (--port PATH | --sim [--scenario FILE]) [options]
@@ -58,6 +60,9 @@ The exercise:
                      (default 50 % on an arm, 80 % on a leg; BFR uses 40-80 %: wide cuffs nearer 40 %)
   --sets 30,15,15,15 reps per set (default 30,15,15,15: 75 reps)
   --rest 30          seconds of rest between sets, cuff inflated (default 30)
+  --host-silence vent|continue
+                     if this program stops talking mid-session (laptop asleep, crash, cable): vent
+                     after 2 s (default), or let the cuff finish the plan on its own and deflate
   --lop auto         auto (default): the LOP in your profile if measured within 30 days, else measure it;
                      measure: measure it now (about 30-45 s, keep the limb still);
                      180: an LOP in mmHg measured elsewhere (e.g. by Doppler)
@@ -140,12 +145,16 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
     lop = lopChoice === "auto" ? (scenario!.plan.lop ?? "measure") : lopChoice;
   }
   const plan = planFromOptions(values, limb, lop, sim ? scenario!.plan : null);
+  const silence = values["host-silence"];
+  if (silence !== undefined && silence !== "vent" && silence !== "continue") {
+    throw new UsageError(`--host-silence must be vent or continue, got "${silence}"`);
+  }
 
   const recordPath = values.record ?? (store ? join(store.dir, "sessions", `${fileStamp(deps.now())}-${limb}.jsonl`) : null);
   const title = `${defaults.demo ? "cuff demo" : "cuff session"} - ${describePlan(plan, limb)}${sim ? ` - simulated cuff${Number.isFinite(speed) ? ` x${speed}` : " (max speed)"}` : ""}`;
   const link = await deps.openLink({ sim, speed, limb, ...(values.port ? { port: values.port } : {}), ...(values.scenario ? { scenarioPath: values.scenario } : {}), ...(baud ? { baud } : {}) });
   if (lopNote && !values.json) io.stderr.write(lopNote + "\n");
-  return followSession(link, io, { plan, limb, title, json: values.json === true, recordPath, store, source: sim ? `sim:${scenario!.name}` : values.port!, now: deps.now });
+  return followSession(link, io, { plan, limb, title, json: values.json === true, recordPath, store, source: sim ? `sim:${scenario!.name}` : values.port!, now: deps.now, ...(silence ? { hostSilence: silence } : {}) });
 }
 
 interface FollowOptions {
@@ -157,6 +166,7 @@ interface FollowOptions {
   store: ProfileStore | null;
   source: string;
   now: () => Date;
+  hostSilence?: "vent" | "continue";
 }
 
 async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promise<number> {
@@ -191,7 +201,14 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
         : () => {};
     let summary: SessionSummary;
     try {
-      summary = await runSession({ client, clock, limb: o.limb, plan: o.plan, signal: abort.signal });
+      summary = await runSession({
+        client,
+        clock,
+        limb: o.limb,
+        plan: o.plan,
+        signal: abort.signal,
+        ...(o.hostSilence ? { hostSilence: { policy: o.hostSilence, timeoutSeconds: DEFAULT_HOST_SILENCE_SECONDS } } : {}),
+      });
       vented = true;
     } finally {
       stopEnter();
