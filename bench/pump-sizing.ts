@@ -130,8 +130,6 @@ export interface DeflationResult {
   seconds: number;
   /** The same as the sensor in the box sees it (the hose drop makes it read low while venting), s. */
   sensorSeconds: number;
-  /** Pumping from 0 to the start pressure with the reference pump, s. */
-  inflateSeconds: number;
 }
 
 const STEP_SECONDS = 0.005;
@@ -160,7 +158,7 @@ export function deflationSeconds(
     cuff.step(STEP_SECONDS, 1, 0);
     if (cuff.timeSeconds > 600) throw new Error(`${scenario.name}: the pump cannot reach ${fromMmhg} mmHg`);
   }
-  const inflateSeconds = cuff.timeSeconds;
+  const ventFromSeconds = cuff.timeSeconds + 0.5;
   cuff.step(0.5, 0, 0);
   if (cuff.trueMmhg() < fromMmhg) throw new Error(`${scenario.name}: the sealed cuff settled below ${fromMmhg} mmHg`);
   let trueFrom: number | null = null;
@@ -181,9 +179,9 @@ export function deflationSeconds(
     if (sensorEnd === null && s < DEFLATED_MMHG) sensorEnd = crossing(previousSensor, s, DEFLATED_MMHG);
     previousTrue = t;
     previousSensor = s;
-    if (cuff.timeSeconds > inflateSeconds + 120) throw new Error(`${scenario.name}: the cuff did not deflate within 120 s`);
+    if (cuff.timeSeconds > ventFromSeconds + 120) throw new Error(`${scenario.name}: the cuff did not deflate within 120 s`);
   }
-  return { seconds: trueEnd - (trueFrom ?? trueEnd), sensorSeconds: sensorEnd - (sensorFrom ?? sensorEnd), inflateSeconds };
+  return { seconds: trueEnd - (trueFrom ?? trueEnd), sensorSeconds: sensorEnd - (sensorFrom ?? sensorEnd) };
 }
 
 const f3 = (v: number) => v.toFixed(3);
