@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../host/cli/main.ts";
 import { makeSessionCommand } from "../../host/cli/commands/session.ts";
 import { openLink } from "../../host/cli/link.ts";
+import { stripAnsi } from "../../host/display/render.ts";
 import { fakeIo } from "./fake-io.ts";
 
 const dirs: string[] = [];
@@ -166,6 +167,26 @@ describe("cuff on the simulated cuff", () => {
     expect(m).not.toBeNull();
     expect(Math.abs(Number(m![1]) - 170)).toBeLessThanOrEqual(15);
     expect(r.err).toBe("Measuring the arm LOP: keep the limb still and relaxed...\n");
+  });
+
+  it("on a terminal, Enter ends the current set early (set done)", async () => {
+    let io: ReturnType<typeof fakeIo> | null = null;
+    const command = makeSessionCommand({
+      now: () => new Date(),
+      openLink: async (choice) => {
+        const link = await openLink(choice);
+        link.client.events$.subscribe((e) => {
+          if (e.type === "rep" && e.set === 1 && e.rep === 10) io!.input.write("\n");
+        });
+        return link;
+      },
+    });
+    io = fakeIo({ tty: true, stdinTty: true });
+    const code = await command.run(["--sim", "--speed", "max", "--lop", "195", "--sets", "30,15"], io);
+    expect(code).toBe(0);
+    const screen = stripAnsi(io.out.text);
+    expect(screen).toMatch(/  sets: +1[01]\/30  15\/15/);
+    expect(screen).toMatch(/SET 1 of 2   rep \d+\/30   \(Enter: set done\)/);
   });
 
   it("deflate on an idle cuff says it is vented, exit 0", async () => {
