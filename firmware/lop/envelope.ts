@@ -99,6 +99,23 @@ export function peakIndex(points: readonly EnvelopePoint[], floorMmhg: number): 
   return top;
 }
 
+/**
+ * The LOP as the highest share's crossing alone reads it (null before that crossing):
+ * available a few beats before the full reading, to bound how far the ramp may go.
+ */
+export function provisionalLopMmhg(points: readonly EnvelopePoint[], floorMmhg: number): number | null {
+  const smooth = smoothed(points.map((p) => debiased(p.amplitudeMmhg, floorMmhg)));
+  let top = -1;
+  for (let i = 0; i < smooth.length; i++) if (smooth[i] !== null && (top < 0 || smooth[i]! > smooth[top]!)) top = i;
+  if (top < 0 || smooth[top]! < ENVELOPE_SETTINGS.minMaxOverFloor * floorMmhg) return null;
+  const highest = CHARACTERISTIC_RATIOS[CHARACTERISTIC_RATIOS.length - 1]!;
+  const level = highest.share * smooth[top]!;
+  for (let i = top + 1; i < smooth.length && smooth[i] !== null; i++) {
+    if (smooth[i]! < level) return points[i]!.mmhg * highest.lopPerCrossing;
+  }
+  return null;
+}
+
 /** Where the smoothed flank first falls below each share of the maximum; null until it has crossed them all. */
 export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number): EnvelopeReading | null {
   const amplitudes = points.map((p) => debiased(p.amplitudeMmhg, floorMmhg));

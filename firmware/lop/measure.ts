@@ -18,7 +18,7 @@
  */
 import type { PressureEstimate } from "../controller/estimator.ts";
 import type { Actuation } from "../controller/supervisor.ts";
-import { peakIndex, readEnvelope, type EnvelopePoint } from "./envelope.ts";
+import { peakIndex, provisionalLopMmhg, readEnvelope, type EnvelopePoint } from "./envelope.ts";
 import { BandPass, Biquad } from "./filters.ts";
 import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";
 
@@ -51,6 +51,8 @@ export const LOP_SETTINGS = {
   motionRingSeconds: 0.5,
   /** More knocks than this share of the flank windows spoil the measurement. */
   maxOutlierShare: 0.3,
+  /** The ramp never goes further than this above the LOP the first crossing reads. */
+  maxAboveProvisionalMmhg: 10,
   /** The three scaled crossings must agree this well. */
   maxSpreadMmhg: 20,
   /** No LOP is this many times the pressure of the envelope's maximum (which sits near mean arterial pressure). */
@@ -342,6 +344,12 @@ class OscillometricLop implements LopProcedure {
     const floor = FLOOR_PER_NOISE * this.noiseMmhg();
     const reading = readEnvelope(this.points, floor);
     if (!reading) {
+      const provisional = provisionalLopMmhg(this.points, floor);
+      if (provisional !== null && mmhg > provisional + LOP_SETTINGS.maxAboveProvisionalMmhg) {
+        return this.reject(
+          `the pulsations faded too unevenly to be read before ${mmhg.toFixed(0)} mmHg, past the likely LOP of ${provisional.toFixed(0)} mmHg: keep the limb still and measure again`,
+        );
+      }
       const top = peakIndex(this.points, floor);
       if (top >= 0 && mmhg > LOP_SETTINGS.maxOverEnvelopePeak * this.points[top]!.mmhg && mmhg > LOP_SETTINGS.minGiveUpMmhg) {
         return this.reject(`the pulsations did not fade out by ${mmhg.toFixed(0)} mmHg: check that the cuff sits on the limb and measure again`);
