@@ -91,19 +91,20 @@ function pressureColor(v: SessionView): string {
   return Math.abs(v.mmhg - v.target) <= v.target * 0.1 ? "1;32" : "1;33";
 }
 
+/** Pressure first, then its share of LOP (what BFR is prescribed in), then the target band. */
 function pressureLine(v: SessionView, o: RenderOptions): string {
   const p = v.mmhg === null ? "  --" : wholeMmhg(v.mmhg).padStart(4);
   let text = `pressure ${paint(o.color, pressureColor(v), `${p} mmHg`)}`;
+  if (v.lop !== null && v.mmhg !== null) {
+    text += ` = ${Math.round((Math.max(0, v.mmhg) / v.lop) * 100)} % of LOP ${Math.round(v.lop)}`;
+  }
   if (v.target !== null) {
     const lo = Math.round(v.target * 0.9);
     const hi = Math.round(v.target * 1.1);
     const inBand = v.mmhg !== null && v.mmhg >= v.target * 0.9 && v.mmhg <= v.target * 1.1;
-    text += `  target ${v.target.toFixed(0)} (+-10 %: ${lo}-${hi}) ${inBand ? green(o, "in band") : yellow(o, "OUT of band")}`;
+    text += `   target ${v.target.toFixed(0)} (${lo}-${hi}) ${inBand ? green(o, "in band") : yellow(o, "OUT of band")}`;
   } else {
-    text += "  no target";
-  }
-  if (v.lop !== null && v.mmhg !== null) {
-    text += `  ${Math.round((Math.max(0, v.mmhg) / v.lop) * 100)} % of LOP ${Math.round(v.lop)}`;
+    text += "   no target";
   }
   return text;
 }
@@ -169,6 +170,7 @@ export function renderDashboard(v: SessionView, o: RenderOptions): string[] {
   lines.push(left + " ".repeat(gap) + right);
   lines.push(pressureLine(v, o));
   lines.push(gauge(v, o, width - 12));
+  lines.push(dim(o, "  # pressure   [=|=] target +-10 %   L limb occlusion pressure"));
   const bar = progressBar(v, o, width - 30);
   if (bar) lines.push(bar);
   if (v.lastMessage) lines.push(v.lastMessage);

@@ -27,14 +27,15 @@ describe("live display text", () => {
     const lines = renderDashboard(midSet(), { width: 80, color: false });
     expect(lines[0]).toBe("cuff demo - leg, 80 % LOP, 30-15-15-15, rest 30 s");
     expect(lines[2]).toMatch(/^SET 2 of 4   rep 7\/15   \(Enter: set done\) +state regulating$/);
-    expect(lines[3]).toBe("pressure  150 mmHg  target 152 (+-10 %: 137-167) in band  79 % of LOP 190");
+    expect(lines[3]).toBe("pressure  150 mmHg = 79 % of LOP 190   target 152 (137-167) in band");
     // gauge: band brackets around the target, the pressure marker inside, LOP marked L
     expect(lines[4]).toMatch(/^0 -+\[=*#?=*\|?=*\]-*L-* 250 mmHg$/);
     expect(lines[4]!.indexOf("#")).toBeGreaterThan(lines[4]!.indexOf("["));
     expect(lines[4]!.indexOf("#")).toBeLessThan(lines[4]!.indexOf("]"));
     // 30 reps + 30 s rest + 7 reps done of 150 s of reps and 90 s of rest
     expect(sessionProgress(midSet())).toBeCloseTo((60 + 30 + 14) / 240, 5);
-    expect(lines[5]).toMatch(/^session #+\.+  43 %   1:57 elapsed$/);
+    expect(lines[5]).toBe("  # pressure   [=|=] target +-10 %   L limb occlusion pressure");
+    expect(lines[6]).toMatch(/^session #+\.+  43 %   1:57 elapsed$/);
   });
 
   it("counts the rest down and says the cuff stays inflated", () => {
@@ -77,7 +78,7 @@ describe("live display text", () => {
   it("marks a pressure above LOP in red and outside the band", () => {
     const v = foldTelemetry(midSet(), telemetry(157, 195, "set"));
     const lines = renderDashboard(v, { width: 80, color: true });
-    expect(stripAnsi(lines[3]!)).toContain("OUT of band  103 % of LOP 190");
+    expect(stripAnsi(lines[3]!)).toContain("195 mmHg = 103 % of LOP 190   target 152 (137-167) OUT of band");
     expect(lines[3]).toContain("\x1b[1;97;41m 195 mmHg");
   });
 
