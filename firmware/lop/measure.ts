@@ -50,7 +50,7 @@ export const LOP_SETTINGS = {
   /** The band-pass rings this long after a knock: crossings within it are the same knock. */
   motionRingSeconds: 0.5,
   /** More knocks than this share of the flank windows spoil the measurement. */
-  maxOutlierShare: 0.3,
+  maxOutlierShare: 0.45,
   /** The ramp never goes further than this above the LOP the first crossing reads. */
   maxAboveProvisionalMmhg: 10,
   /** The three scaled crossings must agree this well. */
