@@ -9,12 +9,11 @@ import { loadProfile, REFERENCE_PROFILE_PATH, type HardwareProfile } from "../..
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { openPtyPair, type PtyPair } from "../../hardware/sim/pty.ts";
 import { loadScenario, parseScenario } from "../../hardware/sim/scenario.ts";
-import { SystemClock } from "../../shared/clock.ts";
+import { type Clock, ManualClock, SystemClock } from "../../shared/clock.ts";
 import { parseOptions, type Command } from "../../host/cli/command.ts";
 import { CliError, UsageError } from "../../host/cli/errors.ts";
 import type { CliIo } from "../../host/cli/io.ts";
 import type { CuffBoard } from "../board/board.ts";
-import { connectJohnnyFiveBoard } from "../board/johnny-five-board.ts";
 import { SimBoard } from "../board/sim-board.ts";
 import { CuffController } from "../controller/controller.ts";
 import { LinkServer, type LinkInput, type LinkOutput } from "../link/server.ts";
@@ -77,12 +76,11 @@ export const firmwareCommand: Command = {
     if (!Number.isInteger(baud) || baud < 1200) throw new UsageError(`--baud must be a whole baud rate, got "${values.baud}"`);
 
     const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
-    const clock = new SystemClock();
     const log = (line: string) => {
       if (values.link !== "stdio") io.stderr.write(line + "\n");
     };
 
-    const { board, stopBoard } = await openBoard(values.board, values.scenario, profile, clock);
+    const { board, clock, stopBoard } = await openBoard(values.board, values.scenario, profile);
     const controller = new CuffController({
       profile,
       createLop: createLopProcedure,
@@ -123,32 +121,39 @@ async function openBoard(
   board: string,
   scenarioPath: string | undefined,
   profile: HardwareProfile,
-  clock: SystemClock,
-): Promise<{ board: CuffBoard; stopBoard: () => Promise<void> }> {
+): Promise<{ board: CuffBoard; clock: Clock; stopBoard: () => Promise<void> }> {
   if (board !== "sim") {
+    const clock = new SystemClock();
+    // Loaded only for real boards: johnny-five is heavy, and the simulated cuff does not need it.
+    const { connectJohnnyFiveBoard } = await import("../board/johnny-five-board.ts");
     try {
       const real = await connectJohnnyFiveBoard({ path: board, profile, clock });
-      return { board: real, stopBoard: () => real.close() };
+      return { board: real, clock, stopBoard: () => real.close() };
     } catch (error) {
       throw new CliError((error as Error).message);
     }
   }
   const scenario = scenarioPath ? loadScenario(scenarioPath) : parseScenario({ name: "built-in simulated cuff" });
   const plant = createPlant(scenario, profile);
+  // The simulated cuff keeps its own time, stepped in 10 ms samples to follow the wall clock.
+  const clock = new ManualClock();
   const sim = new SimBoard(plant, profile, clock);
-  // Real time: step the physics in 10 ms samples to keep up with the wall clock.
-  let simulated = clock.nowSeconds();
+  const wall = new SystemClock();
   const STEP = 0.01;
+  let steps = 0;
   const timer = setInterval(() => {
-    const now = clock.nowSeconds();
-    for (let i = 0; i < 50 && simulated + STEP <= now; i++) {
-      simulated += STEP;
+    const due = Math.floor(wall.nowSeconds() / STEP);
+    // After a stall (a suspended laptop) the simulation resumes rather than racing to catch up.
+    if (due - steps > 50) steps = due - 50;
+    while (steps < due) {
+      steps++;
+      clock.advanceTo(steps * STEP);
       sim.advance(STEP);
     }
-    if (now - simulated > 0.5) simulated = now;
   }, 5);
   return {
     board: sim,
+    clock,
     stopBoard: async () => {
       clearInterval(timer);
       await sim.close();

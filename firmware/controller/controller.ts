@@ -261,7 +261,11 @@ export class CuffController {
   // ---- the control loop -----------------------------------------------------
 
   tick(tSeconds: number, counts: number): Actuation {
-    const dt = this.lastTickSeconds === null ? 0.01 : Math.min(0.2, Math.max(0, tSeconds - this.lastTickSeconds));
+    // The board samples on a fixed grid: bunched or late arrivals (USB, a busy host) are still one
+    // period apart. Only a real gap (samples lost) counts as longer, up to 0.2 s.
+    const period = 1 / this.options.profile.sensor.sampleHz;
+    const gap = this.lastTickSeconds === null ? period : tSeconds - this.lastTickSeconds;
+    const dt = gap > 3 * period ? Math.min(0.2, gap) : period;
     this.lastTickSeconds = tSeconds;
     const estimate = this.estimator.update(tSeconds, counts);
     this.lastEstimate = estimate;

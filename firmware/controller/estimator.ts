@@ -26,9 +26,12 @@ export class PressureEstimator {
   private filtered: number | null = null;
   private readonly history: { t: number; mmhg: number }[] = [];
   private readonly fullScale: number;
+  /** The board samples on its own fixed grid; arrival times over USB jitter and bunch up. */
+  private readonly periodSeconds: number;
 
   constructor(private readonly profile: HardwareProfile) {
     this.fullScale = countsFullScale(profile);
+    this.periodSeconds = 1 / profile.sensor.sampleHz;
   }
 
   get offsetMmhg(): number {
@@ -51,16 +54,15 @@ export class PressureEstimator {
     const rawMmhg = usable ? countsToMmhg(this.profile, counts) - this.zeroOffsetMmhg : Number.NaN;
     const atRail = usable && (counts <= 0 || counts >= this.fullScale);
     if (usable) {
-      const last = this.history[this.history.length - 1];
-      const dt = last ? Math.max(0, tSeconds - last.t) : 0;
-      const alpha = dt > 0 ? dt / (FILTER_SECONDS + dt) : 1;
+      // Each sample is one board period after the previous one, however it arrived.
+      const alpha = this.periodSeconds / (FILTER_SECONDS + this.periodSeconds);
       this.filtered = this.filtered === null ? rawMmhg : this.filtered + alpha * (rawMmhg - this.filtered);
       this.history.push({ t: tSeconds, mmhg: this.filtered });
       if (this.history.length > SLOPE_WINDOW + 1) this.history.shift();
     }
     const first = this.history[0];
     const last = this.history[this.history.length - 1];
-    const span = first && last ? last.t - first.t : 0;
+    const span = (this.history.length - 1) * this.periodSeconds;
     const slope = first && last && span > 0 ? (last.mmhg - first.mmhg) / span : 0;
     return {
       tSeconds,

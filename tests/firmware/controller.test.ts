@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { encodeFrame } from "../../shared/protocol/framing.ts";
 import { PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
+import type { CuffBoard, PressureSample } from "../../firmware/board/board.ts";
+import { SimBoard } from "../../firmware/board/sim-board.ts";
+import { CuffController } from "../../firmware/controller/controller.ts";
+import { createLopProcedure } from "../../firmware/lop/measure.ts";
+import { createRepCounter } from "../../firmware/lop/reps.ts";
+import { FirmwareRuntime } from "../../firmware/runtime.ts";
+import { referenceProfile } from "../../hardware/profile.ts";
+import { createPlant } from "../../hardware/sim/cuff.ts";
+import { parseScenario } from "../../hardware/sim/scenario.ts";
+import { ManualClock } from "../../shared/clock.ts";
 import { firmwareHarness } from "./harness.ts";
 
 const plan = { sets: [30, 15, 15, 15], restSeconds: 30, target: { percentLop: 80 }, lop: 200 };
@@ -246,5 +256,66 @@ describe("faults latch vented until acknowledged", () => {
     expect(h.send({ type: "ack-fault", cuff: 0 })[0]).toMatchObject({ type: "nack" });
     h.run(10);
     expect(h.plant.trueMmhg()).toBeLessThan(15);
+  });
+});
+
+describe("erratic sample timing", () => {
+  it("samples arriving bunched (5 at once, then a 50 ms wait) hold the target without alarms", () => {
+    const profile = referenceProfile();
+    const clock = new ManualClock();
+    const plant = createPlant(parseScenario({ name: "bunched", limb: "leg" }), profile);
+    const inner = new SimBoard(plant, profile, clock);
+    // A USB link delivers the board's 100 Hz samples in bursts, stamped at arrival.
+    const listeners = new Set<(s: PressureSample) => void>();
+    const pending: number[] = [];
+    inner.onSample((sample) => {
+      pending.push(sample.counts);
+      if (pending.length < 5) return;
+      // Parsed one after another from one USB packet: 0.2 ms apart.
+      pending.splice(0).forEach((counts, i) => {
+        for (const l of listeners) l({ tSeconds: clock.nowSeconds() + i * 0.0002, counts });
+      });
+    });
+    const board: CuffBoard = {
+      onSample: (l) => (listeners.add(l), () => listeners.delete(l)),
+      onGuard: (l) => inner.onGuard(l),
+      onLost: (l) => inner.onLost(l),
+      setPump: (d) => inner.setPump(d),
+      setVent: (o) => inner.setVent(o),
+      keepAlive: () => inner.keepAlive(),
+      configureGuard: (d, c) => inner.configureGuard(d, c),
+      clearGuard: () => inner.clearGuard(),
+      queryGuard: () => inner.queryGuard(),
+      close: () => inner.close(),
+    };
+    const controller = new CuffController({ profile, createLop: createLopProcedure, createRepCounter });
+    const runtime = new FirmwareRuntime(controller, board, clock, profile);
+    runtime.start();
+    const events: string[] = [];
+    runtime.subscribe((m) => {
+      if (m.type === "alarm") events.push(m.kind);
+    });
+    const at = (t: number) => {
+      for (let step = Math.round(clock.nowSeconds() / 0.01) + 1; step <= Math.round(t / 0.01); step++) {
+        clock.advanceTo(step * 0.01);
+        inner.advance(0.01);
+        runtime.hostHeard();
+      }
+    };
+    const v = PROTOCOL_VERSION;
+    runtime.command({ v, seq: 1, type: "zero", cuff: 0 });
+    at(3);
+    expect(runtime.command({ v, seq: 2, type: "hold", cuff: 0, target: { mmhg: 150 } })).toEqual({ ok: true });
+    at(40);
+    const pressures: number[] = [];
+    for (let t = 40.01; t < 60; t += 0.01) {
+      at(t);
+      pressures.push(plant.trueMmhg());
+    }
+    expect(controller.stateName).toBe("regulating");
+    expect(Math.min(...pressures)).toBeGreaterThan(145);
+    expect(Math.max(...pressures)).toBeLessThan(155);
+    expect(events).toEqual([]);
+    runtime.stop();
   });
 });
