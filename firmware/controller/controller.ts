@@ -496,7 +496,8 @@ export class CuffController {
       return;
     }
     const counter = this.repCounter!;
-    if (counter.update(t, estimate, target)) {
+    // The counter judges rises against what the regulator aims at during a set.
+    if (counter.update(t, estimate, target * (1 + SET_BIAS_FRACTION))) {
       this.emit({ type: "rep", cuff: this.cuff, t: round(t, 3), set: s.setIndex + 1, rep: counter.reps });
     }
     const planned = plannedReps(s.plan, s.setIndex);
@@ -506,9 +507,13 @@ export class CuffController {
       return;
     }
     if (sets.countReps && counter.reps > 0 && counter.lastRepSeconds !== null) {
+      // The counter can tell a missed rep in a continuing set from a limb gone quiet; without
+      // that, a cadence-based wait (clamped) decides.
       const interval = counter.meanIntervalSeconds ?? 2;
       const quiet = Math.min(SET_END_MAX_SECONDS, Math.max(SET_END_MIN_SECONDS, SET_END_INTERVALS * interval));
-      if (t - counter.lastRepSeconds >= quiet) {
+      const stopped = counter.contractionsStopped ? counter.contractionsStopped(t) : t - counter.lastRepSeconds >= quiet;
+      // Past the longest wait it ends either way, so a jittery limb cannot hold a set open.
+      if (stopped || t - counter.lastRepSeconds >= SET_END_MAX_SECONDS) {
         this.endSet(t, s, `contractions stopped after ${counter.reps} reps`);
         return;
       }
