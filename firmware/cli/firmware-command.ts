@@ -76,9 +76,8 @@ export const firmwareCommand: Command = {
     if (!Number.isInteger(baud) || baud < 1200) throw new UsageError(`--baud must be a whole baud rate, got "${values.baud}"`);
 
     const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
-    const log = (line: string) => {
-      if (values.link !== "stdio") io.stderr.write(line + "\n");
-    };
+    // stdout may be the link itself; everything for people goes to stderr.
+    const log = (line: string) => io.stderr.write(line + "\n");
 
     const { board, clock, stopBoard } = await openBoard(values.board, values.scenario, profile);
     const controller = new CuffController({
@@ -90,7 +89,7 @@ export const firmwareCommand: Command = {
     const runtime = new FirmwareRuntime(controller, board, clock, profile);
     runtime.start();
 
-    let link: { input: LinkInput; output: LinkOutput; close(): Promise<void> };
+    let link: Awaited<ReturnType<typeof openLink>>;
     try {
       link = await openLink(values.link, baud, io, log);
     } catch (error) {
@@ -101,13 +100,16 @@ export const firmwareCommand: Command = {
     const server = new LinkServer({ runtime, input: link.input, output: link.output });
     log(`cuff firmware: board ${values.board}, link ${values.link}; Ctrl-C vents and stops`);
 
-    await new Promise<void>((resolve) => {
+    const reason = await new Promise<string>((resolve) => {
       const stop = io.onInterrupt(async () => {
         stop();
-        resolve();
+        resolve("interrupted");
       });
-      board.onLost((reason) => log(`cuff firmware: ${reason}; the board's guard has vented the cuff`));
+      // The host's end of stdio closing means the host is gone for good: vent and stop.
+      link.onEnd(() => resolve("the link closed"));
+      board.onLost((why) => log(`cuff firmware: ${why}; the board's guard has vented the cuff`));
     });
+    log(`cuff firmware: ${reason}`);
     server.close();
     runtime.stop();
     await stopBoard();
@@ -166,9 +168,10 @@ async function openLink(
   baud: number,
   io: CliIo,
   log: (line: string) => void,
-): Promise<{ input: LinkInput; output: LinkOutput; close(): Promise<void> }> {
+): Promise<{ input: LinkInput; output: LinkOutput; close(): Promise<void>; onEnd(listener: () => void): void }> {
   if (link === "stdio") {
-    return { input: io.stdin as Readable, output: io.stdout as Writable, close: async () => {} };
+    const input = io.stdin as Readable;
+    return { input, output: io.stdout as Writable, close: async () => {}, onEnd: (listener) => input.once("end", listener) };
   }
   let pair: PtyPair | null = null;
   let path = link;
@@ -195,6 +198,7 @@ async function openLink(
   return {
     input: port,
     output: port,
+    onEnd: (listener) => port.once("close", listener),
     close: async () => {
       await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
       await pair?.close();
