@@ -25,8 +25,12 @@ export const REFERENCE_CHECK_VALVE = {
 } as const;
 
 export const REFERENCE_VENT_VALVE = {
-  /** 12 V normally-open solenoid valve of the size sold with BP-monitor pumps: about 1.6 mm equivalent orifice. */
-  orificeMm: 1.6,
+  /**
+   * 12 V direct-acting normally-open air solenoid valve with a 2.0 mm orifice (hardware/bom.json):
+   * vents the median thigh cuff from 300 to 15 mmHg in about 3.5 s and the largest in about 4.9 s
+   * (bench/pump-sizing.ts); 1.6 mm missed the 5 s aim on large thighs.
+   */
+  orificeMm: 2.0,
   /** Sharp-edged orifice discharge coefficient (0.6-0.65 in the textbooks). */
   dischargeCoefficient: 0.6,
 } as const;
