@@ -29,6 +29,7 @@ import type {
 import type { LopOptions, LopProcedure, RepCounter } from "../lop/procedure.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
 import { KinkProbe } from "./kink-probe.ts";
+import { PulseMonitor } from "./pulse-monitor.ts";
 import { DEFAULT_GAINS, holdBand, initialRegulatorState, LearnedActuators, regulate, type RegulatorState } from "./regulator.ts";
 import {
   cycleTargetMmhg,
@@ -79,6 +80,8 @@ const SET_BIAS_FRACTION = 0.01;
 const SET_END_INTERVALS = 1.3;
 const SET_END_MIN_SECONDS = 2.0;
 const SET_END_MAX_SECONDS = 5.0;
+/** The pulsation cross-check on the sensor runs for targets from this share of LOP up. */
+const PULSE_CHECK_FROM_LOP_FRACTION = 0.65;
 /** Warnings of one kind are reported at most this often. */
 const WARNING_REPEAT_SECONDS = 30;
 /** Distinct alarms listed in a session summary (the summary must fit one 1024-byte frame). */
@@ -90,6 +93,9 @@ export class CuffController {
   private readonly supervisor = new Supervisor();
   private readonly actuators = new LearnedActuators();
   private readonly kinkProbe = new KinkProbe();
+  private readonly pulseMonitor: PulseMonitor;
+  /** Pulsations now as a share of the session's first still hold, on the ticks it was judged. */
+  private pulseRatio: number | null = null;
   /** The drop the kink probe saw on this tick, when it judged one. */
   private probeDropMmhg: number | null = null;
   private readonly pumpRateAt = (mmhg: number) => this.actuators.pumpRateAt(mmhg);
@@ -128,6 +134,7 @@ export class CuffController {
   constructor(private readonly options: ControllerOptions) {
     this.cuff = options.cuff ?? 0;
     this.estimator = new PressureEstimator(options.profile);
+    this.pulseMonitor = new PulseMonitor(options.profile.sensor.sampleHz);
     this.hostSilence = options.hostSilence ?? { policy: "vent", timeoutSeconds: DEFAULT_HOST_SILENCE_SECONDS };
     this.restBetweenExercisesSeconds = options.restBetweenExercisesSeconds ?? DEFAULT_REST_BETWEEN_EXERCISES_SECONDS;
   }
@@ -272,6 +279,7 @@ export class CuffController {
 
     this.checkHostSilence(tSeconds);
     this.probeDropMmhg = null;
+    this.pulseRatio = null;
     let proposed = this.propose(tSeconds, estimate, dt);
 
     const lopCeiling = this.lopMmhg === null ? null : LOP_CEILING_FRACTION * this.lopMmhg;
@@ -284,6 +292,7 @@ export class CuffController {
       targetMmhg: this.currentTargetMmhg(),
       settled: this.session?.settled ?? false,
       probeDropMmhg: this.probeDropMmhg,
+      pulseRatio: this.pulseRatio,
       exercising: this.session !== null && this.session.step === "set" && planMode(this.session.plan) === "sets",
       proposed,
       ceilingMmhg: this.ceilingMmhg,
@@ -456,6 +465,10 @@ export class CuffController {
       actuation = this.regulateTo(s.currentTargetMmhg!, estimate, dt, !s.settled, s.step === "set");
     }
     if (!s.settled) return actuation;
+    // Near LOP the pulsations are a steep function of the true pressure: there a drifting sensor
+    // shows. Lower down (arms at 40-60 %) they vary too much with the limb to judge by.
+    const nearLop = s.lopMmhg !== null && s.currentTargetMmhg! >= PULSE_CHECK_FROM_LOP_FRACTION * s.lopMmhg;
+    this.pulseRatio = this.pulseMonitor.update(t, estimate.mmhg, still && nearLop);
     const waiting = this.kinkProbe.probing;
     const probe = this.kinkProbe.step(t, estimate.mmhg, actuation.pump === 0 && actuation.vent === 0);
     this.probeDropMmhg = probe.dropMmhg;
@@ -665,6 +678,7 @@ export class CuffController {
     this.session = s;
     this.sessionAlarms = [];
     this.supervisor.reset();
+    this.pulseMonitor.reset();
     if (plan.lop === "measure") {
       s.step = "lop";
       s.targetMmhg = null;
@@ -705,6 +719,7 @@ export class CuffController {
     this.session = s;
     this.sessionAlarms = [];
     this.supervisor.reset();
+    this.pulseMonitor.reset();
     this.beginInflate(t, s);
     return { ok: true };
   }

@@ -54,6 +54,11 @@ export class RingWindow {
     return this.count === 0 ? 0 : hi - lo;
   }
 
+  /** Oldest first. */
+  *values(): Iterable<number> {
+    for (let i = 0; i < this.count; i++) yield this.data[(this.start + i) % this.data.length]!;
+  }
+
   clear(): void {
     this.start = 0;
     this.count = 0;

@@ -59,3 +59,21 @@ describe("fault matrix", () => {
     console.log(["fault -> safe state (simulated seconds):", ...table].join("\n"));
   });
 });
+
+describe("a sensor drifting low during a set (the dangerous direction)", () => {
+  it("the pulsation cross-check vents the cuff before the true pressure reaches LOP", () => {
+    const scenario = { ...base, plan: { ...base.plan, lop: "measure" as const } };
+    let peak = 0;
+    const result = runScenario(scenario, {
+      profile,
+      faultOnPhase: { kind: "sensor-drift", phase: "set", afterSeconds: 2, params: { mmhgPerMin: -10 } },
+      onTrace: (row) => {
+        if (row.phase !== "lop" && row.phase !== "deflate") peak = Math.max(peak, row.cuffMmhg);
+      },
+    });
+    expect(result.alarms.some((a) => a.kind === "sensor-drift")).toBe(true);
+    expect(result.metrics.secondsAboveLop).toBe(0);
+    expect(peak).toBeLessThan(0.97 * result.lopTrueMmhg);
+    expect(result.finalState).toBe("fault");
+  });
+});

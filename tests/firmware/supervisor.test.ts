@@ -21,6 +21,7 @@ function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: 
     settled: true,
     exercising: true,
     probeDropMmhg: null,
+    pulseRatio: null,
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
@@ -183,5 +184,32 @@ describe("rules added for the fault matrix", () => {
     const deflating = { state: "deflating" as const, phase: "deflate" as const, targetMmhg: null, proposed: { pump: 0, vent: 1 } };
     expect(firstAlarm("valve-stuck-closed", 4, (t) => context(t, { ...deflating, mmhg: 150 - 30 * t + Math.sin(t * 300) }))).toBeNull();
     expect(firstAlarm("valve-stuck-closed", 4, (t) => context(t, { ...deflating, mmhg: 150 + 0.3 * t }))).toBeCloseTo(1, 1);
+  });
+});
+
+describe("pulsation cross-check on the sensor", () => {
+  it("sensor-drift fires when the pulsations fade to 40 % of the first rest's, not at 80 %", () => {
+    expect(firstAlarm("sensor-drift", 1, (t) => context(t, { pulseRatio: Math.abs(t - 0.5) < 0.005 ? 0.4 : null }))).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("sensor-drift", 1, (t) => context(t, { pulseRatio: Math.abs(t - 0.5) < 0.005 ? 0.8 : null }))).toBeNull();
+  });
+
+  it("the pulse monitor reports the amplitude against the first still hold's", async () => {
+    const { PulseMonitor } = await import("../../firmware/controller/pulse-monitor.ts");
+    const monitor = new PulseMonitor(100);
+    const ratios: number[] = [];
+    const hold = (from: number, seconds: number, amplitude: number) => {
+      for (let i = 0; i < seconds * 100; i++) {
+        const t = from + i / 100;
+        const r = monitor.update(t, 150 + (amplitude / 2) * Math.sin(2 * Math.PI * 1.2 * t), true);
+        if (r !== null) ratios.push(r);
+      }
+      monitor.update(from + seconds, 150, false);
+    };
+    hold(0, 30, 2);
+    expect(monitor.baseline!).toBeGreaterThan(1.6);
+    hold(60, 30, 2);
+    expect(ratios.at(-1)!).toBeCloseTo(1, 1);
+    hold(120, 30, 0.6);
+    expect(ratios.at(-1)!).toBeCloseTo(0.3, 1);
   });
 });
