@@ -675,10 +675,7 @@ export class CuffController {
       const refused = this.resolveTarget(s);
       if (refused) return nack("target-refused", refused);
     }
-    this.session = s;
-    this.sessionAlarms = [];
-    this.supervisor.reset();
-    this.pulseMonitor.reset();
+    this.adopt(s);
     if (plan.lop === "measure") {
       s.step = "lop";
       s.targetMmhg = null;
@@ -716,12 +713,17 @@ export class CuffController {
     s.lopMmhg = this.lopMmhg;
     const refused = this.resolveTarget(s);
     if (refused) return nack("target-refused", refused);
+    this.adopt(s);
+    this.beginInflate(t, s);
+    return { ok: true };
+  }
+
+  /** A new session or hold starts with no alarms, rule memory or pulsation baseline of the last one. */
+  private adopt(s: SessionRun): void {
     this.session = s;
     this.sessionAlarms = [];
     this.supervisor.reset();
     this.pulseMonitor.reset();
-    this.beginInflate(t, s);
-    return { ok: true };
   }
 
   /** Fixes the session's target from its plan and LOP; returns why it is refused, if it is. */
