@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AcceptanceRecordSchema, type StepResult } from "../../host/acceptance/record.ts";
 import { makeAcceptanceCommand } from "../../host/cli/commands/acceptance.ts";
-import { openLink } from "../../host/cli/link.ts";
+import { openLink, type OpenLink } from "../../host/cli/link.ts";
 import { main } from "../../host/cli/main.ts";
 import { fakeIo } from "./fake-io.ts";
 
@@ -160,6 +160,50 @@ describe("cuff acceptance on a real port", () => {
     );
     expect(r.out).toBe("");
     expect(existsSync(join(profile, "acceptance"))).toBe(false);
+  });
+
+  it("at a terminal, prompts the person at each step and judges the readings they type", async () => {
+    const dir = tempDir();
+    const recordPath = join(dir, "bench.json");
+    const io = fakeIo({ stdinTty: true });
+    let link: OpenLink | null = null;
+    // the port is the simulated cuff; the test plays the builder: Enter, the gauge (true pressure, whole mmHg), the cable
+    const command = makeAcceptanceCommand({
+      now: () => new Date(),
+      openLink: async () => (link = await openLink({ sim: true, speed: Number.POSITIVE_INFINITY })),
+    });
+    const type = (line: string) => setImmediate(() => io.input.write(line + "\n"));
+    const gauge = () => String(Math.round(link!.sim!.plant.trueMmhg()));
+    const prompts: string[] = [];
+    const write = io.out._write.bind(io.out);
+    io.out._write = (chunk: Buffer, encoding: BufferEncoding, callback: () => void) => {
+      write(chunk, encoding, callback);
+      const text = chunk.toString("utf8");
+      if (/press Enter[^:]*: $/i.test(text)) {
+        prompts.push("enter");
+        type("");
+      } else if (/mmHg: $/.test(text)) {
+        prompts.push("reading");
+        type(gauge());
+      } else if (/Pull the USB cable between the laptop and the board NOW/.test(text)) {
+        prompts.push("pull");
+        link!.sim!.stack.board.unplug();
+      }
+    };
+    const code = await command.run(["--port", "/dev/ttyUSB0", "--record", recordPath], io);
+
+    const record = readRecord(recordPath);
+    for (const name of ["zero", "span 100 mmHg", "span 200 mmHg", "span 300 mmHg (at 290)", "deflation 260 -> 15 mmHg", "guard trips when the USB cable is pulled"]) {
+      expect(step(record.steps, name).verdict, `${name}: ${step(record.steps, name).detail}`).toBe("pass");
+    }
+    // a gauge read to the whole mmHg is still within 3 mmHg of the sensor
+    expect(Math.abs(step(record.steps, "span 200 mmHg").measured!)).toBeLessThanOrEqual(3);
+    // nobody can pump the simulated cuff with a bulb: the hand-made steps see an empty cuff and fail
+    expect(step(record.steps, "leak at 300 mmHg")).toMatchObject({ verdict: "fail", detail: expect.stringMatching(/pump it to 300 mmHg with the exhaust plugged/) });
+    expect(step(record.steps, "relief valve").verdict).toBe("fail");
+    expect(code).toBe(1);
+    expect(prompts).toEqual(["enter", "enter", "reading", "reading", "reading", "enter", "enter", "enter", "enter", "enter", "pull", "reading"]);
+    expect(io.out.text).toMatch(/NOT ACCEPTED: 6 passed, 2 failed, 0 skipped, 0 by hand\./);
   });
 
   it("with --skip-manual and no terminal, runs the zero and the deflation and records the rest as skipped", async () => {
