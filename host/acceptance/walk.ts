@@ -60,6 +60,9 @@ const NEEDS_PERSON = "skipped: needs a person at the gauge";
 
 class StepFailed extends Error {}
 
+/** Records one judged step (the walk adds the time). */
+type Note = (step: Omit<StepResult, "at">) => void;
+
 const round = (value: number, digits = 1) => Number(value.toFixed(digits)) || 0;
 /** One decimal, never "-0.0". */
 const fixed = (value: number) => round(value).toFixed(1);
@@ -73,12 +76,12 @@ export async function walkThrough(options: WalkOptions): Promise<StepResult[]> {
     if (e.type === "alarm" && e.severity === "warning") o.warnings.add(e.kind);
   });
   const steps: StepResult[] = [];
-  const record = (step: Omit<StepResult, "at">) => {
+  const record: Note = (step) => {
     const full = { ...step, at: o.now().toISOString() };
     steps.push(full);
     o.onStep(full);
   };
-  const sequence: [string, string, (o: Walk, record: (s: Omit<StepResult, "at">) => void) => Promise<void>][] = [
+  const sequence: [string, string, (o: Walk, record: Note) => Promise<void>][] = [
     ["zero", ZERO_LIMIT, zeroStep],
     ["span", SPAN_LIMIT, spanSteps],
     ["leak at 300 mmHg", LEAK_LIMIT, leakStep],
@@ -106,7 +109,7 @@ export async function walkThrough(options: WalkOptions): Promise<StepResult[]> {
 
 const ZERO_LIMIT = `mean within +-${L.zeroMeanMmhg} mmHg of 0, SD at most ${L.zeroSdMmhg} mmHg over ${ZERO_CHECK_SECONDS} s`;
 
-async function zeroStep(o: Walk, record: (s: Omit<StepResult, "at">) => void): Promise<void> {
+async function zeroStep(o: Walk, record: Note): Promise<void> {
   o.bench.say("Step 1, zero (CALIBRATION.md step 3): pump off, vent open, cuff empty.");
   if (o.bench.person) await confirm(o, "Disconnect the hose from the cuff so the line is open to the air, wait until the board has been powered for 60 s, then press Enter: ");
   await checkIdle(o.client);
@@ -120,7 +123,7 @@ async function zeroStep(o: Walk, record: (s: Omit<StepResult, "at">) => void): P
 
 const SPAN_LIMIT = `|device - gauge| at most ${L.spanErrorMmhg} mmHg`;
 
-async function spanSteps(o: Walk, record: (s: Omit<StepResult, "at">) => void): Promise<void> {
+async function spanSteps(o: Walk, record: Note): Promise<void> {
   const name = (p: number) => (p === HARD_CEILING_MMHG - HOLD_MARGIN_MMHG ? `span 300 mmHg (at ${p})` : `span ${p} mmHg`);
   if (!o.bench.gaugeMmhg && !o.bench.person) {
     for (const p of SPAN_POINTS_MMHG) record({ name: name(p), limit: SPAN_LIMIT, measured: null, unit: "mmHg", verdict: "skipped", detail: NEEDS_PERSON });
@@ -130,8 +133,8 @@ async function spanSteps(o: Walk, record: (s: Omit<StepResult, "at">) => void): 
   if (o.bench.person) {
     await confirm(o, "Reconnect the hose: arm cuff on its mock limb, reference gauge on the T-piece, bulb screw closed, vent exhaust open. Press Enter to inflate to 100 mmHg: ");
   }
-  // A fresh hold for each point: changing the target mid-hold would judge the later points against
-  // the first one's arterial pulsations, and the firmware reads their fading as a drifting sensor.
+  // A fresh hold for each point, as a session would start: the firmware's checks of a still hold
+  // (pulsations, leak) take the start of the hold as their reference.
   for (const p of SPAN_POINTS_MMHG) {
     try {
       o.warnings.clear();
@@ -166,7 +169,7 @@ async function spanSteps(o: Walk, record: (s: Omit<StepResult, "at">) => void): 
 
 const LEAK_LIMIT = `drop under ${L.leakMmhgPerMin} mmHg/min at 300 mmHg`;
 
-async function leakStep(o: Walk, record: (s: Omit<StepResult, "at">) => void): Promise<void> {
+async function leakStep(o: Walk, record: Note): Promise<void> {
   const name = "leak at 300 mmHg";
   if (!o.bench.person) {
     record(byHand(o, name, LEAK_LIMIT, "mmHg/min", "CALIBRATION.md step 5: the firmware never closes the vent at 300 mmHg, so this is done with the bulb and the exhaust plugged"));
@@ -178,19 +181,19 @@ async function leakStep(o: Walk, record: (s: Omit<StepResult, "at">) => void): P
   o.bench.say(`Waiting ${LEAK_CREEP_SECONDS} s for the cuff and the foam to creep and the air to cool; then the drop is timed over 60 s.`);
   await sleep(o, LEAK_CREEP_SECONDS);
   const first = mean((await readings(o, READING_SECONDS)).device);
-  await sleep(o, 60 - READING_SECONDS);
-  const second = mean((await readings(o, READING_SECONDS)).device);
-  const perMin = first - second;
   if (first < 250) {
     record({ name, limit: LEAK_LIMIT, measured: null, unit: "mmHg/min", verdict: "fail", detail: `the cuff read only ${first.toFixed(0)} mmHg at the start: pump it to 300 mmHg with the exhaust plugged and run again` });
     return;
   }
+  await sleep(o, 60 - READING_SECONDS);
+  const second = mean((await readings(o, READING_SECONDS)).device);
+  const perMin = first - second;
   record({ name, limit: LEAK_LIMIT, measured: round(perMin), unit: "mmHg/min", verdict: verdict(perMin < L.leakMmhgPerMin), detail: `device ${first.toFixed(1)} then ${second.toFixed(1)} mmHg 60 s later` });
 }
 
 const RELIEF_LIMIT = `opens between ${L.reliefMinMmhg} and ${L.reliefMaxMmhg} mmHg`;
 
-async function reliefStep(o: Walk, record: (s: Omit<StepResult, "at">) => void): Promise<void> {
+async function reliefStep(o: Walk, record: Note): Promise<void> {
   const name = "relief valve";
   if (!o.bench.person) {
     record(byHand(o, name, RELIEF_LIMIT, "mmHg", "CALIBRATION.md step 6: only the bulb may pump past the firmware's 300 mmHg ceiling"));
@@ -205,7 +208,7 @@ async function reliefStep(o: Walk, record: (s: Omit<StepResult, "at">) => void):
     watch.unsubscribe();
   }
   const pass = highest >= L.reliefMinMmhg && highest <= L.reliefMaxMmhg;
-  record({ name, limit: RELIEF_LIMIT, measured: Number.isFinite(highest) ? round(highest) : null, unit: "mmHg", verdict: verdict(pass), detail: `highest device reading ${Number.isFinite(highest) ? highest.toFixed(1) : "none"} mmHg (aim 315-325)` });
+  record({ name, limit: RELIEF_LIMIT, measured: Number.isFinite(highest) ? round(highest) : null, unit: "mmHg", verdict: verdict(pass), detail: Number.isFinite(highest) ? `highest device reading ${fixed(highest)} mmHg (aim 315-325)` : "no telemetry arrived while you pumped" });
   await confirm(o, "Remove the exhaust plug (the cuff empties) and store it away from the device, then press Enter: ");
   await waitFor(o.client, o.client.telemetry$, (m) => m.mmhg < DEFLATED_MMHG, o.clock, REACH_SECONDS, "the cuff emptying", o.signal);
   if (o.client.state === "fault") {
@@ -217,7 +220,7 @@ async function reliefStep(o: Walk, record: (s: Omit<StepResult, "at">) => void):
 
 const DEFLATE_LIMIT = `${L.deflateFromMmhg} -> ${L.deflateToMmhg} mmHg within ${L.deflateSeconds} s (aim ${L.deflateAimSeconds} s on the thigh cuff)`;
 
-async function deflationStep(o: Walk, record: (s: Omit<StepResult, "at">) => void): Promise<void> {
+async function deflationStep(o: Walk, record: Note): Promise<void> {
   o.bench.say("Step 7, deflation (CALIBRATION.md step 7): the cuff holds 260 mmHg and the firmware opens the vent.");
   if (o.bench.person) await confirm(o, "Put the thigh cuff on the thigh-sized mock limb, exhaust open, then press Enter to inflate to 260 mmHg: ");
   await holdAt(o, L.deflateFromMmhg);
@@ -251,7 +254,7 @@ async function deflationStep(o: Walk, record: (s: Omit<StepResult, "at">) => voi
 
 const GUARD_LIMIT = `the firmware reports the board lost or the guard tripped, and the cuff is under ${L.deflateToMmhg} mmHg ${L.guardVentedSeconds} s later`;
 
-async function guardStep(o: Walk, record: (s: Omit<StepResult, "at">) => void): Promise<void> {
+async function guardStep(o: Walk, record: Note): Promise<void> {
   const name = "guard trips when the USB cable is pulled";
   if (!o.bench.person && !o.bench.pullBoardCable) {
     record({ name, limit: GUARD_LIMIT, measured: null, unit: "mmHg", verdict: "skipped", detail: "skipped: needs a person to pull the cable and read the gauge" });
