@@ -613,6 +613,7 @@ export class CuffController {
       s.settled = false;
       s.settledSinceSeconds = null;
       this.regulator = initialRegulatorState();
+      this.kinkProbe.reset();
       this.setState(t, "inflating", "inflate", "inflating to the session target");
       this.emit({ type: "phase", cuff: this.cuff, t: round(t, 3), phase: "inflate" });
       return;
@@ -724,6 +725,7 @@ export class CuffController {
     this.sessionAlarms = [];
     this.supervisor.reset();
     this.pulseMonitor.reset();
+    this.kinkProbe.reset();
   }
 
   /** Fixes the session's target from its plan and LOP; returns why it is refused, if it is. */
@@ -757,6 +759,8 @@ export class CuffController {
     s.settled = false;
     s.settledSinceSeconds = null;
     this.regulator = initialRegulatorState();
+    // A probe left waiting by an earlier hold would judge its drop against this new pressure.
+    this.kinkProbe.reset();
     this.setState(t, "inflating", "inflate", `inflating to ${s.currentTargetMmhg!.toFixed(0)} mmHg`);
     this.emit({ type: "phase", cuff: this.cuff, t: round(t, 3), phase: "inflate" });
   }

@@ -319,3 +319,21 @@ describe("erratic sample timing", () => {
     runtime.stop();
   });
 });
+
+describe("kink probe across holds", () => {
+  it("a probe left waiting when a hold ends is not judged against the next, lower hold", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.send({ type: "configure", cuff: 0, lopMmhg: 300 });
+    for (const [target, wait] of [[100, 0], [250, 65], [200, 65]] as const) {
+      h.run(wait);
+      expect(h.send({ type: "hold", cuff: 0, target: { mmhg: target } })[0]).toMatchObject({ type: "ack" });
+      h.run(40, () => h.controller.stateName === "regulating");
+      // End the hold inside the probe's 0.25 s window (probes fire every 5 s once settled).
+      h.run(5.05);
+      h.send({ type: "deflate", cuff: 0 });
+      h.run(15, () => h.controller.stateName === "vented");
+    }
+    expect(h.events("alarm").filter((a) => a.kind === "hose-kink")).toEqual([]);
+  });
+});
