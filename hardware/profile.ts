@@ -81,7 +81,10 @@ export function loadProfile(path: string): HardwareProfile {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ProfileError(`cannot read hardware profile ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ProfileError(
+      code === "ENOENT" ? `there is no hardware profile file ${path}` : `cannot read hardware profile ${path}: ${code ?? (error as Error).message}`,
+    );
   }
   let json: unknown;
   try {

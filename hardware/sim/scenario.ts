@@ -317,7 +317,10 @@ export function loadScenario(path: string): Scenario {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ScenarioError(`cannot read scenario ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ScenarioError(
+      code === "ENOENT" ? `there is no scenario file ${path}` : `cannot read scenario ${path}: ${code ?? (error as Error).message}`,
+    );
   }
   let json: unknown;
   try {

@@ -49,7 +49,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.stderr.write(`cuff ${name}: ${sentence}\n`);
     if (verbose && err.stack) io.stderr.write(err.stack + "\n");
     if (error instanceof UsageError) return 2;
-    if (!(error instanceof CliError) && !verbose) io.stderr.write("(run again with --verbose for details)\n");
+    // Our own typed errors already say what is wrong; only an unexpected failure gets the hint.
+    const unexpected = err.name === "Error" || err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
+    if (unexpected && !verbose) io.stderr.write("(run again with --verbose for details)\n");
     return 1;
   }
 }

@@ -90,6 +90,6 @@ describe("scenario validation", () => {
   });
 
   it("reports unreadable and non-JSON files by path", () => {
-    expect(() => loadScenario("/nonexistent/s.json")).toThrow(/cannot read scenario \/nonexistent\/s\.json: ENOENT/);
+    expect(() => loadScenario("/nonexistent/s.json")).toThrow(/there is no scenario file \/nonexistent\/s\.json/);
   });
 });
