@@ -60,6 +60,15 @@ export const LOP_SETTINGS = {
   minGiveUpMmhg: 150,
   /** Seconds from the start after which the measurement gives up. */
   timeoutSeconds: 100,
+  /**
+   * A measurement spoiled by movement is retried once within the same procedure when
+   * it happens before this many seconds: the cuff vents to retreatMmhg below where the
+   * spoiled stretch began and ramps over it again (a knock costs ~10-20 s, not a rejection).
+   */
+  retryBeforeSeconds: 55,
+  retreatMmhg: 12,
+  /** The second pass's envelope maximum must lie this close to the first pass's (else movement made one of them). */
+  maxPeakShiftMmhg: 15,
   /** The ramp ends this far below the ceiling: the pump keeps spinning briefly. */
   ceilingMarginMmhg: 5,
   /** Plausible beat intervals (HR 110 with variability down to 45 bpm). */
@@ -84,13 +93,13 @@ const MOTION_NOISE_SIGMAS = 4;
 /** Share of white-noise power above noiseHighPassHz at 100 Hz. */
 const NOISE_POWER_ABOVE_HIGH_PASS = 0.68;
 
-type Phase = "fill" | "ramp" | "done";
+type Phase = "fill" | "ramp" | "retreat" | "done";
 
 class OscillometricLop implements LopProcedure {
   private phase: Phase = "fill";
-  private readonly band: BandPass;
+  private band: BandPass;
   private readonly noiseBand: Biquad;
-  private readonly slow: Biquad;
+  private slow: Biquad;
   private readonly pumpMinDuty: number;
   private readonly dt: number;
   private speed = 0;
@@ -122,6 +131,14 @@ class OscillometricLop implements LopProcedure {
   /** First pressure where a window was far larger than any pulsation (movement), if any. */
   private motionAtMmhg: number | null = null;
   private outcome: LopOutcome | null = null;
+  /** The one retry: set once movement spoiled the first pass; the vent opens down to resumeBelowMmhg. */
+  private retried = false;
+  private resumeBelowMmhg = 0;
+  private retryNote = "";
+  /** Pressure of the envelope's maximum as the first pass read it (when it had reached the flank). */
+  private firstPeakMmhg: number | null = null;
+  /** After the retreat, the first new window drops the old points at or above its pressure. */
+  private truncateOnNextWindow = false;
 
   constructor(private readonly options: LopOptions) {
     this.band = new BandPass(LOP_SETTINGS.bandLowHz, LOP_SETTINGS.bandHighHz, options.sampleHz);
@@ -149,6 +166,11 @@ class OscillometricLop implements LopProcedure {
     const hf = this.noiseBand.next(estimate.rawMmhg);
     const slow = this.slow.next(estimate.mmhg);
 
+    if (this.phase === "retreat") {
+      if (estimate.mmhg > this.resumeBelowMmhg) return { actuation: { pump: 0, vent: 1 } };
+      this.resume(tSeconds, estimate);
+    }
+
     if (this.phase === "fill") {
       if (estimate.mmhg < LOP_SETTINGS.rampStartMmhg) {
         if (estimate.mmhg > 15) this.fullRateMmhgPerSecond = Math.max(1, this.trendSlope());
@@ -175,15 +197,60 @@ class OscillometricLop implements LopProcedure {
       LOP_SETTINGS.motionEnvelopeMultiple * this.largestAmplitude + MOTION_NOISE_SIGMAS * Math.sqrt(BAND_NOISE_POWER) * this.noiseMmhg(),
     );
     if (Math.abs(pulse) > motionLimit && !this.toleratedKnock(tSeconds)) {
-      return this.finish(tSeconds, this.reject(`movement during the measurement: large pressure jumps at ${estimate.mmhg.toFixed(0)} mmHg`));
+      return this.spoiled(tSeconds, `movement during the measurement: large pressure jumps at ${estimate.mmhg.toFixed(0)} mmHg`, estimate.mmhg);
     }
     this.detectBeat(tSeconds, pulse);
     const ended = this.addToWindow(tSeconds, pulse, estimate.mmhg);
     if (ended) {
       const done = this.judge(estimate.mmhg);
+      if (done?.retryFromMmhg !== undefined) return this.spoiled(tSeconds, done.reason, done.retryFromMmhg);
       if (done) return this.finish(tSeconds, done);
     }
     return { actuation };
+  }
+
+  /**
+   * Movement spoiled the stretch from `fromMmhg` up: the first time (and early enough), vent
+   * below it and ramp over it again; otherwise reject with the reason. The envelope below
+   * the stretch was read before the movement and is kept.
+   */
+  private spoiled(tSeconds: number, reason: string, fromMmhg: number): { actuation: Actuation; outcome?: LopOutcome } {
+    if (this.retried || tSeconds - this.options.startSeconds > LOP_SETTINGS.retryBeforeSeconds) return this.finish(tSeconds, this.reject(reason));
+    this.retried = true;
+    this.phase = "retreat";
+    // The whole flank is read again in one pass: the LOP is read from shares of the envelope's maximum.
+    const top = peakIndex(this.points, FLOOR_PER_NOISE * this.noiseMmhg());
+    const below = top >= 0 ? Math.min(fromMmhg, this.points[top]!.mmhg) : fromMmhg;
+    this.firstPeakMmhg = this.onFlank && top >= 0 ? this.points[top]!.mmhg : null;
+    this.resumeBelowMmhg = Math.max(LOP_SETTINGS.rampStartMmhg, below - LOP_SETTINGS.retreatMmhg);
+    this.retryNote = `measured again from ${this.resumeBelowMmhg.toFixed(0)} mmHg after ${reason.replace(/:.*/, "")}; `;
+    return { actuation: { pump: 0, vent: 1 } };
+  }
+
+  /** Vented below the spoiled stretch: fresh filters (primed on the present pressure, so without a start transient) and a new ramp from here. */
+  private resume(tSeconds: number, estimate: PressureEstimate): void {
+    this.phase = "ramp";
+    this.band = new BandPass(LOP_SETTINGS.bandLowHz, LOP_SETTINGS.bandHighHz, this.options.sampleHz);
+    this.band.next(estimate.rawMmhg);
+    this.slow = Biquad.lowPass(SLOW_HZ, this.options.sampleHz);
+    this.slow.next(estimate.mmhg);
+    this.trend.length = 0;
+    this.trend.push({ t: tSeconds, mmhg: estimate.mmhg });
+    this.speedHistory.length = 0;
+    this.speed = 0;
+    this.referenceMmhg = estimate.mmhg;
+    this.rampStartSeconds = tSeconds;
+    this.windowStart = tSeconds;
+    this.windowMin = Infinity;
+    this.windowMax = -Infinity;
+    this.windowSum = 0;
+    this.windowCount = 0;
+    this.peakSeeking = true;
+    this.extremum = 0;
+    this.lastBeatT = null;
+    this.knockSeconds = null;
+    this.motionAtMmhg = null;
+    this.truncateOnNextWindow = true;
   }
 
   /** Sensor noise (one standard deviation) from the band above any pulsation. */
@@ -302,6 +369,12 @@ class OscillometricLop implements LopProcedure {
     };
     // A window a tolerated knock fell in (or rang into) is left out of the envelope.
     const knocked = this.knockSeconds !== null && this.knockSeconds + LOP_SETTINGS.motionRingSeconds > this.windowStart;
+    if (this.truncateOnNextWindow && !knocked) {
+      this.truncateOnNextWindow = false;
+      const kept = this.points.filter((p) => p.mmhg < point.mmhg);
+      this.points.length = 0;
+      this.points.push(...kept);
+    }
     if (!knocked) this.points.push(point);
     this.windowStart = tSeconds;
     this.windowMin = Infinity;
@@ -328,7 +401,7 @@ class OscillometricLop implements LopProcedure {
    */
   private toleratedKnock(tSeconds: number): boolean {
     if (this.knockSeconds === null) {
-      if (this.onFlank) return false;
+      if (this.onFlank || this.retried) return false;
       this.knockSeconds = tSeconds;
       return true;
     }
@@ -340,31 +413,45 @@ class OscillometricLop implements LopProcedure {
   }
 
   /** After each window: finished (accepted or rejected), or not yet. */
-  private judge(mmhg: number): Omit<LopOutcome, "durationSeconds"> | null {
+  private judge(mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number }) | null {
     const floor = FLOOR_PER_NOISE * this.noiseMmhg();
     const reading = readEnvelope(this.points, floor);
     if (!reading) {
       const provisional = provisionalLopMmhg(this.points, floor);
-      if (provisional !== null && mmhg > provisional + LOP_SETTINGS.maxAboveProvisionalMmhg) {
-        return this.reject(
-          `the pulsations faded too unevenly to be read before ${mmhg.toFixed(0)} mmHg, past the likely LOP of ${provisional.toFixed(0)} mmHg: keep the limb still and measure again`,
-        );
-      }
       const top = peakIndex(this.points, floor);
+      if (provisional !== null && mmhg > provisional + LOP_SETTINGS.maxAboveProvisionalMmhg) {
+        return {
+          ...this.reject(
+            `the pulsations faded too unevenly to be read before ${mmhg.toFixed(0)} mmHg, past the likely LOP of ${provisional.toFixed(0)} mmHg: keep the limb still and measure again`,
+          ),
+          retryFromMmhg: this.points[top]!.mmhg,
+        };
+      }
       if (top >= 0 && mmhg > LOP_SETTINGS.maxOverEnvelopePeak * this.points[top]!.mmhg && mmhg > LOP_SETTINGS.minGiveUpMmhg) {
         return this.reject(`the pulsations did not fade out by ${mmhg.toFixed(0)} mmHg: check that the cuff sits on the limb and measure again`);
       }
       return null;
     }
     if (this.motionAtMmhg !== null && this.motionAtMmhg >= reading.maxAtMmhg) {
-      return this.reject(`movement during the measurement: large pressure jumps at ${this.motionAtMmhg.toFixed(0)} mmHg`);
+      return { ...this.reject(`movement during the measurement: large pressure jumps at ${this.motionAtMmhg.toFixed(0)} mmHg`), retryFromMmhg: this.motionAtMmhg };
     }
     if (reading.outlierShare > LOP_SETTINGS.maxOutlierShare) {
-      return this.reject(`movement during the measurement: ${Math.round(reading.outlierShare * 100)} % of the beats between ${reading.maxAtMmhg.toFixed(0)} and ${mmhg.toFixed(0)} mmHg were disturbed`);
+      return {
+        ...this.reject(`movement during the measurement: ${Math.round(reading.outlierShare * 100)} % of the beats between ${reading.maxAtMmhg.toFixed(0)} and ${mmhg.toFixed(0)} mmHg were disturbed`),
+        retryFromMmhg: reading.maxAtMmhg,
+      };
+    }
+    if (this.firstPeakMmhg !== null && Math.abs(reading.maxAtMmhg - this.firstPeakMmhg) > LOP_SETTINGS.maxPeakShiftMmhg) {
+      return this.reject(
+        `movement during the measurement: the pulsations peaked at ${this.firstPeakMmhg.toFixed(0)} mmHg, then at ${reading.maxAtMmhg.toFixed(0)} mmHg when measured again`,
+      );
     }
     const spread = Math.max(...reading.estimatesMmhg) - Math.min(...reading.estimatesMmhg);
     if (spread > LOP_SETTINGS.maxSpreadMmhg) {
-      return this.reject(`the pulsations did not fade steadily (readings ${spread.toFixed(0)} mmHg apart): keep the limb still and relaxed and measure again`);
+      return {
+        ...this.reject(`the pulsations did not fade steadily (readings ${spread.toFixed(0)} mmHg apart): keep the limb still and relaxed and measure again`),
+        retryFromMmhg: reading.maxAtMmhg,
+      };
     }
     const snr = reading.maxAmplitudeMmhg / Math.max(floor, 1e-3);
     const quality = Math.max(0, Math.min(1, (1 - reading.outlierShare) * Math.min(1, snr / 15) * (1 - spread / LOP_SETTINGS.maxSpreadMmhg)));
@@ -372,7 +459,7 @@ class OscillometricLop implements LopProcedure {
       ok: true,
       mmhg: reading.lopMmhg,
       quality,
-      reason: `pulsations faded out towards ${reading.lopMmhg.toFixed(0)} mmHg (largest ${reading.maxAmplitudeMmhg.toFixed(1)} mmHg at ${reading.maxAtMmhg.toFixed(0)} mmHg, down to 15 % by ${reading.lowestCrossingMmhg.toFixed(0)} mmHg)`,
+      reason: `${this.retryNote}pulsations faded out towards ${reading.lopMmhg.toFixed(0)} mmHg (largest ${reading.maxAmplitudeMmhg.toFixed(1)} mmHg at ${reading.maxAtMmhg.toFixed(0)} mmHg, down to 15 % by ${reading.lowestCrossingMmhg.toFixed(0)} mmHg)`,
     };
   }
 }
