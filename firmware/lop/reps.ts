@@ -47,6 +47,15 @@ export const REP_SETTINGS = {
   /** The veins refilling after a set lift the pressure over ~12 s: removed from the activity. */
   activityHighPassHz: 0.3,
   activityMemorySeconds: 8,
+  /**
+   * Once the cadence is settled (this many intervals seen), contractions have stopped when the next
+   * rise is overdue: none began within one interval plus riseLateSeconds of the last rep's rise
+   * (any rise above the start threshold counts, so a rep missed for want of its dip still holds
+   * the set open). At least minIdleAfterRepSeconds after the last rep.
+   */
+  cadenceIntervalsForDeadline: 3,
+  riseLateSeconds: 0.6,
+  minIdleAfterRepSeconds: 1.2,
   /** Before the second rep the cadence is unknown: wait for the slowest one (6 s reps, counted at the same phase). */
   idleBeforeCadenceSeconds: 6.5,
 } as const;
@@ -62,7 +71,11 @@ class CuffRepCounter implements RepCounter {
   private excursionStart: number | null = null;
   private excursionPeak = 0;
   /** An excursion that qualified, waiting for its relaxation dip. */
-  private pending: { peak: number; deadline: number } | null = null;
+  private pending: { peak: number; deadline: number; startSeconds: number } | null = null;
+  /** Seconds from the start of a rep's rise to its count (the relaxation dip), recent reps. */
+  private readonly leads: number[] = [];
+  /** When the deviation last climbed above the start threshold (a rise, counted or not). */
+  private lastRiseStartSeconds: number | null = null;
   /** Recent rises of the cycle (deviation with the slow refill of the veins removed), for contractionsStopped. */
   private readonly activityFilter: Biquad;
   private readonly activity: { t: number; swing: number }[] = [];
@@ -86,15 +99,32 @@ class CuffRepCounter implements RepCounter {
   }
 
   /**
-   * No rep for a little longer than the cadence, and the limb is quiet: over the last
-   * interval the pressure has not risen by anything like a contraction (so one missed
-   * rep in a continuing set does not end it).
+   * The next rise is overdue (once the cadence is settled), or: no rep for a little longer
+   * than the cadence and the limb is quiet, over the last interval the pressure has not risen
+   * by anything like a contraction (so one missed rep in a continuing set does not end it).
    */
   contractionsStopped(tSeconds: number): boolean {
     if (this.last === null) return false;
+    return this.nextRiseOverdue(tSeconds) || this.quietSinceLastRep(tSeconds, this.last);
+  }
+
+  /**
+   * A rep is counted at its relaxation dip, late in its cycle; the next contraction's rise
+   * starts about one interval after this one's. Waiting for that rise, not for the next
+   * count, ends a stopped set about one rep earlier (within 3 s of the last rep at 3 s reps).
+   */
+  private nextRiseOverdue(tSeconds: number): boolean {
+    const interval = this.meanIntervalSeconds;
+    if (this.last === null || interval === null || this.intervals.length < REP_SETTINGS.cadenceIntervalsForDeadline) return false;
+    if (tSeconds - this.last < REP_SETTINGS.minIdleAfterRepSeconds) return false;
+    const lastRise = Math.max(this.last - median(this.leads), this.lastRiseStartSeconds ?? -Infinity);
+    return tSeconds - lastRise >= interval + REP_SETTINGS.riseLateSeconds;
+  }
+
+  private quietSinceLastRep(tSeconds: number, last: number): boolean {
     const interval = this.meanIntervalSeconds;
     const idle = Math.max(REP_SETTINGS.minIdleSeconds, interval === null ? REP_SETTINGS.idleBeforeCadenceSeconds : REP_SETTINGS.idleIntervals * interval);
-    if (tSeconds - this.last < idle) return false;
+    if (tSeconds - last < idle) return false;
     const since = tSeconds - REP_SETTINGS.quietIntervals * (interval ?? REP_SETTINGS.idleBeforeCadenceSeconds / REP_SETTINGS.idleIntervals);
     let swing = 0;
     for (const a of this.activity) if (a.t >= since) swing = Math.max(swing, a.swing);
@@ -119,6 +149,7 @@ class CuffRepCounter implements RepCounter {
     if (this.excursionStart === null) {
       if (deviation > on) {
         this.excursionStart = tSeconds;
+        this.lastRiseStartSeconds = tSeconds;
         this.excursionPeak = deviation;
       }
       return false;
@@ -131,12 +162,12 @@ class CuffRepCounter implements RepCounter {
     const interval = this.meanIntervalSeconds;
     const longest = Math.max(REP_SETTINGS.maxExcursionSeconds, interval === null ? 0 : REP_SETTINGS.maxExcursionShareOfInterval * interval);
     if (tSeconds - started > longest) return false;
-    this.pending = { peak: this.excursionPeak, deadline: tSeconds + Math.max(REP_SETTINGS.dipWithinSeconds, interval === null ? 0 : REP_SETTINGS.dipWithinShareOfInterval * interval) };
+    this.pending = { startSeconds: started, peak: this.excursionPeak, deadline: tSeconds + Math.max(REP_SETTINGS.dipWithinSeconds, interval === null ? 0 : REP_SETTINGS.dipWithinShareOfInterval * interval) };
     return false;
   }
 
   private count(tSeconds: number): boolean {
-    const peak = this.pending!.peak;
+    const { peak, startSeconds } = this.pending!;
     this.pending = null;
     const interval = this.meanIntervalSeconds;
     const refractory = Math.max(REP_SETTINGS.refractorySeconds, interval === null ? 0 : REP_SETTINGS.refractoryShareOfInterval * interval);
@@ -147,6 +178,8 @@ class CuffRepCounter implements RepCounter {
     }
     this.peaks.push(peak);
     if (this.peaks.length > 8) this.peaks.shift();
+    this.leads.push(tSeconds - startSeconds);
+    if (this.leads.length > 8) this.leads.shift();
     this.last = tSeconds;
     this.repCount++;
     return true;

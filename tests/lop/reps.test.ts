@@ -8,8 +8,9 @@ import { runSets } from "./harness.ts";
 const profile = referenceProfile();
 const scenarioPath = (name: string) => new URL(`../../scenarios/${name}`, import.meta.url).pathname;
 
-function regulatedCuff(name: string) {
-  const scenario = loadScenario(scenarioPath(name));
+function regulatedCuff(name: string, repSeconds?: number) {
+  const loaded = loadScenario(scenarioPath(name));
+  const scenario = repSeconds === undefined ? loaded : { ...loaded, exercise: { ...loaded.exercise, repSeconds } };
   const plant = createPlant(scenario, profile);
   return { plant, target: targetMmhg(scenario.plan.target, plant.lopTrueMmhg)! };
 }
@@ -39,6 +40,17 @@ describe("reps counted from the cuff pressure", () => {
       expect(run.quietDetectedAfterSeconds!).toBeLessThanOrEqual(3);
       expect(run.phantomInRest).toBe(0);
     }
+  });
+
+  it("at a slow 3 s cadence still ends a stopped set within 3 s of the last rep, and never ends a continuing one", () => {
+    const stopped = regulatedCuff("leg-press-80-lop.json", 3);
+    for (const run of runSets(stopped.plant, profile, stopped.target, [30, 15, 15], 30, [14, 9, 6])) {
+      expect(run.endedBy).toBe("quiet");
+      expect(Math.abs(run.counted - run.done)).toBeLessThanOrEqual(1);
+      expect(run.quietDetectedAfterSeconds!).toBeLessThanOrEqual(3);
+    }
+    const going = regulatedCuff("leg-press-80-lop.json", 3);
+    for (const run of runSets(going.plant, profile, going.target, [15, 15], 30)) expect(run.endedBy).toBe("count");
   });
 
   it("counts nothing while a regulated cuff is held without contractions (heart pulsations only)", () => {
