@@ -215,7 +215,9 @@ class OscillometricLop implements LopProcedure {
    * the stretch was read before the movement and is kept.
    */
   private spoiled(tSeconds: number, reason: string, fromMmhg: number): { actuation: Actuation; outcome?: LopOutcome } {
-    if (this.retried || tSeconds - this.options.startSeconds > LOP_SETTINGS.retryBeforeSeconds) return this.finish(tSeconds, this.reject(reason));
+    // A limb that moved more than once is likely to move again (or to be tensed): no retry then.
+    const movedBefore = this.knockSeconds !== null && tSeconds - this.knockSeconds > LOP_SETTINGS.motionRingSeconds;
+    if (this.retried || movedBefore || tSeconds - this.options.startSeconds > LOP_SETTINGS.retryBeforeSeconds) return this.finish(tSeconds, this.reject(reason));
     this.retried = true;
     this.phase = "retreat";
     // The whole flank is read again in one pass: the LOP is read from shares of the envelope's maximum.
