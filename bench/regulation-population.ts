@@ -10,10 +10,22 @@ import { generatePopulation } from "../hardware/sim/population.ts";
 import type { Scenario } from "../hardware/sim/scenario.ts";
 import { type BenchResult, runScenario } from "../firmware/bench/run-scenario.ts";
 
-export function protocolScenario(s: Scenario): Scenario {
-  const lop = s.subject.lopMmhg ?? lopFromPhysiologyMmhg(s.subject.systolic, s.subject.limbCircumferenceCm, s.cuff.widthCm);
+/** The simulator's true LOP for a scenario's subject and cuff. */
+export function trueLopMmhg(s: Scenario): number {
+  return s.subject.lopMmhg ?? lopFromPhysiologyMmhg(s.subject.systolic, s.subject.limbCircumferenceCm, s.cuff.widthCm);
+}
+
+/**
+ * BRIEF.md's protocol: 30-15-15-15, 30 s rests; legs at 80 % LOP, arms at 50 %; no faults.
+ * LOP given as the true value (regulation judged on its own) or measured by the cuff first.
+ */
+export function protocolScenario(s: Scenario, lop: "given" | "measure" = "given"): Scenario {
   const percentLop = s.limb === "leg" ? 80 : 50;
-  return { ...s, plan: { sets: [30, 15, 15, 15], restSeconds: 30, countReps: true, target: { percentLop }, lop: Math.round(lop) } };
+  return {
+    ...s,
+    faults: [],
+    plan: { sets: [30, 15, 15, 15], restSeconds: 30, countReps: true, target: { percentLop }, lop: lop === "given" ? Math.round(trueLopMmhg(s)) : "measure" },
+  };
 }
 
 export function runRegulationPopulation(count: number, seed: number): BenchResult[] {

@@ -10,7 +10,6 @@ import { MetricsAccumulator } from "../firmware/bench/metrics.ts";
 import { traceLine, TRACE_HEADER } from "../firmware/bench/trace.ts";
 import { referenceProfile, type HardwareProfile } from "../hardware/profile.ts";
 import { createPlant, type SimulatedCuff } from "../hardware/sim/cuff.ts";
-import { lopFromPhysiologyMmhg } from "../hardware/sim/limb.ts";
 import { FAULT_KINDS, type FaultKind } from "../hardware/sim/plant.ts";
 import { generatePopulation } from "../hardware/sim/population.ts";
 import { loadScenario, parseScenario, type Scenario } from "../hardware/sim/scenario.ts";
@@ -19,6 +18,7 @@ import { renderSvg } from "../host/plot/svg.ts";
 import type { Phase } from "../shared/protocol/messages.ts";
 import { deflate, runLop } from "../tests/lop/harness.ts";
 import { measureDecodeThroughput } from "./decode-throughput.ts";
+import { protocolScenario, trueLopMmhg } from "./regulation-population.ts";
 
 export interface ReportSize {
   /** Thigh subjects at 80 % LOP, arm subjects at 50 % LOP. */
@@ -68,19 +68,6 @@ function quantile(xs: readonly number[], q: number): number {
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const pm = (xs: readonly number[], digits = 0) => (xs.length ? `${mean(xs).toFixed(digits)} ± ${sd(xs).toFixed(digits)}` : "-");
 
-function trueLop(s: Scenario): number {
-  return s.subject.lopMmhg ?? lopFromPhysiologyMmhg(s.subject.systolic, s.subject.limbCircumferenceCm, s.cuff.widthCm);
-}
-
-/** BRIEF.md's protocol: 30-15-15-15, 30 s rests; legs at 80 % LOP, arms at 50 %. */
-function protocol(s: Scenario, lop: "given" | "measure"): Scenario {
-  const percentLop = s.limb === "leg" ? 80 : 50;
-  return {
-    ...s,
-    faults: [],
-    plan: { sets: [30, 15, 15, 15], restSeconds: 30, countReps: true, target: { percentLop }, lop: lop === "given" ? Math.round(trueLop(s)) : "measure" },
-  };
-}
 
 // ---- 1. regulation -------------------------------------------------------------
 
@@ -223,7 +210,7 @@ function runFaultTimings(profile: HardwareProfile): { kind: FaultKind; toSafe: n
     let never = 0;
     const alarms = new Set<string>();
     for (const phase of FAULT_PHASES) {
-      const scenario = { ...base, plan: { ...base.plan, lop: phase === "lop" ? ("measure" as const) : Math.round(trueLop(base)) } };
+      const scenario = { ...base, plan: { ...base.plan, lop: phase === "lop" ? ("measure" as const) : Math.round(trueLopMmhg(base)) } };
       const r = runScenario(scenario, { profile, faultOnPhase: { kind, phase, afterSeconds: phase === "lop" ? 3 : 2 }, maxSimSeconds: 900 });
       const timing = r.faults.find((f) => f.kind === kind);
       if (timing?.toSafeSeconds !== null && timing?.toSafeSeconds !== undefined && r.outcome !== "finished") toSafe.push(timing.toSafeSeconds);
@@ -319,10 +306,10 @@ export function buildReport(size: ReportSize, options: { now?: Date; onProgress?
   const extraLegs = generatePopulation(SEEDS.regulation + 1, size.legSubjects, { limb: "leg" });
   while (legs.length < size.legSubjects) legs.push(extraLegs[legs.length]!);
   const arms = population.filter((s) => s.limb === "arm").slice(0, size.armSubjects);
-  const legResults = legs.map((s) => runScenario(protocol(s, "given"), { profile }));
-  const armResults = arms.map((s) => runScenario(protocol(s, "given"), { profile }));
+  const legResults = legs.map((s) => runScenario(protocolScenario(s, "given"), { profile }));
+  const armResults = arms.map((s) => runScenario(protocolScenario(s, "given"), { profile }));
   progress("regulation: LOP measured first");
-  const measuredResults = legs.slice(0, size.measuredLopSubjects).map((s) => runScenario(protocol(s, "measure"), { profile }));
+  const measuredResults = legs.slice(0, size.measuredLopSubjects).map((s) => runScenario(protocolScenario(s, "measure"), { profile }));
   progress("regulation: shipped scenarios");
   const shipped = SHIPPED.map((f) => loadScenario(`${SCENARIO_DIR}${f}`));
   const shippedResults = shipped.map((s) => runScenario({ ...s, faults: [] }, { profile }));
@@ -364,7 +351,7 @@ export function buildReport(size: ReportSize, options: { now?: Date; onProgress?
 
   progress("speed");
   const physics = physicsSpeed(profile, size.speedSeconds);
-  const controller = controllerSpeed(profile, protocol(example, "given"), size.speedSeconds);
+  const controller = controllerSpeed(profile, protocolScenario(example, "given"), size.speedSeconds);
   const stack = size.roundTripSamples > 0 ? wholeStackSpeed() : null;
   const decode = measureDecodeThroughput(size.speedSeconds);
   const roundTrip = ptyRoundTrip(size.roundTripSamples);

@@ -2,6 +2,7 @@ import { loadProfile, REFERENCE_PROFILE_PATH } from "../../hardware/profile.ts";
 import { loadScenario } from "../../hardware/sim/scenario.ts";
 import { parseOptions, type Command } from "../../host/cli/command.ts";
 import { UsageError } from "../../host/cli/errors.ts";
+import { parseHostSilencePolicy } from "./options.ts";
 import { runScenario } from "../bench/run-scenario.ts";
 import { TraceWriter } from "../bench/trace.ts";
 
@@ -40,10 +41,7 @@ export const benchCommand: Command = {
       "host-silence": { type: "string" },
     });
     if (!values.scenario) throw new UsageError("--scenario FILE is required");
-    const policy = values["host-silence"];
-    if (policy !== undefined && policy !== "vent" && policy !== "continue") {
-      throw new UsageError(`--host-silence must be "vent" or "continue", got "${policy}"`);
-    }
+    const policy = parseHostSilencePolicy(values["host-silence"]);
     const scenario = loadScenario(values.scenario);
     const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
     const trace = values.trace ? new TraceWriter(values.trace) : null;

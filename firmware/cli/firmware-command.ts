@@ -20,6 +20,7 @@ import { LinkServer, type LinkInput, type LinkOutput } from "../link/server.ts";
 import { createLopProcedure } from "../lop/measure.ts";
 import { createRepCounter } from "../lop/reps.ts";
 import { FirmwareRuntime } from "../runtime.ts";
+import { parseHostSilencePolicy } from "./options.ts";
 
 const HELP = `Usage: cuff firmware --board PATH|sim [--scenario FILE] --link PATH|pty|stdio [options]
 
@@ -66,8 +67,7 @@ export const firmwareCommand: Command = {
     if (!values.board) throw new UsageError("--board PATH or --board sim is required");
     if (!values.link) throw new UsageError("--link PATH, --link pty or --link stdio is required");
     if (values.scenario && values.board !== "sim") throw new UsageError("--scenario only goes with --board sim");
-    const policy = values["host-silence"] ?? "vent";
-    if (policy !== "vent" && policy !== "continue") throw new UsageError(`--host-silence must be "vent" or "continue", got "${policy}"`);
+    const policy = parseHostSilencePolicy(values["host-silence"]) ?? "vent";
     const silenceSeconds = Number(values["silence-seconds"] ?? 2);
     if (!Number.isFinite(silenceSeconds) || silenceSeconds < 0.5 || silenceSeconds > 60) {
       throw new UsageError("--silence-seconds must be a number from 0.5 to 60");

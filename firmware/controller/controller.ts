@@ -534,7 +534,10 @@ export class CuffController {
     if (elapsed >= capsOf(s.plan).setSeconds) this.endSet(t, s, "set time cap reached");
   }
 
-  /** A new target is approached afresh: alarms that judge a settled hold wait until it is reached. */
+  /**
+   * A new target is approached afresh: alarms that judge a settled hold wait until it is
+   * reached, and a kink probe left waiting by the last hold is not judged against it.
+   */
   private changeTarget(s: SessionRun, targetMmhg: number): void {
     this.kinkProbe.reset();
     s.currentTargetMmhg = targetMmhg;
@@ -608,14 +611,7 @@ export class CuffController {
     const s = this.session;
     if (s && s.step === "deflate" && s.targetMmhg !== null && d.ok && s.restrictionStartedSeconds === null && !s.manual) {
       // Deflated after the LOP step: now the session proper starts.
-      s.step = "inflate";
-      s.stepStartedSeconds = t;
-      s.settled = false;
-      s.settledSinceSeconds = null;
-      this.regulator = initialRegulatorState();
-      this.kinkProbe.reset();
-      this.setState(t, "inflating", "inflate", "inflating to the session target");
-      this.emit({ type: "phase", cuff: this.cuff, t: round(t, 3), phase: "inflate" });
+      this.beginInflate(t, s);
       return;
     }
     if (s) this.endSession(t, d.reason, d.ok);
@@ -756,11 +752,7 @@ export class CuffController {
   private beginInflate(t: number, s: SessionRun): void {
     s.step = "inflate";
     s.stepStartedSeconds = t;
-    s.settled = false;
-    s.settledSinceSeconds = null;
-    this.regulator = initialRegulatorState();
-    // A probe left waiting by an earlier hold would judge its drop against this new pressure.
-    this.kinkProbe.reset();
+    this.changeTarget(s, s.currentTargetMmhg!);
     this.setState(t, "inflating", "inflate", `inflating to ${s.currentTargetMmhg!.toFixed(0)} mmHg`);
     this.emit({ type: "phase", cuff: this.cuff, t: round(t, 3), phase: "inflate" });
   }
