@@ -337,3 +337,25 @@ describe("kink probe across holds", () => {
     expect(h.events("alarm").filter((a) => a.kind === "hose-kink")).toEqual([]);
   });
 });
+
+describe("faults in the continuous and cycle plans", () => {
+  for (const plan of [
+    { mode: "continuous" as const, minutes: 2, target: { mmhg: 140 }, lop: 200 },
+    { mode: "cycle" as const, cycles: 3, holdSeconds: 20, releaseSeconds: 5, releaseMmhg: 20, stepMmhg: 10, target: { mmhg: 120 }, lop: 200 },
+  ]) {
+    it(`a sensor that freezes during a ${plan.mode} hold vents within 0.6 s`, () => {
+      const h = firmwareHarness();
+      h.ready();
+      h.send({ type: "start-session", cuff: 0, limb: "leg", plan });
+      h.run(40, () => h.controller.stateName === "regulating");
+      h.run(4);
+      h.plant.injectFault("sensor-stuck");
+      const at = h.now();
+      h.run(5, () => h.controller.stateName === "fault");
+      expect(h.now() - at).toBeLessThanOrEqual(0.6);
+      expect(h.board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
+      h.run(10);
+      expect(h.plant.trueMmhg()).toBeLessThan(15);
+    });
+  }
+});
