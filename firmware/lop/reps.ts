@@ -1,14 +1,22 @@
 /**
- * Reps from the cuff pressure during a regulated set. A contraction swells the
- * limb and pushes the pressure above target until the regulator vents it; as the
- * muscle relaxes the limb shrinks and the pressure dips below target until the
- * pump refills. The deviation from target is low-passed (fourth order at 0.8 Hz:
- * heart pulsations at 0.8-1.8 Hz are cut, reps of 1.2-6 s pass), and a rep is an
- * excursion above +h (h: a floor above what heart and noise leave, or a share of
- * the typical rep's peak) that is as brief as a contraction and is followed by
- * the relaxation dip below target. The dip tells a contraction from the slow
- * rise of the veins refilling after a set; a refractory time keeps one rep from
- * counting twice.
+ * Reps from the cuff pressure during a regulated set. Every rep moves the limb's
+ * volume under the cuff through one cycle: the contracting muscle bulges (the
+ * pressure rises until the regulator vents it), the relaxing limb shrinks and the
+ * veins the muscle pump emptied leave room (the pressure dips until the pump
+ * refills). Which half shows more depends on the cuff, the pump and the cadence
+ * (a weak pump on a wide thigh cuff sees mostly dips, far below target), so the
+ * counter does not look at the sign of the deviation from target but at its
+ * swings: the deviation is low-passed (fourth order at 0.8 Hz: heart pulsations
+ * at 0.8-1.8 Hz are cut, reps of 1.2-6 s pass) and followed by a zigzag detector
+ * that confirms a peak once the signal has fallen a swing threshold below it, and
+ * a valley once it has risen that far above it. The threshold is a floor above
+ * what heart, knocks and noise leave, or a share of the typical swing of the set.
+ *
+ * The first extreme confirmed in a set is the level the set started from; every
+ * later extreme of the other kind closes one cycle, so a rep is counted once both
+ * its halves are seen, whichever comes first. Contractions have stopped once the
+ * next extreme is overdue: the signal has not swung for clearly longer than the
+ * set's own half cycles take.
  */
 import type { PressureEstimate } from "../controller/estimator.ts";
 import { Biquad } from "./filters.ts";
@@ -17,73 +25,57 @@ import type { RepCounter } from "./procedure.ts";
 export const REP_SETTINGS = {
   /** Reps of 1.2-6 s pass; heart pulsations (0.8-1.8 Hz) are cut by a fourth-order low-pass. */
   lowPassHz: 0.8,
-  /** A rep starts when the deviation climbs above this (mmHg): heart and noise stay under 0.45 at a held target. */
-  minOnMmhg: 0.5,
-  /** ...or above this share of the median peak of the reps so far, whichever is larger. */
-  onShareOfPeak: 0.35,
-  /** It ends when the deviation falls back below this share of the start threshold. */
-  offShare: 0.5,
-  /**
-   * A contraction pushes the pressure above target for about half a rep and lets go;
-   * the limb refilling with blood after a set lifts it for many seconds. Excursions
-   * longer than this (or than this share of the typical interval) are not reps.
-   */
-  maxExcursionSeconds: 2.2,
-  maxExcursionShareOfInterval: 0.9,
-  /** The relaxation dip that completes a rep: below -max(minDip, share of the typical peak), within this long after the excursion. */
-  minDipMmhg: 0.3,
-  dipShareOfPeak: 0.3,
-  dipWithinSeconds: 1.0,
-  dipWithinShareOfInterval: 0.5,
-  /** No two reps closer than this, nor closer than this share of the typical interval. */
-  refractorySeconds: 0.8,
-  refractoryShareOfInterval: 0.55,
-  /** Contractions have stopped once no rep came for this many typical intervals (at least minIdleSeconds). */
-  idleIntervals: 1.1,
-  minIdleSeconds: 1.5,
-  /** Quiet: over the last quietIntervals intervals the cycle rose by less than this share of a typical rep peak. */
-  quietIntervals: 0.6,
-  quietShareOfPeak: 0.4,
-  /** The veins refilling after a set lift the pressure over ~12 s: removed from the activity. */
-  activityHighPassHz: 0.3,
-  activityMemorySeconds: 8,
-  /**
-   * Once the cadence is settled (this many intervals seen), contractions have stopped when the next
-   * rise is overdue: none began within one interval plus riseLateSeconds of the last rep's rise
-   * (any rise above the start threshold counts, so a rep missed for want of its dip still holds
-   * the set open). At least minIdleAfterRepSeconds after the last rep.
-   */
-  cadenceIntervalsForDeadline: 3,
-  riseLateSeconds: 0.6,
-  minIdleAfterRepSeconds: 1.2,
-  /** Before the second rep the cadence is unknown: wait for the slowest one (6 s reps, counted at the same phase). */
+  /** Smallest swing (mmHg, peak to valley of the low-passed deviation) that is a rep: heart and noise leave under 0.9. */
+  minSwingMmhg: 1.0,
+  /** ...or this share of the set's typical swing, whichever is larger (a weak rep is about half a typical one). */
+  swingShare: 0.35,
+  /** Swings remembered for the typical one. */
+  swingMemory: 8,
+  /** No two reps closer than this, nor closer than this share of the set's typical interval. */
+  refractorySeconds: 0.6,
+  refractoryShareOfInterval: 0.5,
+  /** Intervals remembered for the cadence, and counts that lay the grid the next swings are expected on. */
+  intervalMemory: 8,
+  gridCounts: 5,
+  /** A swing is overdue this long (share of the typical interval plus seconds) after it was expected. */
+  lateShareOfInterval: 0.15,
+  lateSeconds: 0.3,
+  /** Half cycles longer than this many typical ones (and than the slowest rep's half, 6 s reps) are the limb settling. */
+  longHalfCycles: 2,
+  slowestHalfCycleSeconds: 3.5,
+  /** The last rep: its pending extreme went this share of the typical swing and was left by this share of the threshold. */
+  lastRepShareOfSwing: 0.6,
+  lastRepLeftShareOfThreshold: 0.5,
+  /** Before a whole cycle has been seen the cadence is unknown: wait for the slowest one (6 s reps). */
   idleBeforeCadenceSeconds: 6.5,
 } as const;
+
+type Extreme = "peak" | "valley";
 
 class CuffRepCounter implements RepCounter {
   private repCount = 0;
   private last: number | null = null;
   private readonly intervals: number[] = [];
-  private readonly peaks: number[] = [];
+  private readonly countTimes: number[] = [];
+  /** Once contractions have stopped the set is over, whatever the limb does afterwards. */
+  private stopped = false;
+  private readonly swings: number[] = [];
   private readonly low1: Biquad;
   private readonly low2: Biquad;
-  /** The excursion above target being followed: when it started and its peak. */
-  private excursionStart: number | null = null;
-  private excursionPeak = 0;
-  /** An excursion that qualified, waiting for its relaxation dip. */
-  private pending: { peak: number; deadline: number; startSeconds: number } | null = null;
-  /** Seconds from the start of a rep's rise to its count (the relaxation dip), recent reps. */
-  private readonly leads: number[] = [];
-  /** When the deviation last climbed above the start threshold (a rise, counted or not). */
-  private lastRiseStartSeconds: number | null = null;
-  /** Recent rises of the cycle (deviation with the slow refill of the veins removed), for contractionsStopped. */
-  private readonly activityFilter: Biquad;
-  private readonly activity: { t: number; swing: number }[] = [];
+  /** The extreme being followed (the opposite kind of the last confirmed one) and its level and time. */
+  private seeking: Extreme | null = null;
+  private high = -Infinity;
+  private low = Infinity;
+  /** The last confirmed extreme: its kind, level, when it happened and when it was confirmed. */
+  private lastExtreme: { kind: Extreme; mmhg: number; confirmedSeconds: number } | null = null;
+  /** The kind whose confirmation counts a rep: the opposite of the set's starting level. */
+  private countKind: Extreme | null = null;
+  /** Seconds from one confirmation to the next, by the kind confirmed first. */
+  private readonly halfCycles: Record<Extreme, number[]> = { peak: [], valley: [] };
 
   constructor(sampleHz: number) {
     this.low1 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
     this.low2 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
-    this.activityFilter = Biquad.highPass(REP_SETTINGS.activityHighPassHz, sampleHz);
   }
 
   get reps(): number {
@@ -99,91 +91,100 @@ class CuffRepCounter implements RepCounter {
   }
 
   /**
-   * The next rise is overdue (once the cadence is settled), or: no rep for a little longer
-   * than the cadence and the limb is quiet, over the last interval the pressure has not risen
-   * by anything like a contraction (so one missed rep in a continuing set does not end it).
+   * The next swing is overdue. A steady cadence puts every swing on a grid anchored at the
+   * counts: after a count, the other half of the cycle is confirmed about `toOther` later,
+   * and the next count one interval after this one. Anchoring on the count rather than on
+   * the last confirmation matters when the set stops: the limb's last recovery is slow and
+   * confirms late.
    */
   contractionsStopped(tSeconds: number): boolean {
-    if (this.last === null) return false;
-    return this.nextRiseOverdue(tSeconds) || this.quietSinceLastRep(tSeconds, this.last);
+    if (this.stopped) return true;
+    this.stopped = this.nextSwingOverdue(tSeconds);
+    return this.stopped;
   }
 
-  /**
-   * A rep is counted at its relaxation dip, late in its cycle; the next contraction's rise
-   * starts about one interval after this one's. Waiting for that rise, not for the next
-   * count, ends a stopped set about one rep earlier (within 3 s of the last rep at 3 s reps).
-   */
-  private nextRiseOverdue(tSeconds: number): boolean {
+  private nextSwingOverdue(tSeconds: number): boolean {
+    if (this.last === null || this.lastExtreme === null || this.countKind === null) return false;
     const interval = this.meanIntervalSeconds;
-    if (this.last === null || interval === null || this.intervals.length < REP_SETTINGS.cadenceIntervalsForDeadline) return false;
-    if (tSeconds - this.last < REP_SETTINGS.minIdleAfterRepSeconds) return false;
-    const lastRise = Math.max(this.last - median(this.leads), this.lastRiseStartSeconds ?? -Infinity);
-    return tSeconds - lastRise >= interval + REP_SETTINGS.riseLateSeconds;
+    const toOther = this.halfCycles[this.countKind];
+    if (interval === null || toOther.length === 0) return tSeconds - this.last >= REP_SETTINGS.idleBeforeCadenceSeconds;
+    const other = this.halfCycles[this.countKind === "peak" ? "valley" : "peak"];
+    const anchor = Math.min(this.last, this.gridCountSeconds(interval));
+    const expected =
+      this.lastExtreme.kind === this.countKind
+        ? anchor + median(toOther)
+        : Math.min(anchor + interval, other.length ? this.lastExtreme.confirmedSeconds + median(other) : Infinity);
+    return tSeconds >= expected + REP_SETTINGS.lateShareOfInterval * interval + REP_SETTINGS.lateSeconds;
   }
 
-  private quietSinceLastRep(tSeconds: number, last: number): boolean {
-    const interval = this.meanIntervalSeconds;
-    const idle = Math.max(REP_SETTINGS.minIdleSeconds, interval === null ? REP_SETTINGS.idleBeforeCadenceSeconds : REP_SETTINGS.idleIntervals * interval);
-    if (tSeconds - last < idle) return false;
-    const since = tSeconds - REP_SETTINGS.quietIntervals * (interval ?? REP_SETTINGS.idleBeforeCadenceSeconds / REP_SETTINGS.idleIntervals);
-    let swing = 0;
-    for (const a of this.activity) if (a.t >= since) swing = Math.max(swing, a.swing);
-    return swing < REP_SETTINGS.quietShareOfPeak * (this.peaks.length ? median(this.peaks) : REP_SETTINGS.minOnMmhg);
+  /** Where the last count falls on the grid the recent counts lay at the typical interval (a late last count does not move it). */
+  private gridCountSeconds(interval: number): number {
+    const n = this.countTimes.length;
+    return median(this.countTimes.map((t, i) => t + (n - 1 - i) * interval));
   }
 
   update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean {
     if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
     const deviation = this.low2.next(this.low1.next(estimate.mmhg - targetMmhg));
-    const swing = Math.max(0, this.activityFilter.next(deviation));
-    this.activity.push({ t: tSeconds, swing });
-    while (this.activity.length > 0 && tSeconds - this.activity[0]!.t > REP_SETTINGS.activityMemorySeconds) this.activity.shift();
-    const typicalPeak = this.peaks.length ? median(this.peaks) : 0;
-    const on = Math.max(REP_SETTINGS.minOnMmhg, REP_SETTINGS.onShareOfPeak * typicalPeak);
-    if (this.pending !== null) {
-      // A contraction ends in a dip: the limb shrinks faster than the pump refills.
-      const dip = Math.max(REP_SETTINGS.minDipMmhg, REP_SETTINGS.dipShareOfPeak * typicalPeak);
-      if (deviation < -dip) return this.count(tSeconds);
-      if (tSeconds > this.pending.deadline || deviation > on) this.pending = null;
-      if (this.pending !== null) return false;
-    }
-    if (this.excursionStart === null) {
-      if (deviation > on) {
-        this.excursionStart = tSeconds;
-        this.lastRiseStartSeconds = tSeconds;
-        this.excursionPeak = deviation;
-      }
+    this.high = Math.max(this.high, deviation);
+    this.low = Math.min(this.low, deviation);
+    const swing = Math.max(REP_SETTINGS.minSwingMmhg, REP_SETTINGS.swingShare * (this.swings.length ? median(this.swings) : 0));
+    if (this.seeking !== "valley" && deviation <= this.high - swing) return this.confirm("peak", this.high, tSeconds, deviation);
+    if (this.seeking !== "peak" && deviation >= this.low + swing) return this.confirm("valley", this.low, tSeconds, deviation);
+    if (this.stopped || this.seeking !== this.countKind) return false;
+    return this.lastRepEndsSlowly(tSeconds, deviation, swing);
+  }
+
+  /**
+   * The last rep of a set ends with the limb settling back to the target, often less than
+   * a full swing (no next contraction pushes it on): once the next swing is overdue, a
+   * pending extreme that went most of a typical swing and has been left by half the
+   * threshold closes the last rep, at that moment only.
+   */
+  private lastRepEndsSlowly(tSeconds: number, deviation: number, swing: number): boolean {
+    if (this.lastExtreme === null || this.countKind === null || this.swings.length === 0 || !this.contractionsStopped(tSeconds)) return false;
+    const pending = this.countKind === "peak" ? this.high : this.low;
+    const reached = Math.abs(pending - this.lastExtreme.mmhg) >= REP_SETTINGS.lastRepShareOfSwing * median(this.swings);
+    const left = Math.abs(deviation - pending) >= REP_SETTINGS.lastRepLeftShareOfThreshold * swing;
+    return reached && left && this.confirm(this.countKind, pending, tSeconds, deviation);
+  }
+
+  /** The extreme of `kind` at `mmhg` is confirmed now; follow the opposite kind from the current sample on. */
+  private confirm(kind: Extreme, mmhg: number, tSeconds: number, deviation: number): boolean {
+    const previous = this.lastExtreme;
+    this.lastExtreme = { kind, mmhg, confirmedSeconds: tSeconds };
+    this.seeking = kind === "peak" ? "valley" : "peak";
+    this.high = deviation;
+    this.low = deviation;
+    if (previous === null) {
+      this.countKind = kind === "peak" ? "valley" : "peak";
       return false;
     }
-    this.excursionPeak = Math.max(this.excursionPeak, deviation);
-    if (deviation >= REP_SETTINGS.offShare * on) return false;
-    // The excursion is over: a rep if it was as brief as a contraction and the dip follows.
-    const started = this.excursionStart;
-    this.excursionStart = null;
-    const interval = this.meanIntervalSeconds;
-    const longest = Math.max(REP_SETTINGS.maxExcursionSeconds, interval === null ? 0 : REP_SETTINGS.maxExcursionShareOfInterval * interval);
-    if (tSeconds - started > longest) return false;
-    this.pending = { startSeconds: started, peak: this.excursionPeak, deadline: tSeconds + Math.max(REP_SETTINGS.dipWithinSeconds, interval === null ? 0 : REP_SETTINGS.dipWithinShareOfInterval * interval) };
-    return false;
+    const halfSeconds = tSeconds - previous.confirmedSeconds;
+    const typicalHalf = this.halfCycles[previous.kind].length ? median(this.halfCycles[previous.kind]) : null;
+    // A swing that takes far longer than the set's half cycles is the limb settling, not a rep.
+    if (halfSeconds > Math.max(REP_SETTINGS.slowestHalfCycleSeconds, typicalHalf === null ? 0 : REP_SETTINGS.longHalfCycles * typicalHalf)) return false;
+    remember(this.swings, Math.abs(mmhg - previous.mmhg), REP_SETTINGS.swingMemory);
+    // The starting level is confirmed early in the first half cycle: its half is no measure of the cadence.
+    if (previous.kind === this.countKind || this.repCount > 0) remember(this.halfCycles[previous.kind], halfSeconds, REP_SETTINGS.swingMemory);
+    return kind === this.countKind && this.count(tSeconds);
   }
 
   private count(tSeconds: number): boolean {
-    const { peak, startSeconds } = this.pending!;
-    this.pending = null;
     const interval = this.meanIntervalSeconds;
     const refractory = Math.max(REP_SETTINGS.refractorySeconds, interval === null ? 0 : REP_SETTINGS.refractoryShareOfInterval * interval);
     if (this.last !== null && tSeconds - this.last < refractory) return false;
-    if (this.last !== null) {
-      this.intervals.push(tSeconds - this.last);
-      if (this.intervals.length > 8) this.intervals.shift();
-    }
-    this.peaks.push(peak);
-    if (this.peaks.length > 8) this.peaks.shift();
-    this.leads.push(tSeconds - startSeconds);
-    if (this.leads.length > 8) this.leads.shift();
+    if (this.last !== null) remember(this.intervals, tSeconds - this.last, REP_SETTINGS.intervalMemory);
+    remember(this.countTimes, tSeconds, REP_SETTINGS.gridCounts);
     this.last = tSeconds;
     this.repCount++;
     return true;
   }
+}
+
+function remember(values: number[], value: number, memory: number): void {
+  values.push(value);
+  if (values.length > memory) values.shift();
 }
 
 function median(values: readonly number[]): number {

@@ -118,7 +118,10 @@ export interface SetRun {
   setEndAfterLastRepSeconds: number | null;
   /** Seconds from the athlete's last contraction (the last rep, or the stop at the count) to contractionsStopped() turning true. */
   quietDetectedAfterSeconds: number | null;
-  /** Reps counted in the rest after the set (the counter fed on). */
+  /**
+   * Reps counted in the rest after the set (the counter fed on) beyond those the athlete began:
+   * a rep the end of the set cut short is real, counting it late is not a phantom.
+   */
   phantomInRest: number;
 }
 
@@ -186,6 +189,8 @@ export function runSets(
     }
     const endedAt = plant.timeSeconds;
     const counted = counter.reps;
+    // Reps follow each other without a pause: until the athlete is done, the next one has begun.
+    const begun = Math.min(athleteReps?.[index] ?? planned, done + 1);
     // Told to stop (or done): the athlete's last contraction ends here.
     plant.endSet();
     const lastContraction = endedBy === "count" ? endedAt : lastRepDoneAt;
@@ -204,7 +209,7 @@ export function runSets(
       endedBy,
       setEndAfterLastRepSeconds: lastRepDoneAt === null ? null : endedAt - lastRepDoneAt,
       quietDetectedAfterSeconds: quietAt === null || lastContraction === null ? null : quietAt - lastContraction,
-      phantomInRest: counter.reps - counted,
+      phantomInRest: Math.max(0, counter.reps - Math.max(counted, begun)),
     });
   }
   return runs;
