@@ -40,12 +40,20 @@ export const REP_SETTINGS = {
   /** A swing is overdue this long (share of the typical interval plus seconds) after it was expected. */
   lateShareOfInterval: 0.15,
   lateSeconds: 0.3,
+  /** Overdue and quiet: over the last quietShareOfInterval of an interval the deviation moved less than quietShareOfSwing of a typical swing. */
+  quietShareOfInterval: 0.6,
+  quietShareOfSwing: 0.5,
+  recentSeconds: 4,
+  /** Flat (within this share of a typical swing) a typical half cycle after the last swing: stopped without waiting for the grid. */
+  flatHalfCycles: 1.0,
+  flatShareOfSwing: 0.25,
   /** Half cycles longer than this many typical ones (and than the slowest rep's half, 6 s reps) are the limb settling. */
   longHalfCycles: 2,
   slowestHalfCycleSeconds: 3.5,
   /** The last rep: its pending extreme went this share of the typical swing and was left by this share of the threshold. */
   lastRepShareOfSwing: 0.6,
-  lastRepLeftShareOfThreshold: 0.5,
+  lastRepLeftShareOfThreshold: 0.8,
+  lastRepOffTargetShareOfSwing: 0.4,
   /** Before a whole cycle has been seen the cadence is unknown: wait for the slowest one (6 s reps). */
   idleBeforeCadenceSeconds: 6.5,
 } as const;
@@ -57,6 +65,8 @@ class CuffRepCounter implements RepCounter {
   private last: number | null = null;
   private readonly intervals: number[] = [];
   private readonly countTimes: number[] = [];
+  /** The low-passed deviation over the last recentSeconds, for the quiet test. */
+  private readonly recent: { tSeconds: number; mmhg: number }[] = [];
   /** Once contractions have stopped the set is over, whatever the limb does afterwards. */
   private stopped = false;
   private readonly swings: number[] = [];
@@ -114,7 +124,27 @@ class CuffRepCounter implements RepCounter {
       this.lastExtreme.kind === this.countKind
         ? anchor + median(toOther)
         : Math.min(anchor + interval, other.length ? this.lastExtreme.confirmedSeconds + median(other) : Infinity);
-    return tSeconds >= expected + REP_SETTINGS.lateShareOfInterval * interval + REP_SETTINGS.lateSeconds;
+    const quietFrom = tSeconds - REP_SETTINGS.quietShareOfInterval * interval;
+    // Flat where a continuing set would be in full swing: no need to wait for the grid.
+    const halves = this.halfCycles[this.lastExtreme.kind];
+    const flatAfter = this.lastExtreme.confirmedSeconds + (halves.length ? REP_SETTINGS.flatHalfCycles * median(halves) : Infinity);
+    if (tSeconds >= flatAfter && this.quietOver(quietFrom, REP_SETTINGS.flatShareOfSwing)) return true;
+    const late = expected + REP_SETTINGS.lateShareOfInterval * interval + REP_SETTINGS.lateSeconds;
+    if (tSeconds < late) return false;
+    // A rep too weak to confirm still moves the limb: wait while it does, up to one more interval.
+    return tSeconds >= late + interval || this.quietOver(quietFrom, REP_SETTINGS.quietShareOfSwing);
+  }
+
+  /** Since `fromSeconds` the deviation stayed within a small share of the set's typical swing. */
+  private quietOver(fromSeconds: number, shareOfSwing: number): boolean {
+    let high = -Infinity;
+    let low = Infinity;
+    for (const sample of this.recent) {
+      if (sample.tSeconds < fromSeconds) continue;
+      high = Math.max(high, sample.mmhg);
+      low = Math.min(low, sample.mmhg);
+    }
+    return high - low < shareOfSwing * median(this.swings);
   }
 
   /** Where the last count falls on the grid the recent counts lay at the typical interval (a late last count does not move it). */
@@ -126,6 +156,8 @@ class CuffRepCounter implements RepCounter {
   update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean {
     if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
     const deviation = this.low2.next(this.low1.next(estimate.mmhg - targetMmhg));
+    this.recent.push({ tSeconds, mmhg: deviation });
+    while (tSeconds - this.recent[0]!.tSeconds > REP_SETTINGS.recentSeconds) this.recent.shift();
     this.high = Math.max(this.high, deviation);
     this.low = Math.min(this.low, deviation);
     const swing = Math.max(REP_SETTINGS.minSwingMmhg, REP_SETTINGS.swingShare * (this.swings.length ? median(this.swings) : 0));
@@ -146,7 +178,9 @@ class CuffRepCounter implements RepCounter {
     const pending = this.countKind === "peak" ? this.high : this.low;
     const reached = Math.abs(pending - this.lastExtreme.mmhg) >= REP_SETTINGS.lastRepShareOfSwing * median(this.swings);
     const left = Math.abs(deviation - pending) >= REP_SETTINGS.lastRepLeftShareOfThreshold * swing;
-    return reached && left && this.confirm(this.countKind, pending, tSeconds, deviation);
+    // ...or it lies well off the target, where the limb only goes in a rep (a settling limb comes back to the target).
+    const off = Math.abs(pending) >= REP_SETTINGS.lastRepOffTargetShareOfSwing * median(this.swings);
+    return reached && (left || off) && this.confirm(this.countKind, pending, tSeconds, deviation);
   }
 
   /** The extreme of `kind` at `mmhg` is confirmed now; follow the opposite kind from the current sample on. */
