@@ -80,6 +80,13 @@ const SET_BIAS_FRACTION = 0.01;
 const SET_END_INTERVALS = 1.3;
 const SET_END_MIN_SECONDS = 2.0;
 const SET_END_MAX_SECONDS = 5.0;
+/**
+ * ...and whatever the counter says, the set ends this many intervals after the last rep (at least
+ * SET_END_MAX_SECONDS; before a cadence is known, just over the slowest rep of 6 s), so a jittery
+ * limb cannot hold it open; a fixed 5 s would end a slow set (3-6 s reps) at its first missed rep.
+ */
+const SET_END_MAX_INTERVALS = 2.5;
+const SET_END_BEFORE_CADENCE_SECONDS = 8.5;
 /** The pulsation cross-check on the sensor runs for targets from this share of LOP up. */
 const PULSE_CHECK_FROM_LOP_FRACTION = 0.65;
 /** Warnings of one kind are reported at most this often. */
@@ -525,8 +532,8 @@ export class CuffController {
       const interval = counter.meanIntervalSeconds ?? 2;
       const quiet = Math.min(SET_END_MAX_SECONDS, Math.max(SET_END_MIN_SECONDS, SET_END_INTERVALS * interval));
       const stopped = counter.contractionsStopped ? counter.contractionsStopped(t) : t - counter.lastRepSeconds >= quiet;
-      // Past the longest wait it ends either way, so a jittery limb cannot hold a set open.
-      if (stopped || t - counter.lastRepSeconds >= SET_END_MAX_SECONDS) {
+      const longest = counter.meanIntervalSeconds === null ? SET_END_BEFORE_CADENCE_SECONDS : Math.max(SET_END_MAX_SECONDS, SET_END_MAX_INTERVALS * interval);
+      if (stopped || t - counter.lastRepSeconds >= longest) {
         this.endSet(t, s, `contractions stopped after ${counter.reps} reps`);
         return;
       }

@@ -49,13 +49,13 @@ export const REP_SETTINGS = {
   flatShareOfSwing: 0.25,
   /** Half cycles longer than this many typical ones (and than the slowest rep's half, 6 s reps) are the limb settling. */
   longHalfCycles: 2,
-  slowestHalfCycleSeconds: 3.5,
+  slowestHalfCycleSeconds: 4.5,
   /** The last rep: its pending extreme went this share of the typical swing and was left by this share of the threshold. */
   lastRepShareOfSwing: 0.6,
   lastRepLeftShareOfThreshold: 0.8,
   lastRepOffTargetShareOfSwing: 0.4,
   /** Before a whole cycle has been seen the cadence is unknown: wait for the slowest one (6 s reps). */
-  idleBeforeCadenceSeconds: 6.5,
+  idleBeforeCadenceSeconds: 8,
 } as const;
 
 type Extreme = "peak" | "valley";

@@ -3,14 +3,16 @@ import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { loadScenario } from "../../hardware/sim/scenario.ts";
 import { targetMmhg } from "../../shared/plan.ts";
+import { runScenario } from "../../firmware/bench/run-scenario.ts";
+import type { Scenario } from "../../hardware/sim/scenario.ts";
 import { runSets } from "./harness.ts";
 
 const profile = referenceProfile();
 const scenarioPath = (name: string) => new URL(`../../scenarios/${name}`, import.meta.url).pathname;
 
-function regulatedCuff(name: string, repSeconds?: number) {
+function regulatedCuff(name: string, repSeconds?: number, change: (s: Scenario) => Scenario = (s) => s) {
   const loaded = loadScenario(scenarioPath(name));
-  const scenario = repSeconds === undefined ? loaded : { ...loaded, exercise: { ...loaded.exercise, repSeconds } };
+  const scenario = change(repSeconds === undefined ? loaded : { ...loaded, exercise: { ...loaded.exercise, repSeconds } });
   const plant = createPlant(scenario, profile);
   return { plant, target: targetMmhg(scenario.plan.target, plant.lopTrueMmhg)! };
 }
@@ -58,5 +60,29 @@ describe("reps counted from the cuff pressure", () => {
     const [hold] = runSets(plant, profile, target, [1], 60, [0]);
     expect(hold!.counted).toBe(0);
     expect(hold!.phantomInRest).toBe(0);
+  });
+
+  it("counts fast reps on a wide thigh cuff with a weak pump, where the pressure mostly dips below target (the pump cannot refill between reps)", () => {
+    const { plant, target } = regulatedCuff("leg-press-80-lop.json", 1.6, (s) => ({
+      ...s,
+      cuff: { ...s.cuff, widthCm: 12 },
+      hardware: { ...s.hardware, pumpFreeFlowLpm: 2 },
+      exercise: { ...s.exercise, contractionSwingMmhg: 22 },
+    }));
+    const runs = runSets(plant, profile, target, [30, 15, 15, 15], 30);
+    const planned = runs.reduce((a, r) => a + r.planned, 0);
+    const counted = runs.reduce((a, r) => a + Math.min(r.counted, r.planned), 0);
+    expect(counted / planned).toBeGreaterThanOrEqual(0.98);
+    for (const run of runs) {
+      expect(run.endedBy).toBe("count");
+      expect(run.phantomInRest).toBe(0);
+    }
+  });
+
+  it("through the whole controller, slow 6 s reps on an arm run each set to its planned count (a fixed 5 s wait would end them at the first rep)", () => {
+    const base = loadScenario(scenarioPath("arm-50-lop.json"));
+    const result = runScenario({ ...base, exercise: { ...base.exercise, repSeconds: 6 }, plan: { ...base.plan, sets: [8, 6] } }, { profile });
+    expect(result.reps.map((r) => r.counted)).toEqual([8, 6]);
+    expect(result.endReason).toContain("6 reps counted");
   });
 });
