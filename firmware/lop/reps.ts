@@ -50,10 +50,10 @@ export const REP_SETTINGS = {
   /** Half cycles longer than this many typical ones (and than the slowest rep's half, 6 s reps) are the limb settling. */
   longHalfCycles: 2,
   slowestHalfCycleSeconds: 4.5,
-  /** The last rep: its pending extreme went this share of the typical swing and was left by this share of the threshold. */
+  /** The last dip: it went this share of the typical swing and was left by this share of the threshold, or lies this share of a swing below the target. */
   lastRepShareOfSwing: 0.6,
   lastRepLeftShareOfThreshold: 0.8,
-  lastRepOffTargetShareOfSwing: 0.4,
+  lastRepBelowTargetShareOfSwing: 0.4,
   /** Before a whole cycle has been seen the cadence is unknown: wait for the slowest one (6 s reps). */
   idleBeforeCadenceSeconds: 8,
 } as const;
@@ -168,19 +168,20 @@ class CuffRepCounter implements RepCounter {
   }
 
   /**
-   * The last rep of a set ends with the limb settling back to the target, often less than
-   * a full swing (no next contraction pushes it on): once the next swing is overdue, a
-   * pending extreme that went most of a typical swing and has been left by half the
-   * threshold closes the last rep, at that moment only.
+   * Where reps show first as dips (the count closes each dip), the last dip of a set is
+   * followed only by the pump refilling to the target, often less than a full swing. Once
+   * the next swing is overdue, a pending dip that went most of a typical swing and has been
+   * left by most of the threshold, or lies well below the target, closes the last rep (at
+   * that moment only). Where reps show first as rises, the last rise is closed by its own
+   * relaxation dip; what rises after it is the limb settling, never a rep.
    */
   private lastRepEndsSlowly(tSeconds: number, deviation: number, swing: number): boolean {
-    if (this.lastExtreme === null || this.countKind === null || this.swings.length === 0 || !this.contractionsStopped(tSeconds)) return false;
-    const pending = this.countKind === "peak" ? this.high : this.low;
-    const reached = Math.abs(pending - this.lastExtreme.mmhg) >= REP_SETTINGS.lastRepShareOfSwing * median(this.swings);
-    const left = Math.abs(deviation - pending) >= REP_SETTINGS.lastRepLeftShareOfThreshold * swing;
-    // ...or it lies well off the target, where the limb only goes in a rep (a settling limb comes back to the target).
-    const off = Math.abs(pending) >= REP_SETTINGS.lastRepOffTargetShareOfSwing * median(this.swings);
-    return reached && (left || off) && this.confirm(this.countKind, pending, tSeconds, deviation);
+    if (this.lastExtreme === null || this.countKind !== "valley" || this.swings.length === 0 || !this.contractionsStopped(tSeconds)) return false;
+    const typicalSwing = median(this.swings);
+    const reached = this.lastExtreme.mmhg - this.low >= REP_SETTINGS.lastRepShareOfSwing * typicalSwing;
+    const left = deviation - this.low >= REP_SETTINGS.lastRepLeftShareOfThreshold * swing;
+    const below = -this.low >= REP_SETTINGS.lastRepBelowTargetShareOfSwing * typicalSwing;
+    return reached && (left || below) && this.confirm("valley", this.low, tSeconds, deviation);
   }
 
   /** The extreme of `kind` at `mmhg` is confirmed now; follow the opposite kind from the current sample on. */
