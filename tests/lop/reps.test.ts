@@ -81,7 +81,9 @@ describe("reps counted from the cuff pressure", () => {
 
   it("through the whole controller, slow 6 s reps on an arm run each set to its planned count (a fixed 5 s wait would end them at the first rep)", () => {
     const base = loadScenario(scenarioPath("arm-50-lop.json"));
-    const result = runScenario({ ...base, exercise: { ...base.exercise, repSeconds: 6 }, plan: { ...base.plan, sets: [8, 6] } }, { profile });
+    const plan = base.plan;
+    if (!("sets" in plan)) throw new Error("arm-50-lop.json plans sets");
+    const result = runScenario({ ...base, exercise: { ...base.exercise, repSeconds: 6 }, plan: { ...plan, sets: [8, 6] } }, { profile });
     expect(result.reps.map((r) => r.counted)).toEqual([8, 6]);
     expect(result.endReason).toContain("6 reps counted");
   });
