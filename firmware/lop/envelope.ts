@@ -27,16 +27,16 @@ export interface EnvelopePoint {
  * subjects; the benchmark runs seed 2026): see firmware/lop/README.md.
  */
 export const CHARACTERISTIC_RATIOS: readonly { share: number; lopPerCrossing: number; weight: number }[] = [
-  { share: 0.15, lopPerCrossing: 1.067, weight: 0.233 },
-  { share: 0.2, lopPerCrossing: 1.081, weight: 0.2788 },
-  { share: 0.3, lopPerCrossing: 1.105, weight: 0.5895 },
+  { share: 0.15, lopPerCrossing: 1.0676, weight: 0.3609 },
+  { share: 0.2, lopPerCrossing: 1.0814, weight: 0.3003 },
+  { share: 0.3, lopPerCrossing: 1.1067, weight: 0.4376 },
 ];
 /**
  * With a weak pulsation the noise left after debiasing still lifts the low flank and
  * delays the 15 % crossing: it is taken back in proportion to noise floor / maximum
  * (same least-squares fit).
  */
-export const LOW_SNR_CORRECTION = 0.0614;
+export const LOW_SNR_CORRECTION = 0.0722;
 
 export const ENVELOPE_SETTINGS = {
   /** Centred running median over this many windows: two knocks in five cannot move it. */
@@ -47,6 +47,15 @@ export const ENVELOPE_SETTINGS = {
   outlierShareOfMax: 0.15,
   /** The largest envelope point must stand this far above the noise floor. */
   minMaxOverFloor: 2.5,
+  /**
+   * A window more than this much above the median of its neighbours (share of that median,
+   * noise-floor multiples, share of the envelope's maximum, whichever is largest) is a knock
+   * spike and is replaced by that median: twice its neighbours, and well clear of the noise.
+   * The same margin above the lowest point the flank had reached is movement (regrowth).
+   */
+  spikeOverNeighbours: 1,
+  spikeFloorMultiple: 3,
+  spikeShareOfMax: 0.3,
 } as const;
 
 export interface EnvelopeReading {
@@ -61,6 +70,8 @@ export interface EnvelopeReading {
   maxAtMmhg: number;
   /** Share of the windows from the maximum on that stand out from their neighbours (knocks). */
   outlierShare: number;
+  /** Pressure of the first window past the maximum that grew back far above the lowest the flank had reached (movement), if any. */
+  regrowthAtMmhg: number | null;
 }
 
 function median(values: readonly number[]): number {
@@ -91,12 +102,51 @@ function smoothed(amplitudes: readonly number[]): (number | null)[] {
   return amplitudes.map((_, i) => (i - half < 0 || i + half >= amplitudes.length ? null : median(amplitudes.slice(i - half, i + half + 1))));
 }
 
-/** Index of the smoothed envelope's maximum (-1 before there is one). */
-export function peakIndex(points: readonly EnvelopePoint[], floorMmhg: number): number {
-  const smooth = smoothed(points.map((p) => debiased(p.amplitudeMmhg, floorMmhg)));
+/**
+ * Debiased amplitudes with knock spikes taken out: a window standing far above the median
+ * of its two neighbours either side takes that median. On a steep flank two knocked
+ * windows in five do move the running median (results 10-20 mmHg off in the knock runs).
+ */
+function amplitudesOf(points: readonly EnvelopePoint[], floorMmhg: number): number[] {
+  const raw = points.map((p) => debiased(p.amplitudeMmhg, floorMmhg));
+  const scale = Math.max(0, ...smoothed(raw).map((v) => v ?? 0));
+  return raw.map((a, i) => {
+    const around = [raw[i - 2], raw[i - 1], raw[i + 1], raw[i + 2]].filter((q): q is number => q !== undefined);
+    if (around.length < 2) return a;
+    const m = median(around);
+    const tolerance = Math.max(ENVELOPE_SETTINGS.spikeOverNeighbours * m, ENVELOPE_SETTINGS.spikeFloorMultiple * floorMmhg, ENVELOPE_SETTINGS.spikeShareOfMax * scale);
+    return a - m > tolerance ? m : a;
+  });
+}
+
+/** Index of the largest defined smoothed value (-1 before there is one). */
+function topIndex(smooth: readonly (number | null)[]): number {
   let top = -1;
   for (let i = 0; i < smooth.length; i++) if (smooth[i] !== null && (top < 0 || smooth[i]! > smooth[top]!)) top = i;
   return top;
+}
+
+/** Index of the smoothed envelope's maximum (-1 before there is one). */
+export function peakIndex(points: readonly EnvelopePoint[], floorMmhg: number): number {
+  return topIndex(smoothed(amplitudesOf(points, floorMmhg)));
+}
+
+export interface Plateau {
+  lowMmhg: number;
+  highMmhg: number;
+}
+
+/** Pressures either side of the maximum over which the smoothed envelope stays above `share` of it (a flat top has no sharp peak). */
+export function plateauMmhg(points: readonly EnvelopePoint[], floorMmhg: number, share: number): Plateau | null {
+  const smooth = smoothed(amplitudesOf(points, floorMmhg));
+  const top = topIndex(smooth);
+  if (top < 0) return null;
+  const level = share * smooth[top]!;
+  let lo = top;
+  let hi = top;
+  while (lo > 0 && smooth[lo - 1] !== null && smooth[lo - 1]! >= level) lo--;
+  while (hi < smooth.length - 1 && smooth[hi + 1] !== null && smooth[hi + 1]! >= level) hi++;
+  return { lowMmhg: points[lo]!.mmhg, highMmhg: points[hi]!.mmhg };
 }
 
 /**
@@ -104,9 +154,8 @@ export function peakIndex(points: readonly EnvelopePoint[], floorMmhg: number): 
  * available a few beats before the full reading, to bound how far the ramp may go.
  */
 export function provisionalLopMmhg(points: readonly EnvelopePoint[], floorMmhg: number): number | null {
-  const smooth = smoothed(points.map((p) => debiased(p.amplitudeMmhg, floorMmhg)));
-  let top = -1;
-  for (let i = 0; i < smooth.length; i++) if (smooth[i] !== null && (top < 0 || smooth[i]! > smooth[top]!)) top = i;
+  const smooth = smoothed(amplitudesOf(points, floorMmhg));
+  const top = topIndex(smooth);
   if (top < 0 || smooth[top]! < ENVELOPE_SETTINGS.minMaxOverFloor * floorMmhg) return null;
   const highest = CHARACTERISTIC_RATIOS[CHARACTERISTIC_RATIOS.length - 1]!;
   const level = highest.share * smooth[top]!;
@@ -116,12 +165,27 @@ export function provisionalLopMmhg(points: readonly EnvelopePoint[], floorMmhg: 
   return null;
 }
 
+/**
+ * A falling flank does not grow back: a window far above the lowest the smoothed flank has
+ * reached before it is movement. A held jump (tensed limb) lifts two or three windows in a
+ * row, which neither the spike test nor the running median can take out.
+ */
+function regrowth(points: readonly EnvelopePoint[], amplitudes: readonly number[], smooth: readonly (number | null)[], top: number, floorMmhg: number): number | null {
+  let lowest = smooth[top]!;
+  for (let i = top + 1; i < amplitudes.length; i++) {
+    const before = smooth[i - 1];
+    if (before !== null && before !== undefined) lowest = Math.min(lowest, before);
+    const tolerance = Math.max(ENVELOPE_SETTINGS.spikeOverNeighbours * lowest, ENVELOPE_SETTINGS.spikeFloorMultiple * floorMmhg, ENVELOPE_SETTINGS.spikeShareOfMax * smooth[top]!);
+    if (amplitudes[i]! - lowest > tolerance) return points[i]!.mmhg;
+  }
+  return null;
+}
+
 /** Where the smoothed flank first falls below each share of the maximum; null until it has crossed them all. */
 export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number): EnvelopeReading | null {
-  const amplitudes = points.map((p) => debiased(p.amplitudeMmhg, floorMmhg));
+  const amplitudes = amplitudesOf(points, floorMmhg);
   const smooth = smoothed(amplitudes);
-  let top = -1;
-  for (let i = 0; i < smooth.length; i++) if (smooth[i] !== null && (top < 0 || smooth[i]! > smooth[top]!)) top = i;
+  const top = topIndex(smooth);
   if (top < 0) return null;
   const maxAmplitude = smooth[top]!;
   if (maxAmplitude < ENVELOPE_SETTINGS.minMaxOverFloor * floorMmhg) return null;
@@ -154,5 +218,6 @@ export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number
     maxAmplitudeMmhg: maxAmplitude,
     maxAtMmhg: points[top]!.mmhg,
     outlierShare: flank.length ? knocks / flank.length : 0,
+    regrowthAtMmhg: regrowth(points, amplitudes, smooth, top, floorMmhg),
   };
 }

@@ -18,7 +18,7 @@
  */
 import type { PressureEstimate } from "../controller/estimator.ts";
 import type { Actuation } from "../controller/supervisor.ts";
-import { peakIndex, provisionalLopMmhg, readEnvelope, type EnvelopePoint } from "./envelope.ts";
+import { peakIndex, plateauMmhg, provisionalLopMmhg, readEnvelope, type EnvelopePoint, type Plateau } from "./envelope.ts";
 import { BandPass, Biquad } from "./filters.ts";
 import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";
 
@@ -45,8 +45,16 @@ export const LOP_SETTINGS = {
   /** A pulsation larger than this, and than this many times the largest envelope point, is movement. */
   motionMmhg: 2.5,
   motionEnvelopeMultiple: 1.5,
-  /** A window this many times the largest envelope point is movement; once on the falling flank it spoils the measurement. */
+  /**
+   * From the envelope's maximum on, one window this many times the maximum, or two windows
+   * repeatedMotionWindowMultiple times it, are movement and spoil the pass. Judged against the
+   * final maximum over every window of the pass: judged on arrival against the largest point
+   * so far (which the jumps themselves had raised), and only after the first such window,
+   * jumps of 1.5-2.4 times the pulsation got through in the injected-jump runs (10-20 mmHg off).
+   * A single window of 1.5-1.8 is left to the spike test of envelope.ts (a lone knock).
+   */
   motionEnvelopeWindowMultiple: 1.8,
+  repeatedMotionWindowMultiple: 1.5,
   /** The band-pass rings this long after a knock: crossings within it are the same knock. */
   motionRingSeconds: 0.5,
   /** More knocks than this share of the flank windows spoil the measurement. */
@@ -61,14 +69,21 @@ export const LOP_SETTINGS = {
   /** Seconds from the start after which the measurement gives up. */
   timeoutSeconds: 100,
   /**
-   * A measurement spoiled by movement is retried once within the same procedure when
-   * it happens before this many seconds: the cuff vents to retreatMmhg below where the
-   * spoiled stretch began and ramps over it again (a knock costs ~10-20 s, not a rejection).
+   * A measurement spoiled by movement is retried (up to maxRetries times) within the same
+   * procedure when it happens before this many seconds: the cuff vents to retreatMmhg below
+   * where the spoiled stretch began and ramps over it again (a knock costs ~10-20 s, not a
+   * rejection). A second retry turns about 0.4 % of the measurements from rejections into results.
    */
   retryBeforeSeconds: 55,
+  maxRetries: 2,
   retreatMmhg: 12,
-  /** The second pass's envelope maximum must lie this close to the first pass's (else movement made one of them). */
+  /**
+   * The second pass's envelope maximum must lie this close to the first pass's (else movement
+   * made one of them), or on the other pass's flat top: where the smoothed envelope stays above
+   * this share of its maximum (weak pulsations peak 15-20 mmHg apart by noise alone).
+   */
   maxPeakShiftMmhg: 15,
+  peakPlateauShare: 0.85,
   /** The ramp ends this far below the ceiling: the pump keeps spinning briefly. */
   ceilingMarginMmhg: 5,
   /** Plausible beat intervals (HR 110 with variability down to 45 bpm). */
@@ -128,15 +143,16 @@ class OscillometricLop implements LopProcedure {
   private onFlank = false;
   /** Last sample of the one tolerated knock, if there was one. */
   private knockSeconds: number | null = null;
-  /** First pressure where a window was far larger than any pulsation (movement), if any. */
-  private motionAtMmhg: number | null = null;
+  /** Every window of this pass, knocked ones included (movement past the envelope's maximum is looked for in them). */
+  private readonly windows: EnvelopePoint[] = [];
   private outcome: LopOutcome | null = null;
-  /** The one retry: set once movement spoiled the first pass; the vent opens down to resumeBelowMmhg. */
-  private retried = false;
+  /** Passes spoiled by movement and measured again; the vent opens down to resumeBelowMmhg. */
+  private retries = 0;
   private resumeBelowMmhg = 0;
   private retryNote = "";
-  /** Pressure of the envelope's maximum as the first pass read it (when it had reached the flank). */
+  /** Pressure of the envelope's maximum as the first pass read it (when it had reached the flank), and its flat top. */
   private firstPeakMmhg: number | null = null;
+  private firstPlateau: Plateau | null = null;
   /** After the retreat, the first new window drops the old points at or above its pressure. */
   private truncateOnNextWindow = false;
 
@@ -210,22 +226,25 @@ class OscillometricLop implements LopProcedure {
   }
 
   /**
-   * Movement spoiled the stretch from `fromMmhg` up: the first time (and early enough), vent
-   * below it and ramp over it again; otherwise reject with the reason. The envelope below
+   * Movement spoiled the stretch from `fromMmhg` up: up to maxRetries times (and early enough),
+   * vent below it and ramp over it again; otherwise reject with the reason. The envelope below
    * the stretch was read before the movement and is kept.
    */
   private spoiled(tSeconds: number, reason: string, fromMmhg: number): { actuation: Actuation; outcome?: LopOutcome } {
     // A limb that moved more than once is likely to move again (or to be tensed): no retry then.
     const movedBefore = this.knockSeconds !== null && tSeconds - this.knockSeconds > LOP_SETTINGS.motionRingSeconds;
-    if (this.retried || movedBefore || tSeconds - this.options.startSeconds > LOP_SETTINGS.retryBeforeSeconds) return this.finish(tSeconds, this.reject(reason));
-    this.retried = true;
+    if (this.retries >= LOP_SETTINGS.maxRetries || movedBefore || tSeconds - this.options.startSeconds > LOP_SETTINGS.retryBeforeSeconds) return this.finish(tSeconds, this.reject(reason));
+    this.retries++;
     this.phase = "retreat";
     // The whole flank is read again in one pass: the LOP is read from shares of the envelope's maximum.
-    const top = peakIndex(this.points, FLOOR_PER_NOISE * this.noiseMmhg());
+    const top = peakIndex(this.points, this.floorMmhg());
     const below = top >= 0 ? Math.min(fromMmhg, this.points[top]!.mmhg) : fromMmhg;
-    this.firstPeakMmhg = this.onFlank && top >= 0 ? this.points[top]!.mmhg : null;
+    if (this.firstPeakMmhg === null) {
+      this.firstPeakMmhg = this.onFlank && top >= 0 ? this.points[top]!.mmhg : null;
+      this.firstPlateau = this.firstPeakMmhg === null ? null : plateauMmhg(this.points, this.floorMmhg(), LOP_SETTINGS.peakPlateauShare);
+    }
     this.resumeBelowMmhg = Math.max(LOP_SETTINGS.rampStartMmhg, below - LOP_SETTINGS.retreatMmhg);
-    this.retryNote = `measured again from ${this.resumeBelowMmhg.toFixed(0)} mmHg after ${reason.replace(/:.*/, "")}; `;
+    this.retryNote = `measured again${this.retries > 1 ? " (a second time)" : ""} from ${this.resumeBelowMmhg.toFixed(0)} mmHg after ${reason.replace(/:.*/, "")}; `;
     return { actuation: { pump: 0, vent: 1 } };
   }
 
@@ -251,8 +270,13 @@ class OscillometricLop implements LopProcedure {
     this.extremum = 0;
     this.lastBeatT = null;
     this.knockSeconds = null;
-    this.motionAtMmhg = null;
+    this.windows.length = 0;
     this.truncateOnNextWindow = true;
+  }
+
+  /** Peak-to-peak that the sensor noise alone gives a window. */
+  private floorMmhg(): number {
+    return FLOOR_PER_NOISE * this.noiseMmhg();
   }
 
   /** Sensor noise (one standard deviation) from the band above any pulsation. */
@@ -329,7 +353,7 @@ class OscillometricLop implements LopProcedure {
 
   /** Hysteresis peak picking on the pulsation; only the intervals between strong beats are kept. */
   private detectBeat(tSeconds: number, pulse: number): void {
-    const hysteresis = Math.max(3 * FLOOR_PER_NOISE * this.noiseMmhg(), 0.3 * this.largestAmplitude, 0.05);
+    const hysteresis = Math.max(3 * this.floorMmhg(), 0.3 * this.largestAmplitude, 0.05);
     if (this.peakSeeking) {
       if (pulse > this.extremum) {
         this.extremum = pulse;
@@ -363,7 +387,6 @@ class OscillometricLop implements LopProcedure {
     this.windowCount++;
     const length = this.beatSeconds() ?? 60 / 70;
     if (tSeconds - this.windowStart < length) return false;
-    const noise = this.noiseMmhg();
     const point = {
       mmhg: this.windowSum / this.windowCount,
       amplitudeMmhg: this.windowMax - this.windowMin,
@@ -383,14 +406,12 @@ class OscillometricLop implements LopProcedure {
     this.windowMax = -Infinity;
     this.windowSum = 0;
     this.windowCount = 0;
-    if (this.largestAmplitude > 0 && point.amplitudeMmhg > LOP_SETTINGS.motionEnvelopeWindowMultiple * this.largestAmplitude) {
-      this.motionAtMmhg ??= point.mmhg;
-    }
+    this.windows.push(point);
     const n = this.points.length;
     if (n >= 3 && !knocked) {
       const last3 = this.points.slice(-3).map((p) => p.amplitudeMmhg).sort((a, b) => a - b);
       this.largestAmplitude = Math.max(this.largestAmplitude, last3[1]!);
-      const floor = FLOOR_PER_NOISE * noise;
+      const floor = this.floorMmhg();
       if (this.largestAmplitude > 3 * floor && last3[1]! < LOP_SETTINGS.flankShare * this.largestAmplitude) this.onFlank = true;
     }
     return true;
@@ -403,7 +424,7 @@ class OscillometricLop implements LopProcedure {
    */
   private toleratedKnock(tSeconds: number): boolean {
     if (this.knockSeconds === null) {
-      if (this.onFlank || this.retried) return false;
+      if (this.onFlank || this.retries > 0) return false;
       this.knockSeconds = tSeconds;
       return true;
     }
@@ -416,7 +437,7 @@ class OscillometricLop implements LopProcedure {
 
   /** After each window: finished (accepted or rejected), or not yet. */
   private judge(mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number }) | null {
-    const floor = FLOOR_PER_NOISE * this.noiseMmhg();
+    const floor = this.floorMmhg();
     const reading = readEnvelope(this.points, floor);
     if (!reading) {
       const provisional = provisionalLopMmhg(this.points, floor);
@@ -434,8 +455,18 @@ class OscillometricLop implements LopProcedure {
       }
       return null;
     }
-    if (this.motionAtMmhg !== null && this.motionAtMmhg >= reading.maxAtMmhg) {
-      return { ...this.reject(`movement during the measurement: large pressure jumps at ${this.motionAtMmhg.toFixed(0)} mmHg`), retryFromMmhg: this.motionAtMmhg };
+    // Below the maximum a window may be large against the pulsations before it (the tolerated knock); from the maximum on, no pulsation exceeds the maximum.
+    const max = reading.maxAmplitudeMmhg;
+    const large = this.windows.filter((p) => p.mmhg >= reading.maxAtMmhg && p.amplitudeMmhg > LOP_SETTINGS.repeatedMotionWindowMultiple * max);
+    const motionAtMmhg = (large.length >= 2 ? large[0] : large.find((p) => p.amplitudeMmhg > LOP_SETTINGS.motionEnvelopeWindowMultiple * max))?.mmhg;
+    if (motionAtMmhg !== undefined) {
+      return { ...this.reject(`movement during the measurement: large pressure jumps at ${motionAtMmhg.toFixed(0)} mmHg`), retryFromMmhg: motionAtMmhg };
+    }
+    if (reading.regrowthAtMmhg !== null) {
+      return {
+        ...this.reject(`movement during the measurement: the pulsations grew back at ${reading.regrowthAtMmhg.toFixed(0)} mmHg after fading`),
+        retryFromMmhg: reading.maxAtMmhg,
+      };
     }
     if (reading.outlierShare > LOP_SETTINGS.maxOutlierShare) {
       return {
@@ -443,7 +474,14 @@ class OscillometricLop implements LopProcedure {
         retryFromMmhg: reading.maxAtMmhg,
       };
     }
-    if (this.firstPeakMmhg !== null && Math.abs(reading.maxAtMmhg - this.firstPeakMmhg) > LOP_SETTINGS.maxPeakShiftMmhg) {
+    // A flat-topped envelope (weak pulsation in noise) has no sharp peak: a maximum anywhere on either pass's flat top agrees.
+    const within = (mmhgAt: number, range: Plateau | null) => range !== null && mmhgAt >= range.lowMmhg && mmhgAt <= range.highMmhg;
+    if (
+      this.firstPeakMmhg !== null &&
+      Math.abs(reading.maxAtMmhg - this.firstPeakMmhg) > LOP_SETTINGS.maxPeakShiftMmhg &&
+      !within(reading.maxAtMmhg, this.firstPlateau) &&
+      !within(this.firstPeakMmhg, plateauMmhg(this.points, floor, LOP_SETTINGS.peakPlateauShare))
+    ) {
       return this.reject(
         `movement during the measurement: the pulsations peaked at ${this.firstPeakMmhg.toFixed(0)} mmHg, then at ${reading.maxAtMmhg.toFixed(0)} mmHg when measured again`,
       );

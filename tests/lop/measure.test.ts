@@ -69,6 +69,37 @@ describe("LOP from the cuff signal", () => {
     expect(run.secondsAboveLop).toBeLessThan(2);
   });
 
+  it("rejects pulsations that grow back on the falling flank (a tensed limb) instead of reading the LOP 13 mmHg too high", () => {
+    // A knock on the way up (tolerated), then the limb is tensed: +3 mmHg held for 1 s at 24 s, where the
+    // pulsations (2.1 mmHg at most) have faded to 0.4 mmHg. The held jump lifts three windows in a row to
+    // 2-3 mmHg, which the running median cannot take out: this run used to be accepted 13.5 mmHg too high.
+    const bump = (t: number) => (t > 8 && t < 8.2 ? 6 * Math.sin((Math.PI * (t - 8)) / 0.2) : 0);
+    const tensed = (t: number) => 3 * Math.max(0, Math.min(1, (t - 24) / 0.1, (25.1 - t) / 0.1));
+    const scenario = parseScenario({ name: "tensed on the flank", seed: 4, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
+    const run = runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg: (t) => bump(t) + tensed(t) });
+    expect(run.outcome.ok).toBe(false);
+    expect(run.outcome.mmhg).toBeNull();
+    expect(run.outcome.reason).toMatch(/movement during the measurement: the pulsations grew back at 16\d mmHg after fading/);
+  });
+
+  it("measures again after the same tensing when it is the limb's first movement, and reads the LOP within 5 mmHg", () => {
+    const tensed = (t: number) => 3 * Math.max(0, Math.min(1, (t - 24) / 0.1, (25.1 - t) / 0.1));
+    const scenario = parseScenario({ name: "tensed once", seed: 4, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
+    const run = runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg: tensed });
+    expect(run.outcome.ok).toBe(true);
+    expect(run.outcome.reason).toMatch(/^measured again from \d+ mmHg after movement/);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(5);
+    expect(run.outcome.durationSeconds).toBeLessThan(60);
+  });
+
+  it("takes single knock spikes out of the falling flank: two short tensings 7 s apart still read within 5 mmHg (was 10.5 mmHg off)", () => {
+    const tensed = (t: number) => 3 * Math.max(0, Math.min(1, (t - 20) / 0.1, (21.1 - t) / 0.1));
+    const scenario = parseScenario({ name: "two tensings", seed: 3, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
+    const run = runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg: (t) => tensed(t) + tensed(t - 7) });
+    expect(run.outcome.ok).toBe(true);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(5);
+  });
+
   it("never asks for pressure at the ceiling: a LOP above it is refused, not measured", () => {
     const run = measure({ seed: 7, limb: "leg", cuff: { widthCm: 5 }, subject: { systolic: 165, diastolic: 95, limbCircumferenceCm: 70 } }, 220);
     expect(run.lopTrueMmhg).toBeGreaterThan(220);
