@@ -72,7 +72,7 @@ export const LOP_SETTINGS = {
    * A measurement spoiled by movement is retried (up to maxRetries times) within the same
    * procedure when it happens before this many seconds: the cuff vents to retreatMmhg below
    * where the spoiled stretch began and ramps over it again (a knock costs ~10-20 s, not a
-   * rejection). A second retry turns about 0.4 % of the measurements from rejections into results.
+   * rejection). A second retry turns about 0.5 % of the measurements from rejections into results.
    */
   retryBeforeSeconds: 55,
   maxRetries: 2,
