@@ -50,7 +50,7 @@ export const LOP_SETTINGS = {
    * repeatedMotionWindowMultiple times it, are movement and spoil the pass. Judged against the
    * final maximum over every window of the pass: judged on arrival against the largest point
    * so far (which the jumps themselves had raised), and only after the first such window,
-   * jumps of 1.5-2.4 times the pulsation got through in the injected-jump runs (10-20 mmHg off).
+   * jumps of 1.5-3.5 times the pulsation got through in the injected-jump runs (10-20 mmHg off).
    * A single window of 1.5-1.8 is left to the spike test of envelope.ts (a lone knock).
    */
   motionEnvelopeWindowMultiple: 1.8,
