@@ -46,7 +46,7 @@ export const REP_SETTINGS = {
   recentSeconds: 4,
   /** Flat (within this share of a typical swing) a typical half cycle after the last swing: stopped without waiting for the grid. */
   flatHalfCycles: 1.0,
-  flatShareOfSwing: 0.25,
+  flatShareOfSwing: 0.15,
   /** Half cycles longer than this many typical ones (and than the slowest rep's half, 6 s reps) are the limb settling. */
   longHalfCycles: 2,
   slowestHalfCycleSeconds: 4.5,
