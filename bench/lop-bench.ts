@@ -186,6 +186,9 @@ function jumpDisturbance(seed: number): (t: number) => number {
 
 /** Accepted on the procedure's second pass, after movement spoiled the first. */
 const measuredAgain = (r: LopRun): boolean => r.outcome.ok && r.outcome.reason.startsWith("measured again");
+/** Weak pulsations read in two or three passes: accepted when two agreed, or rejected when none did. */
+const weakConfirmed = (r: LopRun): boolean => r.outcome.ok && r.outcome.reason.includes("weak pulsations read");
+const weakRejected = (r: LopRun): boolean => !r.outcome.ok && r.outcome.reason.startsWith("pulsations too weak");
 
 function motionRow(label: string, subjects: readonly SubjectResult[]): string {
   const runs = subjects.flatMap((s) => s.runs);
@@ -200,7 +203,8 @@ function motionRow(label: string, subjects: readonly SubjectResult[]): string {
     reasons.set(key, (reasons.get(key) ?? 0) + 1);
   }
   const top = [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([k, v]) => `${v}x "${k}"`).join("; ");
-  return `${label.padEnd(34)} | ${String(runs.length).padStart(4)} runs | accepted ${f((100 * accepted.length) / runs.length)} % | worst accepted |err| ${f(worst)} mmHg | accepted off by >10 mmHg: ${off10} | measured again after movement: ${retried.length} accepted, ${retriedOff10} off by >10 | rejections: ${top || "none"}`;
+  const weak = accepted.filter(weakConfirmed);
+  return `${label.padEnd(34)} | ${String(runs.length).padStart(4)} runs | accepted ${f((100 * accepted.length) / runs.length)} % | worst accepted |err| ${f(worst)} mmHg | accepted off by >10 mmHg: ${off10} | measured again after movement: ${retried.length} accepted, ${retriedOff10} off by >10 | weak pulsations read again: ${weak.length} accepted, ${weak.filter((r) => Math.abs(r.errorMmhg!) > 10).length} off by >10, ${runs.filter(weakRejected).length} rejected | rejections: ${top || "none"}`;
 }
 
 function main(): void {
@@ -221,6 +225,9 @@ function main(): void {
   );
   const runs = results.flatMap((s) => s.runs);
   console.log(`Measured again after movement spoiled the first pass, then accepted: ${runs.filter(measuredAgain).length} of ${runs.length} measurements.`);
+  console.log(
+    `Weak pulsations read again (two or three passes): ${runs.filter(weakConfirmed).length} accepted, ${runs.filter(weakRejected).length} rejected (passes disagreed or no time left) of ${runs.length} measurements.`,
+  );
   const failures = results.flatMap((s) => s.runs.filter((r) => !r.outcome.ok).map((r) => `${s.scenario.name}: ${r.outcome.reason}`));
   if (failures.length) console.log(`Rejected (${failures.length}):\n  ${failures.slice(0, 8).join("\n  ")}`);
 

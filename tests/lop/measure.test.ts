@@ -100,6 +100,35 @@ describe("LOP from the cuff signal", () => {
     expect(Math.abs(run.errorMmhg!)).toBeLessThan(5);
   });
 
+  // A weak pulsation (arm, 12 cm cuff, pulse pressure 24 mmHg, 50 bpm: at most 1.4-1.5 mmHg) in a
+  // sensor with 0.5-0.55 mmHg of noise, no movement: one pass alone read these 13 and 42 mmHg too high.
+  const weakNoisy = (seed: number, sensorNoiseMmhg: number) =>
+    measure({
+      seed,
+      limb: "arm",
+      cuff: { widthCm: 12 },
+      subject: { systolic: 100, diastolic: 76, heartRate: 50, limbCircumferenceCm: 25 },
+      hardware: { sensorNoiseMmhg },
+      exercise: { motionArtefactMmhg: 0 },
+    });
+
+  it("reads weak pulsations in a noisy sensor again until two readings agree: within 3 mmHg where the first pass read 13 mmHg high", () => {
+    const run = weakNoisy(20, 0.5);
+    expect(run.outcome.ok).toBe(true);
+    expect(run.outcome.reason).toMatch(/^weak pulsations read three times \(147, 13\d and 13\d mmHg\)/);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(3);
+    expect(run.outcome.durationSeconds).toBeLessThan(60);
+    expect(run.peakTrueMmhg).toBeLessThan(run.lopTrueMmhg + 25);
+  });
+
+  it("rejects weak pulsations whose passes disagree (175, 142 and 157 mmHg) instead of reporting the first, 42 mmHg too high", () => {
+    const run = weakNoisy(37, 0.55);
+    expect(run.outcome.ok).toBe(false);
+    expect(run.outcome.mmhg).toBeNull();
+    expect(run.outcome.reason).toBe("pulsations too weak: three passes read 175, 142 and 157 mmHg");
+    expect(run.outcome.durationSeconds).toBeLessThan(80);
+  });
+
   it("never asks for pressure at the ceiling: a LOP above it is refused, not measured", () => {
     const run = measure({ seed: 7, limb: "leg", cuff: { widthCm: 5 }, subject: { systolic: 165, diastolic: 95, limbCircumferenceCm: 70 } }, 220);
     expect(run.lopTrueMmhg).toBeGreaterThan(220);
