@@ -221,3 +221,16 @@ export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number
     regrowthAtMmhg: regrowth(points, amplitudes, smooth, top, floorMmhg),
   };
 }
+
+/**
+ * A held jump (a limb tensed for a second or two) moves the pressure itself: the mean pressure of
+ * the windows it falls in leaves the ramp. Index of the first window at or above `fromMmhg` whose
+ * mean lies more than `offMmhg` off the line through its two neighbours (-1 if none).
+ */
+export function heldJumpIndex(windows: readonly EnvelopePoint[], fromMmhg: number, offMmhg: number): number {
+  for (let i = 1; i + 1 < windows.length; i++) {
+    const w = windows[i]!;
+    if (w.mmhg >= fromMmhg && Math.abs(w.mmhg - (windows[i - 1]!.mmhg + windows[i + 1]!.mmhg) / 2) > offMmhg) return i;
+  }
+  return -1;
+}

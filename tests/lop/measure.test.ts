@@ -100,6 +100,17 @@ describe("LOP from the cuff signal", () => {
     expect(Math.abs(run.errorMmhg!)).toBeLessThan(5);
   });
 
+  it("measures again when a held jump moves the pressure itself (+4 mmHg held 1.2 s at 18 s): within 3 mmHg, where it read 11.6 mmHg high", () => {
+    // The tensing shifts the mean pressure of the windows it falls in off the ramp by more than 3 mmHg.
+    const tensed = (t: number) => 4 * Math.max(0, Math.min(1, (t - 18) / 0.1, (19.3 - t) / 0.1));
+    const scenario = parseScenario({ name: "held jump", seed: 3, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
+    const run = runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg: tensed });
+    expect(run.outcome.ok).toBe(true);
+    expect(run.outcome.reason).toMatch(/^measured again from \d+ mmHg after movement/);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(3);
+    expect(run.outcome.durationSeconds).toBeLessThan(60);
+  });
+
   // A weak pulsation (arm, 12 cm cuff, pulse pressure 24 mmHg, 50 bpm: at most 1.4-1.5 mmHg) in a
   // sensor with 0.5-0.55 mmHg of noise, no movement: one pass alone read these 13 and 42 mmHg too high.
   const weakNoisy = (seed: number, sensorNoiseMmhg: number) =>
