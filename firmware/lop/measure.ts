@@ -88,6 +88,13 @@ export const LOP_SETTINGS = {
   maxRetries: 2,
   retreatMmhg: 12,
   /**
+   * The retreat's vent closes over this long once the reading is down: fully open, the hose
+   * holds the sensor's box 20-30 mmHg below the bladder, and shutting at once let the reading
+   * jump back by over 25 mmHg in one sample, which the supervisor rightly takes for a broken
+   * sensor (one session in 20 ended in a fault). Over 0.2 s the box follows the bladder.
+   */
+  retreatCloseSeconds: 0.2,
+  /**
    * The second pass's envelope maximum must lie this close to the first pass's (else movement
    * made one of them), or on the other pass's flat top: where the smoothed envelope stays above
    * this share of its maximum (weak pulsations peak 15-20 mmHg apart by noise alone).
@@ -178,6 +185,8 @@ class OscillometricLop implements LopProcedure {
   /** Passes spoiled by movement and measured again; the vent opens down to resumeBelowMmhg. */
   private retries = 0;
   private resumeBelowMmhg = 0;
+  /** When the retreat's vent began to close (null while it is open or no retreat is under way). */
+  private retreatClosingSince: number | null = null;
   private retryNote = "";
   /** Pressure of the envelope's maximum as the first pass read it (when it had reached the flank), and its flat top. */
   private firstPeakMmhg: number | null = null;
@@ -214,7 +223,11 @@ class OscillometricLop implements LopProcedure {
     const slow = this.slow.next(estimate.mmhg);
 
     if (this.phase === "retreat") {
-      if (estimate.mmhg > this.resumeBelowMmhg) return { actuation: { pump: 0, vent: 1 } };
+      if (this.retreatClosingSince === null && estimate.mmhg > this.resumeBelowMmhg) return { actuation: { pump: 0, vent: 1 } };
+      this.retreatClosingSince ??= tSeconds;
+      const closing = (tSeconds - this.retreatClosingSince) / LOP_SETTINGS.retreatCloseSeconds;
+      if (closing < 1) return { actuation: { pump: 0, vent: 1 - closing } };
+      this.retreatClosingSince = null;
       this.resume(tSeconds, estimate);
     }
 
