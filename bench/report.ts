@@ -66,7 +66,9 @@ function quantile(xs: readonly number[], q: number): number {
   return s[lo]! + (s[Math.min(s.length - 1, lo + 1)]! - s[lo]!) * (i - lo);
 }
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const pm = (xs: readonly number[], digits = 0) => (xs.length ? `${mean(xs).toFixed(digits)} ± ${sd(xs).toFixed(digits)}` : "-");
+/** Fixed digits without a "-0.0" for values that round to zero. */
+const fixed = (x: number, digits: number) => (Number(x.toFixed(digits)) === 0 ? (0).toFixed(digits) : x.toFixed(digits));
+const pm = (xs: readonly number[], digits = 0) => (xs.length ? `${fixed(mean(xs), digits)} ± ${sd(xs).toFixed(digits)}` : "-");
 
 
 // ---- 1. regulation -------------------------------------------------------------
@@ -157,7 +159,7 @@ function lopTable(groups: readonly LopGroup[]): string {
   const head = "| limb, cuff | subjects x repeats | mean error (mmHg) | SD (mmHg) | p95 abs error (mmHg) | result rate | median duration (s) | s above true LOP (mean / max) | spread of repeats (mmHg, median) |";
   const rows = groups.map((g) => {
     const abs = g.errors.map(Math.abs);
-    return `| ${g.label} | ${g.attempts} | ${mean(g.errors).toFixed(1)} | ${sd(g.errors).toFixed(1)} | ${quantile(abs, 0.95).toFixed(1)} | ${pct(g.errors.length / Math.max(1, g.attempts))} | ${quantile(g.durations, 0.5).toFixed(0)} | ${mean(g.above).toFixed(2)} / ${Math.max(0, ...g.above).toFixed(2)} | ${g.spreads.length ? quantile(g.spreads, 0.5).toFixed(1) : "-"} |`;
+    return `| ${g.label} | ${g.attempts} | ${fixed(mean(g.errors), 1)} | ${sd(g.errors).toFixed(1)} | ${quantile(abs, 0.95).toFixed(1)} | ${pct(g.errors.length / Math.max(1, g.attempts))} | ${quantile(g.durations, 0.5).toFixed(0)} | ${mean(g.above).toFixed(2)} / ${Math.max(0, ...g.above).toFixed(2)} | ${g.spreads.length ? quantile(g.spreads, 0.5).toFixed(1) : "-"} |`;
   });
   const published = [
     "| Delfi PTS, arm (published, vs Doppler) | - | 1 | 8 | - | 29-51 % upright | - | - | - |",
@@ -438,7 +440,7 @@ ${faultLines.join("\n")}
 | Delfi PTS (clinical, published) | 95 % | 99 % | 89 / 72 |
 | SmartCuffs / Suji / SAGA (published) | 25-34 % | 0 % | 79-90 / 58-65 |
 
-- LOP through the cuff (oscillometric), ${allLop.attempts} measurements: error ${mean(allLop.errors).toFixed(1)} ± ${sd(allLop.errors).toFixed(1)} mmHg against the simulator's truth, a result ${pct(allLop.errors.length / Math.max(1, allLop.attempts))} of the time, median ${quantile(allLop.durations, 0.5).toFixed(0)} s (Delfi against Doppler: 1 ± 8 mmHg arm, 0 ± 15 mmHg leg).
+- LOP through the cuff (oscillometric), ${allLop.attempts} measurements: error ${fixed(mean(allLop.errors), 1)} ± ${sd(allLop.errors).toFixed(1)} mmHg against the simulator's truth, a result ${pct(allLop.errors.length / Math.max(1, allLop.attempts))} of the time, median ${quantile(allLop.durations, 0.5).toFixed(0)} s (Delfi against Doppler: 1 ± 8 mmHg arm, 0 ± 15 mmHg leg).
 - Seconds above LOP during sessions: ${Math.max(0, ...rows.flatMap((r) => r.above)).toFixed(2)} at most over every simulated session. Emergency deflation of the thigh cuff from 300 mmHg: ${deflate300.toFixed(1)} s (aim 5 s, standard 10 s). The board's guard vents ${guardRow.toSafe.length ? Math.max(...guardRow.toSafe).toFixed(2) : "-"} s after the firmware stops.
 - \`cuff bench\` runs the firmware and physics ${Math.round(controller).toLocaleString("en")} times faster than real time.`;
   return { markdown, headline, svgs: { "example-session.svg": exampleSvg } };
