@@ -15,6 +15,7 @@ import { generatePopulation } from "../hardware/sim/population.ts";
 import { Prng } from "../hardware/sim/prng.ts";
 import type { Scenario } from "../hardware/sim/scenario.ts";
 import { deflate, runLop, type LopRun } from "../tests/lop/harness.ts";
+import { fixedOrDash as f, quantile } from "./stats.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -43,21 +44,11 @@ function measureSubject(scenario: Scenario, profile: HardwareProfile, repeats: n
   return { scenario, runs };
 }
 
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
 const mean = (v: readonly number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
 const sd = (v: readonly number[]) => {
   const m = mean(v);
   return v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : Number.NaN;
 };
-const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
 
 interface Row {
   label: string;

@@ -19,6 +19,7 @@ import type { Phase } from "../shared/protocol/messages.ts";
 import { deflate, runLop } from "../tests/lop/harness.ts";
 import { measureDecodeThroughput } from "./decode-throughput.ts";
 import { protocolScenario, trueLopMmhg } from "./regulation-population.ts";
+import { quantile } from "./stats.ts";
 
 export interface ReportSize {
   /** Thigh subjects at 80 % LOP, arm subjects at 50 % LOP. */
@@ -57,13 +58,6 @@ function mean(xs: readonly number[]): number {
 function sd(xs: readonly number[]): number {
   const m = mean(xs);
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
-}
-function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const i = (s.length - 1) * q;
-  const lo = Math.floor(i);
-  return s[lo]! + (s[Math.min(s.length - 1, lo + 1)]! - s[lo]!) * (i - lo);
 }
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 /** Fixed digits without a "-0.0" for values that round to zero. */

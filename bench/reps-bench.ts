@@ -23,6 +23,7 @@ import { loadScenario, type Scenario } from "../hardware/sim/scenario.ts";
 import { targetMmhg } from "../shared/plan.ts";
 import { runSets, type SetRun } from "../tests/lop/harness.ts";
 import { protocolScenario } from "./regulation-population.ts";
+import { fixedOrDash as f, quantile } from "./stats.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -38,16 +39,6 @@ const REST_SECONDS = 30;
 const SHIPPED = ["arm-50-lop", "high-bp", "leg-press-80-lop", "low-bp", "narrow-cuff-thigh", "wide-cuff-arm", "leak-and-host-silent"];
 
 const profile = referenceProfile();
-const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
-
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
 
 function harnessSets(scenario: Scenario, athlete?: readonly number[]): SetRun[] {
   const plant = createPlant(scenario, profile);

@@ -70,6 +70,8 @@ class CuffRepCounter implements RepCounter {
   /** Once contractions have stopped the set is over, whatever the limb does afterwards. */
   private stopped = false;
   private readonly swings: number[] = [];
+  /** Median of `swings` (0 before any), kept as they change. */
+  private typicalSwingMmhg = 0;
   private readonly low1: Biquad;
   private readonly low2: Biquad;
   /** The extreme being followed (the opposite kind of the last confirmed one) and its level and time. */
@@ -144,7 +146,7 @@ class CuffRepCounter implements RepCounter {
       high = Math.max(high, sample.mmhg);
       low = Math.min(low, sample.mmhg);
     }
-    return high - low < shareOfSwing * median(this.swings);
+    return high - low < shareOfSwing * this.typicalSwingMmhg;
   }
 
   /** Where the last count falls on the grid the recent counts lay at the typical interval (a late last count does not move it). */
@@ -160,7 +162,7 @@ class CuffRepCounter implements RepCounter {
     while (tSeconds - this.recent[0]!.tSeconds > REP_SETTINGS.recentSeconds) this.recent.shift();
     this.high = Math.max(this.high, deviation);
     this.low = Math.min(this.low, deviation);
-    const swing = Math.max(REP_SETTINGS.minSwingMmhg, REP_SETTINGS.swingShare * (this.swings.length ? median(this.swings) : 0));
+    const swing = Math.max(REP_SETTINGS.minSwingMmhg, REP_SETTINGS.swingShare * this.typicalSwingMmhg);
     if (this.seeking !== "valley" && deviation <= this.high - swing) return this.confirm("peak", this.high, tSeconds, deviation);
     if (this.seeking !== "peak" && deviation >= this.low + swing) return this.confirm("valley", this.low, tSeconds, deviation);
     if (this.stopped || this.seeking !== this.countKind) return false;
@@ -177,7 +179,7 @@ class CuffRepCounter implements RepCounter {
    */
   private lastRepEndsSlowly(tSeconds: number, deviation: number, swing: number): boolean {
     if (this.lastExtreme === null || this.countKind !== "valley" || this.swings.length === 0 || !this.contractionsStopped(tSeconds)) return false;
-    const typicalSwing = median(this.swings);
+    const typicalSwing = this.typicalSwingMmhg;
     const reached = this.lastExtreme.mmhg - this.low >= REP_SETTINGS.lastRepShareOfSwing * typicalSwing;
     const left = deviation - this.low >= REP_SETTINGS.lastRepLeftShareOfThreshold * swing;
     const below = -this.low >= REP_SETTINGS.lastRepBelowTargetShareOfSwing * typicalSwing;
@@ -200,6 +202,7 @@ class CuffRepCounter implements RepCounter {
     // A swing that takes far longer than the set's half cycles is the limb settling, not a rep.
     if (halfSeconds > Math.max(REP_SETTINGS.slowestHalfCycleSeconds, typicalHalf === null ? 0 : REP_SETTINGS.longHalfCycles * typicalHalf)) return false;
     remember(this.swings, Math.abs(mmhg - previous.mmhg), REP_SETTINGS.swingMemory);
+    this.typicalSwingMmhg = median(this.swings);
     // The starting level is confirmed early in the first half cycle: its half is no measure of the cadence.
     if (previous.kind === this.countKind || this.repCount > 0) remember(this.halfCycles[previous.kind], halfSeconds, REP_SETTINGS.swingMemory);
     return kind === this.countKind && this.count(tSeconds);
