@@ -95,6 +95,14 @@ export const LOP_SETTINGS = {
    */
   retreatCloseSeconds: 0.2,
   /**
+   * The ramp gains 3-8 mmHg/s: no rise of stallRiseMmhg within stallSeconds means the pump no
+   * longer reaches the cuff (a hose kinked mid-ramp left the procedure waiting, pump idle, until
+   * its 100 s timeout). The measurement is rejected and the controller deflates, where the
+   * supervisor's kink checks name the fault.
+   */
+  stallRiseMmhg: 2,
+  stallSeconds: 8,
+  /**
    * The second pass's envelope maximum must lie this close to the first pass's (else movement
    * made one of them), or on the other pass's flat top: where the smoothed envelope stays above
    * this share of its maximum (weak pulsations peak 15-20 mmHg apart by noise alone).
@@ -185,6 +193,8 @@ class OscillometricLop implements LopProcedure {
   /** Passes spoiled by movement and measured again; the vent opens down to resumeBelowMmhg. */
   private retries = 0;
   private resumeBelowMmhg = 0;
+  /** When the ramp last gained stallRiseMmhg (slow-filtered), to notice a ramp that stopped rising. */
+  private lastRise: { tSeconds: number; mmhg: number } | null = null;
   /** When the retreat's vent began to close (null while it is open or no retreat is under way). */
   private retreatClosingSince: number | null = null;
   private retryNote = "";
@@ -237,12 +247,19 @@ class OscillometricLop implements LopProcedure {
         return { actuation: { pump: 1, vent: 0 } };
       }
       this.phase = "ramp";
+      this.lastRise = null;
       this.gain = this.fullRateMmhgPerSecond ?? 20;
       this.referenceMmhg = estimate.mmhg;
       this.rampStartSeconds = tSeconds;
       this.windowStart = tSeconds;
     }
 
+    // A pass starts from the reading itself (the slow filter is primed afresh on a resume).
+    if (this.lastRise === null) this.lastRise = { tSeconds, mmhg: estimate.mmhg };
+    else if (slow > this.lastRise.mmhg + LOP_SETTINGS.stallRiseMmhg) this.lastRise = { tSeconds, mmhg: slow };
+    else if (tSeconds - this.lastRise.tSeconds > LOP_SETTINGS.stallSeconds) {
+      return this.finish(tSeconds, this.reject(`the pressure stopped rising at ${estimate.mmhg.toFixed(0)} mmHg for ${LOP_SETTINGS.stallSeconds} s while the pump ramped: the hose may be kinked or the pump failing`));
+    }
     const speed = this.rampSpeed(tSeconds, slow);
     const actuation = { pump: speed < 0.01 ? 0 : this.pumpMinDuty + speed * (1 - this.pumpMinDuty), vent: 0 };
     if (tSeconds - this.rampStartSeconds < LOP_SETTINGS.settleSeconds) {
@@ -309,6 +326,7 @@ class OscillometricLop implements LopProcedure {
   /** Vented below the spoiled stretch: fresh filters (primed on the present pressure, so without a start transient) and a new ramp from here. */
   private resume(tSeconds: number, estimate: PressureEstimate): void {
     this.phase = "ramp";
+    this.lastRise = null;
     this.band = new BandPass(LOP_SETTINGS.bandLowHz, LOP_SETTINGS.bandHighHz, this.options.sampleHz);
     this.band.next(estimate.rawMmhg);
     this.slow = Biquad.lowPass(SLOW_HZ, this.options.sampleHz);

@@ -141,24 +141,36 @@ describe("LOP from the cuff signal", () => {
     expect(run.outcome.durationSeconds).toBeLessThan(80);
   });
 
+  // The weak arm above, LOP measured first through the whole controller: its second pass starts about 27 s in.
+  const weakArmSession = parseScenario({
+    name: "weak pulsation, LOP measured",
+    seed: 20,
+    limb: "arm",
+    cuff: { widthCm: 12 },
+    subject: { systolic: 100, diastolic: 76, heartRate: 50, limbCircumferenceCm: 25 },
+    hardware: { sensorNoiseMmhg: 0.5 },
+    exercise: { motionArtefactMmhg: 0 },
+    plan: { sets: [5], restSeconds: 30, target: { percentLop: 50 }, lop: "measure" },
+  });
+
   it("re-reads a weak pulsation through the whole controller without the sensor check taking the retreat for a broken sensor", () => {
     // Fully open, the vent holds the sensor's box 20-30 mmHg below the bladder; shutting it at once
     // made the reading jump back in one sample and ended 12 of 80 measured sessions in a sensor fault.
-    const scenario = parseScenario({
-      name: "weak pulsation, LOP measured",
-      seed: 20,
-      limb: "arm",
-      cuff: { widthCm: 12 },
-      subject: { systolic: 100, diastolic: 76, heartRate: 50, limbCircumferenceCm: 25 },
-      hardware: { sensorNoiseMmhg: 0.5 },
-      exercise: { motionArtefactMmhg: 0 },
-      plan: { sets: [5], restSeconds: 30, target: { percentLop: 50 }, lop: "measure" },
-    });
-    const result = runScenario(scenario, { profile });
+    const result = runScenario(weakArmSession, { profile });
     expect(result.alarms.map((a) => a.kind)).toEqual([]);
     expect(result.lopMeasuredMmhg).not.toBeNull();
     expect(Math.abs(result.lopMeasuredMmhg! - result.lopTrueMmhg)).toBeLessThan(10);
     expect(result.finalState).toBe("vented");
+  });
+
+  it("gives up a pass whose pressure stops rising (hose kinked during the second pass): pump off, vent open within 12 s, the hose named", () => {
+    // Before, the ramp sat with the pump idle until the 100 s timeout: safe 45 s after the kink.
+    const result = runScenario(weakArmSession, { profile, faultOnPhase: { kind: "hose-kink", phase: "lop", afterSeconds: 33 } });
+    const kink = result.faults.find((f) => f.kind === "hose-kink")!;
+    expect(kink.toSafeSeconds).not.toBeNull();
+    expect(kink.toSafeSeconds!).toBeLessThan(12);
+    expect(result.lopMeasuredMmhg).toBeNull();
+    expect(result.alarms.find((a) => a.kind === "lop-failed")?.detail).toMatch(/stopped rising .* hose may be kinked/);
   });
 
   it("never asks for pressure at the ceiling: a LOP above it is refused, not measured", () => {
