@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
+import { FAULT_KINDS, type FaultKind } from "../../hardware/sim/plant.ts";
 import { parseScenario, type ScenarioInput } from "../../hardware/sim/scenario.ts";
 import { runScenario } from "../../firmware/bench/run-scenario.ts";
 import { runLop } from "./harness.ts";
@@ -172,6 +173,24 @@ describe("LOP from the cuff signal", () => {
     expect(result.lopMeasuredMmhg).toBeNull();
     expect(result.alarms.find((a) => a.kind === "lop-failed")?.detail).toMatch(/stopped rising .* hose may be kinked/);
   });
+
+  // Faults during the second pass (33 s in): each ends pump off, vent open, within 12 s of the fault,
+  // except those the cuff rides through or cannot see there (a slow leak or drift in a 30 s pass).
+  const RIDDEN_THROUGH_IN_A_PASS: FaultKind[] = ["garbage-on-link", "leak", "sensor-drift"];
+  for (const kind of FAULT_KINDS) {
+    it(`${kind} during a weak pulsation's second pass ends safe`, () => {
+      const result = runScenario(weakArmSession, { profile, faultOnPhase: { kind, phase: "lop", afterSeconds: 33 } });
+      const timing = result.faults.find((f) => f.kind === kind)!;
+      expect(timing, "the fault was injected").toBeDefined();
+      if (RIDDEN_THROUGH_IN_A_PASS.includes(kind)) {
+        expect(result.finalState).toBe("vented");
+        return;
+      }
+      expect(timing.alarmKinds.length, "an alarm was raised").toBeGreaterThan(0);
+      expect(timing.toSafeSeconds).not.toBeNull();
+      expect(timing.toSafeSeconds!).toBeLessThan(12);
+    });
+  }
 
   it("never asks for pressure at the ceiling: a LOP above it is refused, not measured", () => {
     const run = measure({ seed: 7, limb: "leg", cuff: { widthCm: 5 }, subject: { systolic: 165, diastolic: 95, limbCircumferenceCm: 70 } }, 220);
