@@ -112,20 +112,36 @@ export const LOP_SETTINGS = {
   /**
    * Weak pulsations are read twice. A reading whose largest pulsation stands less than
    * confirmBelowSnr noise floors above the noise (confirmDisturbedBelowSnr when the pass
-   * had a tolerated knock, knocked flank windows or a retry) is not reported at once: the cuff
-   * vents below the envelope's maximum (as after movement) and ramps over the flank again.
-   * Two readings within confirmAgreementMmhg give their mean; otherwise a third pass, whose
-   * median is reported if two of the three agree; else the measurement is rejected.
-   * Single readings (seeds 2026, 7, 11, no motion): error SD 6.3 mmHg below 3.5 noise floors,
-   * 4.3-4.5 at 3.5-4.5, 4.0 at 4.5-5, 3.5 at 5-5.5, 3.2-3.6 above; 10-20 mmHg errors at
-   * 2.6-5 floors, in the knock runs too (a knocked pass at 5.0 read 12 mmHg low). Two passes
-   * differ by 4.6 mmHg (SD); of 750 pairs within 12 mmHg of each other, one mean was more
-   * than 10 mmHg off (11.1); 10 keeps a margin.
+   * had a tolerated knock, knocked flank windows or a retry) is not reported at once.
+   * Single readings (seeds 7, 2026, 11, 3, 5, 8, no motion, 3 438 passes): error SD 5.4-5.7 mmHg
+   * below 3.5 noise floors, 4.0-4.6 at 3.5-4.5, 3.6-3.9 at 4.5-6, 3.3 at 6-8, 2.2-2.6 above;
+   * 33 of the 34 errors over 10 mmHg lie below 8 floors (none of 1 333 passes above).
    */
-  confirmBelowSnr: 4.5,
-  confirmDisturbedBelowSnr: 5.5,
+  confirmBelowSnr: 7,
+  confirmDisturbedBelowSnr: 8,
+  /**
+   * The confirming pass re-reads the lower flank only: the cuff vents to confirmRetreatMmhg
+   * below the highest (30 %) crossing, or to retreatMmhg below the envelope's maximum if that
+   * is higher, and ramps at the flank rate from there, keeping the envelope's maximum (strong,
+   * so little in doubt) and the points below. About 10 s more instead of 15-25 s for a pass
+   * over the whole flank, so about half the measurements can be read twice within a median
+   * of about 40 s (10 mmHg retreats left a gap where the band-pass settles: worse). Ramped from
+   * the start at the flank rate, the confirming pass reads confirmPassOffsetMmhg lower than the
+   * first (which reaches the flank from the fast ramp): 0.86 mmHg on seed 7 (310 pairs), 0.4-1.0
+   * on seeds 2026, 11, 3, 5, 8; the offset is added to its reading.
+   */
+  confirmRetreatMmhg: 15,
+  confirmPassOffsetMmhg: 0.9,
+  /**
+   * Two readings within confirmAgreementMmhg give their mean; otherwise a third pass, over
+   * the whole flank from below the maximum (its own maximum: the first two shared one and can
+   * share its error). Three readings spanning at most threeReadingsSpreadMmhg give their mean;
+   * else the measurement is rejected. (The median of three, reported when two agreed, read
+   * 136, 156 and 156 mmHg as 156 for a subject at 133: the two that agreed shared a maximum.)
+   */
   confirmAgreementMmhg: 10,
   maxWeakPasses: 3,
+  threeReadingsSpreadMmhg: 20,
   /** A further pass (to confirm, or after movement while confirming) starts only before this many seconds. */
   confirmBeforeSeconds: 75,
   /** The ramp ends this far below the ceiling: the pump keeps spinning briefly. */
@@ -281,7 +297,7 @@ class OscillometricLop implements LopProcedure {
     if (ended) {
       const done = this.judge(estimate.mmhg);
       if (done?.retryFromMmhg !== undefined) return this.spoiled(tSeconds, done.reason, done.retryFromMmhg);
-      if (done?.confirmFromMmhg !== undefined) return this.confirm(tSeconds, done.reason, done.confirmFromMmhg);
+      if (done?.confirmFrom !== undefined) return this.confirm(tSeconds, done.reason, done.confirmFrom);
       if (done) return this.finish(tSeconds, done);
     }
     return { actuation };
@@ -312,14 +328,20 @@ class OscillometricLop implements LopProcedure {
   }
 
   /**
-   * Weak pulsations read once: vent below the envelope's maximum and ramp over the whole flank
-   * again (as after movement), so that a second reading from new flank windows confirms or refutes it.
+   * Weak pulsations read once: vent below the lower flank (the first confirmation) or below the
+   * envelope's maximum (the third reading) and ramp over it again, so that a reading from new
+   * flank windows confirms or refutes the earlier ones.
    */
-  private confirm(tSeconds: number, reason: string, maxAtMmhg: number): { actuation: Actuation; outcome?: LopOutcome } {
+  private confirm(tSeconds: number, reason: string, reading: { maxAtMmhg: number; highestCrossingMmhg: number }): { actuation: Actuation; outcome?: LopOutcome } {
     if (tSeconds - this.options.startSeconds > LOP_SETTINGS.confirmBeforeSeconds) return this.finish(tSeconds, this.reject(reason));
-    this.onFlank = false;
     this.phase = "retreat";
-    this.resumeBelowMmhg = Math.max(LOP_SETTINGS.rampStartMmhg, maxAtMmhg - LOP_SETTINGS.retreatMmhg);
+    const belowMaximum = reading.maxAtMmhg - LOP_SETTINGS.retreatMmhg;
+    const firstConfirmation = this.weakReadingsMmhg.length === 1;
+    this.resumeBelowMmhg = Math.max(
+      LOP_SETTINGS.rampStartMmhg,
+      firstConfirmation ? Math.max(belowMaximum, reading.highestCrossingMmhg - LOP_SETTINGS.confirmRetreatMmhg) : belowMaximum,
+    );
+    this.onFlank = this.resumeBelowMmhg > reading.maxAtMmhg;
     return { actuation: { pump: 0, vent: 1 } };
   }
 
@@ -512,7 +534,7 @@ class OscillometricLop implements LopProcedure {
   }
 
   /** After each window: finished (accepted or rejected), or not yet. */
-  private judge(mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number; confirmFromMmhg?: number }) | null {
+  private judge(mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number; confirmFrom?: { maxAtMmhg: number; highestCrossingMmhg: number } }) | null {
     const floor = this.floorMmhg();
     const reading = readEnvelope(this.points, floor);
     if (!reading) {
@@ -585,20 +607,22 @@ class OscillometricLop implements LopProcedure {
     let confirmNote = "";
     const disturbed = this.knockSeconds !== null || this.retries > 0 || reading.outlierShare > 0;
     if (readings.length > 0 || snr < (disturbed ? LOP_SETTINGS.confirmDisturbedBelowSnr : LOP_SETTINGS.confirmBelowSnr)) {
-      readings.push(reading.lopMmhg);
+      readings.push(reading.lopMmhg + (readings.length > 0 ? LOP_SETTINGS.confirmPassOffsetMmhg : 0));
       const values = readings.map((r) => r.toFixed(0));
       const listed = `${values.slice(0, -1).join(", ")} and ${values[values.length - 1]} mmHg`;
-      const pair = closestPair(readings);
-      if (pair === null || pair[1] - pair[0] > LOP_SETTINGS.confirmAgreementMmhg) {
+      const readingsSpreadMmhg = Math.max(...readings) - Math.min(...readings);
+      const agreed =
+        (readings.length === 2 && readingsSpreadMmhg <= LOP_SETTINGS.confirmAgreementMmhg) ||
+        (readings.length === 3 && readingsSpreadMmhg <= LOP_SETTINGS.threeReadingsSpreadMmhg);
+      if (!agreed) {
         const why =
-          pair === null
+          readings.length === 1
             ? `pulsations too weak to trust one reading (${values[0]} mmHg, the largest pulsation ${snr.toFixed(1)} times the noise) and no time left to read them again`
             : `pulsations too weak: ${readings.length === 2 ? "two" : "three"} passes read ${listed}`;
         if (readings.length >= LOP_SETTINGS.maxWeakPasses) return this.reject(why);
-        return { ...this.reject(why), confirmFromMmhg: reading.maxAtMmhg };
+        return { ...this.reject(why), confirmFrom: reading };
       }
-      // Two readings: their mean; three: the median (one of the two that agree).
-      lopMmhg = readings.length === 2 ? (pair[0] + pair[1]) / 2 : [...readings].sort((x, y) => x - y)[1]!;
+      lopMmhg = readings.reduce((a, b) => a + b, 0) / readings.length;
       confirmNote = `weak pulsations read ${readings.length === 2 ? "twice" : "three times"} (${listed}); `;
     }
     return {
@@ -608,14 +632,6 @@ class OscillometricLop implements LopProcedure {
       reason: `${this.retryNote}${confirmNote}pulsations faded out towards ${lopMmhg.toFixed(0)} mmHg (largest ${reading.maxAmplitudeMmhg.toFixed(1)} mmHg at ${reading.maxAtMmhg.toFixed(0)} mmHg, down to 15 % by ${reading.lowestCrossingMmhg.toFixed(0)} mmHg)`,
     };
   }
-}
-
-/** The two readings closest together (null for fewer than two). */
-function closestPair(readings: readonly number[]): [number, number] | null {
-  const sorted = [...readings].sort((a, b) => a - b);
-  let best: [number, number] | null = null;
-  for (let i = 1; i < sorted.length; i++) if (best === null || sorted[i]! - sorted[i - 1]! < best[1] - best[0]) best = [sorted[i - 1]!, sorted[i]!];
-  return best;
 }
 
 export function createLopProcedure(options: LopOptions): LopProcedure {
