@@ -134,6 +134,37 @@ describe("LOP from the cuff signal", () => {
     expect(run.peakTrueMmhg).toBeLessThan(run.lopTrueMmhg + 25);
   });
 
+  it("reads a moderately weak pulsation (about 6 noise floors) twice, the second time over the lower flank only: about 9 s more, the cuff kept above the envelope's maximum", () => {
+    const thigh = (sensorNoiseMmhg: number) => ({
+      seed: 1,
+      limb: "leg" as const,
+      cuff: { widthCm: 11.5 },
+      subject: { systolic: 125, diastolic: 80, heartRate: 65 },
+      hardware: { sensorNoiseMmhg },
+      exercise: { motionArtefactMmhg: 0 },
+    });
+    const quiet = measure(thigh(0.2));
+    const plant = createPlant(parseScenario({ name: "thigh, moderately noisy sensor", ...thigh(0.4) }), profile);
+    const trueMmhg: number[] = [];
+    const run = runLop(plant, profile, {
+      limb: "leg",
+      disturbMmhg: () => {
+        trueMmhg.push(plant.trueMmhg());
+        return 0;
+      },
+    });
+    expect(quiet.outcome.reason).toMatch(/^pulsations faded out/);
+    expect(run.outcome.ok).toBe(true);
+    expect(run.outcome.reason).toMatch(/^weak pulsations read twice \(\d+ and \d+ mmHg\)/);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(3);
+    expect(run.outcome.durationSeconds - quiet.outcome.durationSeconds).toBeLessThan(12);
+    const maximumAtMmhg = Number(/largest [\d.]+ mmHg at (\d+) mmHg/.exec(run.outcome.reason)![1]);
+    // From the end of the first pass (the pressure 5 mmHg below its running peak) to the end.
+    const firstPassEnd = trueMmhg.findIndex((p, i) => p < Math.max(...trueMmhg.slice(0, i + 1)) - 5);
+    expect(firstPassEnd).toBeGreaterThan(0);
+    expect(Math.min(...trueMmhg.slice(firstPassEnd))).toBeGreaterThan(maximumAtMmhg + 20);
+  });
+
   it("rejects weak pulsations whose passes disagree instead of reporting the first, 42 mmHg too high", () => {
     const run = weakNoisy(37, 0.55);
     expect(run.outcome.ok).toBe(false);
