@@ -181,14 +181,18 @@ function regrowth(points: readonly EnvelopePoint[], amplitudes: readonly number[
   return null;
 }
 
-/** Where the smoothed flank first falls below each share of the maximum; null until it has crossed them all. */
-export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number): EnvelopeReading | null {
+/**
+ * Where the smoothed flank first falls below each share of the maximum; null until it has crossed them all,
+ * or while the maximum stands less than `minMaxOverFloor` noise floors high (pass 0 to see whether a pulsation
+ * too weak to read has faded all the same).
+ */
+export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number, minMaxOverFloor: number = ENVELOPE_SETTINGS.minMaxOverFloor): EnvelopeReading | null {
   const amplitudes = amplitudesOf(points, floorMmhg);
   const smooth = smoothed(amplitudes);
   const top = topIndex(smooth);
   if (top < 0) return null;
   const maxAmplitude = smooth[top]!;
-  if (maxAmplitude < ENVELOPE_SETTINGS.minMaxOverFloor * floorMmhg) return null;
+  if (maxAmplitude <= 0 || maxAmplitude < minMaxOverFloor * floorMmhg) return null;
   const crossings: number[] = [];
   let lastIndex = top;
   for (const { share } of CHARACTERISTIC_RATIOS) {

@@ -20,7 +20,7 @@
  */
 import type { PressureEstimate } from "../controller/estimator.ts";
 import type { Actuation } from "../controller/supervisor.ts";
-import { heldJumpIndex, peakIndex, plateauMmhg, provisionalLopMmhg, readEnvelope, type EnvelopePoint, type Plateau } from "./envelope.ts";
+import { ENVELOPE_SETTINGS, heldJumpIndex, peakIndex, plateauMmhg, provisionalLopMmhg, readEnvelope, type EnvelopePoint, type Plateau } from "./envelope.ts";
 import { BandPass, Biquad } from "./filters.ts";
 import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";
 
@@ -538,6 +538,13 @@ class OscillometricLop implements LopProcedure {
     const floor = this.floorMmhg();
     const reading = readEnvelope(this.points, floor);
     if (!reading) {
+      const faint = readEnvelope(this.points, floor, 0);
+      if (faint) {
+        // Too weak to read, yet faded: ramping on to the give-up pressure only kept the cuff 50-90 mmHg above the LOP.
+        return this.reject(
+          `pulsations too weak to read: the largest, ${faint.maxAmplitudeMmhg.toFixed(1)} mmHg at ${faint.maxAtMmhg.toFixed(0)} mmHg, stood ${(faint.maxAmplitudeMmhg / Math.max(floor, 1e-3)).toFixed(2)} times the sensor noise (${ENVELOPE_SETTINGS.minMaxOverFloor} needed) before fading by ${faint.highestCrossingMmhg.toFixed(0)}-${faint.lowestCrossingMmhg.toFixed(0)} mmHg: check that the cuff sits snugly, keep still and measure again`,
+        );
+      }
       const provisional = provisionalLopMmhg(this.points, floor);
       const top = peakIndex(this.points, floor);
       if (provisional !== null && mmhg > provisional + LOP_SETTINGS.maxAboveProvisionalMmhg) {

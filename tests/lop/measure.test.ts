@@ -173,6 +173,15 @@ describe("LOP from the cuff signal", () => {
     expect(run.outcome.durationSeconds).toBeLessThan(80);
   });
 
+  it("rejects pulsations too weak to read once they have faded, instead of ramping on to 1.9 times the envelope's peak (185 mmHg for an LOP of 133)", () => {
+    const run = weakNoisy(100, 0.55);
+    expect(run.outcome.ok).toBe(false);
+    expect(run.outcome.reason).toMatch(/^pulsations too weak to read: the largest, [\d.]+ mmHg at \d+ mmHg, stood 2\.\d\d times the sensor noise \(2\.5 needed\)/);
+    expect(run.peakTrueMmhg).toBeLessThan(run.lopTrueMmhg + 15);
+    expect(run.secondsAboveLop).toBeLessThan(3);
+    expect(run.outcome.durationSeconds).toBeLessThan(25);
+  });
+
   // The weak arm above, LOP measured first through the whole controller: its second pass starts about 27 s in.
   const weakArmSession = parseScenario({
     name: "weak pulsation, LOP measured",
