@@ -120,6 +120,12 @@ export const LOP_SETTINGS = {
   confirmBelowSnr: 7,
   confirmDisturbedBelowSnr: 8,
   /**
+   * Past confirmBeforeSeconds (after movement retries) a reading at or above these is reported
+   * read once (single readings at 4.5-7 floors: SD 3.6-3.9 mmHg); below them it is rejected.
+   */
+  mustConfirmBelowSnr: 4.5,
+  mustConfirmDisturbedBelowSnr: 5.5,
+  /**
    * The confirming pass re-reads the lower flank only: the cuff vents to confirmRetreatMmhg
    * below the highest (30 %) crossing, or to retreatMmhg below the envelope's maximum if that
    * is higher, and ramps at the flank rate from there, keeping the envelope's maximum (strong,
@@ -295,7 +301,7 @@ class OscillometricLop implements LopProcedure {
     this.detectBeat(tSeconds, pulse);
     const ended = this.addToWindow(tSeconds, pulse, estimate.mmhg);
     if (ended) {
-      const done = this.judge(estimate.mmhg);
+      const done = this.judge(tSeconds, estimate.mmhg);
       if (done?.retryFromMmhg !== undefined) return this.spoiled(tSeconds, done.reason, done.retryFromMmhg);
       if (done?.confirmFrom !== undefined) return this.confirm(tSeconds, done.reason, done.confirmFrom);
       if (done) return this.finish(tSeconds, done);
@@ -534,7 +540,7 @@ class OscillometricLop implements LopProcedure {
   }
 
   /** After each window: finished (accepted or rejected), or not yet. */
-  private judge(mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number; confirmFrom?: { maxAtMmhg: number; highestCrossingMmhg: number } }) | null {
+  private judge(tSeconds: number, mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number; confirmFrom?: { maxAtMmhg: number; highestCrossingMmhg: number } }) | null {
     const floor = this.floorMmhg();
     const reading = readEnvelope(this.points, floor);
     if (!reading) {
@@ -613,7 +619,11 @@ class OscillometricLop implements LopProcedure {
     let lopMmhg = reading.lopMmhg;
     let confirmNote = "";
     const disturbed = this.knockSeconds !== null || this.retries > 0 || reading.outlierShare > 0;
-    if (readings.length > 0 || snr < (disturbed ? LOP_SETTINGS.confirmDisturbedBelowSnr : LOP_SETTINGS.confirmBelowSnr)) {
+    const noTimeToConfirm = tSeconds - this.options.startSeconds > LOP_SETTINGS.confirmBeforeSeconds;
+    const onceSuffices = noTimeToConfirm && snr >= (disturbed ? LOP_SETTINGS.mustConfirmDisturbedBelowSnr : LOP_SETTINGS.mustConfirmBelowSnr);
+    if (readings.length === 0 && onceSuffices && snr < (disturbed ? LOP_SETTINGS.confirmDisturbedBelowSnr : LOP_SETTINGS.confirmBelowSnr)) {
+      confirmNote = `read once (no time left to read it again, the largest pulsation ${snr.toFixed(1)} times the noise); `;
+    } else if (readings.length > 0 || snr < (disturbed ? LOP_SETTINGS.confirmDisturbedBelowSnr : LOP_SETTINGS.confirmBelowSnr)) {
       readings.push(reading.lopMmhg + (readings.length > 0 ? LOP_SETTINGS.confirmPassOffsetMmhg : 0));
       const values = readings.map((r) => r.toFixed(0));
       const listed = `${values.slice(0, -1).join(", ")} and ${values[values.length - 1]} mmHg`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { FAULT_KINDS, type FaultKind } from "../../hardware/sim/plant.ts";
+import { generatePopulation } from "../../hardware/sim/population.ts";
 import { parseScenario, type ScenarioInput } from "../../hardware/sim/scenario.ts";
 import { runScenario } from "../../firmware/bench/run-scenario.ts";
 import { runLop } from "./harness.ts";
@@ -180,6 +181,15 @@ describe("LOP from the cuff signal", () => {
     expect(run.peakTrueMmhg).toBeLessThan(run.lopTrueMmhg + 15);
     expect(run.secondsAboveLop).toBeLessThan(3);
     expect(run.outcome.durationSeconds).toBeLessThan(25);
+  });
+
+  it("reports a moderately weak reading read once when a movement retry has left no time to read it again (population 7 #118, 5 cm thigh cuff): within 5 mmHg, not rejected", () => {
+    const subject = generatePopulation(7, 200)[118]!;
+    const run = runLop(createPlant(subject, profile), profile, { limb: subject.limb });
+    expect(run.outcome.ok).toBe(true);
+    expect(run.outcome.reason).toMatch(/^measured again from \d+ mmHg after movement .*; read once \(no time left to read it again, the largest pulsation [67]\.\d times the noise\)/);
+    expect(run.outcome.durationSeconds).toBeGreaterThan(75);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(5);
   });
 
   // The weak arm above, LOP measured first through the whole controller: its second pass starts about 27 s in.
