@@ -120,10 +120,14 @@ export const SUPERVISOR_LIMITS = {
    */
   fadedPulseRatio: 0.6,
   /**
-   * The fastest a cuff can vent from over 100 to under 15 mmHg: 0.2 s for the smallest arm
-   * cuff through a 2.4 mm vent. (Only a 4 mm vent on a 4 cm arm cuff is faster, 0.05 s.)
+   * The fastest a cuff can vent from over fastDeflationFromMmhg to under 15 mmHg through the
+   * 2.4 mm vent: 0.17 s from 55 mmHg and 0.26 s from 110 for the smallest arm (20 cm, 4 cm cuff),
+   * as the controller reads it. The hose alone, cut off by a kink, empties in 0.03-0.05 s from
+   * 50-100 mmHg. From over 100 only, a kink during a LOP ramp that left 51-93 mmHg in the hose went
+   * unnamed: the session ended "vented" with the cuff inflated behind the kink.
    */
   fastestDeflationSeconds: 0.1,
+  fastDeflationFromMmhg: 50,
   /** Identical samples for this long while the cuff is pressurised or actuated mean a frozen sensor. */
   stuckSeconds: 0.5,
   /** Leak alarm within 5 s (Delfi: 7 s). */
@@ -221,7 +225,7 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "hose-kink",
     severity: "fault",
     latches: true,
-    description: `pressure climbs faster than ${SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond} mmHg/s with the pump on, a 10 ms vent probe drops the reading by more than ${SUPERVISOR_LIMITS.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over 100 to under 15 mmHg in under ${SUPERVISOR_LIMITS.fastestDeflationSeconds} s (only the hose answers: the cuff is cut off)`,
+    description: `pressure climbs faster than ${SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond} mmHg/s with the pump on, a 10 ms vent probe drops the reading by more than ${SUPERVISOR_LIMITS.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${SUPERVISOR_LIMITS.fastDeflationFromMmhg} to under 15 mmHg in under ${SUPERVISOR_LIMITS.fastestDeflationSeconds} s (only the hose answers: the cuff is cut off)`,
     check: (ctx, m) => {
       const probed = ctx.probeDropMmhg !== null && ctx.probeDropMmhg > SUPERVISOR_LIMITS.kinkProbeDropMmhg;
       const racing = sustained(m, ctx, ctx.proposed.pump > 0.2 && ctx.estimate.slopeMmhgPerSecond > SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond, 0.05);
@@ -229,7 +233,7 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       const p = ctx.estimate.mmhg;
       const venting = ctx.proposed.vent >= 0.99 && ctx.proposed.pump === 0 && Number.isFinite(p);
       if (!venting) m.values.length = 0;
-      else if (m.values.length === 0 && p > 100) m.values.push(ctx.t);
+      else if (m.values.length === 0 && p > SUPERVISOR_LIMITS.fastDeflationFromMmhg) m.values.push(ctx.t);
       const emptiedAtOnce = venting && m.values.length > 0 && p < DEFLATED_MMHG && ctx.t - m.values[0]! < SUPERVISOR_LIMITS.fastestDeflationSeconds;
       return probed || racing || emptiedAtOnce
         ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate"

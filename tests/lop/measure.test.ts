@@ -214,7 +214,7 @@ describe("LOP from the cuff signal", () => {
     expect(result.finalState).toBe("vented");
   });
 
-  it("gives up a pass whose pressure stops rising (hose kinked during the second pass): pump off, vent open within 12 s, the hose named", () => {
+  it("gives up a pass whose pressure stops rising (hose kinked during the second pass): pump off, vent open within 12 s, the hose named, the session ended in the hose-kink fault", () => {
     // Before, the ramp sat with the pump idle until the 100 s timeout: safe 45 s after the kink.
     const result = runScenario(weakArmSession, { profile, faultOnPhase: { kind: "hose-kink", phase: "lop", afterSeconds: 33 } });
     const kink = result.faults.find((f) => f.kind === "hose-kink")!;
@@ -222,6 +222,9 @@ describe("LOP from the cuff signal", () => {
     expect(kink.toSafeSeconds!).toBeLessThan(12);
     expect(result.lopMeasuredMmhg).toBeNull();
     expect(result.alarms.find((a) => a.kind === "lop-failed")?.detail).toMatch(/stopped rising .* hose may be kinked/);
+    // The vent empties the hose alone (51 mmHg to nothing in 0.03 s): the cuff behind the kink may still be inflated, and the user is told so.
+    expect(result.alarms.find((a) => a.kind === "hose-kink")?.detail).toMatch(/cuff may stay inflated/);
+    expect(result.finalState).toBe("fault");
   });
 
   // Faults during the second pass (33 s in): each ends pump off, vent open, within 12 s of the fault,
