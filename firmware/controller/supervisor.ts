@@ -108,6 +108,14 @@ export const SUPERVISOR_LIMITS = {
   maxPlausibleMmhg: 360,
   /** Faster than any cuff can change through its hose: the reading is not pressure. */
   impossibleSlopeMmhgPerSecond: 2500,
+  /**
+   * After a vent pulse the reading may climb back that fast, within this long, to the level it
+   * had before the vent opened (plus the margin): a one-tick pulse of 0.84 on a 5 cm thigh cuff
+   * through a 2 mm vent dipped the sensor's side 25 mmHg, and its rebound ended a population
+   * session in a sensor fault.
+   */
+  ventReboundSeconds: 0.5,
+  ventReboundMarginMmhg: 3,
   /** A kinked hose leaves the pump feeding the hose alone: pressure climbs an order of magnitude faster. */
   kinkSlopeMmhgPerSecond: 400,
   /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
@@ -191,6 +199,11 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       // What the actuators did on the previous tick moves this tick's reading.
       const pumped = (m.values[1] ?? 0) > 0;
       const vented = (m.values[2] ?? 0) > 0;
+      if (ctx.proposed.vent > 0) {
+        // The level the sensor's side of the hose returns to once the vent shuts again.
+        if (!vented && Number.isFinite(p)) m.values[3] = p;
+        m.values[4] = ctx.t;
+      }
       m.values[0] = p;
       m.values[1] = ctx.proposed.pump;
       m.values[2] = ctx.proposed.vent;
@@ -198,6 +211,10 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       const change = p - previous;
       // A kinked hose answers the actuators violently; the hose-kink rule judges that.
       if ((change > 0 && pumped) || (change < 0 && vented)) return null;
+      // A vent pulse drains the sensor's side of the hose faster than the cuff behind it, which
+      // refills it within a few samples once the vent shuts: back up to where it was is pressure.
+      const ventShutSeconds = ctx.t - (m.values[4] ?? -Infinity);
+      if (change > 0 && ventShutSeconds <= SUPERVISOR_LIMITS.ventReboundSeconds && p <= (m.values[3] ?? -Infinity) + SUPERVISOR_LIMITS.ventReboundMarginMmhg) return null;
       return Math.abs(change) / ctx.dtSeconds > SUPERVISOR_LIMITS.impossibleSlopeMmhgPerSecond
         ? `reading jumped ${Math.abs(change).toFixed(0)} mmHg in one sample`
         : null;

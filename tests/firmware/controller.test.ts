@@ -6,9 +6,12 @@ import { SimBoard } from "../../firmware/board/sim-board.ts";
 import { CuffController } from "../../firmware/controller/controller.ts";
 import { createLopProcedure } from "../../firmware/lop/measure.ts";
 import { createRepCounter } from "../../firmware/lop/reps.ts";
+import { runScenario } from "../../firmware/bench/run-scenario.ts";
 import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
+import { trueLopMmhg } from "../../hardware/sim/limb.ts";
+import { generatePopulation } from "../../hardware/sim/population.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { ManualClock } from "../../shared/clock.ts";
 import { firmwareHarness } from "./harness.ts";
@@ -358,4 +361,16 @@ describe("faults in the continuous and cycle plans", () => {
       expect(h.plant.trueMmhg()).toBeLessThan(15);
     });
   }
+});
+
+describe("vent pulses on a small thigh cuff", () => {
+  it("a knock in a rest answered by a one-tick vent pulse (5 cm cuff, 2 mm vent, 186 mmHg) is not taken for a broken sensor: the session runs to its end, vented, no alarm", () => {
+    // Population seed 7 #118: the sensor's side of the hose dipped 25 mmHg and came back in one sample (a sensor fault at 46.9 s before).
+    const subject = generatePopulation(7, 200)[118]!;
+    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
+    const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
+    expect(result.alarms).toEqual([]);
+    expect(result.finalState).toBe("vented");
+    expect(result.simSeconds).toBeGreaterThan(150);
+  });
 });

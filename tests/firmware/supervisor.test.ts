@@ -87,6 +87,18 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("sensor-slope", 1, (t) => context(t, { mmhg: t >= 0.3 ? 120 : 150, proposed: { pump: 0, vent: 0.3 } }))).toBeNull();
   });
 
+  it("sensor-slope lets the reading climb back to where it was within 0.5 s of a vent pulse (the hose refilling from the cuff), not above it nor later", () => {
+    // One tick of vent at 0.3 s dips the sensor's side of the hose 25 mmHg; the reading rebounds when it shuts.
+    const pulse = (t: number, reboundMmhg: number, reboundAt = 0.32) =>
+      context(t, {
+        mmhg: t < 0.305 ? 188 : t < reboundAt - 0.005 ? 163 : reboundMmhg,
+        proposed: { pump: 0, vent: Math.abs(t - 0.3) < 0.005 ? 0.84 : 0 },
+      });
+    expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 190))).toBeNull();
+    expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 215))).toBeCloseTo(0.32, 2);
+    expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 190, 0.9))).toBeCloseTo(0.9, 2);
+  });
+
   it("sensor-stuck fires after 0.5 s of identical counts while pressurised, not while vented at zero", () => {
     const frozen = (t: number) => context(t, { est: t >= 1 ? { counts: 7000 } : {} });
     expect(firstAlarm("sensor-stuck", 3, frozen)! - 1).toBeCloseTo(0.5, 1);
