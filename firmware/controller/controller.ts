@@ -30,7 +30,7 @@ import type { LopOptions, LopProcedure, RepCounter } from "../lop/procedure.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
 import { KinkProbe } from "./kink-probe.ts";
 import { PulseMonitor } from "./pulse-monitor.ts";
-import { DEFAULT_GAINS, HOLD_LEVEL_SECONDS, holdBand, initialRegulatorState, LearnedActuators, regulate, type RegulatorState } from "./regulator.ts";
+import { DEFAULT_GAINS, holdBand, initialRegulatorState, LearnedActuators, regulate, type RegulatorState } from "./regulator.ts";
 import {
   cycleTargetMmhg,
   newSessionRun,
@@ -108,8 +108,6 @@ export class CuffController {
   private readonly pumpRateAt = (mmhg: number) => this.actuators.pumpRateAt(mmhg);
   private readonly ventRateAt = (mmhg: number) => this.actuators.ventRateAt(mmhg);
   private regulator: RegulatorState = initialRegulatorState();
-  /** The reading smoothed over HOLD_LEVEL_SECONDS while holding still (null otherwise). */
-  private holdLevelMmhg: number | null = null;
   private readonly outbox: Event[] = [];
 
   private state: StateName = "vented";
@@ -467,21 +465,19 @@ export class CuffController {
     let actuation: Actuation;
     const still = s.step === "rest" || (s.step === "set" && planMode(s.plan) !== "sets");
     if (s.settled && still) {
-      this.holdLevelMmhg = this.holdLevelMmhg === null ? estimate.mmhg : this.holdLevelMmhg + (dt / (HOLD_LEVEL_SECONDS + dt)) * (estimate.mmhg - this.holdLevelMmhg);
-      const held = holdBand(this.regulator, s.currentTargetMmhg!, estimate.mmhg, this.holdLevelMmhg, dt, this.actuators, this.gains());
+      const held = holdBand(this.regulator, s.currentTargetMmhg!, estimate.mmhg, dt, this.actuators, this.gains());
       this.regulator = held.state;
       actuation = held.actuation;
     } else {
-      this.holdLevelMmhg = null;
       actuation = this.regulateTo(s.currentTargetMmhg!, estimate, dt, !s.settled, s.step === "set");
     }
     if (!s.settled) return actuation;
     // Near LOP the pulsations are a steep function of the true pressure: there a drifting sensor
     // shows. Lower down (arms at 40-60 %) they vary too much with the limb to judge by.
     const nearLop = s.lopMmhg !== null && s.currentTargetMmhg! >= PULSE_CHECK_FROM_LOP_FRACTION * s.lopMmhg;
+    this.pulseRatio = this.pulseMonitor.update(t, estimate.mmhg, still && nearLop);
     const waiting = this.kinkProbe.probing;
     const probe = this.kinkProbe.step(t, estimate.mmhg, actuation.pump === 0 && actuation.vent === 0);
-    this.pulseRatio = this.pulseMonitor.update(t, estimate.mmhg, still && nearLop, actuation.vent > 0 || probe.ventPulse > 0);
     this.probeDropMmhg = probe.dropMmhg;
     if (probe.ventPulse > 0) return { pump: 0, vent: probe.ventPulse };
     // Holding still, the cuff is left sealed while the probe waits for its verdict (0.25 s). In a

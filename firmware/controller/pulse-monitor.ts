@@ -17,14 +17,6 @@ export const PULSE_MONITOR = {
   windows: 8,
   /** The filter and the limb settle this long into each still hold before windows count. */
   settleSeconds: 8,
-  /**
-   * A window the vent opened in (or this long before it, while the band-pass rings) is left out: a
-   * vent pulse dips the sensor's side of the hose sharply, and on 5 cm thigh cuffs behind a 2 mm vent
-   * such pulses early in the first rest made a baseline of over 4 mmHg that the quiet rests then read
-   * as 58 % (false drift faults). The pump's top-ups stay in: a drifting sensor keeps the pump
-   * topping up, and leaving those windows out too left the drift unseen.
-   */
-  ventRingSeconds: 0.5,
 } as const;
 
 export class PulseMonitor {
@@ -36,7 +28,6 @@ export class PulseMonitor {
   private windowStart: number | null = null;
   private stillSince: number | null = null;
   private baselineMmhg: number | null = null;
-  private ventedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly sampleHz: number) {
     this.band = new BandPass(PULSE_MONITOR.lowCutHz, PULSE_MONITOR.highCutHz, sampleHz);
@@ -48,11 +39,10 @@ export class PulseMonitor {
   }
 
   /**
-   * One sample (`vented`: the vent opens on it). Returns the current pulsation as a share of the
-   * baseline when a full set of windows has been judged in a still hold after the first, else null.
+   * One sample. Returns the current pulsation as a share of the baseline when a
+   * full set of windows has been judged in a still hold after the first, else null.
    */
-  update(t: number, mmhg: number, still: boolean, vented = false): number | null {
-    if (vented) this.ventedAt = t;
+  update(t: number, mmhg: number, still: boolean): number | null {
     if (!still || !Number.isFinite(mmhg)) {
       this.stillSince = null;
       return null;
@@ -74,12 +64,11 @@ export class PulseMonitor {
     this.low = Math.min(this.low, y);
     this.high = Math.max(this.high, y);
     if (t - this.windowStart < PULSE_MONITOR.windowSeconds) return null;
-    const disturbed = this.ventedAt >= this.windowStart - PULSE_MONITOR.ventRingSeconds;
-    if (!disturbed) this.amplitudes.push(this.high - this.low);
+    this.amplitudes.push(this.high - this.low);
     this.windowStart = t;
     this.low = y;
     this.high = y;
-    if (disturbed || !this.amplitudes.full) return null;
+    if (!this.amplitudes.full) return null;
     const median = this.median();
     if (this.baselineMmhg === null) {
       this.baselineMmhg = median;

@@ -103,28 +103,17 @@ export const HOLD_BAND = {
   overshoot: 0.003,
 } as const;
 
-/**
- * Near mean arterial pressure a small arm cuff pulses 3-4 mmHg, more than the band is wide: started
- * on the raw reading, top-ups and bleeds followed the heartbeat (a median of 58 corrections a minute
- * in population rests, up to 270), and their idle stretches read as a slow leak in 2 % of sessions.
- * Corrections start on the reading smoothed over this time constant (a 1 Hz pulsation kept to a
- * quarter); they end on the raw reading, as before, so a top-up does not run on through the lag.
- */
-export const HOLD_LEVEL_SECONDS = 0.6;
-
 export function holdBand(
   state: RegulatorState,
   targetMmhg: number,
   mmhg: number,
-  /** The reading with the heartbeat smoothed out: corrections start on it (see HOLD_LEVEL_SECONDS). */
-  levelMmhg: number,
   dtSeconds: number,
   actuators: ActuatorModel,
   gains: RegulatorGains = DEFAULT_GAINS,
 ): { actuation: Actuation; state: RegulatorState } {
   let correcting = state.correcting;
-  if (correcting === "none" && levelMmhg < targetMmhg * (1 - HOLD_BAND.topUpBelow)) correcting = "top-up";
-  if (correcting === "none" && levelMmhg > targetMmhg * (1 + HOLD_BAND.bleedAbove)) correcting = "bleed";
+  if (correcting === "none" && mmhg < targetMmhg * (1 - HOLD_BAND.topUpBelow)) correcting = "top-up";
+  if (correcting === "none" && mmhg > targetMmhg * (1 + HOLD_BAND.bleedAbove)) correcting = "bleed";
   if (correcting === "top-up" && mmhg >= targetMmhg * (1 + HOLD_BAND.overshoot)) correcting = "none";
   if (correcting === "bleed" && mmhg <= targetMmhg * (1 - HOLD_BAND.overshoot)) correcting = "none";
   if (correcting === "none") {

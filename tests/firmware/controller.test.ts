@@ -374,30 +374,3 @@ describe("vent pulses on a small thigh cuff", () => {
     expect(result.simSeconds).toBeGreaterThan(150);
   });
 });
-
-describe("holding still on a small arm cuff", () => {
-  it("a 5 cm arm cuff near mean arterial pressure, whose 3-4 mmHg pulsations outsize the hold band, is corrected on the beat-smoothed level: under 60 corrections a minute in rests (259 on the raw reading), within 5 % of target, no alarm", () => {
-    // Population seed 2026 #77: arm 28 cm, 5 cm cuff, 122/81 mmHg, 50 % LOP.
-    const subject = generatePopulation(2026, 240)[77]!;
-    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
-    let corrections = 0;
-    let restSeconds = 0;
-    let acting = false;
-    const result = runScenario(
-      { ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 50 }, lop: lopMmhg, countReps: true } },
-      {
-        profile: referenceProfile(),
-        onTrace: (row) => {
-          const now = row.phase === "rest" && (row.pump > 0 || row.vent > 0);
-          if (row.phase === "rest") restSeconds += 0.01;
-          if (now && !acting) corrections++;
-          acting = now;
-        },
-      },
-    );
-    expect(result.alarms).toEqual([]);
-    expect(restSeconds).toBeGreaterThan(55);
-    expect(corrections / (restSeconds / 60)).toBeLessThan(60);
-    expect(result.metrics.restWithin5!).toBeGreaterThan(0.95);
-  });
-});
