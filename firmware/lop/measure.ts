@@ -133,11 +133,11 @@ export const LOP_SETTINGS = {
    * over the whole flank, so about half the measurements can be read twice within a median
    * of about 40 s (10 mmHg retreats left a gap where the band-pass settles: worse). Ramped from
    * the start at the flank rate, the confirming pass reads confirmPassOffsetMmhg lower than the
-   * first (which reaches the flank from the fast ramp): 0.86 mmHg on seed 7 (310 pairs), 0.4-1.0
-   * on seeds 2026, 11, 3, 5, 8; the offset is added to its reading.
+   * first (which reaches the flank from the fast ramp): 1.06 mmHg on seed 7 (313 pairs), 0.7-1.6
+   * on seeds 2026, 11, 3, 5, 8, 12, 13; the offset is added to its reading.
    */
   confirmRetreatMmhg: 15,
-  confirmPassOffsetMmhg: 0.9,
+  confirmPassOffsetMmhg: 1.0,
   /**
    * Two readings within confirmAgreementMmhg give their mean; otherwise a third pass, over
    * the whole flank from below the maximum (its own maximum: the first two shared one and can
