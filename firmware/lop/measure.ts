@@ -619,11 +619,12 @@ class OscillometricLop implements LopProcedure {
     let lopMmhg = reading.lopMmhg;
     let confirmNote = "";
     const disturbed = this.knockSeconds !== null || this.retries > 0 || reading.outlierShare > 0;
+    const weak = snr < (disturbed ? LOP_SETTINGS.confirmDisturbedBelowSnr : LOP_SETTINGS.confirmBelowSnr);
     const noTimeToConfirm = tSeconds - this.options.startSeconds > LOP_SETTINGS.confirmBeforeSeconds;
-    const onceSuffices = noTimeToConfirm && snr >= (disturbed ? LOP_SETTINGS.mustConfirmDisturbedBelowSnr : LOP_SETTINGS.mustConfirmBelowSnr);
-    if (readings.length === 0 && onceSuffices && snr < (disturbed ? LOP_SETTINGS.confirmDisturbedBelowSnr : LOP_SETTINGS.confirmBelowSnr)) {
+    const onceSuffices = snr >= (disturbed ? LOP_SETTINGS.mustConfirmDisturbedBelowSnr : LOP_SETTINGS.mustConfirmBelowSnr);
+    if (readings.length === 0 && weak && noTimeToConfirm && onceSuffices) {
       confirmNote = `read once (no time left to read it again, the largest pulsation ${snr.toFixed(1)} times the noise); `;
-    } else if (readings.length > 0 || snr < (disturbed ? LOP_SETTINGS.confirmDisturbedBelowSnr : LOP_SETTINGS.confirmBelowSnr)) {
+    } else if (readings.length > 0 || weak) {
       readings.push(reading.lopMmhg + (readings.length > 0 ? LOP_SETTINGS.confirmPassOffsetMmhg : 0));
       const values = readings.map((r) => r.toFixed(0));
       const listed = `${values.slice(0, -1).join(", ")} and ${values[values.length - 1]} mmHg`;
