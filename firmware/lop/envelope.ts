@@ -27,9 +27,9 @@ export interface EnvelopePoint {
  * subjects; the benchmark runs seed 2026): see firmware/lop/README.md.
  */
 export const CHARACTERISTIC_RATIOS: readonly { share: number; lopPerCrossing: number; weight: number }[] = [
-  { share: 0.15, lopPerCrossing: 1.0676, weight: 0.4614 },
-  { share: 0.2, lopPerCrossing: 1.0814, weight: 0.0922 },
-  { share: 0.3, lopPerCrossing: 1.1067, weight: 0.4049 },
+  { share: 0.15, lopPerCrossing: 1.0676, weight: 0.4826 },
+  { share: 0.2, lopPerCrossing: 1.0814, weight: 0.1152 },
+  { share: 0.3, lopPerCrossing: 1.1067, weight: 0.4145 },
 ];
 /**
  * The upper flank's crossings carry its shape (a narrow pulse pressure squeezes the flank towards
@@ -38,15 +38,22 @@ export const CHARACTERISTIC_RATIOS: readonly { share: number; lopPerCrossing: nu
  * 8, 12, 13; fitted on 7) and their SD by 0.1-0.2 mmHg.
  */
 export const SHAPE_CROSSINGS: readonly { share: number; weight: number }[] = [
-  { share: 0.5, weight: 0.3678 },
-  { share: 0.7, weight: -0.2356 },
+  { share: 0.5, weight: 0.3583 },
+  { share: 0.7, weight: -0.2405 },
 ];
+/**
+ * The ramp climbs 2.5 mmHg per beat, so a faster heart ramps faster in mmHg/s and the band-pass's
+ * lag puts each crossing at a higher pressure: taken back as this share of the 15 % crossing per
+ * second of heart beat (same fit; single readings more than 10 mmHg off 40 -> 32 of 4 600, SD
+ * 0.1-0.3 mmHg lower on each of the eight seeds).
+ */
+export const BEAT_CORRECTION_PER_SECOND = -0.0446;
 /**
  * With a weak pulsation the noise left after debiasing still lifts the low flank and
  * delays the 15 % crossing: it is taken back in proportion to noise floor / maximum
  * (same least-squares fit).
  */
-export const LOW_SNR_CORRECTION = 0.0721;
+export const LOW_SNR_CORRECTION = 0.0854;
 
 export const ENVELOPE_SETTINGS = {
   /** Centred running median over this many windows: two knocks in five cannot move it. */
@@ -208,7 +215,12 @@ function crossingBelow(points: readonly EnvelopePoint[], smooth: readonly (numbe
  * or while the maximum stands less than `minMaxOverFloor` noise floors high (pass 0 to see whether a pulsation
  * too weak to read has faded all the same).
  */
-export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number, minMaxOverFloor: number = ENVELOPE_SETTINGS.minMaxOverFloor): EnvelopeReading | null {
+export function readEnvelope(
+  points: readonly EnvelopePoint[],
+  floorMmhg: number,
+  beatSeconds: number,
+  minMaxOverFloor: number = ENVELOPE_SETTINGS.minMaxOverFloor,
+): EnvelopeReading | null {
   const amplitudes = amplitudesOf(points, floorMmhg);
   const smooth = smoothed(amplitudes);
   const top = topIndex(smooth);
@@ -230,7 +242,9 @@ export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number
   const flank = amplitudes.slice(top, lastIndex + 1);
   const knocks = outliers(flank, floorMmhg, maxAmplitude).filter(Boolean).length;
   return {
-    lopMmhg: crossings.reduce((a, c, i) => a + c * CHARACTERISTIC_RATIOS[i]!.weight, shapeMmhg) - LOW_SNR_CORRECTION * crossings[0]! * (floorMmhg / maxAmplitude),
+    lopMmhg:
+      crossings.reduce((a, c, i) => a + c * CHARACTERISTIC_RATIOS[i]!.weight, shapeMmhg) +
+      crossings[0]! * (BEAT_CORRECTION_PER_SECOND * beatSeconds - LOW_SNR_CORRECTION * (floorMmhg / maxAmplitude)),
     estimatesMmhg: estimates,
     lowestCrossingMmhg: crossings[0]!,
     highestCrossingMmhg: crossings[crossings.length - 1]!,

@@ -544,9 +544,10 @@ class OscillometricLop implements LopProcedure {
   /** After each window: finished (accepted or rejected), or not yet. */
   private judge(tSeconds: number, mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number; confirmFrom?: { maxAtMmhg: number; highestCrossingMmhg: number } }) | null {
     const floor = this.floorMmhg();
-    const reading = readEnvelope(this.points, floor);
+    const beatSeconds = this.beatSeconds() ?? 60 / 70;
+    const reading = readEnvelope(this.points, floor, beatSeconds);
     if (!reading) {
-      const faint = readEnvelope(this.points, floor, 0);
+      const faint = readEnvelope(this.points, floor, beatSeconds, 0);
       if (faint) {
         // Too weak to read, yet faded: ramping on to the give-up pressure only kept the cuff 50-90 mmHg above the LOP.
         return this.reject(

@@ -19,8 +19,8 @@ function flank(fullUntilMmhg: number): (mmhg: number) => number {
 
 describe("reading the envelope", () => {
   it("reads nothing until the flank has crossed 15 % of its maximum, then about 8 % above that crossing", () => {
-    expect(readEnvelope(envelope(flank(120), 175), 0.1)).toBeNull();
-    const reading = readEnvelope(envelope(flank(120)), 0.1)!;
+    expect(readEnvelope(envelope(flank(120), 175), 0.1, 0.9)).toBeNull();
+    const reading = readEnvelope(envelope(flank(120)), 0.1, 0.9)!;
     expect(reading.lowestCrossingMmhg).toBeGreaterThan(174);
     expect(reading.lowestCrossingMmhg).toBeLessThan(179);
     expect(reading.lopMmhg / reading.lowestCrossingMmhg).toBeGreaterThan(1.04);

@@ -126,10 +126,12 @@ describe("LOP from the cuff signal", () => {
       exercise: { motionArtefactMmhg: 0 },
     });
 
-  it("reads weak pulsations in a noisy sensor again until two readings agree: within 10 mmHg where the first pass read 13 mmHg high", () => {
+  it("reads weak pulsations in a noisy sensor again until the readings agree: within 10 mmHg where the first pass read 12 mmHg high", () => {
     const run = weakNoisy(20, 0.5);
     expect(run.outcome.ok).toBe(true);
-    expect(run.outcome.reason).toMatch(/^weak pulsations read (twice|three times) \(147[ ,]/);
+    const first = /^weak pulsations read (?:twice|three times) \((\d+)[ ,]/.exec(run.outcome.reason);
+    expect(first).not.toBeNull();
+    expect(Number(first![1]) - run.lopTrueMmhg).toBeGreaterThan(10);
     expect(Math.abs(run.errorMmhg!)).toBeLessThan(10);
     expect(run.outcome.durationSeconds).toBeLessThan(60);
     expect(run.peakTrueMmhg).toBeLessThan(run.lopTrueMmhg + 25);
