@@ -22,9 +22,10 @@ export interface EnvelopePoint {
 
 /**
  * Shares of the maximum where the flank is read. Each crossing alone gives the LOP
- * times lopPerCrossing (mean ratio); the LOP reported is the least-squares
- * combination sum(weight * crossing), less a low-SNR term. Calibrated on population seed 7 (200
- * subjects; the benchmark runs seed 2026): see firmware/lop/README.md.
+ * times lopPerCrossing (mean ratio; their spread says how steadily the flank fell); the LOP
+ * reported is the least-squares combination sum(weight * crossing) with the shape crossings
+ * below, less a heart-beat and a low-SNR term. Calibrated on single passes of population seed 7
+ * (200 subjects; the benchmark runs seed 2026): see firmware/lop/README.md.
  */
 export const CHARACTERISTIC_RATIOS: readonly { share: number; lopPerCrossing: number; weight: number }[] = [
   { share: 0.15, lopPerCrossing: 1.0676, weight: 0.4826 },
