@@ -212,22 +212,17 @@ function crossingBelow(points: readonly EnvelopePoint[], smooth: readonly (numbe
 }
 
 /**
- * Where the smoothed flank first falls below each share of the maximum; null until it has crossed them all,
- * or while the maximum stands less than `minMaxOverFloor` noise floors high (pass 0 to see whether a pulsation
- * too weak to read has faded all the same).
+ * Where the smoothed flank first falls below each share of the maximum; null until it has crossed them all.
+ * The caller judges whether the maximum stands high enough above the noise (ENVELOPE_SETTINGS.minMaxOverFloor)
+ * for the reading to count: a pulsation too weak to read may have faded all the same.
  */
-export function readEnvelope(
-  points: readonly EnvelopePoint[],
-  floorMmhg: number,
-  beatSeconds: number,
-  minMaxOverFloor: number = ENVELOPE_SETTINGS.minMaxOverFloor,
-): EnvelopeReading | null {
+export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number, beatSeconds: number): EnvelopeReading | null {
   const amplitudes = amplitudesOf(points, floorMmhg);
   const smooth = smoothed(amplitudes);
   const top = topIndex(smooth);
   if (top < 0) return null;
   const maxAmplitude = smooth[top]!;
-  if (maxAmplitude <= 0 || maxAmplitude < minMaxOverFloor * floorMmhg) return null;
+  if (maxAmplitude <= 0) return null;
   const crossings: number[] = [];
   let lastIndex = top;
   for (const { share } of CHARACTERISTIC_RATIOS) {

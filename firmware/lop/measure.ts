@@ -544,16 +544,14 @@ class OscillometricLop implements LopProcedure {
   /** After each window: finished (accepted or rejected), or not yet. */
   private judge(tSeconds: number, mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number; confirmFrom?: { maxAtMmhg: number; highestCrossingMmhg: number } }) | null {
     const floor = this.floorMmhg();
-    const beatSeconds = this.beatSeconds() ?? 60 / 70;
-    const reading = readEnvelope(this.points, floor, beatSeconds);
+    const reading = readEnvelope(this.points, floor, this.beatSeconds() ?? 60 / 70);
+    if (reading && reading.maxAmplitudeMmhg < ENVELOPE_SETTINGS.minMaxOverFloor * floor) {
+      // Too weak to read, yet faded: ramping on to the give-up pressure only kept the cuff 50-90 mmHg above the LOP.
+      return this.reject(
+        `pulsations too weak to read: the largest, ${reading.maxAmplitudeMmhg.toFixed(1)} mmHg at ${reading.maxAtMmhg.toFixed(0)} mmHg, stood ${(reading.maxAmplitudeMmhg / Math.max(floor, 1e-3)).toFixed(2)} times the sensor noise (${ENVELOPE_SETTINGS.minMaxOverFloor} needed) before fading by ${reading.highestCrossingMmhg.toFixed(0)}-${reading.lowestCrossingMmhg.toFixed(0)} mmHg: check that the cuff sits snugly, keep still and measure again`,
+      );
+    }
     if (!reading) {
-      const faint = readEnvelope(this.points, floor, beatSeconds, 0);
-      if (faint) {
-        // Too weak to read, yet faded: ramping on to the give-up pressure only kept the cuff 50-90 mmHg above the LOP.
-        return this.reject(
-          `pulsations too weak to read: the largest, ${faint.maxAmplitudeMmhg.toFixed(1)} mmHg at ${faint.maxAtMmhg.toFixed(0)} mmHg, stood ${(faint.maxAmplitudeMmhg / Math.max(floor, 1e-3)).toFixed(2)} times the sensor noise (${ENVELOPE_SETTINGS.minMaxOverFloor} needed) before fading by ${faint.highestCrossingMmhg.toFixed(0)}-${faint.lowestCrossingMmhg.toFixed(0)} mmHg: check that the cuff sits snugly, keep still and measure again`,
-        );
-      }
       const provisional = provisionalLopMmhg(this.points, floor);
       const top = peakIndex(this.points, floor);
       if (provisional !== null && mmhg > provisional + LOP_SETTINGS.maxAboveProvisionalMmhg) {

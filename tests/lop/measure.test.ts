@@ -9,6 +9,16 @@ import { runLop } from "./harness.ts";
 
 const profile = referenceProfile();
 
+/** The limb tensed from `fromSeconds` to `toSeconds` into the measurement: `mmhg` on the reading, 0.1 s edges. */
+const tensing = (fromSeconds: number, toSeconds: number, mmhg: number) => (t: number) =>
+  mmhg * Math.max(0, Math.min(1, (t - fromSeconds) / 0.1, (toSeconds - t) / 0.1));
+
+/** A median arm at 72 bpm without the simulator's own knocks, measured with `disturbMmhg` on the reading. */
+function measureDisturbedArm(seed: number, disturbMmhg: (t: number) => number) {
+  const scenario = parseScenario({ name: "disturbed arm", seed, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
+  return runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg });
+}
+
 function measure(input: Omit<ScenarioInput, "name">, ceilingMmhg = 300) {
   const scenario = parseScenario({ name: "lop test", ...input });
   const plant = createPlant(scenario, profile);
@@ -77,18 +87,15 @@ describe("LOP from the cuff signal", () => {
     // pulsations (2.1 mmHg at most) have faded to 0.4 mmHg. The held jump lifts three windows in a row to
     // 2-3 mmHg, which the running median cannot take out: this run used to be accepted 13.5 mmHg too high.
     const bump = (t: number) => (t > 8 && t < 8.2 ? 6 * Math.sin((Math.PI * (t - 8)) / 0.2) : 0);
-    const tensed = (t: number) => 3 * Math.max(0, Math.min(1, (t - 24) / 0.1, (25.1 - t) / 0.1));
-    const scenario = parseScenario({ name: "tensed on the flank", seed: 4, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
-    const run = runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg: (t) => bump(t) + tensed(t) });
+    const tensed = tensing(24, 25.1, 3);
+    const run = measureDisturbedArm(4, (t) => bump(t) + tensed(t));
     expect(run.outcome.ok).toBe(false);
     expect(run.outcome.mmhg).toBeNull();
     expect(run.outcome.reason).toMatch(/movement during the measurement: the pulsations grew back at 16\d mmHg after fading/);
   });
 
   it("measures again after the same tensing when it is the limb's first movement, and reads the LOP within 5 mmHg", () => {
-    const tensed = (t: number) => 3 * Math.max(0, Math.min(1, (t - 24) / 0.1, (25.1 - t) / 0.1));
-    const scenario = parseScenario({ name: "tensed once", seed: 4, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
-    const run = runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg: tensed });
+    const run = measureDisturbedArm(4, tensing(24, 25.1, 3));
     expect(run.outcome.ok).toBe(true);
     expect(run.outcome.reason).toMatch(/^measured again from \d+ mmHg after movement/);
     expect(Math.abs(run.errorMmhg!)).toBeLessThan(5);
@@ -96,18 +103,15 @@ describe("LOP from the cuff signal", () => {
   });
 
   it("takes single knock spikes out of the falling flank: two short tensings 7 s apart still read within 6 mmHg (was 10.5 mmHg off)", () => {
-    const tensed = (t: number) => 3 * Math.max(0, Math.min(1, (t - 20) / 0.1, (21.1 - t) / 0.1));
-    const scenario = parseScenario({ name: "two tensings", seed: 3, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
-    const run = runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg: (t) => tensed(t) + tensed(t - 7) });
+    const tensed = tensing(20, 21.1, 3);
+    const run = measureDisturbedArm(3, (t) => tensed(t) + tensed(t - 7));
     expect(run.outcome.ok).toBe(true);
     expect(Math.abs(run.errorMmhg!)).toBeLessThan(6);
   });
 
   it("measures again when a held jump moves the pressure itself (+4 mmHg held 1.2 s at 18 s): within 3 mmHg, where it read 11.6 mmHg high", () => {
     // The tensing shifts the mean pressure of the windows it falls in off the ramp by more than 3 mmHg.
-    const tensed = (t: number) => 4 * Math.max(0, Math.min(1, (t - 18) / 0.1, (19.3 - t) / 0.1));
-    const scenario = parseScenario({ name: "held jump", seed: 3, limb: "arm", subject: { heartRate: 72 }, exercise: { motionArtefactMmhg: 0 } });
-    const run = runLop(createPlant(scenario, profile), profile, { limb: "arm", disturbMmhg: tensed });
+    const run = measureDisturbedArm(3, tensing(18, 19.3, 4));
     expect(run.outcome.ok).toBe(true);
     expect(run.outcome.reason).toMatch(/^measured again from \d+ mmHg after movement/);
     expect(Math.abs(run.errorMmhg!)).toBeLessThan(3);
