@@ -28,9 +28,9 @@ export interface EnvelopePoint {
  * (200 subjects; the benchmark runs seed 2026): see firmware/lop/README.md.
  */
 export const CHARACTERISTIC_RATIOS: readonly { share: number; lopPerCrossing: number; weight: number }[] = [
-  { share: 0.15, lopPerCrossing: 1.0676, weight: 0.4826 },
-  { share: 0.2, lopPerCrossing: 1.0814, weight: 0.1152 },
-  { share: 0.3, lopPerCrossing: 1.1067, weight: 0.4145 },
+  { share: 0.15, lopPerCrossing: 1.0676, weight: 0.342 },
+  { share: 0.2, lopPerCrossing: 1.0814, weight: 0.127 },
+  { share: 0.3, lopPerCrossing: 1.1067, weight: 0.3848 },
 ];
 /**
  * The upper flank's crossings carry its shape (a narrow pulse pressure squeezes the flank towards
@@ -39,8 +39,8 @@ export const CHARACTERISTIC_RATIOS: readonly { share: number; lopPerCrossing: nu
  * 8, 12, 13; fitted on 7) and their SD by 0.1-0.2 mmHg.
  */
 export const SHAPE_CROSSINGS: readonly { share: number; weight: number }[] = [
-  { share: 0.5, weight: 0.3583 },
-  { share: 0.7, weight: -0.2405 },
+  { share: 0.5, weight: 0.3658 },
+  { share: 0.7, weight: -0.1103 },
 ];
 /**
  * The ramp climbs 2.5 mmHg per beat, so a faster heart ramps faster in mmHg/s and the band-pass's
@@ -48,13 +48,22 @@ export const SHAPE_CROSSINGS: readonly { share: number; weight: number }[] = [
  * second of heart beat (same fit; single readings more than 10 mmHg off 40 -> 32 of 4 600, SD
  * 0.1-0.3 mmHg lower on each of the eight seeds).
  */
-export const BEAT_CORRECTION_PER_SECOND = -0.0446;
+export const BEAT_CORRECTION_PER_SECOND = -0.0656;
 /**
  * With a weak pulsation the noise left after debiasing still lifts the low flank and
  * delays the 15 % crossing: it is taken back in proportion to noise floor / maximum
  * (same least-squares fit).
  */
-export const LOW_SNR_CORRECTION = 0.0854;
+export const LOW_SNR_CORRECTION = 0.0252;
+
+/**
+ * A narrow pulse pressure gives both small pulsations and a flank squeezed towards the LOP, which
+ * the crossings alone read 5-6 mmHg high: the maximum's size (natural log of mmHg) carries it, as
+ * this share of the 15 % crossing per log unit (same fit: single readings more than 10 mmHg off
+ * 32 -> 10 of 4 600, SD 0.1-0.4 mmHg lower on each of the eight seeds). It ties the reading to the
+ * cuff's and sensor's pneumatic gain, so a real device calibrates it with the ratios.
+ */
+export const PULSATION_SIZE_CORRECTION_PER_LOG_MMHG = 0.0558;
 
 export const ENVELOPE_SETTINGS = {
   /** Centred running median over this many windows: two knocks in five cannot move it. */
@@ -240,7 +249,8 @@ export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number
   return {
     lopMmhg:
       crossings.reduce((a, c, i) => a + c * CHARACTERISTIC_RATIOS[i]!.weight, shapeMmhg) +
-      crossings[0]! * (BEAT_CORRECTION_PER_SECOND * beatSeconds - LOW_SNR_CORRECTION * (floorMmhg / maxAmplitude)),
+      crossings[0]! *
+        (BEAT_CORRECTION_PER_SECOND * beatSeconds - LOW_SNR_CORRECTION * (floorMmhg / maxAmplitude) + PULSATION_SIZE_CORRECTION_PER_LOG_MMHG * Math.log(maxAmplitude)),
     estimatesMmhg: estimates,
     lowestCrossingMmhg: crossings[0]!,
     highestCrossingMmhg: crossings[crossings.length - 1]!,
