@@ -60,7 +60,7 @@ export const LOW_SNR_CORRECTION = 0.0252;
  * A narrow pulse pressure gives both small pulsations and a flank squeezed towards the LOP, which
  * the crossings alone read 5-6 mmHg high: the maximum's size (natural log of mmHg) carries it, as
  * this share of the 15 % crossing per log unit (same fit: single readings more than 10 mmHg off
- * 32 -> 10 of 4 600, SD 0.1-0.4 mmHg lower on each of the eight seeds). It ties the reading to the
+ * 32 -> 10 of 4 600, SD 0.2-0.5 mmHg lower on each of the eight seeds). It ties the reading to the
  * cuff's and sensor's pneumatic gain, so a real device calibrates it with the ratios.
  */
 export const PULSATION_SIZE_CORRECTION_PER_LOG_MMHG = 0.0558;

@@ -629,10 +629,7 @@ class OscillometricLop implements LopProcedure {
       readings.push(reading.lopMmhg + (readings.length > 0 ? LOP_SETTINGS.confirmPassOffsetMmhg : 0));
       const values = readings.map((r) => r.toFixed(0));
       const listed = `${values.slice(0, -1).join(", ")} and ${values[values.length - 1]} mmHg`;
-      const readingsSpreadMmhg = Math.max(...readings) - Math.min(...readings);
-      const agreed =
-        (readings.length === 2 && readingsSpreadMmhg <= LOP_SETTINGS.confirmAgreementMmhg) ||
-        (readings.length === 3 && readingsSpreadMmhg <= LOP_SETTINGS.threeReadingsSpreadMmhg);
+      const agreed = weakReadingsAgree(readings);
       if (!agreed) {
         const why =
           readings.length === 1
@@ -651,6 +648,17 @@ class OscillometricLop implements LopProcedure {
       reason: `${this.retryNote}${confirmNote}pulsations faded out towards ${lopMmhg.toFixed(0)} mmHg (largest ${reading.maxAmplitudeMmhg.toFixed(1)} mmHg at ${reading.maxAtMmhg.toFixed(0)} mmHg, down to 15 % by ${reading.lowestCrossingMmhg.toFixed(0)} mmHg)`,
     };
   }
+}
+
+/**
+ * Whether the readings of a weak pulsation agree well enough for their mean to be reported:
+ * two within confirmAgreementMmhg, three spanning at most threeReadingsSpreadMmhg; one never.
+ */
+export function weakReadingsAgree(readingsMmhg: readonly number[]): boolean {
+  const spreadMmhg = Math.max(...readingsMmhg) - Math.min(...readingsMmhg);
+  if (readingsMmhg.length === 2) return spreadMmhg <= LOP_SETTINGS.confirmAgreementMmhg;
+  if (readingsMmhg.length === 3) return spreadMmhg <= LOP_SETTINGS.threeReadingsSpreadMmhg;
+  return false;
 }
 
 export function createLopProcedure(options: LopOptions): LopProcedure {

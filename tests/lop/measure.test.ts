@@ -5,6 +5,7 @@ import { FAULT_KINDS, type FaultKind } from "../../hardware/sim/plant.ts";
 import { generatePopulation } from "../../hardware/sim/population.ts";
 import { parseScenario, type ScenarioInput } from "../../hardware/sim/scenario.ts";
 import { runScenario } from "../../firmware/bench/run-scenario.ts";
+import { weakReadingsAgree } from "../../firmware/lop/measure.ts";
 import { runLop } from "./harness.ts";
 
 const profile = referenceProfile();
@@ -189,6 +190,14 @@ describe("LOP from the cuff signal", () => {
     expect(Math.abs(Number(readings![1]) - Number(readings![2]))).toBeGreaterThan(15);
     expect(run.outcome.durationSeconds).toBeGreaterThan(75);
     expect(run.outcome.durationSeconds).toBeLessThan(80);
+  });
+
+  it("reports weak readings only when they agree: two within 10 mmHg, three within 20 mmHg (166, 142 and 149 mmHg rejected; one reading never)", () => {
+    expect(weakReadingsAgree([140, 149])).toBe(true);
+    expect(weakReadingsAgree([140, 151])).toBe(false);
+    expect(weakReadingsAgree([136, 156, 150])).toBe(true);
+    expect(weakReadingsAgree([166, 142, 149])).toBe(false);
+    expect(weakReadingsAgree([140])).toBe(false);
   });
 
   it("rejects pulsations too weak to read once they have faded, instead of ramping on to 1.9 times the envelope's peak (185 mmHg for an LOP of 133)", () => {
