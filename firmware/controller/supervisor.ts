@@ -76,6 +76,17 @@ export interface AlarmRule {
   check(ctx: RuleContext, memory: RuleMemory): string | null;
 }
 
+/** The largest rise from any value in the window (oldest first) to a later one, `latest` included. */
+function largestClimb(window: RingWindow, latest: number): number {
+  let lowest = Number.POSITIVE_INFINITY;
+  let climb = Number.NEGATIVE_INFINITY;
+  for (const v of window.values()) {
+    climb = Math.max(climb, v - lowest);
+    lowest = Math.min(lowest, v);
+  }
+  return Math.max(climb, latest - lowest);
+}
+
 /** True once `condition` has held continuously for `seconds`. */
 function sustained(memory: RuleMemory, ctx: RuleContext, condition: boolean, seconds: number): boolean {
   if (!condition) {
@@ -328,7 +339,7 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "pump-dead",
     severity: "fault",
     latches: true,
-    description: "pump commanded above 80 % with the vent closed for 2.5 s and the pressure rose less than 2 mmHg (pump dead, vent stuck open or a large leak)",
+    description: "pump commanded above 80 % with the vent closed for 2.5 s and the pressure rose less than 2 mmHg (in a set with contractions: at no time in those 2.5 s) (pump dead, vent stuck open or a large leak)",
     check: (ctx, m) => {
       const pumping = inflated(ctx) && ctx.proposed.pump >= 0.8 && ctx.proposed.vent < 0.05 && Number.isFinite(ctx.estimate.mmhg);
       if (!pumping) {
@@ -337,7 +348,11 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       }
       const window = (m.ringA = ring(m.ringA, 2.5, ctx));
       const full = window.full;
-      const rise = ctx.estimate.mmhg - window.oldest;
+      // In a set each relaxation can pull the pressure down faster than a working pump refills
+      // it (a 26 mmHg swing at 1.6 s reps ended a population session in this fault): there the
+      // pump must fail to lift the pressure at any time in the window. A dead pump in a set is
+      // still caught by the leak rule, and by this one in the next rest.
+      const rise = ctx.phase === "set" && ctx.exercising ? largestClimb(window, ctx.estimate.mmhg) : ctx.estimate.mmhg - window.oldest;
       window.push(ctx.estimate.mmhg);
       if (!full) return null;
       return rise < 2

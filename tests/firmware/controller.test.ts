@@ -374,3 +374,15 @@ describe("vent pulses on a small thigh cuff", () => {
     expect(result.simSeconds).toBeGreaterThan(150);
   });
 });
+
+describe("fast, strong reps on a thigh", () => {
+  it("relaxations that outrun the pump in a set (26 mmHg swing, 1.6 s reps) are not taken for a dead pump: the session runs to its end, vented, every rep counted", () => {
+    // Population seed 3 #78: the pump ran flat out for 2.5 s while two relaxations pulled the pressure 5 mmHg below where it started (a pump-dead fault at 127.7 s before).
+    const subject = generatePopulation(3, 80)[78]!;
+    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
+    const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
+    expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
+    expect(result.finalState).toBe("vented");
+    expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
+  });
+});

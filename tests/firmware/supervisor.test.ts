@@ -192,6 +192,17 @@ describe("rules added for the fault matrix", () => {
     expect(at! - 5).toBeCloseTo(2.5, 0);
   });
 
+  it("pump-dead in a set: relaxations that outrun a working pump do not fire it (every 1.6 s the pressure drops 24 mmHg and the pump lifts it back), a pressure the pump never lifts does, after 2.5 s", () => {
+    const pumping = { proposed: { pump: 1, vent: 0 } };
+    // A sawtooth: 24 mmHg lost in 0.6 s, regained in 1.0 s; sampled at 2.5 s intervals it reads lower and lower.
+    const swinging = (t: number) => {
+      const phase = t % 1.6;
+      return 148 - (phase < 0.6 ? (24 * phase) / 0.6 : 24 - (24 * (phase - 0.6)) / 1.0) - 0.5 * t;
+    };
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...pumping, mmhg: swinging(t) }))).toBeNull();
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...pumping, mmhg: 148 - 3 * t }))).toBeCloseTo(2.5, 1);
+  });
+
   it("valve-stuck-closed ignores noise on a steady fall and fires on a plateau", () => {
     const deflating = { state: "deflating" as const, phase: "deflate" as const, targetMmhg: null, proposed: { pump: 0, vent: 1 } };
     expect(firstAlarm("valve-stuck-closed", 4, (t) => context(t, { ...deflating, mmhg: 150 - 30 * t + Math.sin(t * 300) }))).toBeNull();
