@@ -126,6 +126,12 @@ export const LOP_SETTINGS = {
    * read once (single readings at 4.5-7 floors: SD 3.6-3.9 mmHg); below them it is rejected.
    */
   mustConfirmBelowSnr: 4.5,
+  /**
+   * An envelope whose maximum stands under this many noise floors is noise, not a pulsation the
+   * ramp has passed: it ramps on. Read as "too weak" instead, noise at the foot of the ramp of a
+   * 5 cm cuff (0.4 mmHg at 70 mmHg, 0.8 floors) was rejected 12 s in, before the pulsations began.
+   */
+  noiseOnlyBelowFloors: 1.5,
   mustConfirmDisturbedBelowSnr: 5.5,
   /**
    * The confirming pass re-reads the lower flank only: the cuff vents to confirmRetreatMmhg
@@ -544,7 +550,9 @@ class OscillometricLop implements LopProcedure {
   /** After each window: finished (accepted or rejected), or not yet. */
   private judge(tSeconds: number, mmhg: number): (Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number; confirmFrom?: { maxAtMmhg: number; highestCrossingMmhg: number } }) | null {
     const floor = this.floorMmhg();
-    const reading = readEnvelope(this.points, floor, this.beatSeconds() ?? 60 / 70);
+    const read = readEnvelope(this.points, floor, this.beatSeconds() ?? 60 / 70);
+    // A "maximum" this close to the noise is no pulsation yet (the ramp has not reached it): ramp on.
+    const reading = read && read.maxAmplitudeMmhg < LOP_SETTINGS.noiseOnlyBelowFloors * floor ? null : read;
     if (reading && reading.maxAmplitudeMmhg < ENVELOPE_SETTINGS.minMaxOverFloor * floor) {
       // Too weak to read, yet faded: ramping on to the give-up pressure only kept the cuff 50-90 mmHg above the LOP.
       return this.reject(

@@ -209,6 +209,14 @@ describe("LOP from the cuff signal", () => {
     expect(run.outcome.durationSeconds).toBeLessThan(25);
   });
 
+  it("ramps on past noise at the foot of the ramp instead of calling it a faded weak pulsation (population 7 #88, 5 cm thigh cuff, 0.6 mmHg of noise): a result within 6 mmHg, not a rejection 12 s in", () => {
+    const subject = generatePopulation(7, 200)[88]!;
+    const run = runLop(createPlant(subject, profile), profile, { limb: subject.limb });
+    expect(run.outcome.ok).toBe(true);
+    expect(run.outcome.durationSeconds).toBeGreaterThan(30);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(6);
+  });
+
   it("reports a moderately weak reading read once when a movement retry has left no time to read it again (population 7 #118, 5 cm thigh cuff): within 5 mmHg, not rejected", () => {
     const subject = generatePopulation(7, 200)[118]!;
     const run = runLop(createPlant(subject, profile), profile, { limb: subject.limb });
