@@ -209,6 +209,17 @@ describe("LOP from the cuff signal", () => {
     expect(run.outcome.durationSeconds).toBeLessThan(25);
   });
 
+  it("finishes a weak reading's second pass begun after a movement retry on a narrow cuff (population 12 #179, 5 cm arm cuff): a result within 5 mmHg after 100 s, where the old 100 s timeout rejected it", () => {
+    const subject = generatePopulation(12, 200)[179]!;
+    const run = runLop(createPlant(subject, profile), profile, { limb: subject.limb });
+    expect(run.outcome.ok).toBe(true);
+    expect(run.outcome.reason).toMatch(/^measured again from \d+ mmHg after movement.*weak pulsations read twice/);
+    expect(run.outcome.durationSeconds).toBeGreaterThan(100);
+    expect(run.outcome.durationSeconds).toBeLessThan(120);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(5);
+    expect(run.secondsAboveLop).toBeLessThan(5);
+  });
+
   it("ramps on past noise at the foot of the ramp instead of calling it a faded weak pulsation (population 7 #88, 5 cm thigh cuff, 0.6 mmHg of noise): a result within 6 mmHg, not a rejection 12 s in", () => {
     const subject = generatePopulation(7, 200)[88]!;
     const run = runLop(createPlant(subject, profile), profile, { limb: subject.limb });

@@ -15,8 +15,8 @@ const HELP = `Usage: cuff lop (--port PATH --limb arm|leg | --sim) [options]
 Measures limb occlusion pressure (LOP): the cuff pressure at which the arterial
 pulse under the cuff vanishes. The cuff zeroes, inflates slowly while it watches
 the pulse in the pressure signal, and vents as soon as the pulse is gone (about
-40 s; up to a minute when a weak pulse is read a second time or movement spoils
-a pass; it never goes above 300 mmHg). Sit still with the limb relaxed and
+40 s; up to a minute, rarely two, when a weak pulse is read a second time or
+movement spoils a pass; it never goes above 300 mmHg). Sit still with the limb relaxed and
 supported; movement spoils the measurement and it is then refused, not guessed.
 The result (mmHg) is saved in your profile for that limb, with the date, and
 sessions use it for 30 days ("cuff session --lop auto").
