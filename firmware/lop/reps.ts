@@ -56,6 +56,14 @@ export const REP_SETTINGS = {
   lastRepBelowTargetShareOfSwing: 0.4,
   /** Before a whole cycle has been seen the cadence is unknown: wait for the slowest one (6 s reps). */
   idleBeforeCadenceSeconds: 8,
+  /**
+   * The cadence (and the grid the next swing is expected on) is trusted once this many intervals
+   * have been seen. From one, the first rep's uneven halves made the next swing look overdue: on
+   * the narrow thigh cuff 4-6 s reps ended sets after one or two reps (47 of 75 counted at 6 s, now
+   * 75); population sets ended before the athlete finished 2 -> 1 of 240 on seed 2026, 5 -> 4 on 11,
+   * the same on 7.
+   */
+  intervalsForCadence: 2,
 } as const;
 
 type Extreme = "peak" | "valley";
@@ -119,7 +127,7 @@ class CuffRepCounter implements RepCounter {
     if (this.last === null || this.lastExtreme === null || this.countKind === null) return false;
     const interval = this.meanIntervalSeconds;
     const toOther = this.halfCycles[this.countKind];
-    if (interval === null || toOther.length === 0) return tSeconds - this.last >= REP_SETTINGS.idleBeforeCadenceSeconds;
+    if (interval === null || toOther.length === 0 || this.intervals.length < REP_SETTINGS.intervalsForCadence) return tSeconds - this.last >= REP_SETTINGS.idleBeforeCadenceSeconds;
     const other = this.halfCycles[this.countKind === "peak" ? "valley" : "peak"];
     const anchor = Math.min(this.last, this.gridCountSeconds(interval));
     const expected =
