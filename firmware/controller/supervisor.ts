@@ -302,7 +302,7 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     severity: "fault",
     latches: true,
     description:
-      "vent open and pump off for 5 s, the reading is steady but 6-40 mmHg away from zero (the cuff is open to the air); or, holding still, the arterial pulsations fade below 62 % of the session's first still hold while the reading stays on target (the true pressure is nearing LOP)",
+      `vent open and pump off for 5 s, the reading is steady but 6-40 mmHg away from zero (the cuff is open to the air); or, holding still, the arterial pulsations fade below ${100 * SUPERVISOR_LIMITS.fadedPulseRatio} % of the session's first still hold while the reading stays on target (the true pressure is nearing LOP)`,
     check: (ctx, m) => {
       if (ctx.pulseRatio !== null && ctx.pulseRatio < SUPERVISOR_LIMITS.fadedPulseRatio) {
         return `the pulsations in the cuff faded to ${(100 * ctx.pulseRatio).toFixed(0)} % of this session's first rest while the reading stayed on target: the sensor is drifting and the cuff is likely near occlusion; venting`;

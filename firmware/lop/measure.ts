@@ -132,13 +132,13 @@ export const LOP_SETTINGS = {
    * read once (single readings at 4.5-7 floors: SD 3.6-3.9 mmHg); below them it is rejected.
    */
   mustConfirmBelowSnr: 4.5,
+  mustConfirmDisturbedBelowSnr: 5.5,
   /**
    * An envelope whose maximum stands under this many noise floors is noise, not a pulsation the
    * ramp has passed: it ramps on. Read as "too weak" instead, noise at the foot of the ramp of a
    * 5 cm cuff (0.4 mmHg at 70 mmHg, 0.8 floors) was rejected 12 s in, before the pulsations began.
    */
   noiseOnlyBelowFloors: 1.5,
-  mustConfirmDisturbedBelowSnr: 5.5,
   /**
    * The confirming pass re-reads the lower flank only: the cuff vents to confirmRetreatMmhg
    * below the highest (30 %) crossing, or to retreatMmhg below the envelope's maximum if that

@@ -121,15 +121,15 @@ describe("LOP from the cuff signal", () => {
 
   // A weak pulsation (arm, 12 cm cuff, pulse pressure 24 mmHg, 50 bpm: at most 1.4-1.5 mmHg) in a
   // sensor with 0.5-0.55 mmHg of noise, no movement: one pass alone read these 13 and 42 mmHg too high.
-  const weakNoisy = (seed: number, sensorNoiseMmhg: number) =>
-    measure({
-      seed,
-      limb: "arm",
-      cuff: { widthCm: 12 },
-      subject: { systolic: 100, diastolic: 76, heartRate: 50, limbCircumferenceCm: 25 },
-      hardware: { sensorNoiseMmhg },
-      exercise: { motionArtefactMmhg: 0 },
-    });
+  const weakArm = (seed: number, sensorNoiseMmhg: number, cuffWidthCm = 12) => ({
+    seed,
+    limb: "arm" as const,
+    cuff: { widthCm: cuffWidthCm },
+    subject: { systolic: 100, diastolic: 76, heartRate: 50, limbCircumferenceCm: 25 },
+    hardware: { sensorNoiseMmhg },
+    exercise: { motionArtefactMmhg: 0 },
+  });
+  const weakNoisy = (seed: number, sensorNoiseMmhg: number, cuffWidthCm = 12) => measure(weakArm(seed, sensorNoiseMmhg, cuffWidthCm));
 
   it("reads weak pulsations in a noisy sensor again until the readings agree: within 5 mmHg where the first pass read 10 mmHg low", () => {
     const run = weakNoisy(58, 0.5);
@@ -175,14 +175,7 @@ describe("LOP from the cuff signal", () => {
 
   it("rejects weak pulsations whose two passes disagree by 20 mmHg when no time is left for a third, instead of reporting either", () => {
     // The 12 cm cuff's weak subject under a 5 cm cuff, with a noisier sensor still.
-    const run = measure({
-      seed: 9,
-      limb: "arm",
-      cuff: { widthCm: 5 },
-      subject: { systolic: 100, diastolic: 76, heartRate: 50, limbCircumferenceCm: 25 },
-      hardware: { sensorNoiseMmhg: 0.6 },
-      exercise: { motionArtefactMmhg: 0 },
-    });
+    const run = weakNoisy(9, 0.6, 5);
     expect(run.outcome.ok).toBe(false);
     expect(run.outcome.mmhg).toBeNull();
     const readings = /^pulsations too weak: two passes read (\d+) and (\d+) mmHg$/.exec(run.outcome.reason);
@@ -240,12 +233,7 @@ describe("LOP from the cuff signal", () => {
   // The weak arm above, LOP measured first through the whole controller: its second pass starts about 27 s in.
   const weakArmSession = parseScenario({
     name: "weak pulsation, LOP measured",
-    seed: 20,
-    limb: "arm",
-    cuff: { widthCm: 12 },
-    subject: { systolic: 100, diastolic: 76, heartRate: 50, limbCircumferenceCm: 25 },
-    hardware: { sensorNoiseMmhg: 0.5 },
-    exercise: { motionArtefactMmhg: 0 },
+    ...weakArm(20, 0.5),
     plan: { sets: [5], restSeconds: 30, target: { percentLop: 50 }, lop: "measure" },
   });
 

@@ -64,7 +64,7 @@ The exercise:
                      if this program stops talking mid-session (laptop asleep, crash, cable): vent
                      after 2 s (default), or let the cuff finish the plan on its own and deflate
   --lop auto         auto (default): the LOP in your profile if measured within 30 days, else measure it;
-                     measure: measure it now (about 40 s, up to a minute; keep the limb still);
+                     measure: measure it now (about 40 s, up to a minute, rarely two; keep the limb still);
                      180: an LOP in mmHg measured elsewhere (e.g. by Doppler)
 
 Records and output:
