@@ -77,3 +77,14 @@ describe("a sensor drifting low during a set (the dangerous direction)", () => {
     expect(result.finalState).toBe("fault");
   });
 });
+
+describe("a pump dying during a set (relaxations can outrun a working pump there)", () => {
+  it("is caught by the leak rule and the board is pump off, vent open within 6 s", () => {
+    const result = run("pump-dead", "set");
+    const timing = result.faults.find((f) => f.kind === "pump-dead")!;
+    expect(timing.alarmKinds).toContain("leak");
+    expect(timing.toSafeSeconds).not.toBeNull();
+    expect(timing.toSafeSeconds!).toBeLessThan(6);
+    expect(result.finalState).toBe("fault");
+  });
+});
