@@ -300,6 +300,7 @@ export class CuffController {
       settled: this.session?.settled ?? false,
       probeDropMmhg: this.probeDropMmhg,
       pulseRatio: this.pulseRatio,
+      zeroed: this.zeroed,
       exercising: this.session !== null && this.session.step === "set" && planMode(this.session.plan) === "sets",
       proposed,
       ceilingMmhg: this.ceilingMmhg,

@@ -29,6 +29,8 @@ export interface RuleContext {
   probeDropMmhg: number | null;
   /** Arterial pulsations now as a share of the session's first still hold (judged about once a second while holding still). */
   pulseRatio: number | null;
+  /** The sensor has been zeroed since boot or its last fault. */
+  zeroed: boolean;
   /** A set with contractions is under way (sets plans); continuous and cycle holds are still. */
   exercising: boolean;
   /** What the controller proposed this tick. */
@@ -116,6 +118,12 @@ export const SUPERVISOR_LIMITS = {
   deviationSeconds: 1,
   /** Reading below this is not a cuff pressure (sensor or zero is wrong). */
   minPlausibleMmhg: -15,
+  /**
+   * Before the first zero the reading still carries the sensor's own offset, which zeroing takes
+   * out up to 25 mmHg either way (MAX_ZERO_OFFSET_MMHG): an offset of -15 mmHg or more faulted the
+   * cuff at power-up.
+   */
+  minPlausibleUnzeroedMmhg: -30,
   maxPlausibleMmhg: 360,
   /** Faster than any cuff can change through its hose: the reading is not pressure. */
   impossibleSlopeMmhgPerSecond: 2500,
@@ -174,10 +182,11 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "sensor-out-of-range",
     severity: "fault",
     latches: true,
-    description: `reading outside ${SUPERVISOR_LIMITS.minPlausibleMmhg}..${SUPERVISOR_LIMITS.maxPlausibleMmhg} mmHg for 30 ms`,
+    description: `reading outside ${SUPERVISOR_LIMITS.minPlausibleMmhg}..${SUPERVISOR_LIMITS.maxPlausibleMmhg} mmHg (before the sensor is zeroed: from ${SUPERVISOR_LIMITS.minPlausibleUnzeroedMmhg}) for 30 ms`,
     check: (ctx, m) => {
       const p = ctx.estimate.rawMmhg;
-      const out = Number.isFinite(p) && (p < SUPERVISOR_LIMITS.minPlausibleMmhg || p > SUPERVISOR_LIMITS.maxPlausibleMmhg);
+      const lowest = ctx.zeroed ? SUPERVISOR_LIMITS.minPlausibleMmhg : SUPERVISOR_LIMITS.minPlausibleUnzeroedMmhg;
+      const out = Number.isFinite(p) && (p < lowest || p > SUPERVISOR_LIMITS.maxPlausibleMmhg);
       return sustained(m, ctx, out, 0.03) ? `reading ${p.toFixed(1)} mmHg is not a possible cuff pressure` : null;
     },
   },

@@ -386,3 +386,17 @@ describe("fast, strong reps on a thigh", () => {
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
   });
 });
+
+describe("a sensor's own offset at power-up", () => {
+  for (const offsetMmhg of [-20, 20]) {
+    it(`a sensor reading ${offsetMmhg} mmHg on an empty cuff (the scenario limit) is zeroed, and the session runs to its end on target`, () => {
+      // Before, an offset of -15 mmHg or more read as an impossible pressure before the first zero and faulted the cuff at boot.
+      const scenario = parseScenario({ name: `offset ${offsetMmhg}`, limb: "leg", hardware: { sensorOffsetMmhg: offsetMmhg }, plan: { sets: [10, 10], restSeconds: 20, target: { percentLop: 70 }, lop: 200 } });
+      const result = runScenario(scenario, { profile: referenceProfile() });
+      expect(result.alarms).toEqual([]);
+      expect(result.finalState).toBe("vented");
+      expect(result.metrics.exerciseWithin10!).toBeGreaterThan(0.95);
+      expect(result.metrics.restWithin5!).toBeGreaterThan(0.95);
+    });
+  }
+});

@@ -22,6 +22,7 @@ function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: 
     exercising: true,
     probeDropMmhg: null,
     pulseRatio: null,
+    zeroed: true,
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
@@ -67,6 +68,13 @@ describe("alarm rules (one test each)", () => {
   it("sensor-out-of-range fires for -40 mmHg and not for -5 mmHg", () => {
     expect(firstAlarm("sensor-out-of-range", 1, (t) => context(t, { mmhg: t > 0.1 ? -40 : 0 }))).toBeCloseTo(0.14, 2);
     expect(firstAlarm("sensor-out-of-range", 1, () => context(0, { mmhg: -5 }))).toBeNull();
+  });
+
+  it("sensor-out-of-range allows a sensor's own offset (-20 mmHg) until it is zeroed, and -40 never", () => {
+    const unzeroed = (mmhg: number) => (t: number) => context(t, { mmhg, zeroed: false, state: "vented", phase: "idle", targetMmhg: null, settled: false, exercising: false });
+    expect(firstAlarm("sensor-out-of-range", 1, unzeroed(-20))).toBeNull();
+    expect(firstAlarm("sensor-out-of-range", 1, unzeroed(-40))).toBeCloseTo(0.03, 2);
+    expect(firstAlarm("sensor-out-of-range", 1, (t) => context(t, { mmhg: -20 }))).toBeCloseTo(0.03, 2);
   });
 
   it("overpressure fires at the ceiling, and a configured lower ceiling counts", () => {
