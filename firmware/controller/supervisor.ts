@@ -78,15 +78,18 @@ export interface AlarmRule {
   check(ctx: RuleContext, memory: RuleMemory): string | null;
 }
 
-/** The largest rise from any value in the window (oldest first) to a later one, `latest` included. */
-function largestClimb(window: RingWindow, latest: number): number {
-  let lowest = Number.POSITIVE_INFINITY;
-  let climb = Number.NEGATIVE_INFINITY;
+/** Mean of the window's newer half less the mean of its older half. */
+function halvesGain(window: RingWindow): number {
+  const half = Math.floor(window.length / 2);
+  let older = 0;
+  let newer = 0;
+  let i = 0;
   for (const v of window.values()) {
-    climb = Math.max(climb, v - lowest);
-    lowest = Math.min(lowest, v);
+    if (i < half) older += v;
+    else if (i >= window.length - half) newer += v;
+    i++;
   }
-  return Math.max(climb, latest - lowest);
+  return half === 0 ? 0 : (newer - older) / half;
 }
 
 /** True once `condition` has held continuously for `seconds`. */
@@ -159,8 +162,15 @@ export const SUPERVISOR_LIMITS = {
   fastDeflationFromMmhg: 50,
   /** Identical samples for this long while the cuff is pressurised or actuated mean a frozen sensor. */
   stuckSeconds: 0.5,
+  /** Pump-dead: the pressure must rise 2 mmHg in this long with the pump flat out... */
+  pumpDeadSeconds: 2.5,
+  /** ...or, below this pressure (the bladder still taking up its slack), in this long. */
+  pumpDeadSlackBelowMmhg: 30,
+  pumpDeadSlackSeconds: 6,
   /** Leak alarm within 5 s (Delfi: 7 s). */
   leakSeconds: 4,
+  /** ...unless the window's second half stands this much above its first: the pump is winning. */
+  leakRecoveringMmhg: 1,
 } as const;
 
 export const ALARM_RULES: readonly AlarmRule[] = [
@@ -348,24 +358,33 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "pump-dead",
     severity: "fault",
     latches: true,
-    description: "pump commanded above 80 % with the vent closed for 2.5 s and the pressure rose less than 2 mmHg (in a set with contractions: at no time in those 2.5 s) (pump dead, vent stuck open or a large leak)",
+    description: `pump commanded above 80 % with the vent closed for ${SUPERVISOR_LIMITS.pumpDeadSeconds} s (below ${SUPERVISOR_LIMITS.pumpDeadSlackBelowMmhg} mmHg: ${SUPERVISOR_LIMITS.pumpDeadSlackSeconds} s) and the pressure rose less than 2 mmHg, outside sets with contractions (pump dead, vent stuck open or a large leak)`,
     check: (ctx, m) => {
-      const pumping = inflated(ctx) && ctx.proposed.pump >= 0.8 && ctx.proposed.vent < 0.05 && Number.isFinite(ctx.estimate.mmhg);
+      // In a set each relaxation can pull the pressure down for seconds faster than a working pump
+      // refills it, and each contraction lifts it with no pump at all: the rule cannot tell there.
+      // A dead pump in a set is caught by the leak rule (the pressure falls and stays short), and
+      // by this one in the next rest.
+      const pumping =
+        inflated(ctx) && !(ctx.phase === "set" && ctx.exercising) && ctx.proposed.pump >= 0.8 && ctx.proposed.vent < 0.05 && Number.isFinite(ctx.estimate.mmhg);
       if (!pumping) {
         m.ringA?.clear();
+        m.ringB?.clear();
         return null;
       }
-      const window = (m.ringA = ring(m.ringA, 2.5, ctx));
-      const full = window.full;
-      // In a set each relaxation can pull the pressure down faster than a working pump refills
-      // it (a 26 mmHg swing at 1.6 s reps ended a population session in this fault): there the
-      // pump must fail to lift the pressure at any time in the window. A dead pump in a set is
-      // still caught by the leak rule, and by this one in the next rest.
-      const rise = ctx.phase === "set" && ctx.exercising ? largestClimb(window, ctx.estimate.mmhg) : ctx.estimate.mmhg - window.oldest;
+      const window = (m.ringA = ring(m.ringA, SUPERVISOR_LIMITS.pumpDeadSeconds, ctx));
+      const slack = (m.ringB = ring(m.ringB, SUPERVISOR_LIMITS.pumpDeadSlackSeconds, ctx));
+      // While the bladder takes up its slack a small pump on a large cuff lifts the pressure by
+      // under 1 mmHg/s (0.5-0.7 L/min pumps faulted 4 s into healthy sessions); an empty cuff
+      // loses nothing by a slower verdict.
+      const filling = ctx.estimate.mmhg < SUPERVISOR_LIMITS.pumpDeadSlackBelowMmhg;
+      const judged = filling ? slack : window;
+      const rise = ctx.estimate.mmhg - judged.oldest;
+      const full = judged.full;
       window.push(ctx.estimate.mmhg);
+      slack.push(ctx.estimate.mmhg);
       if (!full) return null;
       return rise < 2
-        ? `the pump runs but pressure rose ${rise.toFixed(1)} mmHg in 2.5 s: pump dead, vent stuck open or a large leak`
+        ? `the pump runs but pressure rose ${rise.toFixed(1)} mmHg in ${filling ? SUPERVISOR_LIMITS.pumpDeadSlackSeconds : SUPERVISOR_LIMITS.pumpDeadSeconds} s: pump dead, vent stuck open or a large leak`
         : null;
     },
   },
@@ -374,7 +393,7 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     severity: "fault",
     latches: true,
     description:
-      "holding, the pump runs hard on average for 4 s and the mean pressure stays short (rests: 60 % duty, 5 mmHg short; sets: 85 % duty, 10 % short)",
+      "holding, the pump runs hard on average for 4 s and the mean pressure stays short (rests: 60 % duty, 5 mmHg short; sets: 85 % duty, 10 % short) without gaining 1 mmHg from the window's first half to its second",
     check: (ctx, m) => {
       const duties = (m.ringA = ring(m.ringA, SUPERVISOR_LIMITS.leakSeconds, ctx));
       const pressures = (m.ringB = ring(m.ringB, SUPERVISOR_LIMITS.leakSeconds, ctx));
@@ -393,8 +412,12 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       const exercising = ctx.phase === "set";
       const shortMmhg = ctx.targetMmhg - pressure;
       const leaking = exercising ? pump > 0.85 && shortMmhg > 0.1 * ctx.targetMmhg : pump > 0.6 && shortMmhg > 5;
-      return leaking
-        ? `leak: the pump ran ${(pump * 100).toFixed(0)} % of the last ${SUPERVISOR_LIMITS.leakSeconds} s and pressure is still ${shortMmhg.toFixed(0)} mmHg short`
+      if (!leaking) return null;
+      // A small pump refilling a large cuff (after a set's veins emptied) is as busy and as short,
+      // but gaining: 0.5-2 L/min pumps ended 23 of 170 healthy sessions in this fault.
+      const gainMmhg = halvesGain(pressures);
+      return gainMmhg < SUPERVISOR_LIMITS.leakRecoveringMmhg
+        ? `leak: the pump ran ${(pump * 100).toFixed(0)} % of the last ${SUPERVISOR_LIMITS.leakSeconds} s and pressure is still ${shortMmhg.toFixed(0)} mmHg short, not recovering (a leak, or a pump too small for this cuff)`
         : null;
     },
   },

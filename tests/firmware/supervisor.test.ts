@@ -138,9 +138,13 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("cuff-off", 2, (t) => context(t, { mmhg: t > 0.5 ? 2 : 150 }))).toBeCloseTo(0.8, 1);
   });
 
-  it("pump-dead fires after 2.5 s of full pump with no rise", () => {
-    expect(firstAlarm("pump-dead", 5, (t) => context(t, { state: "inflating", phase: "inflate", settled: false, proposed: { pump: 1, vent: 0 }, mmhg: 0.5 }))).toBeCloseTo(2.5, 1);
-    expect(firstAlarm("pump-dead", 5, (t) => context(t, { state: "inflating", phase: "inflate", settled: false, proposed: { pump: 1, vent: 0 }, mmhg: 20 * t }))).toBeNull();
+  it("pump-dead fires after 2.5 s of full pump with no rise; while the bladder fills (under 30 mmHg) after 6 s", () => {
+    const inflating = { state: "inflating" as const, phase: "inflate" as const, settled: false, proposed: { pump: 1, vent: 0 } };
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 60 }))).toBeCloseTo(2.5, 1);
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.5 }))).toBeCloseTo(6, 1);
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 20 * t }))).toBeNull();
+    // A 0.5 L/min pump on a thigh cuff: 0.6 mmHg/s while the bladder takes up its slack.
+    expect(firstAlarm("pump-dead", 30, (t) => context(t, { ...inflating, mmhg: 0.6 * t }))).toBeNull();
   });
 
   it("leak fires within 5 s when the pump runs hard and the pressure stays short", () => {
@@ -154,6 +158,12 @@ describe("alarm rules (one test each)", () => {
   it("leak during a set needs a clearer sign than the pump working against contractions", () => {
     expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 140, proposed: { pump: 0.8, vent: 0 } }))).toBeNull();
     expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 120, proposed: { pump: 0.95, vent: 0 } }))).toBeLessThanOrEqual(5);
+  });
+
+  it("leak spares a small pump that is winning: 10 mmHg short but refilling at 1 mmHg/s, no alarm; the same pump losing ground, an alarm within 5 s", () => {
+    const rest = { phase: "rest" as const, proposed: { pump: 1, vent: 0 } };
+    expect(firstAlarm("leak", 8, (t) => context(t, { ...rest, mmhg: 140 + t }))).toBeNull();
+    expect(firstAlarm("leak", 8, (t) => context(t, { ...rest, mmhg: 140 - 0.2 * t }))).toBeLessThanOrEqual(5);
   });
 
   it("deviation fires after just over 1 s beyond 10 mmHg and is a warning that does not latch", () => {
@@ -200,7 +210,7 @@ describe("rules added for the fault matrix", () => {
     expect(at! - 5).toBeCloseTo(2.5, 0);
   });
 
-  it("pump-dead in a set: relaxations that outrun a working pump do not fire it (every 1.6 s the pressure drops 24 mmHg and the pump lifts it back), a pressure the pump never lifts does, after 2.5 s", () => {
+  it("pump-dead is not judged in a set with contractions (a relaxation outruns a working pump for seconds); a pump that never lifts the pressure there is a leak alarm within 5 s, and pump-dead in the rest", () => {
     const pumping = { proposed: { pump: 1, vent: 0 } };
     // A sawtooth: 24 mmHg lost in 0.6 s, regained in 1.0 s; sampled at 2.5 s intervals it reads lower and lower.
     const swinging = (t: number) => {
@@ -208,7 +218,9 @@ describe("rules added for the fault matrix", () => {
       return 148 - (phase < 0.6 ? (24 * phase) / 0.6 : 24 - (24 * (phase - 0.6)) / 1.0) - 0.5 * t;
     };
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...pumping, mmhg: swinging(t) }))).toBeNull();
-    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...pumping, mmhg: 148 - 3 * t }))).toBeCloseTo(2.5, 1);
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...pumping, mmhg: 148 - 3 * t }))).toBeNull();
+    expect(firstAlarm("leak", 10, (t) => context(t, { ...pumping, mmhg: 130 - 3 * t }))).toBeLessThanOrEqual(5);
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...pumping, phase: "rest", exercising: false, mmhg: 148 - 3 * t }))).toBeCloseTo(2.5, 1);
   });
 
   it("valve-stuck-closed ignores noise on a steady fall and fires on a plateau", () => {
