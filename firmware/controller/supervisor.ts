@@ -160,8 +160,14 @@ export const SUPERVISOR_LIMITS = {
    */
   fastestDeflationSeconds: 0.1,
   fastDeflationFromMmhg: 50,
-  /** Identical samples for this long while the cuff is pressurised or actuated mean a frozen sensor. */
+  /** Identical samples for this long while the pump or vent works (or the limb contracts) mean a frozen sensor... */
   stuckSeconds: 0.5,
+  /**
+   * ...and for this long in a sealed, pressurised cuff: between the beats of a slow heart (40 bpm)
+   * a quiet sensor (sensorNoiseMmhg 0) read the same count for over 0.5 s in a rest at 78 % LOP
+   * on a 6 cm thigh cuff. Sealed, nothing the reading would steer moves.
+   */
+  stuckSealedSeconds: 2,
   /** Pump-dead: the pressure must rise 2 mmHg in this long with the pump flat out... */
   pumpDeadSeconds: 2.5,
   /** ...or, below this pressure (the bladder still taking up its slack), in this long. */
@@ -256,16 +262,25 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "sensor-stuck",
     severity: "fault",
     latches: true,
-    description: "identical samples for 0.5 s while the cuff is pressurised or actuated",
+    description: `identical samples for ${SUPERVISOR_LIMITS.stuckSeconds} s while the pump or vent works or the limb contracts, or ${SUPERVISOR_LIMITS.stuckSealedSeconds} s while the sealed, still cuff is pressurised`,
     check: (ctx, m) => {
       const counts = ctx.estimate.counts;
       if (!Number.isFinite(counts) || counts !== m.lastCounts) {
         m.lastCounts = Number.isFinite(counts) ? counts : null;
         m.sameCountsSince = ctx.t;
+        m.since = null;
       }
-      const live = ctx.estimate.mmhg > 20 || ctx.proposed.pump > 0.3;
+      // Contractions move the pressure within any half second, and so do pump and vent: the shorter
+      // limit counts from the first such sample of the frozen stretch.
+      const pressurised = ctx.estimate.mmhg > 20;
+      const moving = ctx.proposed.pump > 0.3 || (pressurised && (ctx.exercising || ctx.proposed.vent > 0.05));
+      if (moving) m.since ??= ctx.t;
       const frozenFor = m.sameCountsSince === null ? 0 : ctx.t - m.sameCountsSince;
-      return live && frozenFor >= SUPERVISOR_LIMITS.stuckSeconds
+      const movingFor = m.since === null ? 0 : ctx.t - m.since;
+      const frozen =
+        (movingFor >= SUPERVISOR_LIMITS.stuckSeconds && frozenFor >= SUPERVISOR_LIMITS.stuckSeconds) ||
+        (pressurised && frozenFor >= SUPERVISOR_LIMITS.stuckSealedSeconds);
+      return frozen
         ? `pressure reading frozen at ${ctx.estimate.mmhg.toFixed(1)} mmHg for ${frozenFor.toFixed(1)} s`
         : null;
     },

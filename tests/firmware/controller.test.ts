@@ -243,7 +243,7 @@ describe("host silence", () => {
 });
 
 describe("faults latch vented until acknowledged", () => {
-  it("a stuck sensor mid-hold vents within 0.6 s and needs an acknowledgement once deflated", () => {
+  it("a stuck sensor mid-hold (the cuff sealed) vents within 2.1 s and needs an acknowledgement once deflated", () => {
     const h = firmwareHarness();
     h.ready();
     h.send({ type: "hold", cuff: 0, target: { mmhg: 150 } });
@@ -252,7 +252,9 @@ describe("faults latch vented until acknowledged", () => {
     h.plant.injectFault("sensor-stuck");
     const at = h.now();
     h.run(5, () => h.controller.stateName === "fault");
-    expect(h.now() - at).toBeLessThanOrEqual(0.6);
+    // Sealed and still, a quiet sensor may read one count for a whole slow heart beat: 2 s (stuckSealedSeconds).
+    expect(h.now() - at).toBeGreaterThan(1.5);
+    expect(h.now() - at).toBeLessThanOrEqual(2.1);
     expect(h.board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
     expect(h.send({ type: "hold", cuff: 0, target: { mmhg: 100 } })[0]).toMatchObject({ type: "nack", reason: "fault-latched" });
     // The frozen reading still says 150 mmHg, so the fault cannot be acknowledged.
@@ -346,7 +348,7 @@ describe("faults in the continuous and cycle plans", () => {
     { mode: "continuous" as const, minutes: 2, target: { mmhg: 140 }, lop: 200 },
     { mode: "cycle" as const, cycles: 3, holdSeconds: 20, releaseSeconds: 5, releaseMmhg: 20, stepMmhg: 10, target: { mmhg: 120 }, lop: 200 },
   ]) {
-    it(`a sensor that freezes during a ${plan.mode} hold vents within 0.6 s`, () => {
+    it(`a sensor that freezes during a ${plan.mode} hold (the cuff sealed) vents within 2.1 s`, () => {
       const h = firmwareHarness();
       h.ready();
       h.send({ type: "start-session", cuff: 0, limb: "leg", plan });
@@ -355,7 +357,7 @@ describe("faults in the continuous and cycle plans", () => {
       h.plant.injectFault("sensor-stuck");
       const at = h.now();
       h.run(5, () => h.controller.stateName === "fault");
-      expect(h.now() - at).toBeLessThanOrEqual(0.6);
+      expect(h.now() - at).toBeLessThanOrEqual(2.1);
       expect(h.board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
       h.run(10);
       expect(h.plant.trueMmhg()).toBeLessThan(15);
@@ -399,4 +401,24 @@ describe("a sensor's own offset at power-up", () => {
       expect(result.metrics.restWithin5!).toBeGreaterThan(0.95);
     });
   }
+});
+
+describe("a noiseless sensor between slow heart beats", () => {
+  it("a rest at 78 % LOP on a 6 cm thigh cuff with a 45 bpm heart and sensorNoiseMmhg 0 is not taken for a stuck sensor: the session runs to its end", () => {
+    // Found sweeping the scenario ranges: the sealed cuff read one count for 0.5 s of a 1.3 s beat, and the cuff faulted at 93 s.
+    const scenario = parseScenario({
+      name: "quiet sensor, slow heart",
+      seed: 11138,
+      limb: "leg",
+      subject: { systolic: 123, diastolic: 76, heartRate: 45, limbCircumferenceCm: 39, breathsPerMin: 16 },
+      cuff: { widthCm: 6.3 },
+      hardware: { pumpFreeFlowLpm: 5.96, leakMmhgPerMin: 50.9, sensorNoiseMmhg: 0, sensorOffsetMmhg: -0.8 },
+      plan: { sets: [15, 10, 10], restSeconds: 42, target: { percentLop: 79 }, lop: "measure" },
+      exercise: { repSeconds: 2.2, contractionSwingMmhg: 23, swellingMmhg: 10, motionArtefactMmhg: 0.2 },
+    });
+    const result = runScenario(scenario, { profile: referenceProfile() });
+    expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
+    expect(result.finalState).toBe("vented");
+    expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
+  });
 });

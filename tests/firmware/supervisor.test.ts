@@ -107,10 +107,13 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 190, 0.9))).toBeCloseTo(0.9, 2);
   });
 
-  it("sensor-stuck fires after 0.5 s of identical counts while pressurised, not while vented at zero", () => {
-    const frozen = (t: number) => context(t, { est: t >= 1 ? { counts: 7000 } : {} });
-    expect(firstAlarm("sensor-stuck", 3, frozen)! - 1).toBeCloseTo(0.5, 1);
-    expect(firstAlarm("sensor-stuck", 3, (t) => context(t, { mmhg: 0, state: "vented", est: { counts: 2000 } }))).toBeNull();
+  it("sensor-stuck fires after 0.5 s of identical counts in a set or while the pump works, after 2 s in a sealed still hold, never while vented at zero", () => {
+    const frozen = (over: Partial<RuleContext>) => (t: number) => context(t, { ...over, est: t >= 1 ? { counts: 7000 } : {} });
+    expect(firstAlarm("sensor-stuck", 4, frozen({}))! - 1).toBeCloseTo(0.5, 1);
+    const still = { phase: "rest" as const, exercising: false };
+    expect(firstAlarm("sensor-stuck", 4, frozen({ ...still, proposed: { pump: 0.6, vent: 0 } }))! - 1).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("sensor-stuck", 4, frozen(still))! - 1).toBeCloseTo(2, 1);
+    expect(firstAlarm("sensor-stuck", 4, (t) => context(t, { mmhg: 0, state: "vented", est: { counts: 2000 } }))).toBeNull();
   });
 
   it("hose-kink fires when pressure climbs 1000 mmHg/s with the pump on, not at 40 mmHg/s", () => {
