@@ -39,7 +39,7 @@ import {
   planOverCap,
   type SessionRun,
 } from "./session.ts";
-import { type Actuation, SAFE_ACTUATION, Supervisor, vetoActuation } from "./supervisor.ts";
+import { type Actuation, SAFE_ACTUATION, SUPERVISOR_LIMITS, Supervisor, vetoActuation } from "./supervisor.ts";
 
 export type HostSilencePolicy = { policy: "vent" | "continue"; timeoutSeconds: number };
 
@@ -70,6 +70,8 @@ const MAX_ZERO_OFFSET_MMHG = 25;
 const VENTED_MARGIN_MMHG = 5;
 /** Hold the vent open this long below that before calling the cuff vented. */
 const DEFLATED_CONFIRM_SECONDS = 0.3;
+/** A narrow hose refills from the cuff within about 0.1 s of the vent shutting (3 m of 2.6 mm tube). */
+const VENT_SHUT_CHECK_SECONDS = 0.3;
 /**
  * During sets the regulator aims this much above the target: the vent can take air out far
  * faster than the pump puts it back, so a slightly high aim balances the time spent above
@@ -121,7 +123,17 @@ export class CuffController {
   private lop: { procedure: LopProcedure; forSession: boolean; limb: Limb | null } | null = null;
   private session: SessionRun | null = null;
   private repCounter: RepCounter | null = null;
-  private deflating: { reason: string; belowSinceSeconds: number | null; ok: boolean } | null = null;
+  private deflating: {
+    reason: string;
+    belowSinceSeconds: number | null;
+    ok: boolean;
+    /** Last time the reading stood above SUPERVISOR_LIMITS.fastDeflationFromMmhg. */
+    aboveFastFromSeconds: number | null;
+    /** The vent is shut to see whether the hose refills (see stepDeflate). */
+    shutSinceSeconds: number | null;
+  } | null = null;
+  /** The reading at the end of a shut-vent check, on the tick it ended (for the supervisor). */
+  private ventShutCheckMmhg: number | null = null;
   private faultKind: AlarmKind | null = null;
 
   private lopMmhg: number | null = null;
@@ -286,6 +298,7 @@ export class CuffController {
 
     this.checkHostSilence(tSeconds);
     this.probeDropMmhg = null;
+    this.ventShutCheckMmhg = null;
     this.pulseRatio = null;
     let proposed = this.propose(tSeconds, estimate, dt);
 
@@ -299,6 +312,7 @@ export class CuffController {
       targetMmhg: this.currentTargetMmhg(),
       settled: this.session?.settled ?? false,
       probeDropMmhg: this.probeDropMmhg,
+      ventShutCheckMmhg: this.ventShutCheckMmhg,
       pulseRatio: this.pulseRatio,
       zeroed: this.zeroed,
       exercising: this.session !== null && this.session.step === "set" && planMode(this.session.plan) === "sets",
@@ -337,8 +351,7 @@ export class CuffController {
       case "releasing":
         return this.stepSession(t, estimate, dt);
       case "deflating":
-        this.stepDeflate(t, estimate);
-        return SAFE_ACTUATION;
+        return this.stepDeflate(t, estimate);
       default:
         return SAFE_ACTUATION;
     }
@@ -602,15 +615,36 @@ export class CuffController {
     this.emit({ type: "phase", cuff: this.cuff, t: round(t, 3), phase: "rest", set: s.setIndex, seconds: restSeconds });
   }
 
-  private stepDeflate(t: number, estimate: PressureEstimate): void {
+  /**
+   * Vent until the reading stays under the deflated threshold. A reading that falls from over
+   * 50 mmHg to under it faster than any cuff vents is either the hose alone (a kink: the cuff is
+   * cut off, still inflated) or a narrow hose that the open vent empties faster than the cuff
+   * refills it. The vent is then shut for a moment: a narrow hose refills from the cuff and the
+   * deflation goes on; a kinked one stays empty, which the supervisor names.
+   */
+  private stepDeflate(t: number, estimate: PressureEstimate): Actuation {
     const d = this.deflating!;
     const p = Number.isFinite(estimate.mmhg) ? estimate.mmhg : Number.POSITIVE_INFINITY;
+    if (d.shutSinceSeconds !== null) {
+      if (p < DEFLATED_MMHG && t - d.shutSinceSeconds < VENT_SHUT_CHECK_SECONDS) return { pump: 0, vent: 0 };
+      this.ventShutCheckMmhg = p;
+      d.shutSinceSeconds = null;
+      d.belowSinceSeconds = null;
+      d.aboveFastFromSeconds = null;
+      return SAFE_ACTUATION;
+    }
+    if (p > SUPERVISOR_LIMITS.fastDeflationFromMmhg) d.aboveFastFromSeconds = t;
     if (p < DEFLATED_MMHG - VENTED_MARGIN_MMHG) {
+      if (d.belowSinceSeconds === null && d.aboveFastFromSeconds !== null && t - d.aboveFastFromSeconds < SUPERVISOR_LIMITS.fastestDeflationSeconds) {
+        d.shutSinceSeconds = t;
+        return { pump: 0, vent: 0 };
+      }
       d.belowSinceSeconds ??= t;
       if (t - d.belowSinceSeconds >= DEFLATED_CONFIRM_SECONDS) this.finishDeflate(t);
     } else {
       d.belowSinceSeconds = null;
     }
+    return SAFE_ACTUATION;
   }
 
   private finishDeflate(t: number): void {
@@ -821,7 +855,8 @@ export class CuffController {
       s.step = "deflate";
       s.stepStartedSeconds = t;
     }
-    this.deflating = { reason, belowSinceSeconds: null, ok };
+    const from = this.lastEstimate?.mmhg ?? 0;
+    this.deflating = { reason, belowSinceSeconds: null, ok, aboveFastFromSeconds: from > SUPERVISOR_LIMITS.fastDeflationFromMmhg ? t : null, shutSinceSeconds: null };
     this.setState(t, "deflating", "deflate", reason);
     this.emit({ type: "phase", cuff: this.cuff, t: round(t, 3), phase: "deflate" });
   }

@@ -27,6 +27,8 @@ export interface RuleContext {
   settled: boolean;
   /** How far the reading fell after the kink probe's vent pulse, on the tick it was judged. */
   probeDropMmhg: number | null;
+  /** The reading after the vent was shut for a moment because it had emptied faster than a cuff can (deflation), on the tick it was judged. */
+  ventShutCheckMmhg: number | null;
   /** Arterial pulsations now as a share of the session's first still hold (judged about once a second while holding still). */
   pulseRatio: number | null;
   /** The sensor has been zeroed since boot or its last fault. */
@@ -138,8 +140,15 @@ export const SUPERVISOR_LIMITS = {
    */
   ventReboundSeconds: 0.5,
   ventReboundMarginMmhg: 3,
-  /** A kinked hose leaves the pump feeding the hose alone: pressure climbs an order of magnitude faster. */
+  /** A kinked hose leaves the pump feeding the hose alone: pressure climbs an order of magnitude faster... */
   kinkSlopeMmhgPerSecond: 400,
+  /**
+   * ...and keeps climbing. A narrow hose (3 m of 2.6-3.2 mm tube) jumps by its own pressure drop
+   * when the pump starts, 45-75 mmHg within 0.06 s, and faulted LOP ramps and inflations at 0.05 s;
+   * holding, the 0.05 s that caught a kink in a set 15 s after it formed stays.
+   */
+  kinkSlopeSeconds: 0.1,
+  kinkSlopeHoldingSeconds: 0.05,
   /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
   kinkProbeDropMmhg: 10,
   /**
@@ -289,17 +298,23 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "hose-kink",
     severity: "fault",
     latches: true,
-    description: `pressure climbs faster than ${SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond} mmHg/s with the pump on, a 10 ms vent probe drops the reading by more than ${SUPERVISOR_LIMITS.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${SUPERVISOR_LIMITS.fastDeflationFromMmhg} to under 15 mmHg in under ${SUPERVISOR_LIMITS.fastestDeflationSeconds} s (only the hose answers: the cuff is cut off)`,
+    description: `pressure climbs faster than ${SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond} mmHg/s for ${SUPERVISOR_LIMITS.kinkSlopeSeconds} s with the pump on (holding: ${SUPERVISOR_LIMITS.kinkSlopeHoldingSeconds} s), a 10 ms vent probe drops the reading by more than ${SUPERVISOR_LIMITS.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${SUPERVISOR_LIMITS.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${SUPERVISOR_LIMITS.fastestDeflationSeconds} s (in the deflation: and it stays there with the vent shut) (only the hose answers: the cuff is cut off)`,
     check: (ctx, m) => {
       const probed = ctx.probeDropMmhg !== null && ctx.probeDropMmhg > SUPERVISOR_LIMITS.kinkProbeDropMmhg;
-      const racing = sustained(m, ctx, ctx.proposed.pump > 0.2 && ctx.estimate.slopeMmhgPerSecond > SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond, 0.05);
-      // Through the reference vent even a 4 cm arm cuff takes 0.4 s from 150 mmHg; the hose alone empties in 0.04 s.
+      // Holding, the regulator pumps in bursts and a kinked hose shows within one; the LOP ramp and
+      // the inflation start the pump against the whole hose, whose own drop is a first jump.
+      const burstSeconds = holding(ctx) ? SUPERVISOR_LIMITS.kinkSlopeHoldingSeconds : SUPERVISOR_LIMITS.kinkSlopeSeconds;
+      const racing = sustained(m, ctx, ctx.proposed.pump > 0.2 && ctx.estimate.slopeMmhgPerSecond > SUPERVISOR_LIMITS.kinkSlopeMmhgPerSecond, burstSeconds);
+      // A full vent emptied the reading faster than a cuff can: while holding, the regulator's vent
+      // (the hose alone answers); in the deflation, only if the hose then stayed empty with the vent
+      // shut (a narrow hose empties faster than the cuff refills it, and refills once shut).
       const p = ctx.estimate.mmhg;
-      const venting = ctx.proposed.vent >= 0.99 && ctx.proposed.pump === 0 && Number.isFinite(p);
+      const venting = ctx.state !== "deflating" && ctx.state !== "fault" && ctx.proposed.vent >= 0.99 && ctx.proposed.pump === 0 && Number.isFinite(p);
       if (!venting) m.values.length = 0;
       else if (m.values.length === 0 && p > SUPERVISOR_LIMITS.fastDeflationFromMmhg) m.values.push(ctx.t);
       const emptiedAtOnce = venting && m.values.length > 0 && p < DEFLATED_MMHG && ctx.t - m.values[0]! < SUPERVISOR_LIMITS.fastestDeflationSeconds;
-      return probed || racing || emptiedAtOnce
+      const cutOff = ctx.ventShutCheckMmhg !== null && ctx.ventShutCheckMmhg < DEFLATED_MMHG;
+      return probed || racing || emptiedAtOnce || cutOff
         ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate"
         : null;
     },

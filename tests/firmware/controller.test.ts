@@ -422,3 +422,44 @@ describe("a noiseless sensor between slow heart beats", () => {
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
   });
 });
+
+describe("narrow hoses and kinks at the end of a hold", () => {
+  it("a narrow hose (1.5 m of 2.6 mm tube) that the 2.5 mm vent empties faster than the cuff refills it is not taken for a kink: the session ends vented, with no alarm", () => {
+    // Found sweeping the scenario ranges: the final deflation emptied the reading in under 0.1 s and ended the session in a hose-kink fault.
+    const scenario = parseScenario({
+      name: "narrow hose",
+      seed: 1041,
+      limb: "arm",
+      subject: { systolic: 95, diastolic: 75, heartRate: 79, limbCircumferenceCm: 30, breathsPerMin: 24 },
+      cuff: { widthCm: 5.2 },
+      hardware: { pumpFreeFlowLpm: 3.28, leakMmhgPerMin: 20.5, sensorNoiseMmhg: 0.71, sensorOffsetMmhg: -5.1, ventOrificeMm: 2.47, hoseLengthM: 1.53, hoseInnerMm: 2.6, manifoldMl: 38 },
+      plan: { sets: [15, 10, 10], restSeconds: 59, target: { percentLop: 53 }, lop: 171 },
+      exercise: { repSeconds: 2.6, contractionSwingMmhg: 21, swellingMmhg: 10, motionArtefactMmhg: 1.3 },
+    });
+    let lastMmhg = 0;
+    const result = runScenario(scenario, { profile: referenceProfile(), onTrace: (row) => (lastMmhg = row.cuffMmhg) });
+    expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
+    expect(result.finalState).toBe("vented");
+    expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
+    expect(lastMmhg).toBeLessThan(15);
+  });
+
+  it("a hose kinked just before the deflation: the reading empties at once, stays empty with the vent shut for 0.3 s, and the cuff faults hose-kink within 0.5 s", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.send({ type: "hold", cuff: 0, target: { mmhg: 150 } });
+    h.run(30, () => h.controller.stateName === "regulating");
+    h.run(2);
+    h.plant.injectFault("hose-kink");
+    h.send({ type: "deflate", cuff: 0 });
+    const at = h.now();
+    h.run(3, () => h.controller.stateName === "fault");
+    expect(h.controller.stateName).toBe("fault");
+    expect(h.events("alarm").map((a) => a.kind)).toContain("hose-kink");
+    expect(h.now() - at).toBeGreaterThan(0.3);
+    expect(h.now() - at).toBeLessThan(0.5);
+    // Behind the kink the cuff still holds its pressure: the alarm says so.
+    expect(h.plant.trueMmhg()).toBeGreaterThan(100);
+    expect(h.board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
+  });
+});

@@ -21,6 +21,7 @@ function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: 
     settled: true,
     exercising: true,
     probeDropMmhg: null,
+    ventShutCheckMmhg: null,
     pulseRatio: null,
     zeroed: true,
     proposed: { pump: 0, vent: 0 },
@@ -116,8 +117,11 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("sensor-stuck", 4, (t) => context(t, { mmhg: 0, state: "vented", est: { counts: 2000 } }))).toBeNull();
   });
 
-  it("hose-kink fires when pressure climbs 1000 mmHg/s with the pump on, not at 40 mmHg/s", () => {
+  it("hose-kink fires when pressure climbs 1000 mmHg/s with the pump on for 0.05 s holding; in the LOP ramp for 0.1 s, not 0.06 s (a narrow hose's own pressure drop); never at 40 mmHg/s", () => {
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 0.6, vent: 0 }, est: t > 0.2 ? { slopeMmhgPerSecond: 1000 } : {} }))).toBeCloseTo(0.26, 1);
+    const ramp = { state: "lop" as const, phase: "lop" as const, targetMmhg: null, settled: false, exercising: false, proposed: { pump: 0.3, vent: 0 } };
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...ramp, est: t > 0.2 ? { slopeMmhgPerSecond: 1000 } : {} }))).toBeCloseTo(0.31, 1);
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...ramp, est: t > 0.2 && t < 0.265 ? { slopeMmhgPerSecond: 1000 } : {} }))).toBeNull();
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 1, vent: 0 }, est: { slopeMmhgPerSecond: 40 } }))).toBeNull();
   });
 
@@ -126,10 +130,16 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { probeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeNull();
   });
 
-  it("hose-kink fires when a full vent empties the reading from 150 mmHg in 0.05 s, not in 0.4 s", () => {
-    const venting = { state: "deflating" as const, phase: "deflate" as const, targetMmhg: null, proposed: { pump: 0, vent: 1 } };
+  it("hose-kink fires when the regulator's full vent empties the reading from 150 mmHg in 0.05 s, not in 0.4 s", () => {
+    const venting = { proposed: { pump: 0, vent: 1 } };
     expect(firstAlarm("hose-kink", 3, (t) => context(t, { ...venting, mmhg: Math.max(0, 150 - 3000 * t) }))).toBeCloseTo(0.05, 2);
     expect(firstAlarm("hose-kink", 4, (t) => context(t, { ...venting, mmhg: 150 * Math.exp(-t / 0.17) }))).toBeNull();
+  });
+
+  it("hose-kink fires when the hose stays empty with the vent shut after a too-fast deflation (2 mmHg), not when it refills from the cuff (60 mmHg)", () => {
+    const deflating = { state: "deflating" as const, phase: "deflate" as const, targetMmhg: null, mmhg: 2 };
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeCloseTo(0.5, 2);
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 60 : null }))).toBeNull();
   });
 
   it("valve-stuck-closed fires after 1 s of full vent without a pressure fall", () => {

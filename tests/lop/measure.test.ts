@@ -255,7 +255,7 @@ describe("LOP from the cuff signal", () => {
     expect(kink.toSafeSeconds!).toBeLessThan(12);
     expect(result.lopMeasuredMmhg).toBeNull();
     expect(result.alarms.find((a) => a.kind === "lop-failed")?.detail).toMatch(/stopped rising .* hose may be kinked/);
-    // The vent empties the hose alone (51 mmHg to nothing in 0.03 s): the cuff behind the kink may still be inflated, and the user is told so.
+    // The vent empties the hose alone (51 mmHg to nothing in 0.03 s) and, shut for 0.3 s, the hose stays empty: the cuff behind the kink may still be inflated, and the user is told so.
     expect(result.alarms.find((a) => a.kind === "hose-kink")?.detail).toMatch(/cuff may stay inflated/);
     expect(result.finalState).toBe("fault");
   });
