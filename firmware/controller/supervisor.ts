@@ -179,9 +179,11 @@ export const SUPERVISOR_LIMITS = {
   stuckSealedSeconds: 2,
   /** Pump-dead: the pressure must rise 2 mmHg in this long with the pump flat out... */
   pumpDeadSeconds: 2.5,
-  /** ...or, below this pressure (the bladder still taking up its slack), in this long. */
+  /** ...or, below this pressure (the bladder still taking up its slack), in this long... */
   pumpDeadSlackBelowMmhg: 30,
   pumpDeadSlackSeconds: 6,
+  /** ...unless it rose less than this in the usual time: nothing moves at all. */
+  pumpDeadStillMmhg: 0.5,
   /** Leak alarm within 5 s (Delfi: 7 s). */
   leakSeconds: 4,
   /** ...unless the window's second half stands this much above its first: the pump is winning. */
@@ -388,7 +390,7 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     kind: "pump-dead",
     severity: "fault",
     latches: true,
-    description: `pump commanded above 80 % with the vent closed for ${SUPERVISOR_LIMITS.pumpDeadSeconds} s (below ${SUPERVISOR_LIMITS.pumpDeadSlackBelowMmhg} mmHg: ${SUPERVISOR_LIMITS.pumpDeadSlackSeconds} s) and the pressure rose less than 2 mmHg, outside sets with contractions (pump dead, vent stuck open or a large leak)`,
+    description: `pump commanded above 80 % with the vent closed for ${SUPERVISOR_LIMITS.pumpDeadSeconds} s and the pressure rose less than 2 mmHg (below ${SUPERVISOR_LIMITS.pumpDeadSlackBelowMmhg} mmHg: less than ${SUPERVISOR_LIMITS.pumpDeadStillMmhg} mmHg, or 2 mmHg in ${SUPERVISOR_LIMITS.pumpDeadSlackSeconds} s), outside sets with contractions (pump dead, vent stuck open or a large leak)`,
     check: (ctx, m) => {
       // In a set each relaxation can pull the pressure down for seconds faster than a working pump
       // refills it, and each contraction lifts it with no pump at all: the rule cannot tell there.
@@ -404,18 +406,19 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       const window = (m.ringA = ring(m.ringA, SUPERVISOR_LIMITS.pumpDeadSeconds, ctx));
       const slack = (m.ringB = ring(m.ringB, SUPERVISOR_LIMITS.pumpDeadSlackSeconds, ctx));
       // While the bladder takes up its slack a small pump on a large cuff lifts the pressure by
-      // under 1 mmHg/s (0.5-0.7 L/min pumps faulted 4 s into healthy sessions); an empty cuff
-      // loses nothing by a slower verdict.
-      const filling = ctx.estimate.mmhg < SUPERVISOR_LIMITS.pumpDeadSlackBelowMmhg;
-      const judged = filling ? slack : window;
-      const rise = ctx.estimate.mmhg - judged.oldest;
-      const full = judged.full;
-      window.push(ctx.estimate.mmhg);
-      slack.push(ctx.estimate.mmhg);
-      if (!full) return null;
-      return rise < 2
-        ? `the pump runs but pressure rose ${rise.toFixed(1)} mmHg in ${filling ? SUPERVISOR_LIMITS.pumpDeadSlackSeconds : SUPERVISOR_LIMITS.pumpDeadSeconds} s: pump dead, vent stuck open or a large leak`
-        : null;
+      // under 1 mmHg/s (0.5-0.7 L/min pumps faulted 4 s into healthy sessions): there a pressure
+      // that does not move at all (a dead pump, a cuff off the limb) is judged in the usual time,
+      // a slow one over the longer window.
+      const p = ctx.estimate.mmhg;
+      const filling = p < SUPERVISOR_LIMITS.pumpDeadSlackBelowMmhg;
+      const rise = window.full ? p - window.oldest : Number.POSITIVE_INFINITY;
+      const slowRise = slack.full ? p - slack.oldest : Number.POSITIVE_INFINITY;
+      window.push(p);
+      slack.push(p);
+      const dead = filling ? rise < SUPERVISOR_LIMITS.pumpDeadStillMmhg || slowRise < 2 : rise < 2;
+      if (!dead) return null;
+      const [shown, seconds] = filling && slowRise < 2 ? [slowRise, SUPERVISOR_LIMITS.pumpDeadSlackSeconds] : [rise, SUPERVISOR_LIMITS.pumpDeadSeconds];
+      return `the pump runs but pressure rose ${shown.toFixed(1)} mmHg in ${seconds} s: pump dead, vent stuck open or a large leak`;
     },
   },
   {
