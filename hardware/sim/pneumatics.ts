@@ -175,16 +175,10 @@ export function hoseFlowMlPerS(params: PneumaticParams, fromMmhg: number, toMmhg
   return dp > 0 ? q : -q;
 }
 
-/**
- * Hose flow over pressure difference at flow q (the secant), mL/s per mmHg: the implicit step's
- * linear flow law then passes through zero flow at equal pressures, so a step cannot carry the box
- * past the cuff. The tangent (half the secant where the flow is turbulent) put that zero at the
- * mirrored difference: after a vent pulse through a short, wide hose the box refilled 10 mmHg
- * above the cuff in one 10 ms step, and the reading's jump faulted the sensor.
- */
+/** d(hose flow)/d(pressure difference) at flow q, mL/s per mmHg. */
 function hoseConductance(params: PneumaticParams, fromMmhg: number, toMmhg: number, q: number): number {
   const density = ((fromMmhg + toMmhg) / 2 + P_ATM) / P_ATM;
-  return density / (params.hoseLaminarMmhgPerMlPerS + params.hoseTurbulentMmhgPerMlPerS2 * Math.abs(q));
+  return density / (params.hoseLaminarMmhgPerMlPerS + 2 * params.hoseTurbulentMmhgPerMlPerS2 * Math.abs(q));
 }
 
 /** Net inflow of the pump side (pump in; vent and relief out), mL/s. */
