@@ -447,7 +447,8 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       const leaking = exercising ? pump > 0.85 && shortMmhg > 0.1 * ctx.targetMmhg : pump > 0.6 && shortMmhg > 5;
       if (!leaking) return null;
       // A small pump refilling a large cuff (after a set's veins emptied) is as busy and as short,
-      // but gaining: 0.5-2 L/min pumps ended 23 of 170 healthy sessions in this fault.
+      // but gaining: 0.5-2 L/min pumps ended 28 of 571 healthy range-sweep sessions in this fault
+      // (4 now: pumps that cannot hold the target at all).
       const gainMmhg = halvesGain(pressures);
       return gainMmhg < SUPERVISOR_LIMITS.leakRecoveringMmhg
         ? `leak: the pump ran ${(pump * 100).toFixed(0)} % of the last ${SUPERVISOR_LIMITS.leakSeconds} s and pressure is still ${shortMmhg.toFixed(0)} mmHg short, not recovering (a leak, or a pump too small for this cuff)`
