@@ -27,6 +27,15 @@ function measure(input: Omit<ScenarioInput, "name">, ceilingMmhg = 300) {
 }
 
 describe("LOP from the cuff signal", () => {
+  it("measures a wide pulse pressure (165/65 on a thigh, 110/55 on an arm) within 6 mmHg, where it gave up short of the LOP", () => {
+    for (const [limb, systolic, diastolic, seed] of [["leg", 165, 65, 3], ["arm", 110, 55, 1]] as const) {
+      const run = measure({ seed, limb, subject: { systolic, diastolic, heartRate: 65 }, hardware: { sensorNoiseMmhg: 0.3 } });
+      expect(run.outcome.ok, run.outcome.reason).toBe(true);
+      expect(Math.abs(run.errorMmhg!)).toBeLessThan(6);
+      expect(run.secondsAboveLop).toBeLessThan(3);
+    }
+  });
+
   it("measures a median arm within 6 mmHg, in under 45 s, barely above the LOP", () => {
     const run = measure({ seed: 3, limb: "arm", subject: { heartRate: 72 } });
     expect(run.outcome.ok).toBe(true);
