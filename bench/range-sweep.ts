@@ -22,6 +22,11 @@ import { MAX_LOP_MMHG } from "../shared/limits.ts";
 import { fixedOrDash as f, quantile } from "./stats.ts";
 
 const args = process.argv.slice(2);
+const USAGE = "usage: npx tsx bench/range-sweep.ts [--seed N] [--count N>=1] [--ranges contract|schema]";
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(`${USAGE}\n\nHealthy sessions drawn evenly over the scenario ranges, no fault injected: how they ended,\nthe alarms raised, time above LOP and the LOP errors. contract: subjects, cuffs, pumps, leaks,\nsensor noise and offset, cadence and swing; schema: also hose, vent and manifold.`);
+  process.exit(0);
+}
 const option = (name: string, fallback: string): string => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
@@ -30,7 +35,7 @@ const SEED = Number(option("seed", "1"));
 const COUNT = Number(option("count", "150"));
 const RANGES = option("ranges", "contract");
 if (!Number.isInteger(SEED) || !Number.isInteger(COUNT) || COUNT < 1 || (RANGES !== "contract" && RANGES !== "schema")) {
-  console.error("usage: npx tsx bench/range-sweep.ts [--seed N] [--count N>=1] [--ranges contract|schema]");
+  console.error(USAGE);
   process.exit(2);
 }
 
