@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/board-speed.ts [simSeconds]
  */
-import { SimBoard } from "../firmware/board/sim-board.ts";
+import { SimBoard } from "../hardware/sim/sim-board.ts";
 import { connectJohnnyFiveBoard } from "../firmware/board/johnny-five-board.ts";
 import type { CuffBoard } from "../firmware/board/board.ts";
 import { mmhgToCounts, referenceProfile } from "../hardware/profile.ts";

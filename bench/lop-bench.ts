@@ -14,7 +14,7 @@ import { createPlant } from "../hardware/sim/cuff.ts";
 import { generatePopulation } from "../hardware/sim/population.ts";
 import { Prng } from "../hardware/sim/prng.ts";
 import type { Scenario } from "../hardware/sim/scenario.ts";
-import { deflate, runLop, type LopRun } from "../tests/lop/harness.ts";
+import { deflate, runLop, type LopRun } from "../hardware/sim/bench/lop-harness.ts";
 import { fixedOrDash as f, quantile } from "./stats.ts";
 
 const args = process.argv.slice(2);

@@ -20,7 +20,7 @@ import { generatePopulation } from "../hardware/sim/population.ts";
 import { REFERENCE_CUFFS, REFERENCE_PUMP, REFERENCE_VENT_VALVE } from "../hardware/sim/reference-parts.ts";
 import { parseScenario, type Scenario } from "../hardware/sim/scenario.ts";
 import { DEFLATED_MMHG } from "../shared/limits.ts";
-import { runScenario } from "../firmware/bench/run-scenario.ts";
+import { runScenario } from "../hardware/sim/bench/run-scenario.ts";
 import { protocolScenario } from "./regulation-population.ts";
 
 export const PUMP_FLOWS_LPM = [2, 3, 4, 5, 6] as const;

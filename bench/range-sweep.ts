@@ -13,7 +13,7 @@
  * Plans: 15-10-10 reps, 20-60 s rests, thighs at 60-80 % LOP and arms at 40-60 %, the LOP
  * measured by the cuff in every other session and given in the rest.
  */
-import { type BenchResult, runScenario } from "../firmware/bench/run-scenario.ts";
+import { type BenchResult, runScenario } from "../hardware/sim/bench/run-scenario.ts";
 import { referenceProfile } from "../hardware/profile.ts";
 import { trueLopMmhg } from "../hardware/sim/limb.ts";
 import { Prng } from "../hardware/sim/prng.ts";

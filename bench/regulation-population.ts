@@ -8,7 +8,7 @@ import { referenceProfile } from "../hardware/profile.ts";
 import { lopFromPhysiologyMmhg } from "../hardware/sim/limb.ts";
 import { generatePopulation } from "../hardware/sim/population.ts";
 import type { Scenario } from "../hardware/sim/scenario.ts";
-import { type BenchResult, runScenario } from "../firmware/bench/run-scenario.ts";
+import { type BenchResult, runScenario } from "../hardware/sim/bench/run-scenario.ts";
 
 /** The simulator's true LOP for a scenario's subject and cuff. */
 export function trueLopMmhg(s: Scenario): number {

@@ -5,9 +5,9 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { runScenario, type BenchResult, type TraceRow } from "../firmware/bench/run-scenario.ts";
-import { MetricsAccumulator } from "../firmware/bench/metrics.ts";
-import { traceLine, TRACE_HEADER } from "../firmware/bench/trace.ts";
+import { runScenario, type BenchResult, type TraceRow } from "../hardware/sim/bench/run-scenario.ts";
+import { MetricsAccumulator } from "../hardware/sim/bench/metrics.ts";
+import { traceLine, TRACE_HEADER } from "../hardware/sim/bench/trace.ts";
 import { referenceProfile, type HardwareProfile } from "../hardware/profile.ts";
 import { createPlant, type SimulatedCuff } from "../hardware/sim/cuff.ts";
 import { FAULT_KINDS, type FaultKind } from "../hardware/sim/plant.ts";
@@ -16,7 +16,7 @@ import { loadScenario, parseScenario, type Scenario } from "../hardware/sim/scen
 import { parseTrace } from "../host/plot/load.ts";
 import { renderSvg } from "../host/plot/svg.ts";
 import type { Phase } from "../shared/protocol/messages.ts";
-import { deflate, runLop } from "../tests/lop/harness.ts";
+import { deflate, runLop } from "../hardware/sim/bench/lop-harness.ts";
 import { measureDecodeThroughput } from "./decode-throughput.ts";
 import { protocolScenario, trueLopMmhg } from "./regulation-population.ts";
 import { quantile } from "./stats.ts";
@@ -273,7 +273,7 @@ function wholeStackSpeed(): { ratio: number; simSeconds: number; wallSeconds: nu
 function ptyRoundTrip(samples: number): string | null {
   if (samples === 0) return null;
   if (spawnSync("socat", ["-V"], { stdio: "ignore" }).status !== 0) return null;
-  const run = spawnSync(process.execPath, ["--import", "tsx", "host/bench/round-trip.ts", "process", String(samples)], { encoding: "utf8", timeout: 180_000 });
+  const run = spawnSync(process.execPath, ["--import", "tsx", "bench/round-trip.ts", "process", String(samples)], { encoding: "utf8", timeout: 180_000 });
   const line = run.stdout.split("\n").find((l) => l.startsWith("configure -> ack"));
   return line ? line.replace(/\s+/g, " ").trim() : null;
 }
@@ -394,7 +394,7 @@ ${shippedLines.join("\n")}
 ## 2. LOP measured through the cuff
 
 Oscillometric: a controlled ramp, the arterial pulsations tracked until they vanish
-(firmware/lop/). Error = measured minus the simulator's true LOP. Ours is against
+(firmware/core/lop/). Error = measured minus the simulator's true LOP. Ours is against
 simulated truth; the published rows are against Doppler ultrasound on people.
 
 ${lopTable(lopGroups)}

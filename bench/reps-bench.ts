@@ -15,13 +15,13 @@
  * "Phantom" reps: the counter is fed on through each 30 s rest (the controller does not
  * count there); a phantom is a rep counted beyond those the athlete began.
  */
-import { runScenario } from "../firmware/bench/run-scenario.ts";
+import { runScenario } from "../hardware/sim/bench/run-scenario.ts";
 import { referenceProfile } from "../hardware/profile.ts";
 import { createPlant } from "../hardware/sim/cuff.ts";
 import { generatePopulation } from "../hardware/sim/population.ts";
 import { loadScenario, type Scenario } from "../hardware/sim/scenario.ts";
 import { targetMmhg } from "../shared/plan.ts";
-import { runSets, type SetRun } from "../tests/lop/harness.ts";
+import { runSets, type SetRun } from "../hardware/sim/bench/lop-harness.ts";
 import { protocolScenario } from "./regulation-population.ts";
 import { fixedOrDash as f, quantile } from "./stats.ts";
 

@@ -9,7 +9,7 @@ import type { Clock, Cancellable } from "../shared/clock.ts";
 import { GuardReason } from "../shared/guard.ts";
 import type { FirmwareBody, HostMessage } from "../shared/protocol/messages.ts";
 import type { CuffBoard, PressureSample } from "./board/board.ts";
-import type { CommandResult, CuffController } from "./controller/controller.ts";
+import type { CommandResult, CuffController } from "./core/controller.ts";
 
 /** Telemetry every 5th sample: 20 Hz at the board's 100 Hz. */
 const TELEMETRY_EVERY_SAMPLES = 5;

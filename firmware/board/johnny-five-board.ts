@@ -23,7 +23,7 @@ import {
   type GuardStatus,
 } from "../../shared/guard.ts";
 import { mmhgToCounts, pinNumber, referenceProfile, type HardwareProfile } from "../../hardware/profile.ts";
-import { analogChannel, checkedProfile } from "../../hardware/sim/firmata-layout.ts";
+import { analogChannel, checkedProfile } from "../../hardware/firmata-layout.ts";
 import type { CuffBoard, GuardEvent, PressureSample } from "./board.ts";
 import { pumpPinValue, ventPinValue } from "./profile-io.ts";
 

@@ -29,7 +29,7 @@ import {
   type FirmataCommand,
   type PinCapabilities,
 } from "./firmata-protocol.ts";
-import { analogChannel, boardLayout, checkedProfile, type BoardLayout } from "./firmata-layout.ts";
+import { analogChannel, boardLayout, checkedProfile, type BoardLayout } from "../firmata-layout.ts";
 import { GuardModel, actuatorsFromLevels, guardPinsFromProfile, type GuardPayload } from "./guard-model.ts";
 import type { CuffPlant } from "./plant.ts";
 

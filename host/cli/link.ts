@@ -7,12 +7,12 @@ import type { CuffPlant } from "../../hardware/sim/plant.ts";
 import { loadScenario, parseScenario, type Scenario } from "../../hardware/sim/scenario.ts";
 import { type Clock, ManualClock, SystemClock } from "../../shared/clock.ts";
 import type { Limb } from "../../shared/plan.ts";
-import { createSimStack, type SimStack } from "../../firmware/sim-stack.ts";
+import { createSimStack, type SimStack } from "../../hardware/sim/sim-stack.ts";
 import { CuffClient } from "../client/client.ts";
 import { CuffLinkError } from "../client/errors.ts";
 import { DEFAULT_BAUD, serialConnector } from "../client/transport.ts";
-import { SimulatedAthlete } from "../sim/athlete.ts";
-import { Pacer } from "../sim/pacer.ts";
+import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
+import { Pacer } from "../../hardware/sim/pacer.ts";
 import { CliError, UsageError } from "./errors.ts";
 
 export interface LinkChoice {

@@ -14,8 +14,8 @@ export const COMMANDS: CommandEntry[] = [
   { name: "deflate", summary: "vent the cuff now, from any state", load: async () => (await import("./commands/deflate.ts")).deflateCommand },
   { name: "monitor", summary: "live telemetry until interrupted", load: async () => (await import("./commands/monitor.ts")).monitorCommand },
   { name: "ports", summary: "list serial ports with their descriptions", load: async () => (await import("./commands/ports.ts")).portsCommand },
-  { name: "firmware", summary: "run the cuff controller on a board (--board PATH|sim) and serve the cuff link", load: async () => (await import("../../firmware/cli/firmware-command.ts")).firmwareCommand },
-  { name: "bench", summary: "run one scenario headless in virtual time", load: async () => (await import("../../firmware/cli/bench-command.ts")).benchCommand },
+  { name: "firmware", summary: "run the cuff controller on a board (--board PATH|sim) and serve the cuff link", load: async () => (await import("./commands/firmware.ts")).firmwareCommand },
+  { name: "bench", summary: "run one scenario headless in virtual time", load: async () => (await import("./commands/bench.ts")).benchCommand },
   { name: "plot", summary: "draw a recorded session or a bench trace as an SVG chart", load: async () => (await import("./commands/plot.ts")).plotCommand },
   { name: "acceptance", summary: "walk through the bench acceptance test of hardware/CALIBRATION.md and record it", load: async () => (await import("./commands/acceptance.ts")).acceptanceCommand },
 ];

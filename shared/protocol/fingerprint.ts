@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { FirmwareMessageSchema, HostMessageSchema, PROTOCOL_VERSION } from "./messages.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** The JSON Schema of every message, as a third party would implement against. */
 export function linkJsonSchema(): Record<string, unknown> {
@@ -20,7 +20,4 @@ export function linkJsonSchema(): Record<string, unknown> {
 }
 
 /** 16 hex digits that change whenever any message schema changes. */
-export const SCHEMA_FINGERPRINT: string = createHash("sha256")
-  .update(JSON.stringify(linkJsonSchema()))
-  .digest("hex")
-  .slice(0, 16);
+export const SCHEMA_FINGERPRINT: string = sha256Hex(JSON.stringify(linkJsonSchema())).slice(0, 16);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SimBoard } from "../../firmware/board/sim-board.ts";
+import { SimBoard } from "../../hardware/sim/sim-board.ts";
 import type { GuardEvent, PressureSample } from "../../firmware/board/board.ts";
 import { mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";

@@ -4,7 +4,7 @@
  * alarm raised. Prints the time from fault to safe state per cell.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { type BenchResult, runScenario } from "../../firmware/bench/run-scenario.ts";
+import { type BenchResult, runScenario } from "../../hardware/sim/bench/run-scenario.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { FAULT_KINDS, type FaultKind } from "../../hardware/sim/plant.ts";
 import { loadScenario } from "../../hardware/sim/scenario.ts";

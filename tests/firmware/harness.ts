@@ -1,11 +1,11 @@
 /** A synchronous in-process firmware on the simulated cuff, driven frame by frame from a test. */
-import { SimBoard } from "../../firmware/board/sim-board.ts";
-import { Wire } from "../../firmware/bench/wire.ts";
-import { CuffController, type HostSilencePolicy } from "../../firmware/controller/controller.ts";
+import { SimBoard } from "../../hardware/sim/sim-board.ts";
+import { Wire } from "../../hardware/sim/wire.ts";
+import { CuffController, type HostSilencePolicy } from "../../firmware/core/controller.ts";
 import { LineSplitter } from "../../firmware/link/line-splitter.ts";
 import { LinkServer } from "../../firmware/link/server.ts";
-import { createLopProcedure } from "../../firmware/lop/measure.ts";
-import { createRepCounter } from "../../firmware/lop/reps.ts";
+import { createLopProcedure } from "../../firmware/core/lop/measure.ts";
+import { createRepCounter } from "../../firmware/core/reps/reps.ts";
 import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { PressureEstimate } from "../../firmware/controller/estimator.ts";
-import { ALARM_RULES, type RuleContext, Supervisor, vetoActuation } from "../../firmware/controller/supervisor.ts";
+import type { PressureEstimate } from "../../firmware/core/estimator.ts";
+import { ALARM_RULES, type RuleContext, Supervisor, vetoActuation } from "../../firmware/core/safety/supervisor.ts";
 import type { AlarmKind } from "../../shared/protocol/messages.ts";
 
 const DT = 0.01;
@@ -251,7 +251,7 @@ describe("pulsation cross-check on the sensor", () => {
   });
 
   it("the pulse monitor reports the amplitude against the first still hold's", async () => {
-    const { PulseMonitor } = await import("../../firmware/controller/pulse-monitor.ts");
+    const { PulseMonitor } = await import("../../firmware/core/diagnostics/pulse-monitor.ts");
     const monitor = new PulseMonitor(100);
     const ratios: number[] = [];
     const hold = (from: number, seconds: number, amplitude: number) => {

@@ -12,7 +12,7 @@ import {
   referenceProfile,
   type HardwareProfile,
 } from "../../hardware/profile.ts";
-import { checkedProfile } from "../../hardware/sim/firmata-layout.ts";
+import { checkedProfile } from "../../hardware/firmata-layout.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { VirtualBoard, duplexPair } from "../../hardware/sim/virtual-board.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Pacer } from "../../host/sim/pacer.ts";
+import { Pacer } from "../../hardware/sim/pacer.ts";
 
 describe("sim pacer", () => {
   it("unpaced, advances the simulation in steps of at most 0.1 s until stopped", async () => {

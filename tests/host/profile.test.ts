@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lopFreshness, profileDir, ProfileError, ProfileStore } from "../../host/profile/profile.ts";
-import { CLINICIAN_ADVICE, CONTRAINDICATIONS, ensureScreened, ScreenStop } from "../../host/profile/screen.ts";
+import { ensureScreened, ScreenStop } from "../../host/cli/screen.ts";
+import { CLINICIAN_ADVICE, CONTRAINDICATIONS } from "../../host/profile/screen.ts";
 import { fakeIo } from "./fake-io.ts";
 
 const dirs: string[] = [];

@@ -10,9 +10,9 @@ import { CuffClient, type CuffEvent } from "../../host/client/client.ts";
 import { serialConnector } from "../../host/client/transport.ts";
 import { planFromOptions } from "../../host/cli/plan-options.ts";
 import { runSession } from "../../host/session/runner.ts";
-import { SimulatedAthlete } from "../../host/sim/athlete.ts";
+import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import type { TelemetryMessage } from "../../shared/protocol/index.ts";
-import { startPtyStack, type PtyStack } from "../../host/bench/pty-stack.ts";
+import { startPtyStack, type PtyStack } from "../../hardware/sim/pty-stack.ts";
 
 const haveSocat = socatAvailable();
 if (!haveSocat && process.env.CI === "true") throw new Error(`pty tests need socat on CI: ${SOCAT_MISSING}`);

@@ -6,11 +6,11 @@ import { describe, expect, it, vi } from "vitest";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { ManualClock } from "../../shared/clock.ts";
 import { GuardState } from "../../shared/guard.ts";
-import { createSimStack, type SimStack } from "../../firmware/sim-stack.ts";
+import { createSimStack, type SimStack } from "../../hardware/sim/sim-stack.ts";
 import { CuffClient, type CuffEvent } from "../../host/client/client.ts";
 import { planFromOptions } from "../../host/cli/plan-options.ts";
 import { runSession } from "../../host/session/runner.ts";
-import { SimulatedAthlete } from "../../host/sim/athlete.ts";
+import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import type { TelemetryMessage } from "../../shared/protocol/index.ts";
 
 interface Rig {

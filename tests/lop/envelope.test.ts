@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readEnvelope, type EnvelopePoint } from "../../firmware/lop/envelope.ts";
+import { readEnvelope, type EnvelopePoint } from "../../firmware/core/lop/envelope.ts";
 
 /** One point per 2.5 mmHg from 80 mmHg, the amplitude given as a function of pressure (no noise). */
 function envelope(amplitudeAt: (mmhg: number) => number, toMmhg = 200): EnvelopePoint[] {

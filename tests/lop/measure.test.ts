@@ -4,9 +4,9 @@ import { createPlant } from "../../hardware/sim/cuff.ts";
 import { FAULT_KINDS, type FaultKind } from "../../hardware/sim/plant.ts";
 import { generatePopulation } from "../../hardware/sim/population.ts";
 import { parseScenario, type ScenarioInput } from "../../hardware/sim/scenario.ts";
-import { runScenario } from "../../firmware/bench/run-scenario.ts";
-import { weakReadingsAgree } from "../../firmware/lop/measure.ts";
-import { runLop } from "./harness.ts";
+import { runScenario } from "../../hardware/sim/bench/run-scenario.ts";
+import { weakReadingsAgree } from "../../firmware/core/lop/measure.ts";
+import { runLop } from "../../hardware/sim/bench/lop-harness.ts";
 
 const profile = referenceProfile();
 

@@ -3,9 +3,9 @@ import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { loadScenario } from "../../hardware/sim/scenario.ts";
 import { targetMmhg } from "../../shared/plan.ts";
-import { runScenario } from "../../firmware/bench/run-scenario.ts";
+import { runScenario } from "../../hardware/sim/bench/run-scenario.ts";
 import type { Scenario } from "../../hardware/sim/scenario.ts";
-import { runSets, type SetRun } from "./harness.ts";
+import { runSets, type SetRun } from "../../hardware/sim/bench/lop-harness.ts";
 
 const profile = referenceProfile();
 const scenarioPath = (name: string) => new URL(`../../scenarios/${name}`, import.meta.url).pathname;

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { beforeAll, expect, it } from "vitest";
-import { imageSize, type BuildResult } from "../../firmware/mcu/toolchain.ts";
-import { SimavrBoard } from "../../firmware/mcu/simavr-board.ts";
+import { imageSize, type BuildResult } from "../../hardware/sim/mcu/toolchain.ts";
+import { SimavrBoard } from "../../hardware/sim/mcu/simavr-board.ts";
 import { describeMcu, ensureBuilt } from "./setup.ts";
 
 /** ATmega328P: 32 KiB flash less the 2 KiB the old Nano bootloader reserves; 2 KiB SRAM. */

@@ -3,8 +3,8 @@
  * fail under CI), the build, and a byte-level Firmata host for the simulated AVR.
  */
 import { describe, it } from "vitest";
-import { SimavrBoard, type PressureSource } from "../../firmware/mcu/simavr-board.ts";
-import { buildFirmware, missingToolchain, type BuildResult } from "../../firmware/mcu/toolchain.ts";
+import { SimavrBoard, type PressureSource } from "../../hardware/sim/mcu/simavr-board.ts";
+import { buildFirmware, missingToolchain, type BuildResult } from "../../hardware/sim/mcu/toolchain.ts";
 import { GUARD_SYSEX, decodeGuardStatus, decodeGuardTripped, encodeGuardConfigure, type GuardStatus } from "../../shared/guard.ts";
 
 const missing = missingToolchain();

@@ -13,7 +13,7 @@ import {
   SCHEMA_FINGERPRINT,
   SequenceCounter,
 } from "../../shared/protocol/index.ts";
-import { renderSchemaFile, SCHEMA_FILE } from "../../shared/protocol/write-schema.ts";
+import { renderSchemaFile, SCHEMA_FILE } from "../../scripts/write-schema.ts";
 
 const v = PROTOCOL_VERSION;
 const plan = { sets: [30, 15, 15, 15], restSeconds: 30, target: { percentLop: 80 }, lop: "measure" };

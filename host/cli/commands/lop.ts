@@ -1,7 +1,7 @@
 /** `cuff lop`: measure limb occlusion pressure and print it. */
 import { CuffLinkError } from "../../client/errors.ts";
 import { profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
-import { ensureScreened, ScreenStop } from "../../profile/screen.ts";
+import { ensureScreened, ScreenStop } from "../screen.ts";
 import { deflateNow, measureLop } from "../../session/runner.ts";
 import { InterruptedError } from "../../session/wait.ts";
 import { type Command, parseOptions } from "../command.ts";

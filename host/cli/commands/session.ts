@@ -9,7 +9,7 @@ import { renderSummary } from "../../display/render.ts";
 import { LiveDisplay } from "../../display/terminal.ts";
 import { initialView } from "../../display/view.ts";
 import { lopFreshness, profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
-import { ensureScreened, ScreenStop } from "../../profile/screen.ts";
+import { ensureScreened, ScreenStop } from "../screen.ts";
 import { Recorder } from "../../record/recorder.ts";
 import { deflateNow, runSession } from "../../session/runner.ts";
 import { InterruptedError } from "../../session/wait.ts";

@@ -1,0 +1,162 @@
+/**
+ * Pressure regulation: a PI loop in pressure-rate space with split-range
+ * actuation (pump for positive rates, proportional vent for negative ones).
+ *
+ * Working in mmHg/s lets one set of gains serve every cuff: the loop asks for a
+ * rate, and the rates that full pump and full vent give at this pressure are
+ * learned from the cuff itself (they fold in the cuff's compliance, the pump's
+ * back-pressure curve and the vent's orifice law).
+ */
+import type { Actuation } from "../safety/supervisor.ts";
+
+export interface RegulatorGains {
+  /** Rate asked per mmHg of error (1/s): the loop's bandwidth. */
+  kpPerSecond: number;
+  /** Integral gain (1/s^2): removes the steady error a leak leaves. */
+  kiPerSecondSquared: number;
+  /** Errors smaller than this are left alone to spare the valve and pump. */
+  deadbandMmhg: number;
+  /** Below this duty the pump motor stalls (from the hardware profile). */
+  pumpMinDuty: number;
+}
+
+export const DEFAULT_GAINS: RegulatorGains = {
+  kpPerSecond: 9,
+  kiPerSecondSquared: 4,
+  deadbandMmhg: 0.6,
+  pumpMinDuty: 0.15,
+};
+
+/** Learned actuator authority, in mmHg/s at full command, per mmHg of cuff pressure. */
+export interface ActuatorModel {
+  /** Pressure rise rate with the pump at full duty, as a function of pressure. */
+  pumpRateAt(mmhg: number): number;
+  /** Pressure fall rate with the vent fully open, as a function of pressure. */
+  ventRateAt(mmhg: number): number;
+}
+
+/**
+ * Learns actuator authority online: the pump's rate at full duty falls roughly
+ * linearly with back-pressure; the vent's rate follows the orifice law
+ * (proportional to the square root of the pressure difference).
+ */
+export class LearnedActuators implements ActuatorModel {
+  /** mmHg/s at full duty extrapolated to 0 mmHg, and the stall pressure. */
+  private pumpRateAtZero: number;
+  private readonly pumpStallMmhg: number;
+  /** Vent rate coefficient: rate = k * sqrt(P). */
+  private ventCoefficient: number;
+
+  constructor(initialPumpRateAtZero = 20, pumpStallMmhg = 600, initialVentCoefficient = 4) {
+    this.pumpRateAtZero = initialPumpRateAtZero;
+    this.pumpStallMmhg = pumpStallMmhg;
+    this.ventCoefficient = initialVentCoefficient;
+  }
+
+  pumpRateAt(mmhg: number): number {
+    return Math.max(0.5, this.pumpRateAtZero * (1 - Math.max(0, mmhg) / this.pumpStallMmhg));
+  }
+
+  ventRateAt(mmhg: number): number {
+    return Math.max(0.5, this.ventCoefficient * Math.sqrt(Math.max(1, mmhg)));
+  }
+
+  /** Observed rise at a pump duty with the vent closed (inflation, refills). */
+  observePump(mmhg: number, duty: number, slopeMmhgPerSecond: number, weight = 0.05): void {
+    if (duty < 0.5 || slopeMmhgPerSecond <= 0 || mmhg < 20) return;
+    const atZero = slopeMmhgPerSecond / duty / Math.max(0.05, 1 - mmhg / this.pumpStallMmhg);
+    this.pumpRateAtZero += weight * (atZero - this.pumpRateAtZero);
+  }
+
+  /** Observed fall with the vent open this much and the pump off. */
+  observeVent(mmhg: number, opening: number, slopeMmhgPerSecond: number, weight = 0.05): void {
+    if (opening < 0.3 || slopeMmhgPerSecond >= 0 || mmhg < 20) return;
+    const coefficient = -slopeMmhgPerSecond / opening / Math.sqrt(mmhg);
+    this.ventCoefficient += weight * (coefficient - this.ventCoefficient);
+  }
+}
+
+export interface RegulatorState {
+  integralRate: number;
+  /** The pressure rate the last step asked for (mmHg/s; positive = pump). */
+  requestedRate: number;
+  /** Band hold: a top-up or a bleed is under way. */
+  correcting: "none" | "top-up" | "bleed";
+}
+
+export function initialRegulatorState(): RegulatorState {
+  return { integralRate: 0, requestedRate: 0, correcting: "none" };
+}
+
+/**
+ * Holding still (rests, long holds): the cuff is sealed while the pressure stays
+ * within a narrow band, topped up with a short pump burst when it sags below it
+ * and bled when swelling pushes it above. A sealed cuff between corrections
+ * spares pump and valve, and its decay is the leak, which the supervisor reads.
+ */
+export const HOLD_BAND = {
+  /** Start a top-up this far below the target (share of target). */
+  topUpBelow: 0.012,
+  /** Start a bleed this far above. */
+  bleedAbove: 0.015,
+  /** A correction ends this far past the target on its way back. */
+  overshoot: 0.003,
+} as const;
+
+export function holdBand(
+  state: RegulatorState,
+  targetMmhg: number,
+  mmhg: number,
+  dtSeconds: number,
+  actuators: ActuatorModel,
+  gains: RegulatorGains = DEFAULT_GAINS,
+): { actuation: Actuation; state: RegulatorState } {
+  let correcting = state.correcting;
+  if (correcting === "none" && mmhg < targetMmhg * (1 - HOLD_BAND.topUpBelow)) correcting = "top-up";
+  if (correcting === "none" && mmhg > targetMmhg * (1 + HOLD_BAND.bleedAbove)) correcting = "bleed";
+  if (correcting === "top-up" && mmhg >= targetMmhg * (1 + HOLD_BAND.overshoot)) correcting = "none";
+  if (correcting === "bleed" && mmhg <= targetMmhg * (1 - HOLD_BAND.overshoot)) correcting = "none";
+  if (correcting === "none") {
+    return { actuation: { pump: 0, vent: 0 }, state: { integralRate: 0, requestedRate: 0, correcting } };
+  }
+  const aim = correcting === "top-up" ? targetMmhg * (1 + 2 * HOLD_BAND.overshoot) : targetMmhg * (1 - 2 * HOLD_BAND.overshoot);
+  const step = regulate({ ...state, integralRate: 0 }, aim, mmhg, dtSeconds, actuators, { ...gains, kiPerSecondSquared: 0, deadbandMmhg: 0 });
+  const actuation = correcting === "top-up" ? { pump: Math.max(step.actuation.pump, gains.pumpMinDuty + 0.25), vent: 0 } : { pump: 0, vent: step.actuation.vent };
+  return { actuation, state: { integralRate: 0, requestedRate: step.state.requestedRate, correcting } };
+}
+
+/** One control step. Pure: returns the actuation and the next state. */
+export function regulate(
+  state: RegulatorState,
+  targetMmhg: number,
+  mmhg: number,
+  dtSeconds: number,
+  actuators: ActuatorModel,
+  gains: RegulatorGains = DEFAULT_GAINS,
+): { actuation: Actuation; state: RegulatorState } {
+  const error = targetMmhg - mmhg;
+  const effectiveError = Math.abs(error) <= gains.deadbandMmhg ? 0 : error - Math.sign(error) * gains.deadbandMmhg;
+  const pumpMax = actuators.pumpRateAt(mmhg);
+  const ventMax = actuators.ventRateAt(mmhg);
+
+  let integral = state.integralRate + gains.kiPerSecondSquared * effectiveError * dtSeconds;
+  // Anti-windup: the integral only has to cover leaks, a fraction of either actuator's authority.
+  integral = Math.max(-0.3 * ventMax, Math.min(0.5 * pumpMax, integral));
+
+  const rate = gains.kpPerSecond * effectiveError + integral;
+  let actuation: Actuation;
+  if (rate > 0) {
+    const demand = Math.min(1, rate / pumpMax);
+    const duty = demand <= 0 ? 0 : gains.pumpMinDuty + demand * (1 - gains.pumpMinDuty);
+    actuation = { pump: demand < 0.02 ? 0 : duty, vent: 0 };
+    // Conditional integration: do not wind up while the pump is saturated.
+    if (demand >= 1 && effectiveError > 0) integral = state.integralRate;
+  } else if (rate < 0) {
+    const opening = Math.min(1, -rate / ventMax);
+    actuation = { pump: 0, vent: opening < 0.01 ? 0 : opening };
+    if (opening >= 1 && effectiveError < 0) integral = state.integralRate;
+  } else {
+    actuation = { pump: 0, vent: 0 };
+  }
+  return { actuation, state: { integralRate: integral, requestedRate: rate, correcting: "none" } };
+}

@@ -1,0 +1,123 @@
+/**
+ * The whole firmware on the simulated cuff, in-process, in virtual time: what
+ * `cuff demo`, `cuff session --sim` and the whole-stack tests talk to. The host
+ * side gets a Duplex carrying the cuff link, as it would get a serial port.
+ */
+import { Duplex } from "node:stream";
+import { type HardwareProfile, referenceProfile } from "../profile.ts";
+import { createPlant } from "./cuff.ts";
+import type { CuffPlant } from "./plant.ts";
+import { parseScenario, type Scenario } from "./scenario.ts";
+import type { ManualClock } from "../../shared/clock.ts";
+import { SimBoard } from "./sim-board.ts";
+import { Wire } from "./wire.ts";
+import { CuffController, type HostSilencePolicy } from "../../firmware/core/controller.ts";
+import { HostLinkMemory, LinkServer } from "../../firmware/link/server.ts";
+import { createLopProcedure } from "../../firmware/core/lop/measure.ts";
+import { createRepCounter } from "../../firmware/core/reps/reps.ts";
+import { FirmwareRuntime } from "../../firmware/runtime.ts";
+
+export const SIM_STEP_SECONDS = 0.01;
+
+export interface SimStackOptions {
+  scenario?: Scenario;
+  clock: ManualClock;
+  profile?: HardwareProfile;
+  hostSilence?: HostSilencePolicy;
+}
+
+export interface SimStack {
+  /** The host's end of the cuff link. */
+  hostStream: Duplex;
+  /** Run the firmware and physics for this many simulated seconds. */
+  advance(seconds: number): Promise<void>;
+  plant: CuffPlant;
+  controller: CuffController;
+  runtime: FirmwareRuntime;
+  board: SimBoard;
+  /** Pull the cable: the link stops carrying bytes both ways until replug(). */
+  unplugLink(): void;
+  /** A fresh cable: returns a new host stream on the same running firmware. */
+  replugLink(): Duplex;
+  close(): Promise<void>;
+}
+
+export function createSimStack(options: SimStackOptions): SimStack {
+  const profile = options.profile ?? referenceProfile();
+  const scenario = options.scenario ?? parseScenario({ name: "built-in simulated cuff" });
+  const clock = options.clock;
+  const plant = createPlant(scenario, profile);
+  const board = new SimBoard(plant, profile, clock);
+  const controller = new CuffController({
+    profile,
+    createLop: createLopProcedure,
+    createRepCounter,
+    ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}),
+  });
+  const runtime = new FirmwareRuntime(controller, board, clock, profile);
+  runtime.start();
+
+  const memory = new HostLinkMemory();
+  let link: { server: LinkServer; hostStream: Duplex; toFirmware: Wire; fromFirmware: Wire } | null = null;
+  const connect = (): Duplex => {
+    const toFirmware = new Wire();
+    const fromFirmware = new Wire();
+    const hostStream = new Duplex({
+      read() {},
+      write(chunk, _encoding, callback) {
+        toFirmware.write(chunk as Buffer);
+        callback();
+      },
+      final(callback) {
+        callback();
+      },
+    });
+    fromFirmware.on("data", (chunk) => {
+      if (!hostStream.destroyed) hostStream.push(chunk);
+    });
+    const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, memory });
+    link = { server, hostStream, toFirmware, fromFirmware };
+    return hostStream;
+  };
+  const hostStream = connect();
+
+  let stepIndex = Math.round(clock.nowSeconds() / SIM_STEP_SECONDS);
+  return {
+    hostStream,
+    plant,
+    controller,
+    runtime,
+    board,
+    async advance(seconds: number) {
+      const steps = Math.round(seconds / SIM_STEP_SECONDS);
+      for (let i = 0; i < steps; i++) {
+        stepIndex++;
+        clock.advanceTo(stepIndex * SIM_STEP_SECONDS);
+        board.advance(SIM_STEP_SECONDS);
+        // Let stream data and the host's reactions flow before the next sample.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    },
+    unplugLink() {
+      if (!link) return;
+      link.toFirmware.cut();
+      link.fromFirmware.cut();
+      link.server.close();
+      link.hostStream.push(null);
+      link.hostStream.destroy();
+      link = null;
+    },
+    replugLink() {
+      return connect();
+    },
+    async close() {
+      if (link) {
+        link.server.close();
+        link.hostStream.push(null);
+        link.hostStream.destroy();
+        link = null;
+      }
+      runtime.stop();
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * `cuff firmware`: the composition root of the cuff controller as a program.
+ * Board: a Firmata board on a serial port (johnny-five + firmata-io) or the
+ * simulated cuff in real time. Link: a serial port, a new pty, or stdio.
+ */
+import { SerialPort } from "serialport";
+import type { Readable, Writable } from "node:stream";
+import { loadProfile, REFERENCE_PROFILE_PATH, type HardwareProfile } from "../../../hardware/profile.ts";
+import { createPlant } from "../../../hardware/sim/cuff.ts";
+import { openPtyPair, type PtyPair } from "../../../hardware/sim/pty.ts";
+import { loadScenario, parseScenario } from "../../../hardware/sim/scenario.ts";
+import { type Clock, ManualClock, SystemClock } from "../../../shared/clock.ts";
+import { parseOptions, type Command } from "../command.ts";
+import { CliError, UsageError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import type { CuffBoard } from "../../../firmware/board/board.ts";
+import { SimBoard } from "../../../hardware/sim/sim-board.ts";
+import { CuffController } from "../../../firmware/core/controller.ts";
+import { LinkServer, type LinkInput, type LinkOutput } from "../../../firmware/link/server.ts";
+import { createLopProcedure } from "../../../firmware/core/lop/measure.ts";
+import { createRepCounter } from "../../../firmware/core/reps/reps.ts";
+import { FirmwareRuntime } from "../../../firmware/runtime.ts";
+import { parseHostSilencePolicy } from "../host-silence.ts";
+
+const HELP = `Usage: cuff firmware --board PATH|sim [--scenario FILE] --link PATH|pty|stdio [options]
+
+Runs the cuff controller: samples the pressure at 100 Hz, supervises,
+regulates, runs the session plan, and serves the cuff link to a host
+(cuff session --port ..., or any program speaking CONTRACTS.md section 2).
+
+Board:
+  --board PATH        a board running the cuff sketch (firmware/mcu) or a Firmata board on this
+                      serial port (57600 baud); the guard is configured at connect
+  --board sim         the built-in simulated cuff, in real time
+  --scenario FILE     with --board sim: the simulated subject, cuff and faults (scenarios/)
+  --profile FILE      hardware profile: pins, sensor, guard (default hardware/profiles/reference-nano.json)
+
+Link to the host:
+  --link PATH         serve the cuff link on this serial port (e.g. a Bluetooth SPP or USB CDC device)
+  --link pty          create a pseudo-terminal and print its path on stdout (needs socat)
+  --link stdio        speak the link on stdin/stdout
+  --baud N            baud rate of a --link serial port (default 115200)
+
+Safety:
+  --host-silence vent|continue
+                      when the host stops talking mid-session: vent after --silence-seconds
+                      (default), or continue the plan on its own
+  --silence-seconds N seconds without a heartbeat before the policy acts (default 2)
+
+Stop with Ctrl-C: the cuff is vented before the program exits.
+`;
+
+export const firmwareCommand: Command = {
+  name: "firmware",
+  summary: "run the cuff controller on a board (--board PATH|sim) and serve the cuff link",
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseOptions(argv, {
+      board: { type: "string" },
+      scenario: { type: "string" },
+      profile: { type: "string" },
+      link: { type: "string" },
+      baud: { type: "string" },
+      "host-silence": { type: "string" },
+      "silence-seconds": { type: "string" },
+    });
+    if (!values.board) throw new UsageError("--board PATH or --board sim is required");
+    if (!values.link) throw new UsageError("--link PATH, --link pty or --link stdio is required");
+    if (values.scenario && values.board !== "sim") throw new UsageError("--scenario only goes with --board sim");
+    const policy = parseHostSilencePolicy(values["host-silence"]) ?? "vent";
+    const silenceSeconds = Number(values["silence-seconds"] ?? 2);
+    if (!Number.isFinite(silenceSeconds) || silenceSeconds < 0.5 || silenceSeconds > 60) {
+      throw new UsageError("--silence-seconds must be a number from 0.5 to 60");
+    }
+    const baud = Number(values.baud ?? 115200);
+    if (!Number.isInteger(baud) || baud < 1200) throw new UsageError(`--baud must be a whole baud rate, got "${values.baud}"`);
+
+    const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
+    // stdout may be the link itself; everything for people goes to stderr.
+    const log = (line: string) => io.stderr.write(line + "\n");
+
+    const { board, clock, stopBoard } = await openBoard(values.board, values.scenario, profile);
+    const controller = new CuffController({
+      profile,
+      createLop: createLopProcedure,
+      createRepCounter,
+      hostSilence: { policy, timeoutSeconds: silenceSeconds },
+    });
+    const runtime = new FirmwareRuntime(controller, board, clock, profile);
+    runtime.start();
+
+    let link: Awaited<ReturnType<typeof openLink>>;
+    try {
+      link = await openLink(values.link, baud, io, log);
+    } catch (error) {
+      runtime.stop();
+      await stopBoard();
+      throw error;
+    }
+    const server = new LinkServer({ runtime, input: link.input, output: link.output });
+    log(`cuff firmware: board ${values.board}, link ${values.link}; Ctrl-C vents and stops`);
+
+    const reason = await new Promise<string>((resolve) => {
+      const stop = io.onInterrupt(async () => {
+        stop();
+        resolve("interrupted");
+      });
+      // The host's end of stdio closing means the host is gone for good: vent and stop.
+      link.onEnd(() => resolve("the link closed"));
+      board.onLost((why) => log(`cuff firmware: ${why}; the board's guard has vented the cuff`));
+    });
+    log(`cuff firmware: ${reason}`);
+    server.close();
+    runtime.stop();
+    await stopBoard();
+    await link.close();
+    log("cuff firmware: vented and stopped");
+    return 0;
+  },
+};
+
+async function openBoard(
+  board: string,
+  scenarioPath: string | undefined,
+  profile: HardwareProfile,
+): Promise<{ board: CuffBoard; clock: Clock; stopBoard: () => Promise<void> }> {
+  if (board !== "sim") {
+    const clock = new SystemClock();
+    // Loaded only for real boards: johnny-five is heavy, and the simulated cuff does not need it.
+    const { connectJohnnyFiveBoard } = await import("../../../firmware/board/johnny-five-board.ts");
+    try {
+      const real = await connectJohnnyFiveBoard({ path: board, profile, clock });
+      return { board: real, clock, stopBoard: () => real.close() };
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  }
+  const scenario = scenarioPath ? loadScenario(scenarioPath) : parseScenario({ name: "built-in simulated cuff" });
+  const plant = createPlant(scenario, profile);
+  // The simulated cuff keeps its own time, stepped in 10 ms samples to follow the wall clock.
+  const clock = new ManualClock();
+  const sim = new SimBoard(plant, profile, clock);
+  const wall = new SystemClock();
+  const STEP = 0.01;
+  let steps = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(wall.nowSeconds() / STEP);
+    // After a stall (a suspended laptop) the simulation resumes rather than racing to catch up.
+    if (due - steps > 50) steps = due - 50;
+    while (steps < due) {
+      steps++;
+      clock.advanceTo(steps * STEP);
+      sim.advance(STEP);
+    }
+  }, 5);
+  return {
+    board: sim,
+    clock,
+    stopBoard: async () => {
+      clearInterval(timer);
+      await sim.close();
+    },
+  };
+}
+
+async function openLink(
+  link: string,
+  baud: number,
+  io: CliIo,
+  log: (line: string) => void,
+): Promise<{ input: LinkInput; output: LinkOutput; close(): Promise<void>; onEnd(listener: () => void): void }> {
+  if (link === "stdio") {
+    const input = io.stdin as Readable;
+    return { input, output: io.stdout as Writable, close: async () => {}, onEnd: (listener) => input.once("end", listener) };
+  }
+  let pair: PtyPair | null = null;
+  let path = link;
+  if (link === "pty") {
+    try {
+      pair = await openPtyPair();
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    path = pair.boardPath;
+  }
+  const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
+  try {
+    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    await pair?.close();
+    const message = (error as Error).message;
+    throw new CliError(/ENOENT|No such file/i.test(message) ? `no such serial port ${path}` : `cannot open ${path}: ${message}`);
+  }
+  if (pair) {
+    io.stdout.write(pair.hostPath + "\n");
+    log(`cuff firmware: the cuff link is on ${pair.hostPath} (cuff session --port ${pair.hostPath})`);
+  }
+  return {
+    input: port,
+    output: port,
+    onEnd: (listener) => port.once("close", listener),
+    close: async () => {
+      await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+      await pair?.close();
+    },
+  };
+}
