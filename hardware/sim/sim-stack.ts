@@ -13,9 +13,8 @@ import { SimBoard } from "./sim-board.ts";
 import { Wire } from "./wire.ts";
 import { CuffController, type HostSilencePolicy } from "../../firmware/core/controller.ts";
 import { HostLinkMemory, LinkServer } from "../../firmware/link/server.ts";
-import { createLopProcedure } from "../../firmware/core/lop/measure.ts";
-import { createRepCounter } from "../../firmware/core/reps/reps.ts";
-import { FirmwareRuntime } from "../../firmware/runtime.ts";
+import { startFirmware } from "../../firmware/factory.ts";
+import type { FirmwareRuntime } from "../../firmware/runtime.ts";
 
 export const SIM_STEP_SECONDS = 0.01;
 
@@ -48,14 +47,8 @@ export function createSimStack(options: SimStackOptions): SimStack {
   const clock = options.clock;
   const plant = createPlant(scenario, profile);
   const board = new SimBoard(plant, profile, clock);
-  const controller = new CuffController({
-    profile,
-    createLop: createLopProcedure,
-    createRepCounter,
-    ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}),
-  });
-  const runtime = new FirmwareRuntime(controller, board, clock, profile);
-  runtime.start();
+  const runtime = startFirmware({ profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
+  const controller = runtime.controller;
 
   const memory = new HostLinkMemory();
   let link: { server: LinkServer; hostStream: Duplex; toFirmware: Wire; fromFirmware: Wire } | null = null;

@@ -1,5 +1,5 @@
 /** Composition root of the `cuff` command line. */
-import { CliError, UsageError } from "./errors.ts";
+import { UsageError } from "./errors.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { COMMANDS } from "./registry.ts";
 

@@ -3,9 +3,6 @@ import { encodeFrame } from "../../shared/protocol/framing.ts";
 import { PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
 import type { CuffBoard, PressureSample } from "../../firmware/board/board.ts";
 import { SimBoard } from "../../hardware/sim/sim-board.ts";
-import { CuffController } from "../../firmware/core/controller.ts";
-import { createLopProcedure } from "../../firmware/core/lop/measure.ts";
-import { createRepCounter } from "../../firmware/core/reps/reps.ts";
 import { runScenario } from "../../hardware/sim/bench/run-scenario.ts";
 import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
@@ -15,6 +12,7 @@ import { generatePopulation } from "../../hardware/sim/population.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { ManualClock } from "../../shared/clock.ts";
 import { firmwareHarness } from "./harness.ts";
+import { createController } from "../../firmware/factory.ts";
 
 const plan = { sets: [30, 15, 15, 15], restSeconds: 30, target: { percentLop: 80 }, lop: 200 };
 
@@ -293,8 +291,7 @@ describe("erratic sample timing", () => {
       queryGuard: () => inner.queryGuard(),
       close: () => inner.close(),
     };
-    const controller = new CuffController({ profile, createLop: createLopProcedure, createRepCounter });
-    const runtime = new FirmwareRuntime(controller, board, clock, profile);
+    const runtime = new FirmwareRuntime(createController(profile), board, clock, profile);
     runtime.start();
     const events: string[] = [];
     runtime.subscribe((m) => {
@@ -317,7 +314,7 @@ describe("erratic sample timing", () => {
       at(t);
       pressures.push(plant.trueMmhg());
     }
-    expect(controller.stateName).toBe("regulating");
+    expect(runtime.controller.stateName).toBe("regulating");
     expect(Math.min(...pressures)).toBeGreaterThan(145);
     expect(Math.max(...pressures)).toBeLessThan(155);
     expect(events).toEqual([]);

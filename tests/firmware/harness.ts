@@ -1,12 +1,9 @@
 /** A synchronous in-process firmware on the simulated cuff, driven frame by frame from a test. */
 import { SimBoard } from "../../hardware/sim/sim-board.ts";
 import { Wire } from "../../hardware/sim/wire.ts";
-import { CuffController, type HostSilencePolicy } from "../../firmware/core/controller.ts";
+import type { HostSilencePolicy } from "../../firmware/core/controller.ts";
 import { LineSplitter } from "../../firmware/link/line-splitter.ts";
 import { LinkServer } from "../../firmware/link/server.ts";
-import { createLopProcedure } from "../../firmware/core/lop/measure.ts";
-import { createRepCounter } from "../../firmware/core/reps/reps.ts";
-import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { parseScenario, type ScenarioInput } from "../../hardware/sim/scenario.ts";
@@ -14,6 +11,7 @@ import { ManualClock } from "../../shared/clock.ts";
 import { decodeFirmwareFrame, encodeFrame } from "../../shared/protocol/framing.ts";
 import { SCHEMA_FINGERPRINT } from "../../shared/protocol/fingerprint.ts";
 import { type FirmwareMessage, type HostBody, PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
+import { startFirmware } from "../../firmware/factory.ts";
 
 export const STEP = 0.01;
 
@@ -22,9 +20,8 @@ export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilen
   const clock = new ManualClock();
   const plant = createPlant(parseScenario({ name: "test", limb: "leg", ...scenario }), profile);
   const board = new SimBoard(plant, profile, clock);
-  const controller = new CuffController({ profile, createLop: createLopProcedure, createRepCounter, ...(hostSilence ? { hostSilence } : {}) });
-  const runtime = new FirmwareRuntime(controller, board, clock, profile);
-  runtime.start();
+  const runtime = startFirmware({ profile, board, clock, ...(hostSilence ? { hostSilence } : {}) });
+  const controller = runtime.controller;
   const toFirmware = new Wire();
   const fromFirmware = new Wire();
   const received: FirmwareMessage[] = [];

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { makePortsCommand, scanDevPorts } from "../../host/cli/commands/ports.ts";
 import { main } from "../../host/cli/main.ts";
 import { loadPlotData } from "../../host/plot/load.ts";
-import { phaseSegments, renderSvg } from "../../host/plot/svg.ts";
+import { phaseSegments } from "../../host/plot/svg.ts";
 import { Recorder } from "../../host/record/recorder.ts";
 import type { FirmwareMessage } from "../../shared/protocol/index.ts";
 import { fakeIo } from "./fake-io.ts";

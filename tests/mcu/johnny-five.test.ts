@@ -9,9 +9,6 @@ import five from "johnny-five";
 import { afterEach, expect, it } from "vitest";
 import { connectJohnnyFiveBoard, type JohnnyFiveBoard } from "../../firmware/board/johnny-five-board.ts";
 import type { GuardEvent, PressureSample } from "../../firmware/board/board.ts";
-import { CuffController } from "../../firmware/core/controller.ts";
-import { createLopProcedure } from "../../firmware/core/lop/measure.ts";
-import { createRepCounter } from "../../firmware/core/reps/reps.ts";
 import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { SimavrBoard, type PressureSource } from "../../hardware/sim/mcu/simavr-board.ts";
 import { countsToMmhg, mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
@@ -20,6 +17,7 @@ import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { GUARD_SYSEX, GuardReason, GuardState, encodeGuardConfigure } from "../../shared/guard.ts";
 import type { FirmwareBody } from "../../shared/protocol/messages.ts";
 import { describeMcu, ensureBuilt } from "./setup.ts";
+import { createController } from "../../firmware/factory.ts";
 
 const profile = referenceProfile();
 const PUMP = 5;
@@ -127,13 +125,7 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     const plant = armCuff();
     const sim = simulated(plant);
     const board = await connect(sim);
-    const controller = new CuffController({
-      profile,
-      createLop: createLopProcedure,
-      createRepCounter,
-      hostSilence: { policy: "continue", timeoutSeconds: 60 },
-    });
-    const runtime = new FirmwareRuntime(controller, board, sim.clock, profile);
+    const runtime = new FirmwareRuntime(createController(profile, { hostSilence: { policy: "continue", timeoutSeconds: 60 } }), board, sim.clock, profile);
     const telemetry: Array<Extract<FirmwareBody, { type: "telemetry" }>> = [];
     runtime.subscribe((m) => {
       if (m.type === "telemetry") telemetry.push(m);
@@ -158,8 +150,7 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     const plant = armCuff();
     const sim = simulated(plant);
     const board = await connect(sim);
-    const controller = new CuffController({ profile, createLop: createLopProcedure, createRepCounter, hostSilence: { policy: "continue", timeoutSeconds: 600 } });
-    const runtime = new FirmwareRuntime(controller, board, sim.clock, profile);
+    const runtime = new FirmwareRuntime(createController(profile, { hostSilence: { policy: "continue", timeoutSeconds: 600 } }), board, sim.clock, profile);
     const results: Array<Extract<FirmwareBody, { type: "lop-result" }>> = [];
     runtime.subscribe((m) => {
       if (m.type === "lop-result") results.push(m);

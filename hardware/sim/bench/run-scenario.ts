@@ -12,14 +12,12 @@ import type { Scenario } from "../scenario.ts";
 import { ManualClock } from "../../../shared/clock.ts";
 import type { AlarmKind, Phase, StateName } from "../../../shared/protocol/messages.ts";
 import { SimBoard } from "../sim-board.ts";
-import { CuffController, type HostSilencePolicy } from "../../../firmware/core/controller.ts";
+import type { HostSilencePolicy } from "../../../firmware/core/controller.ts";
 import { LinkServer } from "../../../firmware/link/server.ts";
-import { createLopProcedure } from "../../../firmware/core/lop/measure.ts";
-import { createRepCounter } from "../../../firmware/core/reps/reps.ts";
-import { FirmwareRuntime } from "../../../firmware/runtime.ts";
 import { type BenchMetrics, MetricsAccumulator } from "./metrics.ts";
 import { SimulatedHostAndAthlete } from "./sim-host.ts";
 import { Wire } from "../wire.ts";
+import { startFirmware } from "../../../firmware/factory.ts";
 
 export const BENCH_STEP_SECONDS = 0.01;
 
@@ -87,16 +85,10 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
   const clock = new ManualClock();
   const plant = createPlant(scenario, options.profile);
   const board = new SimBoard(plant, options.profile, clock);
-  const controller = new CuffController({
-    profile: options.profile,
-    createLop: createLopProcedure,
-    createRepCounter,
-    ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}),
-  });
-  const runtime = new FirmwareRuntime(controller, board, clock, options.profile);
+  const runtime = startFirmware({ profile: options.profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
+  const controller = runtime.controller;
   const toFirmware = new Wire();
   const fromFirmware = new Wire();
-  runtime.start();
   const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware });
   const random = seededRandom(scenario.seed * 7919 + 17);
   const host = new SimulatedHostAndAthlete({ plan: scenario.plan, limb: scenario.limb, toFirmware, fromFirmware, plant, random });

@@ -15,12 +15,9 @@ import { CliError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import type { CuffBoard } from "../../../firmware/board/board.ts";
 import { SimBoard } from "../../../hardware/sim/sim-board.ts";
-import { CuffController } from "../../../firmware/core/controller.ts";
 import { LinkServer, type LinkInput, type LinkOutput } from "../../../firmware/link/server.ts";
-import { createLopProcedure } from "../../../firmware/core/lop/measure.ts";
-import { createRepCounter } from "../../../firmware/core/reps/reps.ts";
-import { FirmwareRuntime } from "../../../firmware/runtime.ts";
 import { parseHostSilencePolicy } from "../host-silence.ts";
+import { startFirmware } from "../../../firmware/factory.ts";
 
 const HELP = `Usage: cuff firmware --board PATH|sim [--scenario FILE] --link PATH|pty|stdio [options]
 
@@ -80,14 +77,7 @@ export const firmwareCommand: Command = {
     const log = (line: string) => io.stderr.write(line + "\n");
 
     const { board, clock, stopBoard } = await openBoard(values.board, values.scenario, profile);
-    const controller = new CuffController({
-      profile,
-      createLop: createLopProcedure,
-      createRepCounter,
-      hostSilence: { policy, timeoutSeconds: silenceSeconds },
-    });
-    const runtime = new FirmwareRuntime(controller, board, clock, profile);
-    runtime.start();
+    const runtime = startFirmware({ profile, board, clock, hostSilence: { policy, timeoutSeconds: silenceSeconds } });
 
     let link: Awaited<ReturnType<typeof openLink>>;
     try {

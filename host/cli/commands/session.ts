@@ -18,7 +18,7 @@ import { CliError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { checkLinkChoice, type LinkOpener, loadSimScenario, openLink, type OpenLink } from "../link.ts";
 import { describePlan, type LopChoice, parseLimb, parseLop, parseSpeed, planFromOptions } from "../plan-options.ts";
-import { askYesNo, jsonLine, messageBody, wireOutput } from "../output.ts";
+import { askYesNo, jsonLine, wireOutput } from "../output.ts";
 
 const OPTIONS = {
   port: { type: "string" },
