@@ -12,6 +12,9 @@ import {
   MIN_LOP_MMHG,
 } from "./limits.ts";
 
+/** Sets in a sets plan and cycles in a cycle plan: a session summary lists each in one frame. */
+export const MAX_SETS = 12;
+
 export const LimbSchema = z.enum(["arm", "leg"]);
 export type Limb = z.infer<typeof LimbSchema>;
 
@@ -41,8 +44,9 @@ const common = {
 
 /** Sets and reps with rests that keep the cuff inflated (30-15-15-15 and the like). */
 export const SetsPlanSchema = z.strictObject({
-  mode: z.literal("sets").optional(),
-  sets: z.array(z.int().min(1).max(200)).min(1).max(12),
+  /** Optional in files and messages; always present once parsed. */
+  mode: z.literal("sets").default("sets"),
+  sets: z.array(z.int().min(1).max(200)).min(1).max(MAX_SETS),
   restSeconds: z.number().min(0).max(300).default(30),
   /** End a set by itself at the rep count seen in the cuff signal. */
   countReps: z.boolean().default(true),
@@ -59,7 +63,7 @@ export const ContinuousPlanSchema = z.strictObject({
 /** KAATSU-style cycles: inflate and hold, release briefly, step the pressure up. */
 export const CyclePlanSchema = z.strictObject({
   mode: z.literal("cycle"),
-  cycles: z.int().min(1).max(12).default(5),
+  cycles: z.int().min(1).max(MAX_SETS).default(5),
   holdSeconds: z.number().min(5).max(120).default(30),
   releaseSeconds: z.number().min(2).max(60).default(5),
   /** Pressure held during the short release. */
@@ -75,10 +79,7 @@ export type PlanInput = z.input<typeof PlanSchema>;
 export type SetsPlan = z.infer<typeof SetsPlanSchema>;
 export type ContinuousPlan = z.infer<typeof ContinuousPlanSchema>;
 export type CyclePlan = z.infer<typeof CyclePlanSchema>;
-
-export function planMode(plan: Plan): "sets" | "continuous" | "cycle" {
-  return plan.mode ?? "sets";
-}
+export type PlanMode = Plan["mode"];
 
 /** Target in mmHg for a plan, once the LOP is known. */
 export function targetMmhg(target: Target, lopMmhg: number | null): number | null {

@@ -77,7 +77,7 @@ export const DEFAULT_TARGET_PERCENT: Record<Limb, number> = { arm: 50, leg: 80 }
 
 /** The plan from the options over a base plan (a scenario's) or the defaults: 30-15-15-15, 30 s rests. */
 export function planFromOptions(values: PlanOptionValues, limb: Limb, lop: "measure" | number, base: Plan | null): Plan {
-  const baseSets = base && (base.mode ?? "sets") === "sets" ? (base as Extract<Plan, { sets: number[] }>) : null;
+  const baseSets = base?.mode === "sets" ? base : null;
   const candidate = {
     sets: values.sets !== undefined ? parseSets(values.sets) : (baseSets?.sets ?? [30, 15, 15, 15]),
     restSeconds: values.rest !== undefined ? parseRest(values.rest) : (baseSets?.restSeconds ?? 30),
@@ -94,7 +94,6 @@ export function planFromOptions(values: PlanOptionValues, limb: Limb, lop: "meas
 
 export function describePlan(plan: Plan, limb: Limb): string {
   const target = "percentLop" in plan.target ? `${plan.target.percentLop} % LOP` : `${plan.target.mmhg} mmHg`;
-  if ((plan.mode ?? "sets") !== "sets") return `${limb}, ${target}, ${plan.mode}`;
-  const p = plan as Extract<Plan, { sets: number[] }>;
-  return `${limb}, ${target}, ${p.sets.join("-")}, rest ${p.restSeconds} s`;
+  if (plan.mode !== "sets") return `${limb}, ${target}, ${plan.mode}`;
+  return `${limb}, ${target}, ${plan.sets.join("-")}, rest ${plan.restSeconds} s`;
 }
