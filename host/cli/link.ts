@@ -14,6 +14,7 @@ import { DEFAULT_BAUD, serialConnector } from "../client/transport.ts";
 import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import { Pacer } from "../../hardware/sim/pacer.ts";
 import { CliError, UsageError } from "./errors.ts";
+import { duplexConnector } from "../client/stream-port.ts";
 
 export interface LinkChoice {
   port?: string;
@@ -89,7 +90,7 @@ async function openSim(choice: LinkChoice): Promise<OpenLink> {
     void client?.closeWithError(new CliError(`the simulated cuff stopped: ${error.message}`));
   });
   try {
-    client = await CuffClient.open({ connect, clock, label: "the simulated cuff" });
+    client = await CuffClient.open({ connect: duplexConnector(connect), clock, label: "the simulated cuff" });
   } catch (error) {
     await pacer.stop();
     await stack.close();
