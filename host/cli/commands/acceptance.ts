@@ -6,7 +6,7 @@ import { HOST_SOFTWARE } from "../../client/client.ts";
 import { profileDir } from "../../profile/profile.ts";
 import { deflateNow } from "../../session/runner.ts";
 import { InterruptedError } from "../../session/wait.ts";
-import { type Command, parseOptions } from "../command.ts";
+import { type Command, parseDecimal, parseOptions } from "../command.ts";
 import { CliError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { LINK_HELP, LINK_OPTIONS, linkChoiceFrom, type LinkOpener, openLink, type OpenLink } from "../link.ts";
@@ -159,8 +159,8 @@ function makeBench(link: OpenLink, sim: boolean, reader: LineReader | null, say:
     async askMmhg(prompt) {
       if (!reader) return null;
       for (let line = await reader.ask(prompt); line !== null; line = await reader.ask("Type the reading as a number of mmHg, e.g. 198: ")) {
-        const value = Number(line.trim().replace(/\s*mmhg$/i, ""));
-        if (line.trim() !== "" && Number.isFinite(value) && value >= -50 && value <= 400) return value;
+        const value = parseDecimal(line.replace(/\s*mmhg\s*$/i, ""));
+        if (value !== null && value >= -50 && value <= 400) return value;
       }
       return null;
     },

@@ -16,7 +16,7 @@ import { InterruptedError } from "../../session/wait.ts";
 import { type Command, parseOptions } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
-import { checkLinkChoice, type LinkOpener, loadSimScenario, openLink, type OpenLink } from "../link.ts";
+import { checkLinkChoice, type LinkOpener, loadSimScenario, openLink, type OpenLink, parseBaud } from "../link.ts";
 import { describePlan, type LopChoice, parseLimb, parseLop, parseSpeed, planFromOptions } from "../plan-options.ts";
 import { askYesNo, jsonLine, wireOutput } from "../output.ts";
 
@@ -56,7 +56,7 @@ Where the cuff is:
 
 The exercise:
   --limb arm|leg     where the cuff sits (required with --port; default with --sim: the scenario's limb, else leg)
-  --target 60%       pressure as a percentage of LOP (10-90 %), or as --target 150mmHg
+  --target 60%       pressure as a percentage of LOP (10-90 %), or as --target 150mmHg (10-290 mmHg)
                      (default 50 % on an arm, 80 % on a leg; BFR uses 40-80 %: wide cuffs nearer 40 %)
   --sets 30,15,15,15 reps per set (default 30,15,15,15: 75 reps)
   --rest 30          seconds of rest between sets, cuff inflated (default 30)
@@ -121,10 +121,7 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
   if (!sim && values.limb === undefined) throw new UsageError("say where the cuff is: --limb arm or --limb leg");
   const scenario = sim ? loadSimScenario(values.scenario, values.limb === undefined ? undefined : parseLimb(values.limb, "leg")) : null;
   const limb = parseLimb(values.limb, scenario?.limb ?? "leg");
-  const baud = values.baud === undefined ? undefined : Number(values.baud);
-  if (baud !== undefined && (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000)) {
-    throw new UsageError(`--baud must be a serial speed like 115200, got "${values.baud}"`);
-  }
+  const baud = parseBaud(values.baud);
 
   // the person: screen and LOP (real cuffs only)
   let store: ProfileStore | null = null;
