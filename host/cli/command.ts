@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseDecimal } from "../../shared/decimal.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./errors.ts";
 
@@ -57,16 +58,6 @@ function takesValue(arg: string, options: Options): boolean {
   if (arg.startsWith("--")) return options[arg.slice(2)]?.type === "string";
   if (/^-[^-]$/.test(arg)) return Object.values(options).some((o) => o.short === arg.slice(1) && o.type === "string");
   return false;
-}
-
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-
-/** A plain decimal number ("12", "-1", "0.5"); hex, exponents, "Infinity" and empty text are not numbers here. */
-export function parseDecimal(text: string): number | null {
-  const trimmed = text.trim();
-  if (!DECIMAL.test(trimmed)) return null;
-  const value = Number(trimmed);
-  return Number.isFinite(value) ? value : null;
 }
 
 /** A decimal option within [min, max]; one sentence with the range otherwise. */

@@ -13,7 +13,7 @@ import { CuffLinkError } from "../client/errors.ts";
 import { DEFAULT_BAUD, serialConnector } from "../client/transport.ts";
 import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import { Pacer } from "../../hardware/sim/pacer.ts";
-import { parseDecimal } from "./command.ts";
+import { parseDecimal } from "../../shared/decimal.ts";
 import { CliError, UsageError } from "./errors.ts";
 
 export interface LinkChoice {

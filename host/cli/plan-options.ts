@@ -1,7 +1,7 @@
 /** Turning `cuff session` options into a session plan (shared/plan.ts), with usage errors that say what to write. */
 import { HARD_CEILING_MMHG, MAX_TARGET_PERCENT_LOP, PLAN_RANGES, TARGET_MARGIN_MMHG } from "../../shared/limits.ts";
 import { type Limb, LimbSchema, type Plan, PlanSchema, type Target, TargetSchema, targetLimitMmhg } from "../../shared/plan.ts";
-import { parseDecimal } from "./command.ts";
+import { parseDecimal } from "../../shared/decimal.ts";
 import { UsageError } from "./errors.ts";
 
 export function parseLimb(text: string | undefined, fallback: Limb): Limb {

@@ -3,10 +3,12 @@
  * limb occlusion pressure per limb with the date it was measured. One JSON
  * file in a per-user config folder, movable by --profile-dir or CUFF_PROFILE_DIR.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import * as fs from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { InputFileError, readInputFile } from "../../shared/files.ts";
 import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../../shared/limits.ts";
 import { type Limb, LimbSchema } from "../../shared/plan.ts";
 
@@ -62,10 +64,10 @@ export class ProfileStore {
   load(): Profile {
     let text: string;
     try {
-      text = readFileSync(this.file, "utf8");
+      text = readInputFile(fs, this.file, "profile");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyProfile();
-      throw new ProfileError(`cannot read the profile ${this.file}: ${(error as Error).message}`);
+      if (error instanceof InputFileError && error.code === "ENOENT") return emptyProfile();
+      throw new ProfileError((error as Error).message);
     }
     let json: unknown;
     try {

@@ -4,7 +4,7 @@
  * with its sentence, and the command line's limits the firmware's own.
  */
 import { describe, expect, it } from "vitest";
-import { parseDecimal } from "../../host/cli/command.ts";
+import { parseDecimal } from "../../shared/decimal.ts";
 import { UsageError } from "../../host/cli/errors.ts";
 import { makeSessionCommand } from "../../host/cli/commands/session.ts";
 import { main } from "../../host/cli/main.ts";
