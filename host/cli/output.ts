@@ -30,7 +30,7 @@ export interface OutputTargets {
  * what it kept, and what happens now ("the session goes on").
  */
 export function fileFailureWarning(failure: FileWriteError, keptUpToSeconds: number | null, then: string): string {
-  const kept = keptUpToSeconds === null ? "nothing of the run was kept in it" : `it keeps what was written up to ${keptUpToSeconds.toFixed(1)} s`;
+  const kept = keptUpToSeconds === null ? "nothing of the run was kept in it" : `it keeps what was written up to ${keptUpToSeconds.toFixed(2)} s`;
   return `warning: ${failure.message}; ${kept}, and ${then}`;
 }
 

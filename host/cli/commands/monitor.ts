@@ -1,6 +1,7 @@
 /** `cuff monitor`: live telemetry until interrupted. */
 import { LiveDisplay } from "../../display/terminal.ts";
 import { initialView } from "../../display/view.ts";
+import type { LineFileFs } from "../../record/line-file.ts";
 import type { Recorder } from "../../record/recorder.ts";
 import { deflateNow } from "../../session/runner.ts";
 import { type Command, parseNumberOption, parseOptions } from "../command.ts";
@@ -33,7 +34,8 @@ Examples:
   cuff monitor --port /dev/ttyACM0 --json --seconds 10 > frames.jsonl
 `;
 
-export function makeMonitorCommand(open: LinkOpener = openLink): Command {
+/** files: file access for the recording (tests hand in a disk that fills up). */
+export function makeMonitorCommand(open: LinkOpener = openLink, files?: LineFileFs): Command {
   return {
     name: "monitor",
     summary: "live telemetry until interrupted",
@@ -55,6 +57,7 @@ export function makeMonitorCommand(open: LinkOpener = openLink): Command {
             io,
             then: "monitoring goes on",
             display: () => display,
+            ...(files ? { fs: files } : {}),
           });
         }
         display = values.json ? null : new LiveDisplay(io.stdout, initialView(`cuff monitor - ${link.label}`, null, null), io.env);
