@@ -264,6 +264,16 @@ describe("as a process whose files cannot grow past a limit", () => {
     expect(lines.at(-1)).toMatchObject({ type: "telemetry", phase: "set" });
   }, 90_000);
 
+  it("cuff acceptance: the results print and a warning names the record that could not be written, exit 1", async () => {
+    const dir = tempDir();
+    const record = join(dir, "acceptance.json");
+    const r = await cuffWithFileLimit(1, ["acceptance", "--sim", "--speed", "max", "--json", "--record", record]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cuff acceptance: warning: cannot write the acceptance record ${record}: the file has reached the largest size this system allows (EFBIG); the results follow.\n`);
+    expect(JSON.parse(r.stdout.trimEnd().split("\n").at(-1)!)).toMatchObject({ type: "summary", ok: true, passed: 6, record, recordError: expect.stringContaining("EFBIG") });
+    expect(readdirSync(dir)).toEqual([]);
+  }, 60_000);
+
   it("cuff plot: the chart is written whole or not at all, and the earlier chart stays", async () => {
     const dir = tempDir();
     const recording = join(dir, "run.jsonl");
