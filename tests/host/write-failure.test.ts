@@ -157,10 +157,13 @@ describe("the recording's disk fills up mid-session", () => {
     expect(fs.statSync(path).size).toBeLessThanOrEqual(CAPACITY);
   });
 
-  it("by default the session goes on to its end; the warning comes once, the summary says the recording is incomplete, exit 1", async () => {
+  it.each([
+    ["plain lines", false],
+    ["the live dashboard on a terminal", true],
+  ])("by default the session goes on to its end (%s); the warning comes once, the summary says the recording is incomplete, exit 1", async (_display, tty) => {
     const path = join(tempDir(), "run.jsonl");
     const { command, seen, disk } = sessionOnFillingDisk(CAPACITY);
-    const io = fakeIo();
+    const io = fakeIo({ tty });
     const code = await command.run(["--sim", "--speed", "max", "--lop", "190", "--record", path], io);
     expect(code).toBe(1);
     const warning = WARNING(path, "the session goes on").exec(io.err.text);
