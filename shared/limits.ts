@@ -6,8 +6,8 @@
 /** Normal cuff limit of automated blood-pressure cuffs; never configurable upwards. */
 export const HARD_CEILING_MMHG = 300;
 /**
- * Targets stay this far under the hard ceiling: a contraction lifts a regulated
- * cuff above its target, and the supervisor must not trip on every rep.
+ * Targets stay this far under the ceiling: the regulator overshoots by a few
+ * mmHg and a contraction lifts the cuff, and the ceiling is a fault.
  */
 export const TARGET_MARGIN_MMHG = 10;
 /** The highest target in mmHg anything accepts: 290 mmHg. */
@@ -37,6 +37,9 @@ export interface PlanRange {
   readonly max: number;
 }
 
+/** Sets in a sets plan and cycles in a cycle plan: a session summary lists each in one frame. */
+const MAX_SETS_OR_CYCLES = 12;
+
 /**
  * The ranges of every number in a session plan: the plan schema (cuff link,
  * scenario files) and the command line's options are built from this one table.
@@ -45,11 +48,11 @@ export const PLAN_RANGES = {
   targetPercentLop: { min: MIN_TARGET_PERCENT_LOP, max: MAX_TARGET_PERCENT_LOP },
   targetMmhg: { min: MIN_TARGET_MMHG, max: MAX_TARGET_MMHG },
   lopMmhg: { min: MIN_LOP_MMHG, max: MAX_LOP_MMHG },
-  setCount: { min: 1, max: 12 },
+  setCount: { min: 1, max: MAX_SETS_OR_CYCLES },
   repsPerSet: { min: 1, max: 200 },
   restSeconds: { min: 0, max: 300 },
   continuousMinutes: { min: 0.5, max: MAX_RESTRICTION_CAP_SECONDS / 60 },
-  cycles: { min: 1, max: 12 },
+  cycles: { min: 1, max: MAX_SETS_OR_CYCLES },
   cycleHoldSeconds: { min: 5, max: 120 },
   cycleReleaseSeconds: { min: 2, max: 60 },
   cycleReleaseMmhg: { min: 0, max: 100 },

@@ -16,6 +16,9 @@ const R = PLAN_RANGES;
 const within = (range: PlanRange) => z.number().min(range.min).max(range.max);
 const wholeWithin = (range: PlanRange) => z.int().min(range.min).max(range.max);
 
+/** Sets in a sets plan and cycles in a cycle plan (shared/limits.ts). */
+export const MAX_SETS = R.setCount.max;
+
 export const LimbSchema = z.enum(["arm", "leg"]);
 export type Limb = z.infer<typeof LimbSchema>;
 
@@ -45,7 +48,8 @@ const common = {
 
 /** Sets and reps with rests that keep the cuff inflated (30-15-15-15 and the like). */
 export const SetsPlanSchema = z.strictObject({
-  mode: z.literal("sets").optional(),
+  /** Optional in files and messages; always present once parsed. */
+  mode: z.literal("sets").default("sets"),
   sets: z.array(wholeWithin(R.repsPerSet)).min(R.setCount.min).max(R.setCount.max),
   restSeconds: within(R.restSeconds).default(30),
   /** End a set by itself at the rep count seen in the cuff signal. */
@@ -79,10 +83,7 @@ export type PlanInput = z.input<typeof PlanSchema>;
 export type SetsPlan = z.infer<typeof SetsPlanSchema>;
 export type ContinuousPlan = z.infer<typeof ContinuousPlanSchema>;
 export type CyclePlan = z.infer<typeof CyclePlanSchema>;
-
-export function planMode(plan: Plan): "sets" | "continuous" | "cycle" {
-  return plan.mode ?? "sets";
-}
+export type PlanMode = Plan["mode"];
 
 /** Target in mmHg for a plan, once the LOP is known. */
 export function targetMmhg(target: Target, lopMmhg: number | null): number | null {
@@ -90,15 +91,22 @@ export function targetMmhg(target: Target, lopMmhg: number | null): number | nul
   return lopMmhg === null ? null : (target.percentLop / 100) * lopMmhg;
 }
 
+/** What bounds a target: the ceiling (configurable downwards) and the share of LOP allowed. */
+export interface TargetLimits {
+  ceilingMmhg: number;
+  maxPercentLop: number;
+}
+
+export const DEFAULT_TARGET_LIMITS: TargetLimits = { ceilingMmhg: HARD_CEILING_MMHG, maxPercentLop: MAX_TARGET_PERCENT_LOP };
+
 /**
- * The highest target the firmware holds: TARGET_MARGIN_MMHG under its ceiling
- * and at most its share of a known LOP. The command line checks a plan with
- * the same rule before it reaches the cuff.
+ * The highest target the limits allow with this LOP (none known: the
+ * ceiling's margin only). The firmware holds no higher, and the command line
+ * refuses a plan above it before it reaches the cuff.
  */
-export function targetLimitMmhg(o: { lopMmhg: number | null; ceilingMmhg?: number; maxPercentLop?: number }): number {
-  const ceiling = o.ceilingMmhg ?? HARD_CEILING_MMHG;
-  const lopLimit = o.lopMmhg === null ? Number.POSITIVE_INFINITY : ((o.maxPercentLop ?? MAX_TARGET_PERCENT_LOP) / 100) * o.lopMmhg;
-  return Math.min(ceiling - TARGET_MARGIN_MMHG, lopLimit);
+export function targetLimitMmhg(limits: TargetLimits, lopMmhg: number | null): number {
+  const lopLimit = lopMmhg === null ? Number.POSITIVE_INFINITY : (limits.maxPercentLop / 100) * lopMmhg;
+  return Math.min(limits.ceilingMmhg - TARGET_MARGIN_MMHG, lopLimit);
 }
 
 export function capsOf(plan: Plan): Caps {

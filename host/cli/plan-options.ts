@@ -1,6 +1,6 @@
 /** Turning `cuff session` options into a session plan (shared/plan.ts), with usage errors that say what to write. */
 import { HARD_CEILING_MMHG, MAX_TARGET_PERCENT_LOP, PLAN_RANGES, TARGET_MARGIN_MMHG } from "../../shared/limits.ts";
-import { type Limb, LimbSchema, type Plan, PlanSchema, type Target, TargetSchema, targetLimitMmhg } from "../../shared/plan.ts";
+import { DEFAULT_TARGET_LIMITS, type Limb, LimbSchema, type Plan, PlanSchema, type Target, TargetSchema, targetLimitMmhg } from "../../shared/plan.ts";
 import { parseDecimal } from "../../shared/decimal.ts";
 import { UsageError } from "./errors.ts";
 
@@ -87,7 +87,7 @@ export const DEFAULT_TARGET_PERCENT: Record<Limb, number> = { arm: 50, leg: 80 }
 
 /** The plan from the options over a base plan (a scenario's) or the defaults: 30-15-15-15, 30 s rests. */
 export function planFromOptions(values: PlanOptionValues, limb: Limb, lop: "measure" | number, base: Plan | null): Plan {
-  const baseSets = base && (base.mode ?? "sets") === "sets" ? (base as Extract<Plan, { sets: number[] }>) : null;
+  const baseSets = base?.mode === "sets" ? base : null;
   const candidate = {
     sets: values.sets !== undefined ? parseSets(values.sets) : (baseSets?.sets ?? [30, 15, 15, 15]),
     restSeconds: values.rest !== undefined ? parseRest(values.rest) : (baseSets?.restSeconds ?? 30),
@@ -100,7 +100,7 @@ export function planFromOptions(values: PlanOptionValues, limb: Limb, lop: "meas
     throw new UsageError(`the plan is not valid (${issue.path.join(".")}: ${issue.message})`);
   }
   const target = parsed.data.target;
-  const limit = typeof lop === "number" ? targetLimitMmhg({ lopMmhg: lop }) : null;
+  const limit = typeof lop === "number" ? targetLimitMmhg(DEFAULT_TARGET_LIMITS, lop) : null;
   if (limit !== null && "mmhg" in target && target.mmhg > limit) {
     throw new UsageError(`the target ${target.mmhg} mmHg is above ${MAX_TARGET_PERCENT_LOP} % of the ${lop} mmHg LOP (${Math.floor(limit)} mmHg)`);
   }
@@ -109,7 +109,6 @@ export function planFromOptions(values: PlanOptionValues, limb: Limb, lop: "meas
 
 export function describePlan(plan: Plan, limb: Limb): string {
   const target = "percentLop" in plan.target ? `${plan.target.percentLop} % LOP` : `${plan.target.mmhg} mmHg`;
-  if ((plan.mode ?? "sets") !== "sets") return `${limb}, ${target}, ${plan.mode}`;
-  const p = plan as Extract<Plan, { sets: number[] }>;
-  return `${limb}, ${target}, ${p.sets.join("-")}, rest ${p.restSeconds} s`;
+  if (plan.mode !== "sets") return `${limb}, ${target}, ${plan.mode}`;
+  return `${limb}, ${target}, ${plan.sets.join("-")}, rest ${plan.restSeconds} s`;
 }

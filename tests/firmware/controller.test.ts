@@ -159,7 +159,7 @@ describe("sessions", () => {
     const holds: number[][] = [[], [], []];
     const releases: number[] = [];
     h.run(200, () => {
-      const set = h.controller.telemetry(h.now()).set ?? 0;
+      const set = h.controller.snapshot(h.now()).set ?? 0;
       if (h.controller.phaseName === "set" && set > 0 && h.now() - h.events("phase").at(-1)!.t > 10) holds[set - 1]!.push(h.plant.trueMmhg());
       if (h.controller.stateName === "releasing") releases.push(h.plant.trueMmhg());
       return h.events("summary").length > 0;
@@ -229,7 +229,7 @@ describe("host silence", () => {
     h.stopHeartbeats();
     let second = false;
     h.run(200, () => {
-      if (!second && h.controller.phaseName === "set" && (h.controller.telemetry(h.now()).set ?? 0) === 2) {
+      if (!second && h.controller.phaseName === "set" && (h.controller.snapshot(h.now()).set ?? 0) === 2) {
         second = true;
         h.plant.beginSet(20);
       }
@@ -367,7 +367,7 @@ describe("vent pulses on a small thigh cuff", () => {
     // Population seed 7 #118: the sensor's side of the hose dipped 25 mmHg and came back in one sample (a sensor fault at 46.9 s before).
     const subject = generatePopulation(7, 200)[118]!;
     const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
-    const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
+    const result = runScenario({ ...subject, plan: { mode: "sets", sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
     expect(result.alarms).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.simSeconds).toBeGreaterThan(150);
@@ -379,7 +379,7 @@ describe("fast, strong reps on a thigh", () => {
     // Population seed 3 #78: the pump ran flat out for 2.5 s while two relaxations pulled the pressure 5 mmHg below where it started (a pump-dead fault at 127.7 s before).
     const subject = generatePopulation(3, 80)[78]!;
     const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
-    const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
+    const result = runScenario({ ...subject, plan: { mode: "sets", sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
