@@ -1,6 +1,5 @@
 /** The bench trace CSV of CONTRACTS.md section 4: one row per 10 ms of simulated time. */
-import type { FileWriteError, LineFileFs } from "../../../host/record/line-file.ts";
-import { LineFile } from "../../../host/record/line-file.ts";
+import { type FileWriteError, LineFile, type LineFileFs } from "../../../host/record/line-file.ts";
 import type { TraceRow } from "./run-scenario.ts";
 
 export const TRACE_HEADER = "t,cuff_mmhg,sensor_mmhg,target_mmhg,pump,vent,state,phase";

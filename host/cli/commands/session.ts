@@ -216,7 +216,8 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
         then: o.recordRequired ? "the session ends: this program deflates the cuff now" : "the session goes on",
         display: () => display,
         onFailure: () => {
-          if (!o.recordRequired) return;
+          // a session already over (its summary in) has nothing left to stop
+          if (!o.recordRequired || firmwareSummary !== null) return;
           stoppedForRecording = true;
           abort.abort();
         },
