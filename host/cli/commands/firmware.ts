@@ -16,7 +16,7 @@ import { DEFAULT_HOST_SILENCE_SECONDS } from "../../../shared/limits.ts";
 import { CliError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import type { CuffBoard } from "../../../firmware/board/board.ts";
-import { SimBoard } from "../../../hardware/sim/sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "../../../hardware/sim/sim-board.ts";
 import { LinkServer, type LinkInput, type LinkOutput } from "../../../firmware/link/server.ts";
 import { parseHostSilencePolicy } from "../host-silence.ts";
 import { startFirmware } from "../../../firmware/factory.ts";
@@ -129,16 +129,15 @@ async function openBoard(
   const clock = new ManualClock();
   const sim = new SimBoard(plant, profile, clock);
   const wall = new SystemClock();
-  const STEP = 0.01;
   let steps = 0;
   const timer = setInterval(() => {
-    const due = Math.floor(wall.nowSeconds() / STEP);
+    const due = Math.floor(wall.nowSeconds() / SIM_STEP_SECONDS);
     // After a stall (a suspended laptop) the simulation resumes rather than racing to catch up.
     if (due - steps > 50) steps = due - 50;
     while (steps < due) {
       steps++;
-      clock.advanceTo(steps * STEP);
-      sim.advance(STEP);
+      clock.advanceTo(steps * SIM_STEP_SECONDS);
+      sim.advance(SIM_STEP_SECONDS);
     }
   }, 5);
   return {
