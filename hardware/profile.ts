@@ -3,17 +3,21 @@
  * mmHg, and the actuator polarities. Data files validated here; the firmware
  * and the simulated board load them.
  */
-import { readFileSync } from "node:fs";
+import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { readInputFile } from "../shared/files.ts";
 import { GUARD_MAX_DEADLINE_MS, GUARD_MAX_TRIP_MMHG, GUARD_MIN_DEADLINE_MS } from "../shared/guard.ts";
 
 const digitalPin = z.string().regex(/^D([0-9]|1[0-3])$/, 'a digital pin "D0".."D13"');
 const pwmPin = z.enum(["D3", "D5", "D6", "D9", "D10", "D11"], { message: 'a PWM pin: "D3", "D5", "D6", "D9", "D10" or "D11"' });
 const analogPin = z.string().regex(/^A[0-7]$/, 'an analog pin "A0".."A7"');
 
+/** Labels for people, printed in logs: short and without control characters. */
+const label = z.string().min(1).max(200).regex(/^[^\p{Cc}]*$/u, "without control characters");
+
 export const ProfileSchema = z.strictObject({
-  name: z.string().min(1),
+  name: label,
   board: z.enum(["arduino-nano", "arduino-uno"]),
   pins: z.strictObject({
     /** PWM output to the pump MOSFET gate. */
@@ -39,7 +43,7 @@ export const ProfileSchema = z.strictObject({
     proportional: z.boolean(),
   }),
   sensor: z.strictObject({
-    part: z.string(),
+    part: label,
     /** Resolution of the value the board reports on the pressure channel. */
     adcBits: z.int().min(10).max(16),
     /** Volts that the full-scale count stands for. */
@@ -79,12 +83,9 @@ export function parseProfile(value: unknown, source = "profile"): HardwareProfil
 export function loadProfile(path: string): HardwareProfile {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readInputFile(fs, path, "hardware profile");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ProfileError(
-      code === "ENOENT" ? `there is no hardware profile file ${path}` : `cannot read hardware profile ${path}: ${code ?? (error as Error).message}`,
-    );
+    throw new ProfileError((error as Error).message);
   }
   let json: unknown;
   try {

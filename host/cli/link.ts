@@ -13,6 +13,7 @@ import { CuffLinkError } from "../client/errors.ts";
 import { DEFAULT_BAUD, serialConnector } from "../client/transport.ts";
 import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import { Pacer } from "../../hardware/sim/pacer.ts";
+import { parseDecimal } from "../../shared/decimal.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { duplexConnector } from "../client/stream-port.ts";
 
@@ -112,6 +113,16 @@ async function openSim(choice: LinkChoice): Promise<OpenLink> {
   };
 }
 
+/** --baud N: a whole serial speed; undefined when not given. */
+export function parseBaud(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const baud = parseDecimal(text);
+  if (baud === null || !Number.isInteger(baud) || baud < 1200 || baud > 4_000_000) {
+    throw new UsageError(`--baud must be a whole serial speed from 1200 to 4000000, like 115200, got "${text}"`);
+  }
+  return baud;
+}
+
 /** The options every command that talks to a cuff takes. */
 export const LINK_OPTIONS = {
   port: { type: "string" },
@@ -135,10 +146,7 @@ export function linkChoiceFrom(
   parseSpeed: (text: string | undefined, fallback: number) => number,
 ): LinkChoice {
   checkLinkChoice(values);
-  const baud = values.baud === undefined ? undefined : Number(values.baud);
-  if (baud !== undefined && (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000)) {
-    throw new UsageError(`--baud must be a serial speed like 115200, got "${values.baud}"`);
-  }
+  const baud = parseBaud(values.baud);
   return {
     sim: values.sim === true,
     speed: parseSpeed(values.speed, defaultSpeed),

@@ -3,7 +3,7 @@
  * import these schemas; the fingerprint in hello is computed from them.
  */
 import { z } from "zod";
-import { HARD_CEILING_MMHG, MAX_RESTRICTION_CAP_SECONDS, MAX_TARGET_PERCENT_LOP } from "../limits.ts";
+import { HARD_CEILING_MMHG, MAX_LOP_MMHG, MAX_RESTRICTION_CAP_SECONDS, MAX_TARGET_PERCENT_LOP, MIN_LOP_MMHG, MIN_TARGET_PERCENT_LOP } from "../limits.ts";
 import { LimbSchema, MAX_SETS, PlanSchema, TargetSchema } from "../plan.ts";
 
 /** Protocol major version, carried as "v" in every frame. */
@@ -131,9 +131,9 @@ export const AckFaultCommand = message("ack-fault", { cuff });
 export const ConfigureCommand = message("configure", {
   cuff,
   ceilingMmhg: z.number().min(20).max(HARD_CEILING_MMHG).optional(),
-  maxPercentLop: z.number().min(10).max(MAX_TARGET_PERCENT_LOP).optional(),
+  maxPercentLop: z.number().min(MIN_TARGET_PERCENT_LOP).max(MAX_TARGET_PERCENT_LOP).optional(),
   restrictionCapSeconds: z.number().min(10).max(MAX_RESTRICTION_CAP_SECONDS).optional(),
-  lopMmhg: z.number().min(50).max(HARD_CEILING_MMHG).optional(),
+  lopMmhg: z.number().min(MIN_LOP_MMHG).max(MAX_LOP_MMHG).optional(),
   hostSilence: z
     .strictObject({ policy: z.enum(["vent", "continue"]), timeoutSeconds: z.number().min(0.5).max(60) })
     .optional(),
