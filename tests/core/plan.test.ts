@@ -51,7 +51,7 @@ describe("targets", () => {
     expect(resolveTarget(continuous, null, limits)).toMatchObject({ ok: true, targetMmhg: 120 });
     const high = { ...continuous, target: { mmhg: 295 } } as Plan;
     const refused = resolveTarget(high, null, limits);
-    expect(!refused.ok && refused.detail).toMatch(/above the 300 mmHg ceiling/);
+    expect(!refused.ok && refused.detail).toMatch(/above the 290 mmHg limit, 10 mmHg under the 300 mmHg ceiling/);
   });
 
   it("a lowered ceiling lowers the limit with or without an LOP", () => {
