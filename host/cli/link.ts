@@ -16,6 +16,7 @@ import { Pacer } from "../../hardware/sim/pacer.ts";
 import { parseDecimal } from "../../shared/decimal.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { duplexConnector } from "../client/stream-port.ts";
+import { Prng } from "../../hardware/sim/prng.ts";
 
 export interface LinkChoice {
   port?: string;
@@ -98,7 +99,8 @@ async function openSim(choice: LinkChoice): Promise<OpenLink> {
     throw error instanceof CuffLinkError ? new CliError(error.message) : error;
   }
   const opened = client;
-  const athlete = new SimulatedAthlete(opened, stack.plant, clock);
+  const reactions = new Prng(scenario.seed, 17);
+  const athlete = new SimulatedAthlete(opened, stack.plant, clock, () => reactions.next());
   return {
     client: opened,
     clock,

@@ -33,6 +33,7 @@ export const AlarmKindSchema = z.enum([
   "hose-kink",
   "valve-stuck-closed",
   "cuff-off",
+  "target-not-reached",
   "restriction-cap",
   "host-silent",
   "board-lost",

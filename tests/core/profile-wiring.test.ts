@@ -12,7 +12,7 @@ const reference = referenceProfile();
 const slowBuild: HardwareProfile = { ...reference, sensor: { ...reference.sensor, sampleHz: 50 }, pump: { ...reference.pump, minDuty: 0.3 } };
 
 describe("profile fields reach every part", () => {
-  it("at 50 Hz with a 30 % minimum pump duty: the LOP is measured, every rep counted, the pump never asked below its minimum", () => {
+  it("at 50 Hz with a 30 % minimum pump duty: the LOP is measured, every rep counted, the pump never asked below its minimum", async () => {
     const scenario = parseScenario({
       name: "thigh, 50 Hz board, stiff pump",
       seed: 11,
@@ -24,7 +24,7 @@ describe("profile fields reach every part", () => {
     let rows = 0;
     let unchanged = 0;
     let previous: number | null = null;
-    const result = runScenario(scenario, {
+    const result = await runScenario(scenario, {
       profile: slowBuild,
       onTrace: (row) => {
         if (row.pump > 0) duties.push(row.pump);

@@ -362,7 +362,7 @@ describe("faults in the continuous and cycle plans", () => {
 });
 
 describe("vent pulses on a small thigh cuff", () => {
-  it("a knock in a rest answered by a one-tick vent pulse (5 cm cuff, 2 mm vent, 186 mmHg) is not taken for a broken sensor: the session runs to its end, vented, no alarm", () => {
+  it("a knock in a rest answered by a one-tick vent pulse (5 cm cuff, 2 mm vent, 186 mmHg) is not taken for a broken sensor: the session runs to its end, vented, no alarm", async () => {
     // The pulse dips the sensor's side of the hose 25 mmHg for one sample; the cuff behind it refills it.
     const scenario = parseScenario({
       name: "narrow thigh cuff, knocks in the rests",
@@ -375,7 +375,7 @@ describe("vent pulses on a small thigh cuff", () => {
       plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
     });
     const lopMmhg = Math.round(trueLopMmhg(scenario.subject, scenario.cuff.widthCm));
-    const result = runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
+    const result = await runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
     expect(result.alarms).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.simSeconds).toBeGreaterThan(150);
@@ -383,7 +383,7 @@ describe("vent pulses on a small thigh cuff", () => {
 });
 
 describe("fast, strong reps on a thigh", () => {
-  it("relaxations that outrun the pump in a set (26 mmHg swing, 1.6 s reps, 2 L/min pump) are not taken for a dead pump: the session runs to its end, vented, every rep counted", () => {
+  it("relaxations that outrun the pump in a set (26 mmHg swing, 1.6 s reps, 2 L/min pump) are not taken for a dead pump: the session runs to its end, vented, every rep counted", async () => {
     const scenario = parseScenario({
       name: "thigh, fast strong reps, small pump",
       seed: 3880568888,
@@ -395,7 +395,7 @@ describe("fast, strong reps on a thigh", () => {
       plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
     });
     const lopMmhg = Math.round(trueLopMmhg(scenario.subject, scenario.cuff.widthCm));
-    const result = runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
+    const result = await runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
@@ -404,10 +404,10 @@ describe("fast, strong reps on a thigh", () => {
 
 describe("a sensor's own offset at power-up", () => {
   for (const offsetMmhg of [-20, 20]) {
-    it(`a sensor reading ${offsetMmhg} mmHg on an empty cuff (the scenario limit) is zeroed, and the session runs to its end on target`, () => {
+    it(`a sensor reading ${offsetMmhg} mmHg on an empty cuff (the scenario limit) is zeroed, and the session runs to its end on target`, async () => {
       // Before, an offset of -15 mmHg or more read as an impossible pressure before the first zero and faulted the cuff at boot.
       const scenario = parseScenario({ name: `offset ${offsetMmhg}`, limb: "leg", hardware: { sensorOffsetMmhg: offsetMmhg }, plan: { sets: [10, 10], restSeconds: 20, target: { percentLop: 70 }, lop: 200 } });
-      const result = runScenario(scenario, { profile: referenceProfile() });
+      const result = await runScenario(scenario, { profile: referenceProfile() });
       expect(result.alarms).toEqual([]);
       expect(result.finalState).toBe("vented");
       expect(result.metrics.exerciseWithin10!).toBeGreaterThan(0.95);
@@ -417,7 +417,7 @@ describe("a sensor's own offset at power-up", () => {
 });
 
 describe("a noiseless sensor between slow heart beats", () => {
-  it("a rest at 78 % LOP on a 6 cm thigh cuff with a 45 bpm heart and sensorNoiseMmhg 0 is not taken for a stuck sensor: the session runs to its end", () => {
+  it("a rest at 78 % LOP on a 6 cm thigh cuff with a 45 bpm heart and sensorNoiseMmhg 0 is not taken for a stuck sensor: the session runs to its end", async () => {
     // Found sweeping the scenario ranges: the sealed cuff read one count for 0.5 s of a 1.3 s beat, and the cuff faulted at 93 s.
     const scenario = parseScenario({
       name: "quiet sensor, slow heart",
@@ -429,7 +429,7 @@ describe("a noiseless sensor between slow heart beats", () => {
       plan: { sets: [15, 10, 10], restSeconds: 42, target: { percentLop: 79 }, lop: "measure" },
       exercise: { repSeconds: 2.2, contractionSwingMmhg: 23, swellingMmhg: 10, motionArtefactMmhg: 0.2 },
     });
-    const result = runScenario(scenario, { profile: referenceProfile() });
+    const result = await runScenario(scenario, { profile: referenceProfile() });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
@@ -437,7 +437,7 @@ describe("a noiseless sensor between slow heart beats", () => {
 });
 
 describe("narrow hoses and kinks at the end of a hold", () => {
-  it("a narrow hose (1.5 m of 2.6 mm tube) that the 2.5 mm vent empties faster than the cuff refills it is not taken for a kink: the session ends vented, with no alarm", () => {
+  it("a narrow hose (1.5 m of 2.6 mm tube) that the 2.5 mm vent empties faster than the cuff refills it is not taken for a kink: the session ends vented, with no alarm", async () => {
     // Found sweeping the scenario ranges: the final deflation emptied the reading in under 0.1 s and ended the session in a hose-kink fault.
     const scenario = parseScenario({
       name: "narrow hose",
@@ -450,7 +450,7 @@ describe("narrow hoses and kinks at the end of a hold", () => {
       exercise: { repSeconds: 2.6, contractionSwingMmhg: 21, swellingMmhg: 10, motionArtefactMmhg: 1.3 },
     });
     let lastMmhg = 0;
-    const result = runScenario(scenario, { profile: referenceProfile(), onTrace: (row) => (lastMmhg = row.cuffMmhg) });
+    const result = await runScenario(scenario, { profile: referenceProfile(), onTrace: (row) => (lastMmhg = row.cuffMmhg) });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);

@@ -185,6 +185,14 @@ describe("alarm rules (one test each)", () => {
   });
 });
 
+describe("an inflation that never reaches its target", () => {
+  it("faults after 180 s of inflating, and never while the cuff holds or rests", () => {
+    const inflating = (t: number) => context(t, { state: "inflating", phase: "inflate", settled: false, mmhg: 60, targetMmhg: 67 });
+    expect(firstAlarm("target-not-reached", 200, inflating)).toBeCloseTo(180, 1);
+    expect(firstAlarm("target-not-reached", 400, (t) => context(t, { state: "regulating", phase: "rest" }))).toBeNull();
+  });
+});
+
 describe("veto", () => {
   it("stops the pump near the ceiling and opens the vent at it, whatever was proposed", () => {
     expect(vetoActuation({ pump: 1, vent: 0 }, estimate(0, 296), 300, null)).toEqual({ pump: 0, vent: 0 });

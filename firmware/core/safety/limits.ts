@@ -53,6 +53,11 @@ export const SAFETY_LIMITS = {
   kinkSlopeHoldingSeconds: 0.05,
   /** The pump duty above which that climb is judged. */
   kinkPumpDuty: 0.2,
+  /**
+   * Outside a hold, short climbs count together over this window: behind a kink the regulator
+   * pumps and vents the hose alone in a fast cycle whose single bursts are shorter than kinkSlopeSeconds.
+   */
+  kinkWindowSeconds: 0.5,
   /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
   kinkProbeDropMmhg: 10,
   /** The fastest a cuff vents from over fastDeflationFromMmhg to under the deflated threshold; the hose alone, cut off by a kink, is faster. */
@@ -113,6 +118,13 @@ export const SAFETY_LIMITS = {
   /** Idle time the estimate needs, and how far back it looks. */
   slowLeakPooledSeconds: 3,
   slowLeakWindowSeconds: 12,
+
+  /**
+   * An inflation that has not reached its target after this long is stuck: the slowest healthy
+   * inflation across the scenario ranges (a 0.5 L/min pump filling a 9 cm cuff on a 75 cm thigh to
+   * 240 mmHg) takes about 110 s.
+   */
+  inflationMaxSeconds: 180,
 
   /** Surgical tourniquets alarm at +-15 mmHg for 1 s; this cuff at +-10. */
   deviationMmhg: 10,

@@ -4,7 +4,7 @@
  */
 import type { AlarmKind, Severity } from "../../../shared/protocol/messages.ts";
 import type { SafetyInput, SafetyRule } from "./rule.ts";
-import { HoseKinkRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
+import { HoseKinkRule, InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
 import { AboveLopRule, CuffOffRule, DeviationRule, OverpressureRule } from "./rules/pressure.ts";
 import { SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";
 
@@ -24,6 +24,7 @@ export function safetyRules(): SafetyRule[] {
     new CuffOffRule(),
     new PumpDeadRule(),
     new LeakRule(),
+    new InflationStalledRule(),
     new SlowLeakRule(),
     new DeviationRule(),
   ];

@@ -13,10 +13,9 @@ import { ManualClock } from "../../../shared/clock.ts";
 import type { AlarmKind, Phase, StateName } from "../../../shared/protocol/messages.ts";
 import { SIM_STEP_SECONDS, SimBoard } from "../sim-board.ts";
 import type { HostSilencePolicy } from "../../../firmware/core/controller.ts";
-import { LinkServer } from "../../../firmware/link/server.ts";
 import { type BenchMetrics, MetricsAccumulator } from "./metrics.ts";
-import { SimulatedHostAndAthlete } from "./sim-host.ts";
-import { Wire } from "../wire.ts";
+import { SteppedLink } from "../stepped-link.ts";
+import { SimulatedHost } from "./sim-host.ts";
 import { startFirmware } from "../../../firmware/factory.ts";
 
 
@@ -45,6 +44,8 @@ export interface BenchResult {
   name: string;
   lopTrueMmhg: number;
   lopMeasuredMmhg: number | null;
+  /** What the LOP measurement said of itself (null if none ran). */
+  lopReason: string | null;
   targetMmhg: number | null;
   finalState: StateName;
   alarms: { t: number; kind: AlarmKind; detail: string }[];
@@ -79,18 +80,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function runScenario(scenario: Scenario, options: BenchOptions): BenchResult {
+export async function runScenario(scenario: Scenario, options: BenchOptions): Promise<BenchResult> {
   const wallStart = performance.now();
   const clock = new ManualClock();
   const plant = createPlant(scenario, options.profile);
   const board = new SimBoard(plant, options.profile, clock);
   const runtime = startFirmware({ profile: options.profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
   const controller = runtime.controller;
-  const toFirmware = new Wire();
-  const fromFirmware = new Wire();
-  const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware });
+  const link = new SteppedLink(runtime);
   const random = seededRandom(scenario.seed * 7919 + 17);
-  const host = new SimulatedHostAndAthlete({ plan: scenario.plan, limb: scenario.limb, toFirmware, fromFirmware, plant, random });
+  const host = await SimulatedHost.open({ link, clock, plant, plan: scenario.plan, limb: scenario.limb, random });
 
   const metrics = new MetricsAccumulator(plant.lopTrueMmhg);
   const linkFaults = scenario.faults
@@ -132,9 +131,11 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
       if ((LINK_FAULT_KINDS as readonly string[]).includes(onPhase.kind)) actOutLinkFault(onPhase.kind, t);
       else plant.injectFault(onPhase.kind, onPhase.params);
     }
-    if (garbageFrom !== null && step % 7 === 0) toFirmware.write(garbageLine(random));
+    if (garbageFrom !== null && step % 7 === 0) link.injectToFirmware(garbageLine(random));
     board.advance(SIM_STEP_SECONDS);
-    host.step(t);
+    link.deliver();
+    // The host's promises (acks, refusals) settle before the next sample.
+    await Promise.resolve();
 
     const actuation = board.effectiveActuation();
     const trueMmhg = plant.trueMmhg();
@@ -164,7 +165,8 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     const settled = endedAt !== null && trueMmhg < 15 && (controller.stateName === "vented" || controller.stateName === "fault" || board.isUnplugged() || runtime.isHung());
     if ((settled && t - endedAt! >= 2) || (endedAt !== null && t - endedAt >= 60) || t >= maxSeconds) break;
   }
-  server.close();
+  await host.close();
+  link.close();
   const finalActuation = board.effectiveActuation();
   for (const timing of faultTimings) {
     if (finalActuation.pump !== 0 || finalActuation.vent < 0.99 || clock.nowSeconds() < timing.at) continue;
@@ -180,6 +182,7 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     name: scenario.name,
     lopTrueMmhg: round(plant.lopTrueMmhg, 1),
     lopMeasuredMmhg: host.lopMeasuredMmhg,
+    lopReason: host.lopReason,
     targetMmhg: host.summary?.targetMmhg ?? null,
     finalState: finalState(controller.stateName, board.isUnplugged() || runtime.isHung(), board.effectiveActuation(), plant.trueMmhg()),
     alarms,
@@ -213,4 +216,11 @@ function garbageLine(random: () => number): Uint8Array {
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** Several scenarios, one after the other, with the same options. */
+export async function runScenarios(scenarios: readonly Scenario[], options: BenchOptions): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const scenario of scenarios) results.push(await runScenario(scenario, options));
+  return results;
 }

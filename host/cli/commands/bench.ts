@@ -50,7 +50,7 @@ export const benchCommand: Command = {
     const scenario = loadScenario(values.scenario);
     const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
     const trace = values.trace ? openTrace(values.trace, io) : null;
-    const result = runScenario(scenario, {
+    const result = await runScenario(scenario, {
       profile,
       ...(trace ? { onTrace: (row) => trace.write(row) } : {}),
       ...(policy ? { hostSilence: { policy, timeoutSeconds: 2 } } : {}),

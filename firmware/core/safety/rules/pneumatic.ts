@@ -2,15 +2,16 @@
 import { DEFLATED_MMHG } from "../../../../shared/limits.ts";
 import { SAFETY_LIMITS as L } from "../limits.ts";
 import { holding, inflated, Sustained, type SafetyInput, type SafetyRule } from "../rule.ts";
-import { halvesGain, SecondsWindow } from "./windows.ts";
+import { halvesGain, SecondsWindow, TimeWithin } from "./windows.ts";
 
 /** Only the hose answers the actuators: a kink has cut the cuff off, still inflated behind it. */
 export class HoseKinkRule implements SafetyRule {
   readonly kind = "hose-kink";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `pressure climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s for ${L.kinkSlopeSeconds} s with the pump on (holding: ${L.kinkSlopeHoldingSeconds} s), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays there with the vent shut) (only the hose answers: the cuff is cut off)`;
+  readonly description = `pressure climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s with the pump on for ${L.kinkSlopeSeconds} s in all within ${L.kinkWindowSeconds} s (holding: ${L.kinkSlopeHoldingSeconds} s at a stretch), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays there with the vent shut) (only the hose answers: the cuff is cut off)`;
   private readonly racing = new Sustained();
+  private readonly racingTime = new TimeWithin(L.kinkWindowSeconds);
   /** When a full vent began from over fastDeflationFromMmhg, while it stays open. */
   private fullVentFromSeconds: number | null = null;
 
@@ -20,8 +21,10 @@ export class HoseKinkRule implements SafetyRule {
     const probed = probeDrop !== null && probeDrop > L.kinkProbeDropMmhg;
     // Holding, the regulator pumps in bursts and a kinked hose shows within one; the LOP ramp and
     // the inflation start the pump against the whole hose, whose own drop is a first jump.
-    const burstSeconds = holding(input) ? L.kinkSlopeHoldingSeconds : L.kinkSlopeSeconds;
-    const racing = this.racing.check(t, proposed.pump > L.kinkPumpDuty && estimate.slopeMmhgPerSecond > L.kinkSlopeMmhgPerSecond, burstSeconds);
+    const climbing = proposed.pump > L.kinkPumpDuty && estimate.slopeMmhgPerSecond > L.kinkSlopeMmhgPerSecond;
+    const racing = holding(input)
+      ? this.racing.check(t, climbing, L.kinkSlopeHoldingSeconds)
+      : this.racingTime.add(climbing, input.dtSeconds) >= L.kinkSlopeSeconds - 1e-9;
     // Outside the deflation, a full vent that empties the reading faster than a cuff can is the
     // hose alone; the deflation judges that itself with the vent shut (diagnostics.ventShutCheckMmhg).
     const p = estimate.mmhg;
@@ -35,6 +38,7 @@ export class HoseKinkRule implements SafetyRule {
 
   reset(): void {
     this.racing.reset();
+    this.racingTime.clear();
     this.fullVentFromSeconds = null;
   }
 }
@@ -229,5 +233,28 @@ export class SlowLeakRule implements SafetyRule {
     this.phaseSinceSeconds = 0;
     this.idleSince = null;
     this.stretches = [];
+  }
+}
+
+/** An inflation that never reaches its target: a pump too small, a large leak, or the hose alone answering. */
+export class InflationStalledRule implements SafetyRule {
+  readonly kind = "target-not-reached";
+  readonly severity = "fault";
+  readonly latches = true;
+  readonly description = `inflating for ${L.inflationMaxSeconds} s without reaching the target`;
+  private inflatingSince: number | null = null;
+
+  check(input: SafetyInput): string | null {
+    if (input.state !== "inflating") {
+      this.inflatingSince = null;
+      return null;
+    }
+    this.inflatingSince ??= input.t;
+    if (input.t - this.inflatingSince < L.inflationMaxSeconds) return null;
+    return `the cuff did not reach its ${input.targetMmhg?.toFixed(0) ?? "target"} mmHg target in ${L.inflationMaxSeconds} s: a pump too small for this cuff, a large leak, or a kinked hose`;
+  }
+
+  reset(): void {
+    this.inflatingSince = null;
   }
 }
