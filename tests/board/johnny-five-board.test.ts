@@ -107,7 +107,7 @@ describe("johnny-five + firmata-io over an in-process Duplex", () => {
     });
     expect(ventedAt! - t0).toBeLessThanOrEqual(profile.guard.keepAliveDeadlineMs / 1000 + 1e-6);
     expect(virtual.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
-    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number) });
+    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number), lastSecondaryCounts: expect.any(Number) });
     // After CLEAR the host must write the outputs again: the board forgot them.
     board.clearGuard();
     await flush();

@@ -90,7 +90,7 @@ describe("direct simulated board", () => {
     let t = 0;
     const pumpedUntil = plant.steps.reduce((end, s) => ((t += s.dt), s.pumpDuty > 0 ? t : end), 0);
     expect(pumpedUntil).toBeCloseTo(lastKeepAlive + 0.3, 9);
-    expect(guard.filter((e) => e.kind === "tripped")).toEqual([{ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number) }]);
+    expect(guard.filter((e) => e.kind === "tripped")).toEqual([{ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number), lastSecondaryCounts: expect.any(Number) }]);
     expect(board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
   });
 

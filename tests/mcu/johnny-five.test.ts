@@ -195,7 +195,7 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     expect(silence).toBeGreaterThanOrEqual(profile.guard.keepAliveDeadlineMs / 1000);
     expect(silence).toBeLessThanOrEqual(profile.guard.keepAliveDeadlineMs / 1000 + 0.002);
     expect(sim.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
-    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number) });
+    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number), lastSecondaryCounts: expect.any(Number) });
     const peak = plant.trueMmhg();
     await sim.advance(3);
     expect(plant.trueMmhg()).toBeLessThan(peak / 4);
