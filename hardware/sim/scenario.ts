@@ -98,7 +98,7 @@ const plainFault = <K extends FaultKind>(kind: K) => z.strictObject({ kind: z.li
 export const SENSOR_INDEXES = [0, 1] as const;
 export type SensorIndex = (typeof SENSOR_INDEXES)[number];
 const sensorIndex = {
-  sensor: z.union([z.literal(0), z.literal(1)], { error: "must be 0 (the first sensor, the default) or 1 (the second sensor)" }).optional(),
+  sensor: z.literal([0, 1], { error: "must be 0 (the first sensor, the default) or 1 (the second sensor)" }).optional(),
 };
 
 export const FaultSchema = z.discriminatedUnion(
