@@ -150,6 +150,7 @@ export class SimulatedCuff implements CuffPlant {
         transfer: profile.sensor,
         noiseMmhg: hw.sensorNoiseMmhg ?? profile.sensor.noiseMmhg,
         offsetMmhg: hw.sensorOffsetMmhg,
+        spanErrorPercent: hw.sensorSpanErrorPercent,
         driftMmhgPerMin: hw.sensorDriftMmhgPerMin,
         noise: new Prng(scenario.seed, 2),
         faultRng: new Prng(scenario.seed, 3),
@@ -161,6 +162,7 @@ export class SimulatedCuff implements CuffPlant {
           transfer: profile.secondarySensor,
           noiseMmhg: hw.secondarySensorNoiseMmhg ?? profile.secondarySensor.noiseMmhg,
           offsetMmhg: hw.secondarySensorOffsetMmhg,
+          spanErrorPercent: hw.secondarySensorSpanErrorPercent,
           driftMmhgPerMin: hw.secondarySensorDriftMmhgPerMin,
           // Streams of their own (the limb's use 1 and 4): the first sensor reads the same with or without a second.
           noise: new Prng(scenario.seed, 31),

@@ -53,11 +53,14 @@ export const HardwareSchema = z.strictObject({
   sensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
   sensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
   sensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
+  /** The sensor's slope error, percent of the reading: what is left after the span check of hardware/CALIBRATION.md (+-1 % at 300 mmHg), or more. */
+  sensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
   /** The second sensor's noise, one standard deviation after the board's averaging (default: the hardware profile's). */
   secondarySensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
   /** The second sensor's own offset before zeroing. */
   secondarySensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
   secondarySensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
+  secondarySensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
   /** Equivalent orifice of the fully open vent valve. */
   ventOrificeMm: ranged(0.8, 4, "mm").optional(),
   /** Mechanical relief valve; the BP-cuff standards want it below 330 mmHg. */
@@ -171,10 +174,12 @@ export interface Scenario {
     sensorNoiseMmhg: number | null;
     sensorOffsetMmhg: number;
     sensorDriftMmhgPerMin: number;
+    sensorSpanErrorPercent: number;
     /** null: the hardware profile's second sensor noise. */
     secondarySensorNoiseMmhg: number | null;
     secondarySensorOffsetMmhg: number;
     secondarySensorDriftMmhgPerMin: number;
+    secondarySensorSpanErrorPercent: number;
     ventOrificeMm: number;
     reliefMmhg: number;
     hoseLengthM: number;
@@ -318,9 +323,11 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
       sensorNoiseMmhg: null,
       sensorOffsetMmhg: 0,
       sensorDriftMmhgPerMin: REFERENCE_SENSOR.driftMmhgPerMin,
+      sensorSpanErrorPercent: 0,
       secondarySensorNoiseMmhg: null,
       secondarySensorOffsetMmhg: 0,
       secondarySensorDriftMmhgPerMin: REFERENCE_SECONDARY_SENSOR.driftMmhgPerMin,
+      secondarySensorSpanErrorPercent: 0,
       ventOrificeMm: REFERENCE_VENT_VALVE.orificeMm,
       reliefMmhg: REFERENCE_RELIEF_VALVE.crackingMmhg,
       hoseLengthM: REFERENCE_PLUMBING.hoseLengthM,

@@ -1,6 +1,6 @@
 /**
  * One simulated pressure sensor as the board reports it: the pressure at its port
- * plus its own offset, drift and noise, through its part's transfer function and
+ * with its own span error, plus its own offset, drift and noise, through its part's transfer function and
  * its ADC's resolution, and its own faults (disconnected, stuck, drifting, offset
  * jump). The simulated cuff has one per sensor of the hardware profile, each with
  * its own random streams, so a second sensor changes nothing of the first.
@@ -24,6 +24,8 @@ export interface SensorSettings {
   transfer: SensorTransfer;
   noiseMmhg: number;
   offsetMmhg: number;
+  /** Its slope's error, percent of the reading (what a span calibration leaves, or finds). */
+  spanErrorPercent: number;
   driftMmhgPerMin: number;
   /** Its own noise stream, and the stream that picks a disconnected input's rail. */
   noise: Prng;
@@ -67,7 +69,8 @@ export class SimulatedSensor {
   sample(portMmhg: number, timeSeconds: number): void {
     const s = this.settings;
     const drift = (s.driftMmhgPerMin * timeSeconds) / 60 + this.faultDriftMmhg;
-    this.lastMmhg = portMmhg + s.offsetMmhg + drift + this.jumpMmhg + s.noiseMmhg * s.noise.gaussian();
+    const spanned = s.spanErrorPercent === 0 ? portMmhg : portMmhg * (1 + s.spanErrorPercent / 100);
+    this.lastMmhg = spanned + s.offsetMmhg + drift + this.jumpMmhg + s.noiseMmhg * s.noise.gaussian();
     if (this.mode === "ok") this.counts = transferMmhgToCounts(s.transfer, this.lastMmhg);
     else if (this.mode === "disconnected") this.counts = this.disconnectedCounts;
     else this.counts = this.stuckCounts;

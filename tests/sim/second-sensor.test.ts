@@ -71,6 +71,20 @@ describe("the second sensor's statistics", () => {
     expect(noisy.first).toEqual(quiet.first);
   });
 
+  it("each sensor's span error scales its own reading: +2 % reads 4 mmHg high at 200 mmHg, -1 % 2 mmHg low", () => {
+    const cuff = cuffFor({
+      limb: "leg",
+      seed: 3,
+      ...QUIET,
+      hardware: { ...QUIET.hardware, sensorNoiseMmhg: 0, secondarySensorNoiseMmhg: 0, secondarySensorDriftMmhgPerMin: 0, sensorSpanErrorPercent: -1, secondarySensorSpanErrorPercent: 2 },
+    });
+    inflateTo(cuff, 200);
+    run(cuff, 3, 0, 0);
+    const port = cuff.hoseMmhg();
+    expect(secondMmhg(cuff) - port).toBeCloseTo(0.02 * port, 0);
+    expect(firstMmhg(cuff) - port).toBeCloseTo(-0.01 * port, 0);
+  });
+
   it("drifts at its own secondarySensorDriftMmhgPerMin", () => {
     const cuff = cuffFor({ limb: "leg", seed: 3, ...QUIET, hardware: { ...QUIET.hardware, secondarySensorNoiseMmhg: 0, secondarySensorDriftMmhgPerMin: 2 } });
     inflateTo(cuff, 120);
@@ -120,13 +134,20 @@ describe("scenario keys and faults of the second sensor", () => {
     expect(error({ name: "a", hardware: { secondarySensorNoiseMmhg: 4 } })).toBe("s.json: hardware.secondarySensorNoiseMmhg: must be a number from 0 to 3 mmHg");
     expect(error({ name: "a", hardware: { secondarySensorOffsetMmhg: -25 } })).toBe("s.json: hardware.secondarySensorOffsetMmhg: must be a number from -20 to 20 mmHg");
     expect(error({ name: "a", hardware: { secondarySensorDriftMmhgPerMin: 3 } })).toBe("s.json: hardware.secondarySensorDriftMmhgPerMin: must be a number from -2 to 2 mmHg/min");
+    expect(error({ name: "a", hardware: { secondarySensorSpanErrorPercent: 5 } })).toBe("s.json: hardware.secondarySensorSpanErrorPercent: must be a number from -3 to 3 %");
     expect(error({ name: "a", hardware: { sensor2NoiseMmhg: 0.5 } })).toMatch(/^s\.json: hardware\.sensor2NoiseMmhg: unknown key/);
     expect(error({ name: "a", faults: [{ kind: "sensor-offset-jump", at: 1, mmhg: 400 }] })).toBe("s.json: faults.0.mmhg: must be a number from -300 to 300 mmHg");
   });
 
-  it("fills in the second sensor's defaults: the profile's noise, no offset, the reference drift", () => {
+  it("fills in the second sensor's defaults: the profile's noise, no offset or span error, the reference drift", () => {
     const s = parseScenario({ name: "defaults" });
-    expect(s.hardware).toMatchObject({ secondarySensorNoiseMmhg: null, secondarySensorOffsetMmhg: 0, secondarySensorDriftMmhgPerMin: 0.05 });
+    expect(s.hardware).toMatchObject({
+      secondarySensorNoiseMmhg: null,
+      secondarySensorOffsetMmhg: 0,
+      secondarySensorDriftMmhgPerMin: 0.05,
+      secondarySensorSpanErrorPercent: 0,
+      sensorSpanErrorPercent: 0,
+    });
     const faults = parseScenario({ name: "f", faults: [{ kind: "sensor-stuck", at: 2, sensor: 1 }, { kind: "sensor-stuck", at: 3 }] }).faults;
     expect(faults.map((f) => (f as { sensor?: number }).sensor)).toEqual([1, undefined]);
   });
