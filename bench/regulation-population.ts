@@ -24,7 +24,7 @@ export function protocolScenario(s: Scenario, lop: "given" | "measure" = "given"
   return {
     ...s,
     faults: [],
-    plan: { sets: [30, 15, 15, 15], restSeconds: 30, countReps: true, target: { percentLop }, lop: lop === "given" ? Math.round(trueLopMmhg(s)) : "measure" },
+    plan: { mode: "sets", sets: [30, 15, 15, 15], restSeconds: 30, countReps: true, target: { percentLop }, lop: lop === "given" ? Math.round(trueLopMmhg(s)) : "measure" },
   };
 }
 

@@ -10,6 +10,7 @@ import { GuardReason } from "../shared/guard.ts";
 import type { FirmwareBody, HostMessage } from "../shared/protocol/messages.ts";
 import type { CuffBoard, PressureSample } from "./board/board.ts";
 import type { CommandResult, CuffController } from "./core/controller.ts";
+import { eventMessage, statusMessage, telemetryMessage } from "./link/wire-adapter.ts";
 
 /** What a guard trip means, by its reason. */
 const GUARD_TRIP_CAUSE: Partial<Record<number, string>> = {
@@ -97,6 +98,11 @@ export class FirmwareRuntime {
     return result;
   }
 
+  /** The status reply to the host's request `ref`. */
+  status(ref: number): FirmwareBody {
+    return statusMessage(this.controller.snapshot(this.clock.nowSeconds()), this.controller.cuff, ref);
+  }
+
   hostHeard(): void {
     this.controller.hostHeard(this.clock.nowSeconds());
   }
@@ -114,7 +120,7 @@ export class FirmwareRuntime {
     this.board.setVent(actuation.vent);
     this.board.keepAlive();
     this.samples++;
-    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) this.publish(this.controller.telemetry(sample.tSeconds));
+    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) this.publish(telemetryMessage(this.controller.snapshot(sample.tSeconds), this.controller.cuff));
     this.flushEvents();
   }
 
@@ -135,7 +141,7 @@ export class FirmwareRuntime {
   }
 
   private flushEvents(): void {
-    for (const event of this.controller.drainEvents()) this.publish(event);
+    for (const event of this.controller.drainEvents()) this.publish(eventMessage(event, this.controller.cuff));
   }
 
   private publish(message: FirmwareBody): void {

@@ -3,14 +3,18 @@
  * mmHg, and the actuator polarities. Data files validated here; the firmware
  * and the simulated board load them.
  */
-import { readFileSync } from "node:fs";
+import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { readInputFile } from "../shared/files.ts";
 import { GUARD_MAX_DEADLINE_MS, GUARD_MAX_TRIP_MMHG, GUARD_MIN_DEADLINE_MS } from "../shared/guard.ts";
 
 const digitalPin = z.string().regex(/^D([0-9]|1[0-3])$/, 'a digital pin "D0".."D13"');
 const pwmPin = z.enum(["D3", "D5", "D6", "D9", "D10", "D11"], { message: 'a PWM pin: "D3", "D5", "D6", "D9", "D10" or "D11"' });
 const analogPin = z.string().regex(/^A[0-7]$/, 'an analog pin "A0".."A7"');
+
+/** Labels for people, printed in logs: short and without control characters. */
+const label = z.string().min(1).max(200).regex(/^[^\p{Cc}]*$/u, "without control characters");
 
 /** How a sensor's output reaches the counts the board reports. */
 const transferFunction = {
@@ -28,7 +32,7 @@ const transferFunction = {
 
 export const ProfileSchema = z
   .strictObject({
-    name: z.string().min(1),
+    name: label,
     board: z.enum(["arduino-nano", "arduino-uno"]),
     pins: z.strictObject({
       /** PWM output to the pump MOSFET gate. */
@@ -56,7 +60,7 @@ export const ProfileSchema = z
       proportional: z.boolean(),
     }),
     sensor: z.strictObject({
-      part: z.string(),
+      part: label,
       ...transferFunction,
       sampleHz: z.number().min(50).max(1000),
       /** Typical noise, one standard deviation, as reported after filtering on the board. */
@@ -68,7 +72,7 @@ export const ProfileSchema = z
      */
     secondarySensor: z
       .strictObject({
-        part: z.string(),
+        part: label,
         ...transferFunction,
         /** Typical noise, one standard deviation, as reported after filtering on the board. */
         noiseMmhg: z.number().min(0).max(5),
@@ -111,12 +115,9 @@ export function parseProfile(value: unknown, source = "profile"): HardwareProfil
 export function loadProfile(path: string): HardwareProfile {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readInputFile(fs, path, "hardware profile");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ProfileError(
-      code === "ENOENT" ? `there is no hardware profile file ${path}` : `cannot read hardware profile ${path}: ${code ?? (error as Error).message}`,
-    );
+    throw new ProfileError((error as Error).message);
   }
   let json: unknown;
   try {

@@ -5,9 +5,10 @@
  * refused with an error that names the field. The ranges here are the ranges
  * the product is tuned and checked against.
  */
-import { readFileSync } from "node:fs";
+import * as fs from "node:fs";
 import { z } from "zod";
 import { LimbSchema, PlanSchema, type Limb, type Plan } from "../../shared/plan.ts";
+import { readInputFile } from "../../shared/files.ts";
 import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../../shared/limits.ts";
 import { FAULT_KINDS, type FaultKind } from "./plant.ts";
 import {
@@ -133,8 +134,16 @@ export const FaultSchema = z.discriminatedUnion(
   { error: `must be one of ${FAULT_KINDS.join(", ")}` },
 );
 
+/** A name is a label for people: printed in summaries, charts and JSON lines, so short and without control characters. */
+export const MAX_SCENARIO_NAME_CHARS = 200;
+const NAME_RULE = `must be a non-empty string of at most ${MAX_SCENARIO_NAME_CHARS} characters, without control characters`;
+
 export const ScenarioFileSchema = z.strictObject({
-  name: z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a non-empty string") }).min(1, { error: "must be a non-empty string" }),
+  name: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : NAME_RULE) })
+    .min(1, { error: NAME_RULE })
+    .max(MAX_SCENARIO_NAME_CHARS, { error: NAME_RULE })
+    .regex(/^[^\p{Cc}]*$/u, { error: NAME_RULE }),
   seed: z
     .int({ error: "must be an integer from 0 to 4294967295" })
     .min(0, { error: "must be an integer from 0 to 4294967295" })
@@ -345,12 +354,9 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
 export function loadScenario(path: string): Scenario {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readInputFile(fs, path, "scenario");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ScenarioError(
-      code === "ENOENT" ? `there is no scenario file ${path}` : `cannot read scenario ${path}: ${code ?? (error as Error).message}`,
-    );
+    throw new ScenarioError((error as Error).message);
   }
   let json: unknown;
   try {

@@ -7,7 +7,7 @@
  */
 import { filter, map, merge } from "rxjs";
 import type { Clock } from "../../shared/clock.ts";
-import { DEFLATED_MMHG, HARD_CEILING_MMHG } from "../../shared/limits.ts";
+import { DEFLATED_MMHG, HARD_CEILING_MMHG, MAX_TARGET_MMHG, TARGET_MARGIN_MMHG } from "../../shared/limits.ts";
 import type { CuffClient } from "../client/client.ts";
 import { NackError } from "../client/errors.ts";
 import { checkIdle, waitVented, zeroCuff } from "../session/runner.ts";
@@ -47,9 +47,8 @@ interface Walk extends WalkOptions {
   warnings: Set<string>;
 }
 
-/** The firmware refuses holds closer than this to its ceiling. */
-const HOLD_MARGIN_MMHG = 10;
-export const SPAN_POINTS_MMHG = [100, 200, HARD_CEILING_MMHG - HOLD_MARGIN_MMHG] as const;
+/** The top point is the highest target the firmware holds (shared/limits.ts). */
+export const SPAN_POINTS_MMHG = [100, 200, MAX_TARGET_MMHG] as const;
 /** CALIBRATION.md step 4: compressed air cools and the foam settles before a reading. */
 const SPAN_SETTLE_SECONDS = 30;
 const ZERO_CHECK_SECONDS = 10;
@@ -128,7 +127,7 @@ const SPAN_LIMIT = `|device - gauge| at most ${L.spanErrorMmhg} mmHg`;
 
 
 async function spanSteps(o: Walk, record: Note): Promise<void> {
-  const name = (p: number) => (p === HARD_CEILING_MMHG - HOLD_MARGIN_MMHG ? `span 300 mmHg (at ${p})` : `span ${p} mmHg`);
+  const name = (p: number) => (p === MAX_TARGET_MMHG ? `span 300 mmHg (at ${p})` : `span ${p} mmHg`);
   if (!o.bench.gaugeMmhg && !o.bench.person) {
     for (const p of SPAN_POINTS_MMHG) record({ name: name(p), limit: SPAN_LIMIT, measured: null, unit: "mmHg", verdict: "skipped", detail: NEEDS_PERSON });
     return;
@@ -145,7 +144,7 @@ async function spanSteps(o: Walk, record: Note): Promise<void> {
       await holdAt(o, p);
       o.bench.say(`Holding ${p} mmHg; waiting ${SPAN_SETTLE_SECONDS} s for the air and the foam to settle.`);
       await sleep(o, SPAN_SETTLE_SECONDS);
-      const note = p === HARD_CEILING_MMHG - HOLD_MARGIN_MMHG ? `; checked at ${p} mmHg because the firmware holds at most ${HOLD_MARGIN_MMHG} mmHg below its ${HARD_CEILING_MMHG} mmHg ceiling` : "";
+      const note = p === MAX_TARGET_MMHG ? `; checked at ${p} mmHg because the firmware holds at most ${TARGET_MARGIN_MMHG} mmHg below its ${HARD_CEILING_MMHG} mmHg ceiling` : "";
       let device: number;
       let second: number | null;
       let gauge: number | null;

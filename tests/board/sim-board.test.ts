@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SimBoard } from "../../hardware/sim/sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "../../hardware/sim/sim-board.ts";
 import type { GuardEvent, PressureSample } from "../../firmware/board/board.ts";
 import { mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
@@ -14,7 +14,6 @@ import type { FirmwareBody } from "../../shared/protocol/messages.ts";
 
 const profile = referenceProfile();
 const tripCounts = mmhgToCounts(profile, profile.guard.tripMmhg);
-const STEP = 0.01;
 
 function simBoard(plant = new TestPlant()) {
   const clock = new ManualClock();
@@ -26,10 +25,10 @@ function simBoard(plant = new TestPlant()) {
   board.onGuard((e) => guard.push(e));
   board.onLost((r) => lost.push(r));
   const run = (seconds: number, each?: () => void) => {
-    const steps = Math.round(seconds / STEP);
+    const steps = Math.round(seconds / SIM_STEP_SECONDS);
     for (let i = 0; i < steps; i++) {
-      clock.advance(STEP);
-      board.advance(STEP);
+      clock.advance(SIM_STEP_SECONDS);
+      board.advance(SIM_STEP_SECONDS);
       each?.();
     }
   };
@@ -64,9 +63,9 @@ describe("direct simulated board", () => {
     await flush();
     for (let i = 1; i <= SAMPLES; i++) {
       // advance() adds 10 ms exactly as the board's own timers do, so both land on the same instants.
-      clock.advance(STEP);
+      clock.advance(SIM_STEP_SECONDS);
       await flush();
-      direct.run(STEP);
+      direct.run(SIM_STEP_SECONDS);
       command(clock.nowSeconds());
       await flush();
     }
@@ -218,7 +217,7 @@ describe("the firmware on the direct simulated board: an overpressure only the s
     });
     expect(safeAt).not.toBeNull();
     console.log(`second sensor overpressure on the direct simulated board: safe after ${((safeAt! - faultAt) * 1000).toFixed(0)} ms`);
-    expect(safeAt! - faultAt).toBeLessThanOrEqual(STEP + 1e-9);
+    expect(safeAt! - faultAt).toBeLessThanOrEqual(SIM_STEP_SECONDS + 1e-9);
     expect(board.guardStatus()).toMatchObject({ state: GuardState.TRIPPED, reason: GuardReason.OVERPRESSURE_SECONDARY });
     expect(board.guardStatus().lastCounts).toBeLessThan(tripCounts);
     const alarm = events.find((e) => e.type === "alarm" && e.kind === "guard-tripped");

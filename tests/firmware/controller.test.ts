@@ -8,7 +8,6 @@ import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { trueLopMmhg } from "../../hardware/sim/limb.ts";
-import { generatePopulation } from "../../hardware/sim/population.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { ManualClock } from "../../shared/clock.ts";
 import { firmwareHarness } from "./harness.ts";
@@ -159,7 +158,7 @@ describe("sessions", () => {
     const holds: number[][] = [[], [], []];
     const releases: number[] = [];
     h.run(200, () => {
-      const set = h.controller.telemetry(h.now()).set ?? 0;
+      const set = h.controller.snapshot(h.now()).set ?? 0;
       if (h.controller.phaseName === "set" && set > 0 && h.now() - h.events("phase").at(-1)!.t > 10) holds[set - 1]!.push(h.plant.trueMmhg());
       if (h.controller.stateName === "releasing") releases.push(h.plant.trueMmhg());
       return h.events("summary").length > 0;
@@ -229,7 +228,7 @@ describe("host silence", () => {
     h.stopHeartbeats();
     let second = false;
     h.run(200, () => {
-      if (!second && h.controller.phaseName === "set" && (h.controller.telemetry(h.now()).set ?? 0) === 2) {
+      if (!second && h.controller.phaseName === "set" && (h.controller.snapshot(h.now()).set ?? 0) === 2) {
         second = true;
         h.plant.beginSet(20);
       }
@@ -364,10 +363,19 @@ describe("faults in the continuous and cycle plans", () => {
 
 describe("vent pulses on a small thigh cuff", () => {
   it("a knock in a rest answered by a one-tick vent pulse (5 cm cuff, 2 mm vent, 186 mmHg) is not taken for a broken sensor: the session runs to its end, vented, no alarm", () => {
-    // Population seed 7 #118: the sensor's side of the hose dipped 25 mmHg and came back in one sample (a sensor fault at 46.9 s before).
-    const subject = generatePopulation(7, 200)[118]!;
-    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
-    const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
+    // The pulse dips the sensor's side of the hose 25 mmHg for one sample; the cuff behind it refills it.
+    const scenario = parseScenario({
+      name: "narrow thigh cuff, knocks in the rests",
+      seed: 2231311988,
+      limb: "leg",
+      subject: { systolic: 136.4, diastolic: 79.6, heartRate: 59.8, limbCircumferenceCm: 45.6, breathsPerMin: 17 },
+      cuff: { widthCm: 5 },
+      hardware: { pumpFreeFlowLpm: 3.54, leakMmhgPerMin: 0.1, sensorNoiseMmhg: 0.51, sensorOffsetMmhg: 3.05, sensorDriftMmhgPerMin: -0.056 },
+      exercise: { repSeconds: 2.67, contractionSwingMmhg: 23.9, swellingMmhg: 8.3, motionArtefactMmhg: 2.91 },
+      plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
+    });
+    const lopMmhg = Math.round(trueLopMmhg(scenario.subject, scenario.cuff.widthCm));
+    const result = runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
     expect(result.alarms).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.simSeconds).toBeGreaterThan(150);
@@ -375,11 +383,19 @@ describe("vent pulses on a small thigh cuff", () => {
 });
 
 describe("fast, strong reps on a thigh", () => {
-  it("relaxations that outrun the pump in a set (26 mmHg swing, 1.6 s reps) are not taken for a dead pump: the session runs to its end, vented, every rep counted", () => {
-    // Population seed 3 #78: the pump ran flat out for 2.5 s while two relaxations pulled the pressure 5 mmHg below where it started (a pump-dead fault at 127.7 s before).
-    const subject = generatePopulation(3, 80)[78]!;
-    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
-    const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
+  it("relaxations that outrun the pump in a set (26 mmHg swing, 1.6 s reps, 2 L/min pump) are not taken for a dead pump: the session runs to its end, vented, every rep counted", () => {
+    const scenario = parseScenario({
+      name: "thigh, fast strong reps, small pump",
+      seed: 3880568888,
+      limb: "leg",
+      subject: { systolic: 131.1, diastolic: 86.6, heartRate: 77.7, limbCircumferenceCm: 59.6, breathsPerMin: 15.1 },
+      cuff: { widthCm: 11.5 },
+      hardware: { pumpFreeFlowLpm: 2.06, leakMmhgPerMin: 2.01, sensorNoiseMmhg: 0.16, sensorOffsetMmhg: 0.21, sensorDriftMmhgPerMin: 0.081 },
+      exercise: { repSeconds: 1.64, contractionSwingMmhg: 25.8, swellingMmhg: 9.5, motionArtefactMmhg: 1.96 },
+      plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
+    });
+    const lopMmhg = Math.round(trueLopMmhg(scenario.subject, scenario.cuff.widthCm));
+    const result = runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);

@@ -152,21 +152,21 @@ describe("cuff acceptance on the simulated cuff", () => {
 });
 
 /**
- * Stands in for a firmware that publishes its second sensor (the controller's part of issue 18): the
- * telemetry carries the second reading, zeroed in the firmware's own zeroing and scaled by the profile.
+ * Stands in for a core that reads its second sensor (the controller's part of issue 18): its snapshot,
+ * and so the telemetry, carries the second reading, zeroed in the firmware's own zeroing.
  */
 function withSecondSensorTelemetry(link: OpenLink): OpenLink {
   const { stack, plant } = link.sim!;
   const controller = stack.controller;
-  const telemetry = controller.telemetry.bind(controller);
+  const snapshot = controller.snapshot.bind(controller);
   const raw = () => secondaryCountsToMmhg(referenceProfile(), plant.secondarySensorCounts()!)!;
   const zeroing: number[] = [];
   let zeroMmhg = 0;
-  controller.telemetry = (t: number) => {
-    const frame = telemetry(t);
-    if (frame.state === "zeroing") zeroing.push(raw());
+  controller.snapshot = (t: number) => {
+    const s = snapshot(t);
+    if (s.state === "zeroing") zeroing.push(raw());
     else if (zeroing.length) zeroMmhg = zeroing.splice(0).reduce((sum, v, _, all) => sum + v / all.length, 0);
-    return { ...frame, secondaryMmhg: raw() - zeroMmhg };
+    return { ...s, secondaryMmhg: raw() - zeroMmhg };
   };
   return link;
 }

@@ -12,6 +12,7 @@ import { planFromOptions } from "../../host/cli/plan-options.ts";
 import { runSession } from "../../host/session/runner.ts";
 import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import type { TelemetryMessage } from "../../shared/protocol/index.ts";
+import { duplexConnector } from "../../host/client/stream-port.ts";
 
 interface Rig {
   clock: ManualClock;
@@ -34,7 +35,7 @@ async function rig(cable = { plugged: true }): Promise<Rig> {
     if (!cable.plugged) throw new Error("there is no serial port at /dev/ttyACM0");
     return stack.replugLink();
   };
-  const client = await drive(stack, CuffClient.open({ connect, clock, instance: "whole-stack" }), 10);
+  const client = await drive(stack, CuffClient.open({ connect: duplexConnector(connect), clock, instance: "whole-stack" }), 10);
   const athlete = new SimulatedAthlete(client, stack.plant, clock);
   const telemetry: TelemetryMessage[] = [];
   const events: CuffEvent[] = [];

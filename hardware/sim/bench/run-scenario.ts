@@ -11,7 +11,7 @@ import { type FaultKind, LINK_FAULT_KINDS } from "../plant.ts";
 import type { Scenario } from "../scenario.ts";
 import { ManualClock } from "../../../shared/clock.ts";
 import type { AlarmKind, Phase, StateName } from "../../../shared/protocol/messages.ts";
-import { SimBoard } from "../sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "../sim-board.ts";
 import type { PressureSample } from "../../../firmware/board/board.ts";
 import type { HostSilencePolicy } from "../../../firmware/core/controller.ts";
 import { LinkServer } from "../../../firmware/link/server.ts";
@@ -20,7 +20,6 @@ import { SimulatedHostAndAthlete } from "./sim-host.ts";
 import { Wire } from "../wire.ts";
 import { startFirmware } from "../../../firmware/factory.ts";
 
-export const BENCH_STEP_SECONDS = 0.01;
 
 export interface TraceRow {
   t: number;
@@ -123,7 +122,7 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
   const lastUnsafe = new Map<FaultTiming, number>();
 
   for (let step = 1; ; step++) {
-    const t = step * BENCH_STEP_SECONDS;
+    const t = step * SIM_STEP_SECONDS;
     clock.advanceTo(t);
     for (const fault of linkFaults) {
       if (fault.done || t < fault.at) continue;
@@ -134,18 +133,18 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
       phaseFaultAt = t + onPhase.afterSeconds;
       faultTimings.push({ kind: onPhase.kind, at: phaseFaultAt, toSafeSeconds: null, toDeflatedSeconds: null, alarmKinds: [] });
     }
-    if (onPhase && phaseFaultAt !== null && Math.abs(t - phaseFaultAt) < BENCH_STEP_SECONDS / 2) {
+    if (onPhase && phaseFaultAt !== null && Math.abs(t - phaseFaultAt) < SIM_STEP_SECONDS / 2) {
       if ((LINK_FAULT_KINDS as readonly string[]).includes(onPhase.kind)) actOutLinkFault(onPhase.kind, t);
       else plant.injectFault(onPhase.kind, onPhase.params);
     }
     if (garbageFrom !== null && step % 7 === 0) toFirmware.write(garbageLine(random));
-    board.advance(BENCH_STEP_SECONDS);
+    board.advance(SIM_STEP_SECONDS);
     host.step(t);
 
     const actuation = board.effectiveActuation();
     const trueMmhg = plant.trueMmhg();
     const target = controller.currentTargetMmhg();
-    metrics.sample(t, BENCH_STEP_SECONDS, trueMmhg, controller.phaseName, target);
+    metrics.sample(t, SIM_STEP_SECONDS, trueMmhg, controller.phaseName, target);
     const safe = actuation.pump === 0 && actuation.vent >= 0.99;
     for (const timing of faultTimings) {
       if (t < timing.at) continue;
@@ -175,7 +174,7 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
   for (const timing of faultTimings) {
     if (finalActuation.pump !== 0 || finalActuation.vent < 0.99 || clock.nowSeconds() < timing.at) continue;
     const unsafeUntil = lastUnsafe.get(timing);
-    timing.toSafeSeconds = unsafeUntil === undefined ? 0 : round(unsafeUntil + BENCH_STEP_SECONDS - timing.at, 3);
+    timing.toSafeSeconds = unsafeUntil === undefined ? 0 : round(unsafeUntil + SIM_STEP_SECONDS - timing.at, 3);
   }
   runtime.stop();
 
@@ -191,7 +190,7 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     alarms,
     simSeconds: round(clock.nowSeconds(), 2),
     wallSeconds: round((performance.now() - wallStart) / 1000, 3),
-    metrics: metrics.result(BENCH_STEP_SECONDS),
+    metrics: metrics.result(SIM_STEP_SECONDS),
     outcome: host.outcome,
     endReason: host.summary?.endReason ?? host.refusal,
     reps: summarySets.map((s, i) => ({ planned: s.planned, counted: s.reps, done: host.repsDonePerSet[i] ?? 0 })),

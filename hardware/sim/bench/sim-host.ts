@@ -101,10 +101,10 @@ export class SimulatedHostAndAthlete {
         }
         break;
       case "state":
-        if (message.to === "vented" && message.reason.startsWith("zeroed") && !this.said.start && !this.silent) {
+        if (message.cause === "zeroed" && !this.said.start && !this.silent) {
           this.said.start = true;
           this.send({ type: "start-session", cuff: 0, limb: this.options.limb, plan: this.options.plan });
-        } else if (message.to === "vented" && message.reason.startsWith("zeroing failed")) {
+        } else if (message.cause === "zero-failed") {
           this.outcome = "refused";
           this.refusal = message.reason;
         } else if (message.to === "fault") {
