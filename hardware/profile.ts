@@ -136,7 +136,6 @@ export function referenceProfile(): HardwareProfile {
 
 /** What turns a pressure into counts: the part's transfer function and the ADC that reads it. */
 export type SensorTransfer = Pick<HardwareProfile["sensor"], "adcBits" | "adcFullScaleVolts" | "zeroVolts" | "voltsPerMmhg">;
-export type SecondarySensor = NonNullable<HardwareProfile["secondarySensor"]>;
 
 /** Sensor conversions, shared by the firmware (counts -> mmHg) and the simulator (mmHg -> counts). */
 export function transferFullScale(sensor: SensorTransfer): number {
