@@ -16,6 +16,7 @@ import {
   REFERENCE_PLUMBING,
   REFERENCE_PUMP,
   REFERENCE_RELIEF_VALVE,
+  REFERENCE_SECONDARY_SENSOR,
   REFERENCE_SENSOR,
   REFERENCE_VENT_VALVE,
 } from "./reference-parts.ts";
@@ -53,6 +54,14 @@ export const HardwareSchema = z.strictObject({
   sensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
   sensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
   sensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
+  /** The sensor's slope error, percent of the reading: what is left after the span check of hardware/CALIBRATION.md (+-1 % at 300 mmHg), or more. */
+  sensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
+  /** The second sensor's noise, one standard deviation after the board's averaging (default: the hardware profile's). */
+  secondarySensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
+  /** The second sensor's own offset before zeroing. */
+  secondarySensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
+  secondarySensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
+  secondarySensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
   /** Equivalent orifice of the fully open vent valve. */
   ventOrificeMm: ranged(0.8, 4, "mm").optional(),
   /** Mechanical relief valve; the BP-cuff standards want it below 330 mmHg. */
@@ -89,17 +98,27 @@ const faultTiming = {
 
 const plainFault = <K extends FaultKind>(kind: K) => z.strictObject({ kind: z.literal(kind), ...faultTiming });
 
+/** Which pressure sensor a sensor fault hits: 0 the first (regulating) one, 1 the second. */
+export const SENSOR_INDEXES = [0, 1] as const;
+export type SensorIndex = (typeof SENSOR_INDEXES)[number];
+const sensorIndex = {
+  sensor: z.literal([0, 1], { error: "must be 0 (the first sensor, the default) or 1 (the second sensor)" }).optional(),
+};
+
 export const FaultSchema = z.discriminatedUnion(
   "kind",
   [
     z.strictObject({
       kind: z.literal("sensor-disconnect"),
       ...faultTiming,
+      ...sensorIndex,
       /** 1: the input floats to full scale; 0: it reads 0 counts (default: chosen by the seed). */
       rail: z.union([z.literal(0), z.literal(1)], { error: "must be 0 (reads 0 counts) or 1 (reads full scale)" }).optional(),
     }),
-    plainFault("sensor-stuck"),
-    z.strictObject({ kind: z.literal("sensor-drift"), ...faultTiming, mmhgPerMin: ranged(-120, 120, "mmHg/min").optional() }),
+    z.strictObject({ kind: z.literal("sensor-stuck"), ...faultTiming, ...sensorIndex }),
+    z.strictObject({ kind: z.literal("sensor-drift"), ...faultTiming, ...sensorIndex, mmhgPerMin: ranged(-120, 120, "mmHg/min").optional() }),
+    /** The reading steps by `mmhg` at `at` and stays there (a cracked joint, a knock to the die). */
+    z.strictObject({ kind: z.literal("sensor-offset-jump"), ...faultTiming, ...sensorIndex, mmhg: ranged(-300, 300, "mmHg").optional() }),
     /** An extra hole, sized by the loss it causes in a sealed cuff at about 200 mmHg. */
     z.strictObject({ kind: z.literal("leak"), ...faultTiming, mmhgPerMin: ranged(0.5, 2000, "mmHg/min").optional() }),
     plainFault("hose-kink"),
@@ -164,6 +183,12 @@ export interface Scenario {
     sensorNoiseMmhg: number | null;
     sensorOffsetMmhg: number;
     sensorDriftMmhgPerMin: number;
+    sensorSpanErrorPercent: number;
+    /** null: the hardware profile's second sensor noise. */
+    secondarySensorNoiseMmhg: number | null;
+    secondarySensorOffsetMmhg: number;
+    secondarySensorDriftMmhgPerMin: number;
+    secondarySensorSpanErrorPercent: number;
     ventOrificeMm: number;
     reliefMmhg: number;
     hoseLengthM: number;
@@ -307,6 +332,11 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
       sensorNoiseMmhg: null,
       sensorOffsetMmhg: 0,
       sensorDriftMmhgPerMin: REFERENCE_SENSOR.driftMmhgPerMin,
+      sensorSpanErrorPercent: 0,
+      secondarySensorNoiseMmhg: null,
+      secondarySensorOffsetMmhg: 0,
+      secondarySensorDriftMmhgPerMin: REFERENCE_SECONDARY_SENSOR.driftMmhgPerMin,
+      secondarySensorSpanErrorPercent: 0,
       ventOrificeMm: REFERENCE_VENT_VALVE.orificeMm,
       reliefMmhg: REFERENCE_RELIEF_VALVE.crackingMmhg,
       hoseLengthM: REFERENCE_PLUMBING.hoseLengthM,

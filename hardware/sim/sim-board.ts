@@ -75,8 +75,8 @@ export class SimBoard implements CuffBoard {
     this.command([GuardSubcommand.KEEPALIVE]);
   }
 
-  configureGuard(deadlineMs: number, tripCounts: number): void {
-    this.command(encodeGuardConfigure(deadlineMs, tripCounts));
+  configureGuard(deadlineMs: number, tripCounts: number, secondaryTripCounts?: number): void {
+    this.command(encodeGuardConfigure(deadlineMs, tripCounts, secondaryTripCounts));
   }
 
   clearGuard(): void {
@@ -112,7 +112,7 @@ export class SimBoard implements CuffBoard {
   /**
    * One sample period ending now: step the physics with the effective outputs
    * (switching to the safe ones at the keep-alive deadline if it falls inside the
-   * period), let the guard check the reading, report the sample.
+   * period), let the guard check both readings, report the sample.
    */
   advance(dtSeconds: number): void {
     const now = this.clock.nowSeconds();
@@ -131,9 +131,11 @@ export class SimBoard implements CuffBoard {
     if (this.nextSampleSeconds !== null && now < this.nextSampleSeconds - 1e-9) return;
     this.nextSampleSeconds = now + this.samplePeriodSeconds;
     const counts = this.plant.sensorCounts();
+    const secondaryCounts = this.profile.secondarySensor ? this.plant.secondarySensorCounts() : null;
     this.deliver(this.guard.sample(counts, now));
+    if (secondaryCounts !== null) this.deliver(this.guard.sampleSecondary(secondaryCounts, now));
     if (!this.sampling || this.closed) return;
-    for (const listener of [...this.sampleListeners]) listener({ tSeconds: now, counts });
+    for (const listener of [...this.sampleListeners]) listener({ tSeconds: now, counts, secondaryCounts });
   }
 
   /** USB cable pulled: the board loses power (pump off, normally-open vent opens) and the link dies. */

@@ -184,6 +184,12 @@ export const Telemetry = message("telemetry", {
   phase: PhaseSchema,
   pump: z.number().min(0).max(1),
   vent: z.number().min(0).max(1),
+  /**
+   * The second, independent pressure sensor's reading, zeroed and scaled like `mmhg`, on a build
+   * with one (absent otherwise): what the firmware compares `mmhg` with, and what the bench
+   * acceptance checks against the reference gauge.
+   */
+  secondaryMmhg: mmhg.nullable().optional(),
   lop: z.number().nullable().optional(),
   set: z.int().min(0).optional(),
   rep: z.int().min(0).optional(),

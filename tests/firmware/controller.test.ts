@@ -269,13 +269,13 @@ describe("erratic sample timing", () => {
     const inner = new SimBoard(plant, profile, clock);
     // A USB link delivers the board's 100 Hz samples in bursts, stamped at arrival.
     const listeners = new Set<(s: PressureSample) => void>();
-    const pending: number[] = [];
+    const pending: PressureSample[] = [];
     inner.onSample((sample) => {
-      pending.push(sample.counts);
+      pending.push(sample);
       if (pending.length < 5) return;
       // Parsed one after another from one USB packet: 0.2 ms apart.
-      pending.splice(0).forEach((counts, i) => {
-        for (const l of listeners) l({ tSeconds: clock.nowSeconds() + i * 0.0002, counts });
+      pending.splice(0).forEach((s, i) => {
+        for (const l of listeners) l({ ...s, tSeconds: clock.nowSeconds() + i * 0.0002 });
       });
     });
     const board: CuffBoard = {
@@ -285,7 +285,7 @@ describe("erratic sample timing", () => {
       setPump: (d) => inner.setPump(d),
       setVent: (o) => inner.setVent(o),
       keepAlive: () => inner.keepAlive(),
-      configureGuard: (d, c) => inner.configureGuard(d, c),
+      configureGuard: (d, c, s) => inner.configureGuard(d, c, s),
       clearGuard: () => inner.clearGuard(),
       queryGuard: () => inner.queryGuard(),
       close: () => inner.close(),

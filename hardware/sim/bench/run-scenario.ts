@@ -12,6 +12,7 @@ import type { Scenario } from "../scenario.ts";
 import { ManualClock } from "../../../shared/clock.ts";
 import type { AlarmKind, Phase, StateName } from "../../../shared/protocol/messages.ts";
 import { SIM_STEP_SECONDS, SimBoard } from "../sim-board.ts";
+import type { PressureSample } from "../../../firmware/board/board.ts";
 import type { HostSilencePolicy } from "../../../firmware/core/controller.ts";
 import { type BenchMetrics, MetricsAccumulator } from "./metrics.ts";
 import { SteppedLink } from "../stepped-link.ts";
@@ -64,6 +65,8 @@ export interface BenchOptions {
   /** Stop here even if the session has not ended (safety net). */
   maxSimSeconds?: number;
   hostSilence?: HostSilencePolicy;
+  /** Every sample the board delivers (both sensors' counts), with the controller's phase at that moment. */
+  onSample?: (sample: PressureSample, phase: Phase) => void;
   /** Inject a fault when the controller first enters a phase (the fault matrix). */
   faultOnPhase?: { kind: FaultKind; phase: Phase; afterSeconds: number; params?: Record<string, number> };
 }
@@ -87,6 +90,8 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
   const board = new SimBoard(plant, options.profile, clock);
   const runtime = startFirmware({ profile: options.profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
   const controller = runtime.controller;
+  const onSample = options.onSample;
+  if (onSample) board.onSample((sample) => onSample(sample, controller.phaseName));
   const link = new SteppedLink(runtime);
   const random = seededRandom(scenario.seed * 7919 + 17);
   const host = await SimulatedHost.open({ link, clock, plant, plan: scenario.plan, limb: scenario.limb, random });

@@ -22,9 +22,11 @@ Walks through the bench acceptance test of hardware/CALIBRATION.md and records
 the result. Do not put the cuff on a person until every step passes.
 
   1 zero         the firmware zeroes the sensor; 10 s of readings: mean within +-0.5 mmHg, SD <= 0.3 mmHg
+                 (the second sensor, when the firmware reports it: SD <= 0.6 mmHg)
   2-4 span       the cuff holds 100, 200 and 290 mmHg and you type the reference gauge's reading:
                  |device - gauge| <= 3 mmHg (the "300" point is checked at 290 mmHg: the firmware holds
-                 at most 10 mmHg below its 300 mmHg ceiling)
+                 at most 10 mmHg below its 300 mmHg ceiling); the second sensor, when reported, the same
+                 and within 3 mmHg of the first
   5 leak         by hand with the bulb, exhaust plugged, at 300 mmHg: drop under 10 mmHg/min
   6 relief       by hand with the bulb past 300 mmHg: the relief valve opens at 300-330 mmHg
   7 deflation    the cuff holds 260 mmHg and the firmware vents it: under 15 mmHg within 10 s
