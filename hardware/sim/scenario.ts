@@ -55,13 +55,13 @@ export const HardwareSchema = z.strictObject({
   sensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
   sensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
   /** The sensor's slope error, percent of the reading: what is left after the span check of hardware/CALIBRATION.md (+-1 % at 300 mmHg), or more. */
-  sensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
+  sensorSpanErrorPercent: ranged(-1, 1, "%").optional(),
   /** The second sensor's noise, one standard deviation after the board's averaging (default: the hardware profile's). */
   secondarySensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
   /** The second sensor's own offset before zeroing. */
   secondarySensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
   secondarySensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
-  secondarySensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
+  secondarySensorSpanErrorPercent: ranged(-1, 1, "%").optional(),
   /** Equivalent orifice of the fully open vent valve. */
   ventOrificeMm: ranged(0.8, 4, "mm").optional(),
   /** Mechanical relief valve; the BP-cuff standards want it below 330 mmHg. */

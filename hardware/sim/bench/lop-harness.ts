@@ -44,11 +44,11 @@ export function zeroEstimator(plant: SimulatedCuff, profile: HardwareProfile, es
   for (let i = 0; i < 100; i++) {
     plant.step(dt, 0, 1);
     if (i >= 50) {
-      sum += estimator.uncalibrated(plant.sensorCounts());
+      sum += estimator.uncalibrated(plant.sensorCounts(), null).primary;
       n++;
     }
   }
-  estimator.setZeroOffset(sum / n);
+  estimator.setZeroOffsets(sum / n, null);
 }
 
 /** Vent until deflated, then let the limb rest; returns seconds spent at or above `lopMmhg`. */
