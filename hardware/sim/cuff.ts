@@ -5,9 +5,11 @@
  */
 import { countsFullScale, mmhgToCounts, type HardwareProfile } from "../profile.ts";
 import { targetMmhg } from "../../shared/plan.ts";
-import { LimbModel, trueLopMmhg } from "./limb.ts";
+import { LimbModel } from "./limb.ts";
+import { trueLopMmhg } from "./physiology.ts";
 import {
   advancePneumatics,
+  airComplianceMlPerMmhg,
   initialPneumaticState,
   leakAreaForRateMm2,
   limbVolumeForSealedChangeMl,
@@ -134,7 +136,7 @@ export class SimulatedCuff implements CuffPlant {
     this.profile = profile;
     this.params = pneumaticParamsFor(scenario, profile);
     const ex = scenario.exercise;
-    const lopTrue = trueLopMmhg(scenario.subject, scenario.cuff.widthCm);
+    const lopTrue = trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm);
     const lopForTarget = typeof scenario.plan.lop === "number" ? scenario.plan.lop : lopTrue;
     this.calibrationMmhg = Math.max(MIN_CALIBRATION_MMHG, targetMmhg(scenario.plan.target, lopForTarget) ?? lopTrue);
     const volumeFor = (deltaMmhg: number) => limbVolumeForSealedChangeMl(this.params, this.calibrationMmhg, deltaMmhg);
@@ -151,6 +153,7 @@ export class SimulatedCuff implements CuffPlant {
         knockMl: volumeFor(ex.motionArtefactMmhg),
       },
       scenario.seed,
+      (mmhg) => 1 / airComplianceMlPerMmhg(this.params, mmhg, true, this.params.deadVolumeMl, 0),
     );
     this.pneumatics = initialPneumaticState(this.params);
     this.noise = new Prng(scenario.seed, 2);

@@ -5,7 +5,7 @@
  */
 import { MAX_LOP_MMHG } from "../../shared/limits.ts";
 import type { Limb } from "../../shared/plan.ts";
-import { trueLopMmhg } from "./limb.ts";
+import { trueLopMmhg } from "./physiology.ts";
 import { Prng } from "./prng.ts";
 import { parseScenario, type Scenario, type ScenarioInput } from "./scenario.ts";
 
@@ -40,7 +40,7 @@ export function generatePopulation(seed: number, count: number, options: Populat
   for (let i = 0; out.length < count; i++) {
     const input = drawScenario(rng, i, options.limb ?? (i % 2 === 0 ? "leg" : "arm"), options.widthsCm, seed);
     const scenario = parseScenario(input, input.name);
-    if (!options.includeUnreachable && trueLopMmhg(scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) continue;
+    if (!options.includeUnreachable && trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) continue;
     out.push(scenario);
   }
   return out;

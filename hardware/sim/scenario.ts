@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { LimbSchema, PlanSchema, type Limb, type Plan } from "../../shared/plan.ts";
 import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../../shared/limits.ts";
+import { drawPhysiology, PHYSIOLOGY_RANGES, type Physiology } from "./physiology.ts";
 import { FAULT_KINDS, type FaultKind } from "./plant.ts";
 import {
   REFERENCE_CUFFS,
@@ -36,6 +37,16 @@ export const SubjectSchema = z.strictObject({
   /** Pins the true LOP instead of deriving it from the physiology and the cuff. */
   lopMmhg: ranged(MIN_LOP_MMHG, MAX_LOP_MMHG, "mmHg").optional(),
   breathsPerMin: ranged(6, 30, "breaths per minute").optional(),
+  // The limb as a family (hardware/sim/physiology.ts): each drawn from the seed when left out.
+  arteryStiffnessMmhg: ranged(...PHYSIOLOGY_RANGES.arteryStiffnessMmhg, "mmHg").optional(),
+  pulsationAtLopFraction: ranged(...PHYSIOLOGY_RANGES.pulsationAtLopFraction, "(share of the largest pulsation)").optional(),
+  supraLopTailPercent: ranged(...PHYSIOLOGY_RANGES.supraLopTailPercent, "% of the LOP").optional(),
+  lopResidualMmhg: ranged(...PHYSIOLOGY_RANGES.lopResidualMmhg, "mmHg").optional(),
+  respiratorySwingMmhg: ranged(...PHYSIOLOGY_RANGES.respiratorySwingMmhg, "mmHg").optional(),
+  heartRateVariabilityPercent: ranged(...PHYSIOLOGY_RANGES.heartRateVariabilityPercent, "%").optional(),
+  ectopicBeatsPerMin: ranged(...PHYSIOLOGY_RANGES.ectopicBeatsPerMin, "per minute").optional(),
+  atrialFibrillation: z.boolean({ error: "must be true or false" }).optional(),
+  distalPerfusionPercent: ranged(...PHYSIOLOGY_RANGES.distalPerfusionPercent, "%").optional(),
 });
 
 export const CuffSchema = z.strictObject({
@@ -137,7 +148,7 @@ export interface Scenario {
   name: string;
   seed: number;
   limb: Limb;
-  subject: {
+  subject: Physiology & {
     systolic: number;
     diastolic: number;
     heartRate: number;
@@ -179,7 +190,7 @@ export interface Scenario {
  * upper-thigh circumference 56 cm (adult anthropometric medians at the cuff
  * site), 14 breaths/min at rest.
  */
-export const MEDIAN_SUBJECT: Record<Limb, Omit<Scenario["subject"], "lopMmhg">> = {
+export const MEDIAN_SUBJECT: Record<Limb, Omit<Scenario["subject"], "lopMmhg" | keyof Physiology>> = {
   arm: { systolic: 125, diastolic: 78, heartRate: 68, limbCircumferenceCm: 31, breathsPerMin: 14 },
   leg: { systolic: 125, diastolic: 78, heartRate: 68, limbCircumferenceCm: 56, breathsPerMin: 14 },
 };
@@ -272,7 +283,11 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
   const input = result.data;
   const limb = input.limb ?? "leg";
   const median = MEDIAN_SUBJECT[limb];
-  const subject = { ...median, lopMmhg: null as number | null, ...stripUndefined(input.subject ?? {}) };
+  const given = stripUndefined(input.subject ?? {});
+  const seed = input.seed ?? 1;
+  const widthCm = input.cuff?.widthCm ?? (limb === "leg" ? REFERENCE_CUFFS.legWidthCm : REFERENCE_CUFFS.armWidthCm);
+  const circumferenceCm = given.limbCircumferenceCm ?? median.limbCircumferenceCm;
+  const subject = { ...median, lopMmhg: null as number | null, ...drawPhysiology(seed, limb, circumferenceCm, widthCm), ...given };
   if (subject.diastolic > subject.systolic - 15) {
     fail(source, "subject.diastolic", `must be at least 15 mmHg below systolic (${subject.systolic} mmHg)`);
   }
@@ -286,10 +301,10 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
   });
   return {
     name: input.name,
-    seed: input.seed ?? 1,
+    seed,
     limb,
     subject,
-    cuff: { widthCm: input.cuff?.widthCm ?? (limb === "leg" ? REFERENCE_CUFFS.legWidthCm : REFERENCE_CUFFS.armWidthCm) },
+    cuff: { widthCm },
     hardware: {
       pumpFreeFlowLpm: REFERENCE_PUMP.freeFlowLpm,
       pumpStallMmhg: REFERENCE_PUMP.stallMmhg,

@@ -7,7 +7,7 @@ import { runScenario } from "../../hardware/sim/bench/run-scenario.ts";
 import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
-import { trueLopMmhg } from "../../hardware/sim/limb.ts";
+import { trueLopMmhg } from "../../hardware/sim/physiology.ts";
 import { generatePopulation } from "../../hardware/sim/population.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { ManualClock } from "../../shared/clock.ts";
@@ -366,7 +366,7 @@ describe("vent pulses on a small thigh cuff", () => {
   it("a knock in a rest answered by a one-tick vent pulse (5 cm cuff, 2 mm vent, 186 mmHg) is not taken for a broken sensor: the session runs to its end, vented, no alarm", () => {
     // Population seed 7 #118: the sensor's side of the hose dipped 25 mmHg and came back in one sample (a sensor fault at 46.9 s before).
     const subject = generatePopulation(7, 200)[118]!;
-    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
+    const lopMmhg = Math.round(trueLopMmhg(subject.limb, subject.subject, subject.cuff.widthCm));
     const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
     expect(result.alarms).toEqual([]);
     expect(result.finalState).toBe("vented");
@@ -378,7 +378,7 @@ describe("fast, strong reps on a thigh", () => {
   it("relaxations that outrun the pump in a set (26 mmHg swing, 1.6 s reps) are not taken for a dead pump: the session runs to its end, vented, every rep counted", () => {
     // Population seed 3 #78: the pump ran flat out for 2.5 s while two relaxations pulled the pressure 5 mmHg below where it started (a pump-dead fault at 127.7 s before).
     const subject = generatePopulation(3, 80)[78]!;
-    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
+    const lopMmhg = Math.round(trueLopMmhg(subject.limb, subject.subject, subject.cuff.widthCm));
     const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
