@@ -5,6 +5,7 @@
  */
 import { countsFullScale, mmhgToCounts, type HardwareProfile } from "../profile.ts";
 import { targetMmhg } from "../../shared/plan.ts";
+import { DistalPulseSensor } from "./distal-pulse.ts";
 import { LimbModel } from "./limb.ts";
 import { trueLopMmhg } from "./physiology.ts";
 import {
@@ -98,6 +99,8 @@ export class SimulatedCuff implements CuffPlant {
   readonly profile: HardwareProfile;
   readonly params: PneumaticParams;
   readonly limb: LimbModel;
+  /** The optional fingertip or toe pulse sensor (hardware.distalPulseSensor), null without it. */
+  readonly distalPulse: DistalPulseSensor | null;
   /** The pressure the exercise volumes are calibrated at: the plan's target. */
   readonly calibrationMmhg: number;
 
@@ -155,6 +158,7 @@ export class SimulatedCuff implements CuffPlant {
       scenario.seed,
       (mmhg) => 1 / airComplianceMlPerMmhg(this.params, mmhg, true, this.params.deadVolumeMl, 0),
     );
+    this.distalPulse = scenario.hardware.distalPulseSensor ? new DistalPulseSensor(scenario.seed) : null;
     this.pneumatics = initialPneumaticState(this.params);
     this.noise = new Prng(scenario.seed, 2);
     this.faultRng = new Prng(scenario.seed, 3);
@@ -199,6 +203,7 @@ export class SimulatedCuff implements CuffPlant {
   private advanceChunk(h: number, pumpDuty: number, ventOpening: number): void {
     const state = this.pneumatics;
     this.limb.advance(h, state.cuffMmhg);
+    this.distalPulse?.advance(h, this.limb.distalPulseInputs(this.cuffOff ? 0 : state.cuffMmhg));
     this.env.limbVolumeMl = this.cuffOff ? 0 : this.limb.volumeMl();
     const duty = this.pumpDead ? 0 : pumpDuty;
     const vent = this.ventForced >= 0 ? this.ventForced : ventOpening;

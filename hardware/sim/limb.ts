@@ -7,6 +7,7 @@
  */
 import type { Limb } from "../../shared/plan.ts";
 import { ArteryUnderCuff } from "./artery.ts";
+import type { DistalPulseInputs } from "./distal-pulse.ts";
 import { Heart, type HeartSubject } from "./heart.ts";
 import { trueLopMmhg, type LopSubject } from "./physiology.ts";
 import { Prng } from "./prng.ts";
@@ -41,6 +42,7 @@ export interface LimbSubject extends HeartSubject, LopSubject {
   arteryStiffnessMmhg: number;
   pulsationAtLopFraction: number;
   supraLopTailPercent: number;
+  distalPerfusionPercent: number;
 }
 
 /** Exercise volumes, already calibrated against the cuff (see limbVolumeForSealedChangeMl). */
@@ -71,6 +73,7 @@ export class LimbModel {
   private emptyingGain = 0;
   private swellingRiseGain = 0;
   private swellingEbbGain = 0;
+  private readonly subject: LimbSubject;
   private readonly exercise: LimbExercise;
   private readonly rng: Prng;
   /** Knocks draw from their own stream, so switching them off leaves heart and reps unchanged. */
@@ -79,6 +82,8 @@ export class LimbModel {
   private timeSeconds = 0;
   private volume = 0;
   private arterialMmhg = 0;
+  /** The knock under way, in units of a typical knock (either sign). */
+  private knockShare = 0;
 
   private setActive = false;
   private setStartSeconds = 0;
@@ -106,6 +111,7 @@ export class LimbModel {
     mmhgPerMl: (cuffMmhg: number) => number,
   ) {
     this.limb = limb;
+    this.subject = subject;
     this.exercise = exercise;
     this.rng = new Prng(seed, 1);
     this.knockRng = new Prng(seed, 4);
@@ -127,6 +133,17 @@ export class LimbModel {
   /** Arterial pressure now, mmHg. */
   arterialPressureMmhg(): number {
     return this.arterialMmhg;
+  }
+
+  /** What a pulse sensor beyond the cuff feels now, with the cuff at cuffMmhg (distal-pulse.ts). */
+  distalPulseInputs(cuffMmhg: number): DistalPulseInputs {
+    return {
+      distalDriveMmhg: this.artery.distalDriveMmhg(this.arterialMmhg, cuffMmhg),
+      pulsePressureMmhg: this.subject.systolic - this.subject.diastolic,
+      perfusionPercent: this.subject.distalPerfusionPercent,
+      knock: this.knockShare,
+      contraction: this.contraction,
+    };
   }
 
   /** Volume the limb takes from the bladder relative to a resting limb under an empty cuff, mL. */
@@ -170,7 +187,9 @@ export class LimbModel {
     this.arterialMmhg = this.heart.pressureMmhg();
     this.advanceExercise();
     this.advanceSwelling(cuffMmhg);
-    this.volume = this.pulseVolume(cuffMmhg) + this.exerciseVolume() + this.knockVolume();
+    const knock = this.knockVolume();
+    this.knockShare = this.exercise.knockMl > 0 ? knock / this.exercise.knockMl : 0;
+    this.volume = this.pulseVolume(cuffMmhg) + this.exerciseVolume() + knock;
   }
 
   /** Arterial volume under the cuff (artery.ts) against the resting limb's. */

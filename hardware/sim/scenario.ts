@@ -72,6 +72,8 @@ export const HardwareSchema = z.strictObject({
   hoseInnerMm: ranged(2, 8, "mm").optional(),
   /** Manifold, pump head, valve bodies and sensor port. */
   manifoldMl: ranged(2, 100, "mL").optional(),
+  /** A MAX30102-class pulse sensor on a fingertip or toe of the cuffed limb (hardware/sim/distal-pulse.ts). */
+  distalPulseSensor: z.boolean({ error: "must be true or false" }).optional(),
 });
 
 export const ExerciseSchema = z.strictObject({
@@ -171,6 +173,7 @@ export interface Scenario {
     hoseLengthM: number;
     hoseInnerMm: number;
     manifoldMl: number;
+    distalPulseSensor: boolean;
   };
   plan: Plan;
   exercise: {
@@ -318,6 +321,7 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
       hoseLengthM: REFERENCE_PLUMBING.hoseLengthM,
       hoseInnerMm: REFERENCE_PLUMBING.hoseInnerMm,
       manifoldMl: REFERENCE_PLUMBING.manifoldMl,
+      distalPulseSensor: false,
       ...stripUndefined(input.hardware ?? {}),
     },
     plan: input.plan ?? defaultPlan(limb),

@@ -62,7 +62,10 @@ describe("fault matrix", () => {
 
 describe("a sensor drifting low during a set (the dangerous direction)", () => {
   it("the pulsation cross-check vents the cuff before the true pressure reaches LOP", () => {
-    const scenario = { ...base, plan: { ...base.plan, lop: "measure" as const } };
+    // The cross-check relies on pulsations fading towards the LOP: a limb whose pulsations fall to
+    // nothing there (the family's lower edge). With 0.3-0.5 of the maximum left at the LOP it does
+    // not trip before the LOP (0.1 s and 28 s above it on this thigh).
+    const scenario = { ...base, subject: { ...base.subject, pulsationAtLopFraction: 0 }, plan: { ...base.plan, lop: "measure" as const } };
     let peak = 0;
     const result = runScenario(scenario, {
       profile,
