@@ -9,14 +9,13 @@ import { createPlant } from "./cuff.ts";
 import type { CuffPlant } from "./plant.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
 import type { ManualClock } from "../../shared/clock.ts";
-import { SimBoard } from "./sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "./sim-board.ts";
 import { Wire } from "./wire.ts";
 import { CuffController, type HostSilencePolicy } from "../../firmware/core/controller.ts";
 import { HostLinkMemory, LinkServer } from "../../firmware/link/server.ts";
 import { startFirmware } from "../../firmware/factory.ts";
 import type { FirmwareRuntime } from "../../firmware/runtime.ts";
 
-export const SIM_STEP_SECONDS = 0.01;
 
 export interface SimStackOptions {
   scenario?: Scenario;

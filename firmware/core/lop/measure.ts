@@ -15,7 +15,7 @@
  * never asked for: the ramp ends ceilingMarginMmhg below it.
  */
 import type { PressureEstimate } from "../estimator.ts";
-import type { Actuation } from "../safety/supervisor.ts";
+import type { Actuation } from "../actuation.ts";
 import { Biquad } from "../signal/filters.ts";
 import { ENVELOPE_SETTINGS, rampBoundMmhg, peakIndex, plateauMmhg, readFlank, type EnvelopePoint, type FlankReading, type Plateau } from "./envelope.ts";
 import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";

@@ -5,7 +5,7 @@
  * is what a user's cuff does (the controller's zeroing, its supervisor and its
  * deflation included), never a re-implementation of it.
  */
-import { countsToMmhg, mmhgToCounts, type HardwareProfile } from "../../profile.ts";
+import { countsToMmhg, mmhgToCounts, secondaryCountsToMmhg, secondaryMmhgToCounts, type HardwareProfile } from "../../profile.ts";
 import { ManualClock } from "../../../shared/clock.ts";
 import { HostMessageSchema, PROTOCOL_VERSION, type FirmwareBody } from "../../../shared/protocol/messages.ts";
 import type { Limb } from "../../../shared/plan.ts";
@@ -72,8 +72,19 @@ class DisturbedPlant implements CuffPlant {
   }
   sensorCounts(): number {
     const counts = this.inner.sensorCounts();
-    const extra = this.offset?.(this.inner.timeSeconds - this.startSeconds) ?? 0;
+    const extra = this.extraMmhg();
     return extra === 0 ? counts : mmhgToCounts(this.profile, countsToMmhg(this.profile, counts) + extra);
+  }
+  /** The movement reaches the second sensor too: both read the same line. */
+  secondarySensorCounts(): number | null {
+    const counts = this.inner.secondarySensorCounts();
+    const extra = this.extraMmhg();
+    if (counts === null || extra === 0) return counts;
+    const mmhg = secondaryCountsToMmhg(this.profile, counts);
+    return mmhg === null ? counts : secondaryMmhgToCounts(this.profile, mmhg + extra);
+  }
+  private extraMmhg(): number {
+    return this.offset?.(this.inner.timeSeconds - this.startSeconds) ?? 0;
   }
   beginSet(reps: number): void {
     this.inner.beginSet(reps);

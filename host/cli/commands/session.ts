@@ -1,6 +1,5 @@
 /** `cuff session` and, with demo defaults, `cuff demo`. */
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { DEFAULT_HOST_SILENCE_SECONDS } from "../../../shared/limits.ts";
 import type { Limb, Plan } from "../../../shared/plan.ts";
 import type { SessionSummary } from "../../../shared/protocol/index.ts";
@@ -10,15 +9,17 @@ import { LiveDisplay } from "../../display/terminal.ts";
 import { initialView } from "../../display/view.ts";
 import { lopFreshness, profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
 import { ensureScreened, ScreenStop } from "../screen.ts";
-import { Recorder } from "../../record/recorder.ts";
+import type { LineFileFs } from "../../record/line-file.ts";
+import type { Recorder } from "../../record/recorder.ts";
 import { deflateNow, runSession } from "../../session/runner.ts";
 import { InterruptedError } from "../../session/wait.ts";
 import { type Command, parseOptions } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
-import { checkLinkChoice, type LinkOpener, loadSimScenario, openLink, type OpenLink } from "../link.ts";
+import { checkLinkChoice, type LinkOpener, loadSimScenario, openLink, type OpenLink, parseBaud } from "../link.ts";
 import { describePlan, type LopChoice, parseLimb, parseLop, parseSpeed, planFromOptions } from "../plan-options.ts";
 import { askYesNo, jsonLine, wireOutput } from "../output.ts";
+import { openRecording } from "../recording.ts";
 
 const OPTIONS = {
   port: { type: "string" },
@@ -31,6 +32,7 @@ const OPTIONS = {
   lop: { type: "string" },
   speed: { type: "string" },
   record: { type: "string" },
+  "record-required": { type: "boolean" },
   json: { type: "boolean" },
   "profile-dir": { type: "string" },
   screened: { type: "boolean" },
@@ -56,7 +58,7 @@ Where the cuff is:
 
 The exercise:
   --limb arm|leg     where the cuff sits (required with --port; default with --sim: the scenario's limb, else leg)
-  --target 60%       pressure as a percentage of LOP (10-90 %), or as --target 150mmHg
+  --target 60%       pressure as a percentage of LOP (10-90 %), or as --target 150mmHg (10-290 mmHg)
                      (default 50 % on an arm, 80 % on a leg; BFR uses 40-80 %: wide cuffs nearer 40 %)
   --sets 30,15,15,15 reps per set (default 30,15,15,15: 75 reps)
   --rest 30          seconds of rest between sets, cuff inflated (default 30)
@@ -69,7 +71,11 @@ The exercise:
 
 Records and output:
   --record FILE      write every telemetry frame and event as JSON lines (real cuffs always record:
-                     by default into the profile folder's sessions/)
+                     by default into the profile folder's sessions/). If the recording cannot be
+                     written mid-session (a full disk), a warning names the file, the file keeps
+                     every line up to then, and the session goes on
+  --record-required  end the session instead (this program deflates the cuff) when the recording
+                     cannot be written
   --json             one JSON object per line on stdout: the cuff's events as they happen (state, phase,
                      rep, alarm, lop-result), {"type":"link","state":"reconnecting"|"connected"} when the
                      link drops and comes back, then {"type":"summary",...}; nothing else on stdout
@@ -83,8 +89,9 @@ Your profile (real cuffs only; the simulated cuff is nobody's limb):
                      limb, a dialysis access limb, sickle cell disease. If any applies, do not use the
                      cuff before a clinician says it is safe for you.
 
-Exit codes: 0 the session completed; 1 it failed or ended early (the reason is printed);
-2 bad usage; 130 interrupted with Ctrl-C (the cuff was vented first).
+Exit codes: 0 the session completed; 1 it failed or ended early (the reason is printed), or
+its recording could not be written (the summary is printed all the same); 2 bad usage;
+130 interrupted with Ctrl-C (the cuff was vented first).
 
 Examples:
   cuff session --port /dev/ttyUSB0 --limb leg --target 70%
@@ -102,6 +109,8 @@ export interface SessionDefaults {
 export interface SessionDeps {
   openLink: LinkOpener;
   now: () => Date;
+  /** File access for the recording (tests hand in a disk that fills up). */
+  files?: LineFileFs;
 }
 
 export const DEFAULT_DEPS: SessionDeps = { openLink, now: () => new Date() };
@@ -121,10 +130,7 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
   if (!sim && values.limb === undefined) throw new UsageError("say where the cuff is: --limb arm or --limb leg");
   const scenario = sim ? loadSimScenario(values.scenario, values.limb === undefined ? undefined : parseLimb(values.limb, "leg")) : null;
   const limb = parseLimb(values.limb, scenario?.limb ?? "leg");
-  const baud = values.baud === undefined ? undefined : Number(values.baud);
-  if (baud !== undefined && (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000)) {
-    throw new UsageError(`--baud must be a serial speed like 115200, got "${values.baud}"`);
-  }
+  const baud = parseBaud(values.baud);
 
   // the person: screen and LOP (real cuffs only)
   let store: ProfileStore | null = null;
@@ -154,20 +160,40 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
   const title = `${defaults.demo ? "cuff demo" : "cuff session"} - ${describePlan(plan, limb)}${sim ? ` - simulated cuff${Number.isFinite(speed) ? ` x${speed}` : " (max speed)"}` : ""}`;
   const link = await deps.openLink({ sim, speed, limb, ...(values.port ? { port: values.port } : {}), ...(values.scenario ? { scenarioPath: values.scenario } : {}), ...(baud ? { baud } : {}) });
   if (lopNote && !values.json) io.stderr.write(lopNote + "\n");
-  return followSession(link, io, { plan, limb, title, json: values.json === true, recordPath, store, source: sim ? `sim:${scenario!.name}` : values.port!, now: deps.now, ...(silence ? { hostSilence: silence } : {}) });
+  return followSession(link, io, {
+    plan,
+    limb,
+    title,
+    command: defaults.demo ? "cuff demo" : "cuff session",
+    json: values.json === true,
+    recordPath,
+    recordRequired: values["record-required"] === true,
+    store,
+    source: sim ? `sim:${scenario!.name}` : values.port!,
+    now: deps.now,
+    ...(silence ? { hostSilence: silence } : {}),
+    ...(deps.files ? { files: deps.files } : {}),
+  });
 }
 
 interface FollowOptions {
   plan: Plan;
   limb: Limb;
   title: string;
+  /** "cuff session" or "cuff demo", before a warning. */
+  command: string;
   json: boolean;
   recordPath: string | null;
+  /** End the session (deflate) when the recording cannot be written, rather than go on. */
+  recordRequired: boolean;
   store: ProfileStore | null;
   source: string;
   now: () => Date;
   hostSilence?: "vent" | "continue";
+  files?: LineFileFs;
 }
+
+const RECORDING_STOP_REASON = "this program deflated the cuff: the recording could not be written";
 
 async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promise<number> {
   const { client, clock } = link;
@@ -177,20 +203,32 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
   let measuredLop: number | null = null;
   let vented = false;
   let stopOutput = () => {};
+  let stoppedForRecording = false;
+  let firmwareSummary: SessionSummary | null = null;
   const offInterrupt = io.onInterrupt(() => abort.abort());
   try {
     if (o.recordPath) {
-      try {
-        mkdirSync(dirname(o.recordPath), { recursive: true });
-        recorder = new Recorder(o.recordPath, { startedAt: o.now().toISOString(), software: "cuff-host 0.1", source: o.source, limb: o.limb, plan: o.plan });
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
+      recorder = openRecording({
+        path: o.recordPath,
+        header: { startedAt: o.now().toISOString(), software: "cuff-host 0.1", source: o.source, limb: o.limb, plan: o.plan },
+        command: o.command,
+        io,
+        then: o.recordRequired ? "the session ends: this program deflates the cuff now" : "the session goes on",
+        display: () => display,
+        onFailure: () => {
+          // a session already over (its summary in) has nothing left to stop
+          if (!o.recordRequired || firmwareSummary !== null) return;
+          stoppedForRecording = true;
+          abort.abort();
+        },
+        ...(o.files ? { fs: o.files } : {}),
+      });
     }
     if (!o.json) display = new LiveDisplay(io.stdout, initialView(o.title, o.limb, o.plan), io.env);
     stopOutput = wireOutput(link, io, { json: o.json, display, recorder });
     client.events$.subscribe((e) => {
       if (e.type === "lop-result" && e.ok && e.mmhg !== null) measuredLop = e.mmhg;
+      if (e.type === "summary") firmwareSummary = e.summary;
     });
     const stopEnter =
       display?.tty && io.stdin.isTTY
@@ -215,16 +253,18 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
     }
     if (measuredLop !== null && o.store) o.store.recordLop(o.limb, measuredLop, "measured", o.now());
     display?.finish();
+    const recordingError = recorder?.failure ? { recordingError: recorder.failure.reason } : {};
     if (o.json) {
-      io.stdout.write(jsonLine({ type: "summary", ...summary, recording: o.recordPath }));
+      io.stdout.write(jsonLine({ type: "summary", ...summary, recording: o.recordPath, ...recordingError }));
     } else {
       io.stdout.write("\n" + renderSummary(summary).join("\n") + "\n");
-      if (o.recordPath) io.stdout.write(`  recording:    ${o.recordPath} (draw it with: cuff plot ${o.recordPath})\n`);
+      if (o.recordPath) io.stdout.write(`  recording:    ${o.recordPath} ${recorder?.failure ? `(incomplete: ${recorder.failure.reason})` : `(draw it with: cuff plot ${o.recordPath})`}\n`);
     }
     if (!summary.ok) throw new CliError(`the session ended early: ${summary.endReason}`);
-    return 0;
+    return recorder?.failure ? 1 : 0;
   } catch (error) {
-    const interrupted = error instanceof InterruptedError;
+    const recordingStop = error instanceof InterruptedError && stoppedForRecording;
+    const interrupted = error instanceof InterruptedError && !recordingStop;
     if (!vented) {
       const result = await deflateNow(client, clock);
       display?.finish();
@@ -235,13 +275,18 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
           : `interrupted: could not confirm the cuff vented (${result.detail}); it vents on its own after 2 s without this program`
         : null;
       if (message && !o.json) io.stderr.write(message + "\n");
+      // the firmware's summary of a session this program ended for its recording
+      const ended = recordingStop ? { ...(firmwareSummary ?? {}), recordingError: recorder?.failure?.reason } : {};
       if (o.json) {
-        const endReason = interrupted ? "interrupted" : (error as Error).message;
-        io.stdout.write(jsonLine({ type: "summary", ok: false, endReason, vented: result.ok, recording: o.recordPath }));
+        const endReason = interrupted ? "interrupted" : recordingStop ? RECORDING_STOP_REASON : (error as Error).message;
+        io.stdout.write(jsonLine({ type: "summary", ...ended, ok: false, endReason, vented: result.ok, recording: o.recordPath }));
+      } else if (recordingStop && firmwareSummary) {
+        io.stdout.write("\n" + renderSummary({ ...(firmwareSummary as SessionSummary), ok: false, endReason: RECORDING_STOP_REASON }).join("\n") + "\n");
       }
     }
     display?.finish();
     if (interrupted) return 130;
+    if (recordingStop) throw new CliError("the session ended early: its recording could not be written");
     if (error instanceof CuffLinkError) throw new CliError(error.message);
     throw error;
   } finally {
