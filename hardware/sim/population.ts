@@ -34,7 +34,9 @@ export const COMMON_WIDTHS_CM: Record<Limb, readonly number[]> = { arm: [5, 7.5,
  * with 0.2-0.6 mmHg of noise (from a stream of its own, so the rest of every draw is
  * as it was before the second sensor); contraction swings
  * 12-26 mmHg on a thigh and 8-18 on an arm at the target; targets 60-80 % LOP on a
- * thigh, 40-60 % on an arm; the 30-15-15-15 scheme with 30-60 s rests.
+ * thigh, 40-60 % on an arm; the 30-15-15-15 scheme with 30-60 s rests. The family's physiology
+ * keys (physiology.ts: artery, pulsation at LOP, breathing, heart rhythm, LOP residual) are left
+ * out, so each scenario draws them from its own seed.
  */
 export function generatePopulation(seed: number, count: number, options: PopulationOptions = {}): Scenario[] {
   const rng = new Prng(seed, 11);
