@@ -180,7 +180,7 @@ export class SensorStuckRule implements SafetyRule {
   readonly kind = "sensor-stuck";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or the limb contracts, or ${L.stuckSealedSeconds} s while the sealed, still cuff is pressurised; or the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg`;
+  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or the limb contracts, or ${L.stuckSealedSeconds} s while the sealed, still cuff is pressurised; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg`;
   private readonly first = new FrozenCounts();
   private readonly second = new SecondFrozen();
 
@@ -195,7 +195,12 @@ export class SensorStuckRule implements SafetyRule {
     if (frozen) return `pressure reading frozen at ${estimate.mmhg.toFixed(1)} mmHg for ${frozenFor.toFixed(1)} s`;
     if (estimate.secondaryMmhg === null) return null;
     // The second sensor's 10-bit steps (0.4 mmHg) can stand still through a slow inflation: it is
-    // judged against what the first sensor saw meanwhile.
+    // judged against what the first sensor saw meanwhile, in a pressurised cuff (near zero its
+    // output may sit at the floor of its ADC).
+    if (!pressurised) {
+      this.second.reset();
+      return null;
+    }
     const second = this.second.update(t, input.dtSeconds, estimate.secondaryCounts, estimate.mmhg);
     return second.movedMmhg > L.secondFrozenWhileFirstMovesMmhg && second.frozenFor >= L.stuckSeconds
       ? `the second sensor's reading stands at ${estimate.secondaryMmhg.toFixed(1)} mmHg while the first sensor's moved ${second.movedMmhg.toFixed(1)} mmHg in ${second.frozenFor.toFixed(1)} s`
