@@ -1,0 +1,71 @@
+/**
+ * Audible cues: a set starts, ten seconds of rest are left, an alarm, the end of
+ * the session. Which cue a change of the session calls for is a pure function;
+ * the sound is Web Audio beeps (no files), muted on request and remembered.
+ */
+import type { SessionView } from "../../display/view.ts";
+
+export type Cue = "set-start" | "rest-ending" | "alarm" | "session-end";
+
+export const REST_WARNING_SECONDS = 10;
+
+/** The cues due when the view goes from `before` to `after` (alarms sound from the alarm banner). */
+export function cuesBetween(before: SessionView, after: SessionView): Cue[] {
+  const cues: Cue[] = [];
+  if (after.phase === "set" && (before.phase !== "set" || after.set !== before.set)) cues.push("set-start");
+  const restLeft = after.phase === "rest" ? after.remaining : null;
+  const restLeftBefore = before.phase === "rest" && before.set === after.set ? before.remaining : null;
+  if (restLeft !== null && restLeft <= REST_WARNING_SECONDS && restLeftBefore !== null && restLeftBefore > REST_WARNING_SECONDS) cues.push("rest-ending");
+  if (after.ended && !before.ended) cues.push("session-end");
+  return cues;
+}
+
+/** Tones of each cue: [hertz, seconds] pairs with a short gap between. */
+const TONES: Record<Cue, [number, number][]> = {
+  "set-start": [[880, 0.12], [1175, 0.2]],
+  "rest-ending": [[660, 0.25]],
+  alarm: [[440, 0.25], [880, 0.25], [440, 0.25], [880, 0.25]],
+  "session-end": [[784, 0.15], [659, 0.15], [523, 0.35]],
+};
+
+const MUTE_KEY = "cuff.muted";
+
+export class CuePlayer {
+  private context: AudioContext | null = null;
+  muted: boolean;
+
+  constructor(private readonly storage: Storage | null) {
+    this.muted = storage?.getItem(MUTE_KEY) === "1";
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.storage?.setItem(MUTE_KEY, muted ? "1" : "0");
+  }
+
+  /** Browsers allow sound only after a tap: call this from one. */
+  unlock(): void {
+    if (this.context === null && typeof AudioContext !== "undefined") this.context = new AudioContext();
+    void this.context?.resume().catch(() => undefined);
+  }
+
+  play(cue: Cue): void {
+    if (cue === "alarm" && typeof navigator.vibrate === "function") navigator.vibrate([300, 150, 300, 150, 300]);
+    const context = this.context;
+    if (this.muted || context === null || context.state !== "running") return;
+    let at = context.currentTime + 0.02;
+    for (const [hertz, seconds] of TONES[cue]) {
+      const oscillator = context.createOscillator();
+      const gain = context.createGain();
+      oscillator.frequency.value = hertz;
+      oscillator.type = cue === "alarm" ? "square" : "sine";
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.4, at + 0.01);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + seconds);
+      oscillator.connect(gain).connect(context.destination);
+      oscillator.start(at);
+      oscillator.stop(at + seconds + 0.02);
+      at += seconds + 0.06;
+    }
+  }
+}
