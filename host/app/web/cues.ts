@@ -1,24 +1,8 @@
 /**
- * Audible cues: a set starts, ten seconds of rest are left, an alarm, the end of
- * the session. Which cue a change of the session calls for is a pure function;
- * the sound is Web Audio beeps (no files), muted on request and remembered.
+ * Audible cues as Web Audio beeps (no files): muted on request, and the choice
+ * remembered in this browser. Browsers allow sound only after a tap.
  */
-import type { SessionView } from "../../display/view.ts";
-
-export type Cue = "set-start" | "rest-ending" | "alarm" | "session-end";
-
-export const REST_WARNING_SECONDS = 10;
-
-/** The cues due when the view goes from `before` to `after` (alarms sound from the alarm banner). */
-export function cuesBetween(before: SessionView, after: SessionView): Cue[] {
-  const cues: Cue[] = [];
-  if (after.phase === "set" && (before.phase !== "set" || after.set !== before.set)) cues.push("set-start");
-  const restLeft = after.phase === "rest" ? after.remaining : null;
-  const restLeftBefore = before.phase === "rest" && before.set === after.set ? before.remaining : null;
-  if (restLeft !== null && restLeft <= REST_WARNING_SECONDS && restLeftBefore !== null && restLeftBefore > REST_WARNING_SECONDS) cues.push("rest-ending");
-  if (after.ended && !before.ended) cues.push("session-end");
-  return cues;
-}
+import type { Cue } from "./cue-rules.ts";
 
 /** Tones of each cue: [hertz, seconds] pairs with a short gap between. */
 const TONES: Record<Cue, [number, number][]> = {
