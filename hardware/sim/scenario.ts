@@ -162,6 +162,8 @@ export interface Scenario {
     manifoldMl: number;
   };
   plan: Plan;
+  /** The file gave its plan (the command line honours it); absent: the default plan. */
+  planGiven?: true;
   exercise: {
     repSeconds: number;
     contractionSwingMmhg: number;
@@ -306,6 +308,7 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
       ...stripUndefined(input.hardware ?? {}),
     },
     plan: input.plan ?? defaultPlan(limb),
+    ...(input.plan ? { planGiven: true as const } : {}),
     exercise: { ...DEFAULT_EXERCISE, ...stripUndefined(input.exercise ?? {}) },
     faults: [...faults].sort((a, b) => a.at - b.at),
   };

@@ -16,7 +16,7 @@ import type { HostSilencePolicy } from "../../../firmware/core/controller.ts";
 import { LinkServer } from "../../../firmware/link/server.ts";
 import { type BenchMetrics, MetricsAccumulator } from "./metrics.ts";
 import { SimulatedHostAndAthlete } from "./sim-host.ts";
-import { Wire } from "../wire.ts";
+import { Wire } from "../../../firmware/link/wire.ts";
 import { startFirmware } from "../../../firmware/factory.ts";
 
 export const BENCH_STEP_SECONDS = 0.01;

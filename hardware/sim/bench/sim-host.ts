@@ -11,7 +11,7 @@ import { SCHEMA_FINGERPRINT } from "../../../shared/protocol/fingerprint.ts";
 import { type FirmwareMessage, type HostBody, PROTOCOL_VERSION } from "../../../shared/protocol/messages.ts";
 import { SequenceCounter } from "../../../shared/protocol/sequence.ts";
 import { LineSplitter } from "../../../firmware/link/line-splitter.ts";
-import type { Wire } from "../wire.ts";
+import type { Wire } from "../../../firmware/link/wire.ts";
 
 export interface SimHostOptions {
   plan: Plan;
