@@ -34,6 +34,8 @@ interface FirmataIo extends EventEmitter {
   MODES: { ANALOG: number; PWM: number };
   reportVersionTimeoutId?: ReturnType<typeof setTimeout>;
   reportAnalogPin(channel: number, enable: 0 | 1): void;
+  /** SYSTEM_RESET: the board's outputs safe, its guard SAFE and unconfigured. */
+  reset(): void;
   sysexResponse(id: number, handler: (this: FirmataIo, data: number[]) => void): void;
 }
 interface FirmataClass {
@@ -222,6 +224,10 @@ export class JohnnyFiveBoard implements CuffBoard {
         throw new BoardConnectError(`the board at ${this.label} has no PWM on D${pin} (${field})`);
       }
     }
+    // Every connection starts from a reset board, as a Nano's does when its port opens (DTR).
+    // A board that does not reset on open (native USB, Bluetooth serial) would otherwise keep
+    // the last host's setup, and a guard that tripped when that host went away.
+    io.reset();
     this.configurePins(io, j5);
     io.on(`analog-read-${this.pressureChannel}`, (counts: number) => {
       if (this.closed) return;

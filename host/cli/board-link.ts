@@ -22,7 +22,7 @@ export async function openBoardLink(path: string, profilePath = REFERENCE_PROFIL
   try {
     board = await connectJohnnyFiveBoard({ path, profile, clock });
   } catch (error) {
-    throw new CliError(`${(error as Error).message.replace(/\.$/, "")} (is it the cuff's board, running the sketch of firmware/mcu or StandardFirmata?)`);
+    throw new CliError((error as Error).message);
   }
   const runtime = startFirmware({ profile, board, clock });
   const link = serveInProcess(runtime);

@@ -127,16 +127,16 @@ export async function waitVented(client: CuffClient, clock: Clock, signal?: Abor
  * every error path; never throws (the firmware's own host-silence policy is the
  * fallback when the link is gone).
  */
-export async function deflateNow(client: CuffClient, clock: Clock): Promise<{ ok: boolean; detail: string }> {
-  if (!client.connected && client.failure) return { ok: false, detail: client.failure.message };
+export async function deflateNow(client: CuffClient, clock: Clock): Promise<{ ok: boolean; detail: string; mmhg: number | null }> {
+  if (!client.connected && client.failure) return { ok: false, detail: client.failure.message, mmhg: null };
   try {
     await client.deflate();
     const mmhg = await waitVented(client, clock);
     if (client.state === "fault" && mmhg >= DEFLATED_MMHG) {
-      return { ok: true, detail: `in its fault state with the vent open, but the sensor still reads ${Math.round(mmhg)} mmHg: check that the cuff has gone soft` };
+      return { ok: true, mmhg, detail: `in its fault state with the vent open, but the sensor still reads ${Math.round(mmhg)} mmHg: check that the cuff has gone soft` };
     }
-    return { ok: true, detail: `vented (${Math.max(0, Math.round(mmhg))} mmHg)` };
+    return { ok: true, mmhg, detail: `vented (${Math.max(0, Math.round(mmhg))} mmHg)` };
   } catch (error) {
-    return { ok: false, detail: (error as Error).message };
+    return { ok: false, detail: (error as Error).message, mmhg: null };
   }
 }

@@ -9,7 +9,7 @@ import { LINK_HELP, LINK_OPTIONS, linkChoiceFrom, type LinkOpener, openLink } fr
 import { jsonLine, wireOutput } from "../output.ts";
 import { parseSpeed } from "../plan-options.ts";
 
-const HELP = `Usage: cuff monitor (--port PATH | --sim) [options]
+const HELP = `Usage: cuff monitor (--board PATH | --port PATH | --sim) [options]
 
 Shows the cuff's live telemetry (pressure, target, state, phase, pump and vent)
 and its events until you press Ctrl-C. On exit, a cuff that is still inflated is
@@ -21,13 +21,13 @@ ${LINK_HELP}
   --seconds N        stop after N seconds instead of waiting for Ctrl-C
   --record FILE      write every telemetry frame and event as JSON lines
   --json             one JSON object per line: every telemetry frame (20 per second) and event,
-                     then {"type":"summary",...}
+                     then {"type":"summary","ok":true,"frames":...,"seconds":...,"state":...,"vented":...,"detail":...}
 
 Exit codes: 0 stopped by Ctrl-C or --seconds, 1 the link failed, 2 bad usage.
 
 Examples:
-  cuff monitor --port /dev/ttyUSB0
-  cuff monitor --port /dev/ttyACM0 --json --seconds 10 > frames.jsonl
+  cuff monitor --board /dev/ttyUSB0
+  cuff monitor --board /dev/ttyACM0 --json --seconds 10 > frames.jsonl
 `;
 
 export function makeMonitorCommand(open: LinkOpener = openLink): Command {
