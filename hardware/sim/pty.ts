@@ -72,10 +72,19 @@ export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
         settled = true;
         clearTimeout(timer);
         child.removeAllListeners("exit");
+        // However this process ends, socat and its links go with it.
+        const onExit = () => {
+          child.kill();
+          rmSync(dir, { recursive: true, force: true });
+        };
+        process.once("exit", onExit);
         resolve({
           boardPath: boardLink,
           hostPath: ptys[1]!,
-          close: () => stopSocat(child, dir),
+          close: () => {
+            process.off("exit", onExit);
+            return stopSocat(child, dir);
+          },
         });
       }
     });

@@ -185,10 +185,19 @@ async function openLink(
     io.stdout.write(pair.hostPath + "\n");
     log(`cuff firmware: the cuff link is on ${pair.hostPath} (cuff session --port ${pair.hostPath})`);
   }
+  // A port error (the host end vanished, a read cancelled by closing) ends the link: never a crash.
+  const ended = new Set<() => void>();
+  port.on("error", (error: Error) => {
+    if (!/cancel/i.test(error.message)) log(`cuff firmware: the link port failed: ${error.message}`);
+    for (const listener of ended) listener();
+  });
   return {
     input: port,
     output: port,
-    onEnd: (listener) => port.once("close", listener),
+    onEnd: (listener) => {
+      ended.add(listener);
+      port.once("close", listener);
+    },
     close: async () => {
       await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
       await pair?.close();
