@@ -14,6 +14,7 @@ import five from "johnny-five";
 import { SerialPort } from "serialport";
 import { SystemClock, type Cancellable, type Clock } from "../../shared/clock.ts";
 import {
+  GUARD_MIN_DEADLINE_MS,
   GUARD_SYSEX,
   GuardState,
   GuardSubcommand,
@@ -66,6 +67,8 @@ export interface JohnnyFiveBoardOptions {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+/** Keep-alives per guard deadline: six, so a few lost on the way never trip a working loop. */
+const KEEP_ALIVES_PER_DEADLINE = 6;
 /** A Nano resets when its port opens; its bootloader waits ~1.5 s before the sketch starts. */
 const DEFAULT_REPORT_VERSION_TIMEOUT_MS = 2500;
 
@@ -131,6 +134,10 @@ export class JohnnyFiveBoard implements CuffBoard {
   private lost = false;
   private closed = false;
   private lastStatus: GuardStatus | null = null;
+  /** Last value written to each output pin, as far as the board still holds it. */
+  private readonly written = new Map<number, number>();
+  private lastKeepAliveSeconds = Number.NEGATIVE_INFINITY;
+  private deadlineSeconds = GUARD_MIN_DEADLINE_MS / 1000;
 
   constructor(
     private readonly transport: Duplex,
@@ -247,6 +254,7 @@ export class JohnnyFiveBoard implements CuffBoard {
   }
 
   private configurePins(io: FirmataIo, j5: five.Board): void {
+    this.written.clear();
     j5.pinMode(this.pumpPin, io.MODES.PWM as five.PinMode);
     j5.pinMode(this.ventPin, io.MODES.PWM as five.PinMode);
     this.setPump(0);
@@ -270,6 +278,7 @@ export class JohnnyFiveBoard implements CuffBoard {
   }
 
   private guardReply(data: number[]): void {
+    this.written.clear();
     let event: GuardEvent | null = null;
     const status = decodeGuardStatus(data);
     if (status) {
@@ -316,18 +325,36 @@ export class JohnnyFiveBoard implements CuffBoard {
   }
 
   setPump(duty: number): void {
-    if (this.usable) this.j5!.analogWrite(this.pumpPin, pumpPinValue(this.profile, duty));
+    this.writePin(this.pumpPin, pumpPinValue(this.profile, duty));
   }
 
   setVent(opening: number): void {
-    if (this.usable) this.j5!.analogWrite(this.ventPin, ventPinValue(this.profile, opening));
+    this.writePin(this.ventPin, ventPinValue(this.profile, opening));
   }
 
+  /**
+   * A pin is written when its value changes, not on every 100 Hz sample: each write is a
+   * serial write that competes with reading the samples, and on a busy computer three
+   * writes a sample delayed the samples by over 100 ms. What the board holds is known
+   * again after any guard report or reset (a trip drops the host's levels), so the
+   * next value is then written whatever it is.
+   */
+  private writePin(pin: number, value: number): void {
+    if (!this.usable || this.written.get(pin) === value) return;
+    this.written.set(pin, value);
+    this.j5!.analogWrite(pin, value);
+  }
+
+  /** Sent from the control loop, at most KEEP_ALIVES_PER_DEADLINE times per guard deadline. */
   keepAlive(): void {
+    const now = this.clock.nowSeconds();
+    if (now - this.lastKeepAliveSeconds < this.deadlineSeconds / KEEP_ALIVES_PER_DEADLINE) return;
+    this.lastKeepAliveSeconds = now;
     this.guardCommand([GuardSubcommand.KEEPALIVE]);
   }
 
   configureGuard(deadlineMs: number, tripCounts: number): void {
+    this.deadlineSeconds = deadlineMs / 1000;
     this.guardCommand(encodeGuardConfigure(deadlineMs, tripCounts));
   }
 
