@@ -18,5 +18,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: "virtual-board", summary: "a simulated cuff behind a Firmata board on a new pseudo-terminal", load: async () => (await import("./commands/virtual-board.ts")).virtualBoardCommand },
   { name: "bench", summary: "run one scenario headless in virtual time", load: async () => (await import("./commands/bench.ts")).benchCommand },
   { name: "plot", summary: "draw a recorded session or a bench trace as an SVG chart", load: async () => (await import("./commands/plot.ts")).plotCommand },
+  { name: "history", summary: "past sessions: date, person, limb, LOP, target, sets, how they ended", load: async () => (await import("./commands/history.ts")).historyCommand },
+  { name: "export", summary: "past sessions as CSV (one or all), or one session's samples", load: async () => (await import("./commands/export.ts")).exportCommand },
   { name: "acceptance", summary: "walk through the bench acceptance test of hardware/CALIBRATION.md and record it", load: async () => (await import("./commands/acceptance.ts")).acceptanceCommand },
 ];

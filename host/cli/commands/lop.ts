@@ -1,6 +1,7 @@
 /** `cuff lop`: measure limb occlusion pressure and print it. */
 import { CuffLinkError } from "../../client/errors.ts";
-import { PersonNameSchema, profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
+import { profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
+import { parsePerson } from "../records-folder.ts";
 import { ensureScreened, ScreenStop } from "../screen.ts";
 import { deflateNow, measureLop } from "../../session/runner.ts";
 import { InterruptedError } from "../../session/wait.ts";
@@ -54,8 +55,7 @@ export function makeLopCommand(open: LinkOpener = openLink, now: () => Date = ()
         screened: { type: "boolean" },
       });
       if ((values.port || values.board) && values.limb === undefined) throw new UsageError("say where the cuff is: --limb arm or --limb leg");
-      const person = values.person === undefined ? null : PersonNameSchema.safeParse(values.person).data;
-      if (person === undefined) throw new UsageError(`--person must be a name of 1 to 80 characters without slashes, got "${values.person}"`);
+      const person = parsePerson(values.person);
       const limb = parseLimb(values.limb, "leg");
       const choice = linkChoiceFrom(values, limb, 1, parseSpeed);
       let store: ProfileStore | null = null;

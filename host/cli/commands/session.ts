@@ -9,7 +9,8 @@ import { renderSummary } from "../../display/render.ts";
 import { LiveDisplay } from "../../display/terminal.ts";
 import { initialView } from "../../display/view.ts";
 import { dataDir, moveOldRecordings, sessionsDir } from "../../profile/data-dir.ts";
-import { lopFreshness, PersonNameSchema, personSlug, profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
+import { lopFreshness, personSlug, profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
+import { parsePerson } from "../records-folder.ts";
 import { endingFromSummary, linkFailed, mergeSets, type SessionEnding, SetTally, type SetRecord, STOPPED_BY_USER } from "../../record/session-record.ts";
 import { ensureScreened, ScreenStop } from "../screen.ts";
 import { Recorder } from "../../record/recorder.ts";
@@ -200,13 +201,6 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
     now: deps.now,
     ...(silence ? { hostSilence: silence } : {}),
   });
-}
-
-function parsePerson(text: string | undefined): string | null {
-  if (text === undefined) return null;
-  const parsed = PersonNameSchema.safeParse(text);
-  if (!parsed.success) throw new UsageError(`--person must be a name of 1 to 80 characters without slashes, got "${text}"`);
-  return parsed.data;
 }
 
 interface FollowOptions {
