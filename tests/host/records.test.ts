@@ -84,7 +84,7 @@ describe("session records", () => {
     expect(rows[0]).toBe("t,mmhg,target_mmhg,state,phase,pump,vent,set,rep");
     // 20 telemetry frames a second over the session (two sets of 5 reps, 5 s rest: over half a minute)
     expect(rows.length).toBeGreaterThan(20 * 30);
-    expect(rows.slice(1).every((r) => /^[\d.]+,-?[\d.]+,[\d.]*,[a-z]+,[a-z]+,[\d.]+,[\d.]+,\d+,\d+$/.test(r))).toBe(true);
+    expect(rows.slice(1).every((r) => /^[\d.]+,-?[\d.]+,[\d.]*,[a-z]+,[a-z]+,[\d.]+,[\d.]+,\d*,\d*$/.test(r))).toBe(true);
   });
 
   it("Ctrl-C after the LOP was measured: the LOP is in the profile, the record says stopped by the user", async () => {
