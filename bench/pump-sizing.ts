@@ -20,7 +20,7 @@ import { generatePopulation } from "../hardware/sim/population.ts";
 import { REFERENCE_CUFFS, REFERENCE_PUMP, REFERENCE_VENT_VALVE } from "../hardware/sim/reference-parts.ts";
 import { parseScenario, type Scenario } from "../hardware/sim/scenario.ts";
 import { DEFLATED_MMHG } from "../shared/limits.ts";
-import { runScenario } from "../hardware/sim/bench/run-scenario.ts";
+import { runScenarios } from "../hardware/sim/bench/run-scenario.ts";
 import { protocolScenario } from "./regulation-population.ts";
 
 export const PUMP_FLOWS_LPM = [2, 3, 4, 5, 6] as const;
@@ -70,18 +70,18 @@ export function sizingScenario(subject: Scenario, flowLpm: number, swingMmhg: nu
   });
 }
 
-export function runGrid(
+export async function runGrid(
   subjects: readonly Scenario[],
   profile: HardwareProfile,
   flows: readonly number[],
   vents: readonly number[],
   swings: readonly number[] = SWINGS_MMHG,
-): SizingCell[] {
+): Promise<SizingCell[]> {
   const cells: SizingCell[] = [];
   for (const flowLpm of flows) {
     for (const ventOrificeMm of vents) {
       for (const swingMmhg of swings) {
-        const results = subjects.map((s) => runScenario(sizingScenario(s, flowLpm, swingMmhg, ventOrificeMm), { profile }));
+        const results = await runScenarios(subjects.map((s) => sizingScenario(s, flowLpm, swingMmhg, ventOrificeMm)), { profile });
         cells.push({
           flowLpm,
           ventOrificeMm,
@@ -197,13 +197,13 @@ function alarmText(cells: readonly SizingCell[]): string {
  * The vent on the arms too: the mixed population of bench/regulation-population.ts (its own
  * pumps and swings, 80 % LOP on thighs, 50 % on arms), alarms raised on subjects without a fault.
  */
-function printMixedVentCheck(profile: HardwareProfile, count: number, seed: number): void {
+async function printMixedVentCheck(profile: HardwareProfile, count: number, seed: number): Promise<void> {
   console.log(`\nThe vent on arms and thighs: ${count} subjects of the mixed population (seed ${seed}), regulation-population protocol\n`);
   console.log("| vent | mean exerciseWithin5 | mean restWithin3 | runs with an alarm | alarms |");
   console.log("|---:|---:|---:|---:|---|");
   const population = generatePopulation(seed, count);
   for (const vent of VENT_REGULATION_ORIFICES_MM) {
-    const results = population.map((s) => runScenario(protocolScenario({ ...s, hardware: { ...s.hardware, ventOrificeMm: vent } }), { profile }));
+    const results = await runScenarios(population.map((s) => protocolScenario({ ...s, hardware: { ...s.hardware, ventOrificeMm: vent } })), { profile });
     const within5 = summarise(results.map((r) => r.metrics.exerciseWithin5 ?? 0));
     const rest = summarise(results.map((r) => r.metrics.restWithin3 ?? 0));
     const alarms = results.flatMap((r, i) => r.alarms.map((a) => `${r.name.match(/#\d+/)?.[0] ?? r.name} ${population[i]!.limb} ${a.kind} at ${Math.round(a.t)} s`));
@@ -288,11 +288,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   printDeflationTable(profile);
   const subjects = generatePopulation(seed, count, { limb: "leg" });
   const reference = REFERENCE_VENT_VALVE.orificeMm;
-  const pumpCells = runGrid(subjects, profile, PUMP_FLOWS_LPM, [reference]);
+  const pumpCells = await runGrid(subjects, profile, PUMP_FLOWS_LPM, [reference]);
   printPumpTables(pumpCells, count, seed);
   const otherVents = VENT_REGULATION_ORIFICES_MM.filter((v) => v !== reference);
-  const ventCells = [...pumpCells.filter((c) => (VENT_REGULATION_FLOWS_LPM as readonly number[]).includes(c.flowLpm)), ...runGrid(subjects, profile, VENT_REGULATION_FLOWS_LPM, otherVents)];
+  const ventCells = [...pumpCells.filter((c) => (VENT_REGULATION_FLOWS_LPM as readonly number[]).includes(c.flowLpm)), ...(await runGrid(subjects, profile, VENT_REGULATION_FLOWS_LPM, otherVents))];
   printVentRegulationTable(ventCells);
-  printMixedVentCheck(profile, 30, 3);
+  await printMixedVentCheck(profile, 30, 3);
   console.log(`\nwall ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }

@@ -83,7 +83,7 @@ for (let i = 0; i < COUNT; i++) {
     unreachable++;
     continue;
   }
-  const result = runScenario(scenario, { profile });
+  const result = await runScenario(scenario, { profile });
   run++;
   const ending = result.finalState === "fault" ? (result.endReason ?? "fault") : result.finalState;
   endings.set(ending, (endings.get(ending) ?? 0) + 1);

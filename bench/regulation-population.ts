@@ -8,7 +8,7 @@ import { referenceProfile } from "../hardware/profile.ts";
 import { lopFromPhysiologyMmhg } from "../hardware/sim/limb.ts";
 import { generatePopulation } from "../hardware/sim/population.ts";
 import type { Scenario } from "../hardware/sim/scenario.ts";
-import { type BenchResult, runScenario } from "../hardware/sim/bench/run-scenario.ts";
+import { type BenchResult, runScenarios } from "../hardware/sim/bench/run-scenario.ts";
 
 /** The simulator's true LOP for a scenario's subject and cuff. */
 export function trueLopMmhg(s: Scenario): number {
@@ -24,19 +24,19 @@ export function protocolScenario(s: Scenario, lop: "given" | "measure" = "given"
   return {
     ...s,
     faults: [],
-    plan: { sets: [30, 15, 15, 15], restSeconds: 30, countReps: true, target: { percentLop }, lop: lop === "given" ? Math.round(trueLopMmhg(s)) : "measure" },
+    plan: { mode: "sets", sets: [30, 15, 15, 15], restSeconds: 30, countReps: true, target: { percentLop }, lop: lop === "given" ? Math.round(trueLopMmhg(s)) : "measure" },
   };
 }
 
-export function runRegulationPopulation(count: number, seed: number): BenchResult[] {
+export function runRegulationPopulation(count: number, seed: number): Promise<BenchResult[]> {
   const profile = referenceProfile();
-  return generatePopulation(seed, count).map((s) => runScenario(protocolScenario(s), { profile }));
+  return runScenarios(generatePopulation(seed, count).map((s) => protocolScenario(s)), { profile });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const count = Number(process.argv[2] ?? 20);
   const seed = Number(process.argv[3] ?? 1);
-  const results = runRegulationPopulation(count, seed);
+  const results = await runRegulationPopulation(count, seed);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const pick = (k: keyof BenchResult["metrics"]) => results.map((r) => (r.metrics[k] as number | null) ?? 0);
   for (const r of results) {

@@ -1,11 +1,11 @@
 /**
  * The benchmark report: our cuff beside the published devices, from fresh runs.
- * buildReport() is pure computation (no files); bench/run.ts writes the files.
+ * buildReport() computes (no files); bench/run.ts writes the files.
  * Every number in the report comes from a run made here.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { runScenario, type BenchResult, type TraceRow } from "../hardware/sim/bench/run-scenario.ts";
+import { runScenario, runScenarios, type BenchResult, type TraceRow } from "../hardware/sim/bench/run-scenario.ts";
 import { MetricsAccumulator } from "../hardware/sim/bench/metrics.ts";
 import { traceLine, TRACE_HEADER } from "../hardware/sim/bench/trace.ts";
 import { referenceProfile, type HardwareProfile } from "../hardware/profile.ts";
@@ -199,22 +199,24 @@ function runLopBench(size: ReportSize, profile: HardwareProfile): LopGroup[] {
 
 const FAULT_PHASES: Phase[] = ["lop", "inflate", "set", "rest"];
 
-function runFaultTimings(profile: HardwareProfile): { kind: FaultKind; toSafe: number[]; never: number; alarms: Set<string> }[] {
+async function runFaultTimings(profile: HardwareProfile): Promise<{ kind: FaultKind; toSafe: number[]; never: number; alarms: Set<string> }[]> {
   const base = loadScenario(`${SCENARIO_DIR}leg-press-80-lop.json`);
-  return FAULT_KINDS.map((kind) => {
+  const rows: { kind: FaultKind; toSafe: number[]; never: number; alarms: Set<string> }[] = [];
+  for (const kind of FAULT_KINDS) {
     const toSafe: number[] = [];
     let never = 0;
     const alarms = new Set<string>();
     for (const phase of FAULT_PHASES) {
       const scenario = { ...base, plan: { ...base.plan, lop: phase === "lop" ? ("measure" as const) : Math.round(trueLopMmhg(base)) } };
-      const r = runScenario(scenario, { profile, faultOnPhase: { kind, phase, afterSeconds: phase === "lop" ? 3 : 2 }, maxSimSeconds: 900 });
+      const r = await runScenario(scenario, { profile, faultOnPhase: { kind, phase, afterSeconds: phase === "lop" ? 3 : 2 }, maxSimSeconds: 900 });
       const timing = r.faults.find((f) => f.kind === kind);
       if (timing?.toSafeSeconds !== null && timing?.toSafeSeconds !== undefined && r.outcome !== "finished") toSafe.push(timing.toSafeSeconds);
       else never++;
       for (const a of timing?.alarmKinds ?? []) alarms.add(a);
     }
-    return { kind, toSafe, never, alarms };
-  });
+    rows.push({ kind, toSafe, never, alarms });
+  }
+  return rows;
 }
 
 /** Vent fully open from `fromMmhg` to under 15 mmHg, true pressure. */
@@ -248,11 +250,11 @@ function physicsSpeed(profile: HardwareProfile, seconds: number): number {
   return simulated / ((performance.now() - start) / 1000);
 }
 
-function controllerSpeed(profile: HardwareProfile, scenario: Scenario, seconds: number): number {
+async function controllerSpeed(profile: HardwareProfile, scenario: Scenario, seconds: number): Promise<number> {
   let best = 0;
   const start = performance.now();
   do {
-    const r = runScenario(scenario, { profile });
+    const r = await runScenario(scenario, { profile });
     best = Math.max(best, r.simSeconds / r.wallSeconds);
   } while (performance.now() - start < seconds * 1000);
   return best;
@@ -291,7 +293,7 @@ function machine(): string {
   return `${cpu.length} x ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}, commit ${commit}`;
 }
 
-export function buildReport(size: ReportSize, options: { now?: Date; onProgress?: (line: string) => void } = {}): Report {
+export async function buildReport(size: ReportSize, options: { now?: Date; onProgress?: (line: string) => void } = {}): Promise<Report> {
   const progress = options.onProgress ?? (() => undefined);
   const profile = referenceProfile();
   const wallStart = performance.now();
@@ -302,13 +304,13 @@ export function buildReport(size: ReportSize, options: { now?: Date; onProgress?
   const extraLegs = generatePopulation(SEEDS.regulation + 1, size.legSubjects, { limb: "leg" });
   while (legs.length < size.legSubjects) legs.push(extraLegs[legs.length]!);
   const arms = population.filter((s) => s.limb === "arm").slice(0, size.armSubjects);
-  const legResults = legs.map((s) => runScenario(protocolScenario(s, "given"), { profile }));
-  const armResults = arms.map((s) => runScenario(protocolScenario(s, "given"), { profile }));
+  const legResults = await runScenarios(legs.map((s) => protocolScenario(s, "given")), { profile });
+  const armResults = await runScenarios(arms.map((s) => protocolScenario(s, "given")), { profile });
   progress("regulation: LOP measured first");
-  const measuredResults = legs.slice(0, size.measuredLopSubjects).map((s) => runScenario(protocolScenario(s, "measure"), { profile }));
+  const measuredResults = await runScenarios(legs.slice(0, size.measuredLopSubjects).map((s) => protocolScenario(s, "measure")), { profile });
   progress("regulation: shipped scenarios");
   const shipped = SHIPPED.map((f) => loadScenario(`${SCENARIO_DIR}${f}`));
-  const shippedResults = shipped.map((s) => runScenario({ ...s, faults: [] }, { profile }));
+  const shippedResults = await runScenarios(shipped.map((s) => ({ ...s, faults: [] })), { profile });
   progress("regulation: unregulated sealed cuff");
   const unregulated = legs.map((s) => runUnregulated(s, profile));
   const unregulatedRow = regulationRow(
@@ -330,7 +332,7 @@ export function buildReport(size: ReportSize, options: { now?: Date; onProgress?
   progress("example session plot");
   const example = loadScenario(`${SCENARIO_DIR}leg-press-80-lop.json`);
   const traceRows: string[] = [TRACE_HEADER];
-  const exampleResult = runScenario({ ...example, plan: { ...example.plan, lop: "measure" } }, { profile, onTrace: (row: TraceRow) => traceRows.push(traceLine(row)) });
+  const exampleResult = await runScenario({ ...example, plan: { ...example.plan, lop: "measure" } }, { profile, onTrace: (row: TraceRow) => traceRows.push(traceLine(row)) });
   const plotData = parseTrace(traceRows.join("\n"), "example session");
   plotData.title = "Example: thigh, 80 % LOP, leg press 30-15-15-15 (simulated, true cuff pressure)";
   const exampleSvg = renderSvg(plotData, { lopMmhg: exampleResult.lopTrueMmhg });
@@ -339,7 +341,7 @@ export function buildReport(size: ReportSize, options: { now?: Date; onProgress?
   const lopGroups = runLopBench(size, profile);
 
   progress("safety timings");
-  const faults = runFaultTimings(profile);
+  const faults = await runFaultTimings(profile);
   const thigh = createPlant(parseScenario({ name: "thigh", limb: "leg" }), profile);
   const deflate300 = emergencyDeflationSeconds(thigh, 300);
   const deflate260 = emergencyDeflationSeconds(createPlant(parseScenario({ name: "thigh", limb: "leg" }), profile), 260);
@@ -347,7 +349,7 @@ export function buildReport(size: ReportSize, options: { now?: Date; onProgress?
 
   progress("speed");
   const physics = physicsSpeed(profile, size.speedSeconds);
-  const controller = controllerSpeed(profile, protocolScenario(example, "given"), size.speedSeconds);
+  const controller = await controllerSpeed(profile, protocolScenario(example, "given"), size.speedSeconds);
   const stack = size.roundTripSamples > 0 ? wholeStackSpeed() : null;
   const decode = measureDecodeThroughput(size.speedSeconds);
   const roundTrip = ptyRoundTrip(size.roundTripSamples);

@@ -58,13 +58,13 @@ function harnessRow(label: string, runs: readonly SetRun[], toFailure: boolean):
   return `${label.padEnd(30)} | ${String(runs.length).padStart(3)} sets | counted ${f((100 * counted) / expected)} % of ${expected} | over-counted ${overCounted} | phantom reps in rests ${runs.reduce((a, r) => a + r.phantomInRest, 0)}${endText}`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const started = performance.now();
   console.log(`Shipped scenarios through the whole controller (${SCHEME.join("-")} unless the file plans otherwise), then to failure (${TO_FAILURE.join("-")} done) in the closed-loop harness`);
   const failureRuns: SetRun[] = [];
   for (const name of SHIPPED) {
     const scenario = loadScenario(new URL(`../scenarios/${name}.json`, import.meta.url).pathname);
-    const stack = runScenario(scenario, { profile });
+    const stack = await runScenario(scenario, { profile });
     const sets = stack.reps.map((r) => `${r.counted}/${r.planned}`).join(" ");
     const runs = harnessSets(scenario, TO_FAILURE);
     failureRuns.push(...runs);
@@ -85,7 +85,7 @@ function main(): void {
   let sets = 0;
   let early = 0;
   for (const s of population.slice(0, STACK)) {
-    for (const r of runScenario(protocolScenario(s), { profile }).reps) {
+    for (const r of (await runScenario(protocolScenario(s), { profile })).reps) {
       sets++;
       planned += r.planned;
       counted += Math.min(r.counted, r.planned);
@@ -96,4 +96,4 @@ function main(): void {
   console.log(`\nwall ${f((performance.now() - started) / 1000)} s`);
 }
 
-main();
+await main();

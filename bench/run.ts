@@ -8,7 +8,7 @@ import { buildReport, FULL, SMALL } from "./report.ts";
 
 const small = process.argv.includes("--small");
 const dir = fileURLToPath(new URL(".", import.meta.url));
-const report = buildReport(small ? SMALL : FULL, { onProgress: (line) => process.stderr.write(`bench: ${line}\n`) });
+const report = await buildReport(small ? SMALL : FULL, { onProgress: (line) => process.stderr.write(`bench: ${line}\n`) });
 writeFileSync(`${dir}REPORT.md`, report.markdown);
 for (const [name, svg] of Object.entries(report.svgs)) writeFileSync(`${dir}${name}`, svg);
 process.stderr.write(`bench: wrote ${dir}REPORT.md\n`);

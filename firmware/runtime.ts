@@ -4,12 +4,20 @@
  * keep-alive from inside the loop (a stuck loop stops the keep-alive, and the
  * board vents on its own).
  */
-import { type HardwareProfile, mmhgToCounts } from "../hardware/profile.ts";
+import { type HardwareProfile, mmhgToCounts, secondaryMmhgToCounts } from "../hardware/profile.ts";
 import type { Clock, Cancellable } from "../shared/clock.ts";
 import { GuardReason } from "../shared/guard.ts";
 import type { FirmwareBody, HostMessage } from "../shared/protocol/messages.ts";
 import type { CuffBoard, PressureSample } from "./board/board.ts";
 import type { CommandResult, CuffController } from "./core/controller.ts";
+import { eventMessage, statusMessage, telemetryMessage } from "./link/wire-adapter.ts";
+
+/** What a guard trip means, by its reason. */
+const GUARD_TRIP_CAUSE: Partial<Record<number, string>> = {
+  [GuardReason.OVERPRESSURE]: "overpressure on the board's own reading",
+  [GuardReason.OVERPRESSURE_SECONDARY]: "overpressure on the board's second pressure sensor",
+  [GuardReason.KEEPALIVE_LOST]: "keep-alive lost",
+};
 
 /** Telemetry every 5th sample: 20 Hz at the board's 100 Hz. */
 const TELEMETRY_EVERY_SAMPLES = 5;
@@ -40,14 +48,15 @@ export class FirmwareRuntime {
 
   start(): void {
     // The guard is armed at connect: from here a stuck loop or a dead link vents the cuff.
-    this.board.configureGuard(this.profile.guard.keepAliveDeadlineMs, mmhgToCounts(this.profile, this.profile.guard.tripMmhg));
+    const { keepAliveDeadlineMs, tripMmhg } = this.profile.guard;
+    this.board.configureGuard(keepAliveDeadlineMs, mmhgToCounts(this.profile, tripMmhg), secondaryMmhgToCounts(this.profile, tripMmhg) ?? undefined);
     this.board.setPump(0);
     this.board.setVent(1);
     this.unsubscribe.push(this.board.onSample((sample) => this.onSample(sample)));
     this.unsubscribe.push(
       this.board.onGuard((event) => {
         if (event.kind === "tripped") {
-          const why = event.reason === GuardReason.OVERPRESSURE ? "overpressure on the board's own reading" : "keep-alive lost";
+          const why = GUARD_TRIP_CAUSE[event.reason] ?? "keep-alive lost";
           this.controller.boardFault(this.clock.nowSeconds(), "guard-tripped", `the board's guard tripped (${why}) and vented the cuff`);
           this.flushEvents();
         }
@@ -90,6 +99,11 @@ export class FirmwareRuntime {
     return result;
   }
 
+  /** The status reply to the host's request `ref`. */
+  status(ref: number): FirmwareBody {
+    return statusMessage(this.controller.snapshot(this.clock.nowSeconds()), this.controller.cuff, ref);
+  }
+
   hostHeard(): void {
     this.controller.hostHeard(this.clock.nowSeconds());
   }
@@ -107,7 +121,7 @@ export class FirmwareRuntime {
     this.board.setVent(actuation.vent);
     this.board.keepAlive();
     this.samples++;
-    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) this.publish(this.controller.telemetry(sample.tSeconds));
+    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) this.publish(telemetryMessage(this.controller.snapshot(sample.tSeconds), this.controller.cuff));
     this.flushEvents();
   }
 
@@ -134,7 +148,7 @@ export class FirmwareRuntime {
   }
 
   private flushEvents(): void {
-    for (const event of this.controller.drainEvents()) this.publish(event);
+    for (const event of this.controller.drainEvents()) this.publish(eventMessage(event, this.controller.cuff));
   }
 
   private publish(message: FirmwareBody): void {

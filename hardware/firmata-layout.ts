@@ -16,6 +16,9 @@ export interface BoardLayout {
   pwmPins: ReadonlySet<number>;
 }
 
+/** A4 and A5 are the ATmega328P's I2C lines (SDA, SCL), taken by the ADS1115. */
+const I2C_PINS: readonly string[] = ["A4", "A5"];
+
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const PWM_328P = new Set([3, 5, 6, 9, 10, 11]);
 
@@ -51,9 +54,17 @@ export function analogChannel(pin: string): number {
 export function checkedProfile(value: unknown, source = "profile"): HardwareProfile {
   const profile = parseProfile(value, source);
   const layout = boardLayout(profile.board);
-  const { pump, vent, pressure, emergencyButton } = profile.pins;
+  const { pump, vent, pressure, secondaryPressure, emergencyButton } = profile.pins;
   if (analogChannel(pressure) >= layout.analogChannels) {
     throw new ProfileError(`${source}: pins.pressure: ${pressure} is not an analog input of the ${profile.board}`);
+  }
+  if (secondaryPressure !== undefined) {
+    if (analogChannel(secondaryPressure) >= layout.analogChannels) {
+      throw new ProfileError(`${source}: pins.secondaryPressure: ${secondaryPressure} is not an analog input of the ${profile.board}`);
+    }
+    if (I2C_PINS.includes(secondaryPressure)) {
+      throw new ProfileError(`${source}: pins.secondaryPressure: ${secondaryPressure} carries the I2C bus the first sensor's ADS1115 is read on (A4 SDA, A5 SCL)`);
+    }
   }
   if (pump === vent) {
     throw new ProfileError(`${source}: pins.vent: ${vent} is already the pump pin`);

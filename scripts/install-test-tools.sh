@@ -6,6 +6,8 @@ set -euo pipefail
 # command-on-PATH (or /absolute/file the package installs)  debian-package
 TOOLS=(
   "socat socat"
+  # peak memory of a cuff process (tests/host/input-files.test.ts)
+  "/usr/bin/time time"
   # firmware/mcu: the cuff_guard image built from source and run on simavr
   "make make"
   "cc gcc"

@@ -6,30 +6,37 @@ import { z } from "zod";
 import {
   DEFAULT_RESTRICTION_CAP_SECONDS,
   HARD_CEILING_MMHG,
-  MAX_LOP_MMHG,
-  MAX_RESTRICTION_CAP_SECONDS,
   MAX_TARGET_PERCENT_LOP,
-  MIN_LOP_MMHG,
+  PLAN_RANGES,
+  type PlanRange,
+  TARGET_MARGIN_MMHG,
 } from "./limits.ts";
+
+const R = PLAN_RANGES;
+const within = (range: PlanRange) => z.number().min(range.min).max(range.max);
+const wholeWithin = (range: PlanRange) => z.int().min(range.min).max(range.max);
+
+/** Sets in a sets plan and cycles in a cycle plan (shared/limits.ts). */
+export const MAX_SETS = R.setCount.max;
 
 export const LimbSchema = z.enum(["arm", "leg"]);
 export type Limb = z.infer<typeof LimbSchema>;
 
 export const TargetSchema = z.union([
-  z.strictObject({ percentLop: z.number().min(10).max(MAX_TARGET_PERCENT_LOP) }),
-  z.strictObject({ mmhg: z.number().min(10).max(HARD_CEILING_MMHG) }),
+  z.strictObject({ percentLop: within(R.targetPercentLop) }),
+  z.strictObject({ mmhg: within(R.targetMmhg) }),
 ]);
 export type Target = z.infer<typeof TargetSchema>;
 
 /** "measure" or an LOP measured elsewhere, in mmHg. */
-export const LopSourceSchema = z.union([z.literal("measure"), z.number().min(MIN_LOP_MMHG).max(MAX_LOP_MMHG)]);
+export const LopSourceSchema = z.union([z.literal("measure"), within(R.lopMmhg)]);
 export type LopSource = z.infer<typeof LopSourceSchema>;
 
 export const CapsSchema = z.strictObject({
   /** Inflated time for the whole exercise, rests included. */
-  restrictionSeconds: z.number().min(10).max(MAX_RESTRICTION_CAP_SECONDS).default(DEFAULT_RESTRICTION_CAP_SECONDS),
+  restrictionSeconds: within(R.restrictionCapSeconds).default(DEFAULT_RESTRICTION_CAP_SECONDS),
   /** A set that is never ended by reps or by the host ends here. */
-  setSeconds: z.number().min(5).max(600).default(180),
+  setSeconds: within(R.setCapSeconds).default(180),
 });
 export type Caps = z.infer<typeof CapsSchema>;
 
@@ -41,9 +48,10 @@ const common = {
 
 /** Sets and reps with rests that keep the cuff inflated (30-15-15-15 and the like). */
 export const SetsPlanSchema = z.strictObject({
-  mode: z.literal("sets").optional(),
-  sets: z.array(z.int().min(1).max(200)).min(1).max(12),
-  restSeconds: z.number().min(0).max(300).default(30),
+  /** Optional in files and messages; always present once parsed. */
+  mode: z.literal("sets").default("sets"),
+  sets: z.array(wholeWithin(R.repsPerSet)).min(R.setCount.min).max(R.setCount.max),
+  restSeconds: within(R.restSeconds).default(30),
   /** End a set by itself at the rep count seen in the cuff signal. */
   countReps: z.boolean().default(true),
   ...common,
@@ -52,20 +60,20 @@ export const SetsPlanSchema = z.strictObject({
 /** Continuous restriction while walking or cycling. */
 export const ContinuousPlanSchema = z.strictObject({
   mode: z.literal("continuous"),
-  minutes: z.number().min(0.5).max(MAX_RESTRICTION_CAP_SECONDS / 60),
+  minutes: within(R.continuousMinutes),
   ...common,
 });
 
 /** KAATSU-style cycles: inflate and hold, release briefly, step the pressure up. */
 export const CyclePlanSchema = z.strictObject({
   mode: z.literal("cycle"),
-  cycles: z.int().min(1).max(12).default(5),
-  holdSeconds: z.number().min(5).max(120).default(30),
-  releaseSeconds: z.number().min(2).max(60).default(5),
+  cycles: wholeWithin(R.cycles).default(5),
+  holdSeconds: within(R.cycleHoldSeconds).default(30),
+  releaseSeconds: within(R.cycleReleaseSeconds).default(5),
   /** Pressure held during the short release. */
-  releaseMmhg: z.number().min(0).max(100).default(20),
+  releaseMmhg: within(R.cycleReleaseMmhg).default(20),
   /** Each cycle's target rises by this much over the previous one (clamped to the ceiling). */
-  stepMmhg: z.number().min(0).max(40).default(10),
+  stepMmhg: within(R.cycleStepMmhg).default(10),
   ...common,
 });
 
@@ -75,15 +83,30 @@ export type PlanInput = z.input<typeof PlanSchema>;
 export type SetsPlan = z.infer<typeof SetsPlanSchema>;
 export type ContinuousPlan = z.infer<typeof ContinuousPlanSchema>;
 export type CyclePlan = z.infer<typeof CyclePlanSchema>;
-
-export function planMode(plan: Plan): "sets" | "continuous" | "cycle" {
-  return plan.mode ?? "sets";
-}
+export type PlanMode = Plan["mode"];
 
 /** Target in mmHg for a plan, once the LOP is known. */
 export function targetMmhg(target: Target, lopMmhg: number | null): number | null {
   if ("mmhg" in target) return target.mmhg;
   return lopMmhg === null ? null : (target.percentLop / 100) * lopMmhg;
+}
+
+/** What bounds a target: the ceiling (configurable downwards) and the share of LOP allowed. */
+export interface TargetLimits {
+  ceilingMmhg: number;
+  maxPercentLop: number;
+}
+
+export const DEFAULT_TARGET_LIMITS: TargetLimits = { ceilingMmhg: HARD_CEILING_MMHG, maxPercentLop: MAX_TARGET_PERCENT_LOP };
+
+/**
+ * The highest target the limits allow with this LOP (none known: the
+ * ceiling's margin only). The firmware holds no higher, and the command line
+ * refuses a plan above it before it reaches the cuff.
+ */
+export function targetLimitMmhg(limits: TargetLimits, lopMmhg: number | null): number {
+  const lopLimit = lopMmhg === null ? Number.POSITIVE_INFINITY : (limits.maxPercentLop / 100) * lopMmhg;
+  return Math.min(limits.ceilingMmhg - TARGET_MARGIN_MMHG, lopLimit);
 }
 
 export function capsOf(plan: Plan): Caps {

@@ -23,7 +23,7 @@ import {
   encodeGuardConfigure,
   type GuardStatus,
 } from "../../shared/guard.ts";
-import { mmhgToCounts, pinNumber, referenceProfile, type HardwareProfile } from "../../hardware/profile.ts";
+import { mmhgToCounts, pinNumber, referenceProfile, secondaryMmhgToCounts, type HardwareProfile } from "../../hardware/profile.ts";
 import { analogChannel, checkedProfile } from "../../hardware/firmata-layout.ts";
 import type { CuffBoard, GuardEvent, PressureSample } from "./board.ts";
 import { pumpPinValue, ventPinValue } from "./profile-io.ts";
@@ -131,6 +131,10 @@ export class JohnnyFiveBoard implements CuffBoard {
   private readonly pumpPin: number;
   private readonly ventPin: number;
   private readonly pressureChannel: number;
+  /** The second sensor's analog channel; null on a build without one. */
+  private readonly secondaryChannel: number | null;
+  /** The second sensor's reading received since the last sample of the first (the sketch sends it first). */
+  private pendingSecondary: number | null = null;
   private lost = false;
   private closed = false;
   private lastStatus: GuardStatus | null = null;
@@ -148,6 +152,8 @@ export class JohnnyFiveBoard implements CuffBoard {
     this.pumpPin = pinNumber(profile.pins.pump);
     this.ventPin = pinNumber(profile.pins.vent);
     this.pressureChannel = analogChannel(profile.pins.pressure);
+    const secondaryPin = profile.secondarySensor ? profile.pins.secondaryPressure : undefined;
+    this.secondaryChannel = secondaryPin === undefined ? null : analogChannel(secondaryPin);
   }
 
   /** The guard's state as last reported (STATUS, or TRIPPED applied to it); null before the first STATUS. */
@@ -221,10 +227,17 @@ export class JohnnyFiveBoard implements CuffBoard {
 
   private setUpPins(io: FirmataIo, j5: five.Board): void {
     const supports = (pin: number, mode: number) => io.pins[pin]?.supportedModes.includes(mode) ?? false;
-    const pressurePin = this.profile.pins.pressure;
-    const analogPin = io.pins.findIndex((_, pin) => (io.pins[pin] as { analogChannel?: number }).analogChannel === this.pressureChannel);
-    if (analogPin < 0 || !supports(analogPin, io.MODES.ANALOG)) {
-      throw new BoardConnectError(`the board at ${this.label} has no analog input ${pressurePin} (pins.pressure)`);
+    const offersChannel = (channel: number) => {
+      const pin = io.pins.findIndex((_, p) => (io.pins[p] as { analogChannel?: number }).analogChannel === channel);
+      return pin >= 0 && supports(pin, io.MODES.ANALOG);
+    };
+    if (!offersChannel(this.pressureChannel)) {
+      throw new BoardConnectError(`the board at ${this.label} has no analog input ${this.profile.pins.pressure} (pins.pressure)`);
+    }
+    if (this.secondaryChannel !== null && !offersChannel(this.secondaryChannel)) {
+      throw new BoardConnectError(
+        `the board at ${this.label} has no analog input ${this.profile.pins.secondaryPressure} for the second pressure sensor (pins.secondaryPressure): flash the current cuff_guard sketch`,
+      );
     }
     for (const [field, pin] of [["pins.pump", this.pumpPin], ["pins.vent", this.ventPin]] as const) {
       if (!supports(pin, io.MODES.PWM)) {
@@ -236,9 +249,15 @@ export class JohnnyFiveBoard implements CuffBoard {
     // the last host's setup, and a guard that tripped when that host went away.
     io.reset();
     this.configurePins(io, j5);
+    if (this.secondaryChannel !== null) {
+      io.on(`analog-read-${this.secondaryChannel}`, (counts: number) => {
+        this.pendingSecondary = counts;
+      });
+    }
     io.on(`analog-read-${this.pressureChannel}`, (counts: number) => {
       if (this.closed) return;
-      const sample = { tSeconds: this.clock.nowSeconds(), counts };
+      const sample = { tSeconds: this.clock.nowSeconds(), counts, secondaryCounts: this.pendingSecondary };
+      this.pendingSecondary = null;
       for (const listener of this.sampleListeners) listener(sample);
     });
     routeGuardReplies(io);
@@ -261,6 +280,7 @@ export class JohnnyFiveBoard implements CuffBoard {
     this.setVent(1);
     j5.samplingInterval(Math.round(1000 / this.profile.sensor.sampleHz));
     io.reportAnalogPin(this.pressureChannel, 1);
+    if (this.secondaryChannel !== null) io.reportAnalogPin(this.secondaryChannel, 1);
   }
 
   private armGuard(): Promise<void> {
@@ -273,7 +293,8 @@ export class JohnnyFiveBoard implements CuffBoard {
           resolve();
         }
       });
-      this.configureGuard(this.profile.guard.keepAliveDeadlineMs, mmhgToCounts(this.profile, this.profile.guard.tripMmhg));
+      const { keepAliveDeadlineMs, tripMmhg } = this.profile.guard;
+      this.configureGuard(keepAliveDeadlineMs, mmhgToCounts(this.profile, tripMmhg), secondaryMmhgToCounts(this.profile, tripMmhg) ?? undefined);
     });
   }
 
@@ -353,9 +374,9 @@ export class JohnnyFiveBoard implements CuffBoard {
     this.guardCommand([GuardSubcommand.KEEPALIVE]);
   }
 
-  configureGuard(deadlineMs: number, tripCounts: number): void {
+  configureGuard(deadlineMs: number, tripCounts: number, secondaryTripCounts?: number): void {
     this.deadlineSeconds = deadlineMs / 1000;
-    this.guardCommand(encodeGuardConfigure(deadlineMs, tripCounts));
+    this.guardCommand(encodeGuardConfigure(deadlineMs, tripCounts, secondaryTripCounts));
   }
 
   clearGuard(): void {
@@ -383,6 +404,7 @@ export class JohnnyFiveBoard implements CuffBoard {
       clearTimeout(io.reportVersionTimeoutId);
       guardRoutes.delete(io);
       io.removeAllListeners(`analog-read-${this.pressureChannel}`);
+      if (this.secondaryChannel !== null) io.removeAllListeners(`analog-read-${this.secondaryChannel}`);
     }
     const j5 = this.j5 as (five.Board & { timer?: ReturnType<typeof setTimeout> }) | null;
     if (j5?.timer) clearTimeout(j5.timer);

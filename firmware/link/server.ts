@@ -143,7 +143,7 @@ export class LinkServer {
     if (message.cuff >= cuffs || message.cuff !== runtime.controller.cuff) {
       return { type: "nack", ref: message.seq, reason: "no-such-cuff", detail: `this build drives cuff 0 only, not cuff ${message.cuff}` };
     }
-    if (message.type === "status-request") return runtime.controller.status(runtime.nowSeconds(), message.seq);
+    if (message.type === "status-request") return runtime.status(message.seq);
     const result = runtime.command(message);
     return result.ok
       ? { type: "ack", ref: message.seq }

@@ -71,6 +71,7 @@ export function renderPneumatics(bom: Bom): string {
     svg.line([600, LINE_Y], [600, 380], HOSE, 3);
     svg.line([600, 420], [600, 470], HOSE, 3);
     svg.line([760, LINE_Y], [760, 200], HOSE, 3);
+    svg.line([800, LINE_Y], [800, 380], HOSE, 3);
     svg.lines(955, LINE_Y + 22, [`TUBE1 silicone ${hoseIdMm} mm ID,`, `${hoseToCuffM} m to the cuff`], { anchor: "middle", size: 12 });
   });
   svg.text(20, LINE_Y - 12, "air in", { size: 12, fill: "#555" });
@@ -137,6 +138,15 @@ export function renderPneumatics(bom: Bom): string {
     svg.text(760, 182, "P", { anchor: "middle", size: 18, weight: "bold" });
     svg.lines(660, 108, ["PS1 pressure sensor", "to U2 ADC (see wiring)"], { size: 12 });
   });
+  part("T4", () => {
+    svg.dot(800, LINE_Y, HOSE);
+    svg.text(808, LINE_Y + 18, "T4", { size: 12 });
+  });
+  part("PS2", () => {
+    svg.rect(770, 380, 60, 50, { fill: "#fdf3e7" });
+    svg.text(800, 412, "P", { anchor: "middle", size: 18, weight: "bold" });
+    svg.lines(700, 452, ["PS2 second sensor,", "own tee, to the Nano's", "own ADC (see wiring)"], { size: 12 });
+  });
 
   // Bench-only calibration branch, outside the enclosure.
   svg.dot(920, LINE_Y, "#777");
@@ -163,7 +173,8 @@ export function renderPneumatics(bom: Bom): string {
 
   svg.lines(24, 620, [
     "Without power or software: Y1 opens (normally open) and the cuff vents; RV1 opens before 330 mmHg; CV1 stops the cuff leaking back through the idle pump.",
-    `PS1 taps the line inside the box; while the pump runs it reads 1-2 mmHg above the cuff (${hoseToCuffM} m of ${hoseIdMm} mm hose), and exactly the cuff pressure when no air moves.`,
+    "PS1 and PS2 tap the line inside the box, each on its own tee; while the pump runs they read 1-2 mmHg above the cuff",
+    `(${hoseToCuffM} m of ${hoseIdMm} mm hose), and exactly the cuff pressure when no air moves.`,
     "Solid blue: hose (TUBE1). Dashed grey: bench-only connection. Arrows: direction of flow while inflating.",
   ], { size: 12 });
 

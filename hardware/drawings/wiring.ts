@@ -242,6 +242,37 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
   svg.polyline([[150, 500], [175, 500], [175, 510]], WIRE.ground);
   ground(svg, 175, 510);
 
+  // The second sensor: its own wire from the Nano's 5V pin, its own tee, the Nano's own ADC on its analog pin.
+  const secondPin = pins.secondaryPressure;
+  if (secondPin !== undefined) {
+    part("PS2", () => {
+      svg.rect(20, 600, 130, 120, { fill: "#fdf3e7", radius: 6 });
+      svg.lines(72, 628, ["PS2", "MPX5050GP"], { anchor: "middle", size: 12, weight: "bold" });
+      svg.lines(68, 686, ["0–375 mmHg", "0.2–4.7 V"], { anchor: "middle", size: 10, fill: "#555" });
+      svg.rect(4, 664, 16, 12, { fill: "#ddd" });
+      svg.lines(20, 740, ["pressure port:", "hose to tee T4"], { size: 11, fill: "#444" });
+    });
+    pinLabel(svg, 150, 620, "VS", "right");
+    pinLabel(svg, 150, 660, "OUT", "right");
+    pinLabel(svg, 150, 700, "GND", "right");
+    svg.dot(395, 360, WIRE.supply5v);
+    svg.polyline([[395, 360], [395, 590], [190, 590], [190, 620], [150, 620]], WIRE.supply5v, 2.5);
+    svg.lines(292, 584, ["own +5 V wire to the 5V pin"], { anchor: "middle", size: 10, fill: WIRE.supply5v });
+    svg.dot(230, 590, WIRE.supply5v);
+    part("C5", () => capacitor(svg, [230, 590], [230, 625], false, ["C5 100 nF"], [252, 612]));
+    ground(svg, 230, 625);
+    svg.line([150, 660], [250, 660], WIRE.sensor, 2.5);
+    part("R7", () => resistor(svg, [250, 660], [330, 660], ["R7 4.7 kΩ"], [262, 646]));
+    svg.line([330, 660], [370, 660], WIRE.sensor, 2.5);
+    svg.dot(370, 660, WIRE.sensor);
+    part("C4", () => capacitor(svg, [370, 660], [370, 700], false, ["C4", "100 nF"], [348, 676], "end"));
+    ground(svg, 370, 700);
+    svg.polyline([[370, 660], [385, 660], [385, 640], [420, 640]], WIRE.sensor, 2.5);
+    pinLabel(svg, nano.x, 640, `${secondPin} second sensor`, "left");
+    svg.polyline([[150, 700], [175, 700], [175, 710]], WIRE.ground);
+    ground(svg, 175, 710);
+  }
+
   // Emergency-button sense divider on the switched rail.
   const divX = 720;
   svg.dot(divX, railY, WIRE.switched12v);
@@ -314,7 +345,7 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
   part("PCB1", () => {
     svg.rect(690, 698, 690, 64, { fill: "#fafafa", stroke: "#aaa", width: 1, radius: 6 });
     svg.lines(700, 716, [
-      "PCB1 perfboard carries U2, Q1, Q2, R1–R6, CR1, CR2, C1–C3; M1, Y1, S1, J1, F1 and PS1 connect to it by wire.",
+      "PCB1 perfboard carries U2, PS2, Q1, Q2, R1–R7, CR1, CR2, C1–C5; M1, Y1, S1, J1, F1 and PS1 connect to it by wire.",
       "IRLZ44N pins, front view: G D S. Diode stripe (cathode) to +12 V. R3/R4 hold the gates low while the Nano boots",
       "or is unplugged, so the pump stays off and the vent stays open. S1 and F1 carry the full actuator current.",
     ], { size: 11 });

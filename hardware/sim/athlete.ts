@@ -1,30 +1,38 @@
 /**
- * The person on the simulated cuff: starts each set when the cuff says so
- * (after a human reaction delay), does the planned reps at the scenario's
- * cadence, and taps "set done" about a second after the last rep.
+ * The person on the simulated cuff: starts each set when the cuff says so, after
+ * a human reaction time, does the planned reps at the scenario's cadence, and
+ * taps "set done" about a second after the last rep. Continuous and cycle plans
+ * have no reps: the person walks or cycles, which the limb model does not move.
  */
 import type { Subscription } from "rxjs";
-import type { CuffPlant } from "./plant.ts";
-import type { Cancellable, Clock } from "../../shared/clock.ts";
 import type { CuffClient } from "../../host/client/client.ts";
+import type { Cancellable, Clock } from "../../shared/clock.ts";
+import type { CuffPlant } from "./plant.ts";
 
-const REACTION_SECONDS = 0.8;
+/** People take a moment to start once the cuff says "go": 0.5-1.2 s. */
+const REACTION_MIN_SECONDS = 0.5;
+const REACTION_SPREAD_SECONDS = 0.7;
+/** After the last rep, the person taps "set done" about a second later. */
 const SET_DONE_DELAY_SECONDS = 1.0;
 
 export class SimulatedAthlete {
+  /** Ground truth: the reps the person really did, per set. */
+  readonly repsDonePerSet: number[] = [];
   private readonly subscriptions: Subscription[] = [];
   private startTimer: Cancellable | null = null;
   private setDoneTimer: Cancellable | null = null;
   private reps = 0;
-  /** Counting reps toward "set done". */
+  /** Doing the set's reps, not yet at its count. */
   private active = false;
-  /** Between beginSet and the end of the set phase. */
+  /** Between the first rep and the end of the set's phase. */
   private inSet = false;
 
   constructor(
     private readonly client: CuffClient,
     private readonly plant: CuffPlant,
     private readonly clock: Clock,
+    /** 0..1, deterministic (the scenario's seed): spreads the reaction times. */
+    private readonly random: () => number,
   ) {
     this.subscriptions.push(
       client.events$.subscribe((e) => {
@@ -41,7 +49,7 @@ export class SimulatedAthlete {
   private beginSet(reps: number): void {
     this.stop();
     this.reps = reps;
-    this.startTimer = this.clock.schedule(REACTION_SECONDS, () => {
+    this.startTimer = this.clock.schedule(REACTION_MIN_SECONDS + REACTION_SPREAD_SECONDS * this.random(), () => {
       this.startTimer = null;
       this.plant.beginSet(reps);
       this.active = true;
@@ -52,9 +60,10 @@ export class SimulatedAthlete {
   private watchReps(): void {
     if (!this.active || this.plant.repsDone() < this.reps) return;
     this.active = false;
+    this.repsDonePerSet.push(this.plant.repsDone());
     this.setDoneTimer = this.clock.schedule(SET_DONE_DELAY_SECONDS, () => {
       this.setDoneTimer = null;
-      // the firmware may already have ended the set from the rep count: its nack is expected
+      // The firmware may already have ended the set from the rep count: its nack is expected.
       this.client.setDone().catch(() => undefined);
     });
   }
@@ -64,6 +73,7 @@ export class SimulatedAthlete {
     this.startTimer = null;
     this.setDoneTimer?.cancel();
     this.setDoneTimer = null;
+    if (this.active) this.repsDonePerSet.push(this.plant.repsDone());
     this.active = false;
     if (this.inSet) {
       this.inSet = false;

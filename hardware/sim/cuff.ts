@@ -3,7 +3,7 @@
  * behind the CuffPlant interface. Time moves only in step(); step() allocates
  * nothing in the steady state.
  */
-import { countsFullScale, mmhgToCounts, type HardwareProfile } from "../profile.ts";
+import type { HardwareProfile } from "../profile.ts";
 import { targetMmhg } from "../../shared/plan.ts";
 import { LimbModel, trueLopMmhg } from "./limb.ts";
 import {
@@ -26,6 +26,7 @@ import {
   REFERENCE_VENT_VALVE,
 } from "./reference-parts.ts";
 import { FaultSchema, RELAXED_DROP_SHARE, ScenarioError, type Scenario } from "./scenario.ts";
+import { isSensorFault, SimulatedSensor, type SensorFault } from "./sensor.ts";
 
 /** Physics chunk: the sensor's sample period at most, and never across a fault time. */
 const MAX_CHUNK_SECONDS = 0.01;
@@ -35,8 +36,6 @@ const MIN_CHUNK_SECONDS = 1e-9;
 const BURST_AREA_MM2 = 17;
 /** Default size of a leak fault: a loose connector, 40 mmHg/min at 200 mmHg. */
 const DEFAULT_FAULT_LEAK_MMHG_PER_MIN = 40;
-/** Default sensor-drift fault: a sensor warming fast, 10 mmHg/min. */
-const DEFAULT_FAULT_DRIFT_MMHG_PER_MIN = 10;
 /** Lowest pressure the exercise volumes are calibrated at (a target is always well above it). */
 const MIN_CALIBRATION_MMHG = 20;
 
@@ -102,14 +101,11 @@ export class SimulatedCuff implements CuffPlant {
   private time = 0;
   private readonly pneumatics: PneumaticState;
   private readonly env: PneumaticEnvironment = { limbVolumeMl: 0, kinked: false, extraLeakAreaMm2: 0 };
-  private readonly noise: Prng;
-  private readonly faultRng: Prng;
-  private readonly noiseMmhg: number;
+  /** The first (regulating) sensor and, on a build with one, the second. */
+  private readonly sensors: SimulatedSensor[];
 
   private nextSampleSeconds = 0;
   private readonly samplePeriodSeconds: number;
-  private counts = 0;
-  private lastMeasuredMmhg = 0;
 
   private readonly schedule: { kind: FaultKind; at: number; until: number | null; params: Record<string, number> }[];
   private scheduleIndex = 0;
@@ -123,11 +119,6 @@ export class SimulatedCuff implements CuffPlant {
   private pumpDead = false;
   private ventForced = -1;
   private cuffOff = false;
-  private sensorMode: "ok" | "disconnected" | "stuck" = "ok";
-  private stuckCounts = 0;
-  private disconnectedCounts = 0;
-  private faultDriftMmhgPerMin = 0;
-  private faultDriftMmhg = 0;
 
   constructor(scenario: Scenario, profile: HardwareProfile) {
     this.scenario = scenario;
@@ -153,13 +144,38 @@ export class SimulatedCuff implements CuffPlant {
       scenario.seed,
     );
     this.pneumatics = initialPneumaticState(this.params);
-    this.noise = new Prng(scenario.seed, 2);
-    this.faultRng = new Prng(scenario.seed, 3);
-    this.noiseMmhg = scenario.hardware.sensorNoiseMmhg ?? profile.sensor.noiseMmhg;
+    const hw = scenario.hardware;
+    this.sensors = [
+      new SimulatedSensor({
+        transfer: profile.sensor,
+        noiseMmhg: hw.sensorNoiseMmhg ?? profile.sensor.noiseMmhg,
+        offsetMmhg: hw.sensorOffsetMmhg,
+        spanErrorPercent: hw.sensorSpanErrorPercent,
+        driftMmhgPerMin: hw.sensorDriftMmhgPerMin,
+        noise: new Prng(scenario.seed, 2),
+        faultRng: new Prng(scenario.seed, 3),
+      }),
+    ];
+    if (profile.secondarySensor) {
+      this.sensors.push(
+        new SimulatedSensor({
+          transfer: profile.secondarySensor,
+          noiseMmhg: hw.secondarySensorNoiseMmhg ?? profile.secondarySensor.noiseMmhg,
+          offsetMmhg: hw.secondarySensorOffsetMmhg,
+          spanErrorPercent: hw.secondarySensorSpanErrorPercent,
+          driftMmhgPerMin: hw.secondarySensorDriftMmhgPerMin,
+          // Streams of their own (the limb's use 1 and 4): the first sensor reads the same with or without a second.
+          noise: new Prng(scenario.seed, 31),
+          faultRng: new Prng(scenario.seed, 32),
+        }),
+      );
+    }
     this.samplePeriodSeconds = 1 / profile.sensor.sampleHz;
-    this.schedule = scenario.faults.map((f) => {
+    this.schedule = scenario.faults.map((f, index) => {
       const { kind, at, until, ...rest } = f;
-      return { kind, at, until: until ?? null, params: rest as Record<string, number> };
+      const params = rest as Record<string, number>;
+      if (!this.sensors[params.sensor ?? 0]) throw new ScenarioError(`${scenario.name}: faults.${index}.sensor: ${this.noSecondSensor()}`);
+      return { kind, at, until: until ?? null, params };
     });
     this.takeSample();
     this.nextSampleSeconds = this.samplePeriodSeconds;
@@ -200,7 +216,7 @@ export class SimulatedCuff implements CuffPlant {
     const duty = this.pumpDead ? 0 : pumpDuty;
     const vent = this.ventForced >= 0 ? this.ventForced : ventOpening;
     advancePneumatics(this.params, state, duty, vent, h, this.env);
-    this.faultDriftMmhg += (this.faultDriftMmhgPerMin * h) / 60;
+    for (const sensor of this.sensors) sensor.advance(h);
   }
 
   trueMmhg(): number {
@@ -223,21 +239,30 @@ export class SimulatedCuff implements CuffPlant {
   }
 
   sensorCounts(): number {
-    return this.counts;
+    return this.sensors[0]!.sensorCounts();
   }
 
-  /** What the sensor would report in mmHg before the ADC (offset, drift and noise included), at the last sample. */
+  secondarySensorCounts(): number | null {
+    return this.sensors[1]?.sensorCounts() ?? null;
+  }
+
+  /** What the first sensor would report in mmHg before the ADC (offset, drift and noise included), at the last sample. */
   sensorMmhg(): number {
-    return this.lastMeasuredMmhg;
+    return this.sensors[0]!.sensorMmhg();
   }
 
+  /** The same for the second sensor; null on a build without one. */
+  secondarySensorMmhg(): number | null {
+    return this.sensors[1]?.sensorMmhg() ?? null;
+  }
+
+  /** Both sensors sit on the line inside the box: they read the hose side of the cuff. */
   private takeSample(): void {
-    const hw = this.scenario.hardware;
-    const drift = (hw.sensorDriftMmhgPerMin * this.time) / 60 + this.faultDriftMmhg;
-    this.lastMeasuredMmhg = this.pneumatics.hoseMmhg + hw.sensorOffsetMmhg + drift + this.noiseMmhg * this.noise.gaussian();
-    if (this.sensorMode === "ok") this.counts = mmhgToCounts(this.profile, this.lastMeasuredMmhg);
-    else if (this.sensorMode === "disconnected") this.counts = this.disconnectedCounts;
-    else this.counts = this.stuckCounts;
+    for (const sensor of this.sensors) sensor.sample(this.pneumatics.hoseMmhg, this.time);
+  }
+
+  private noSecondSensor(): string {
+    return `the hardware profile "${this.profile.name}" has no second sensor`;
   }
 
   beginSet(reps: number): void {
@@ -266,6 +291,9 @@ export class SimulatedCuff implements CuffPlant {
     }
     if (parsed.data.until !== undefined && parsed.data.until <= this.time) {
       throw new ScenarioError(`injectFault ${kind}: until: must be later than now (${this.time} s)`);
+    }
+    if ("sensor" in parsed.data && parsed.data.sensor !== undefined && !this.sensors[parsed.data.sensor]) {
+      throw new ScenarioError(`injectFault ${kind}: sensor: ${this.noSecondSensor()}`);
     }
     const { kind: _kind, at: _at, until, ...rest } = parsed.data;
     this.schedule.splice(this.scheduleIndex, 0, { kind, at: this.time, until: until ?? null, params: rest as Record<string, number> });
@@ -316,11 +344,7 @@ export class SimulatedCuff implements CuffPlant {
   }
 
   private onFaultStart(kind: FaultKind, params: Record<string, number>): void {
-    if (kind === "sensor-stuck") this.stuckCounts = this.counts;
-    if (kind === "sensor-disconnect") {
-      const rail = params.rail ?? (this.faultRng.next() < 0.5 ? 0 : 1);
-      this.disconnectedCounts = rail === 1 ? countsFullScale(this.profile) : 0;
-    }
+    if (isSensorFault(kind)) this.sensors[params.sensor ?? 0]!.faultStarts(kind, params);
   }
 
   private deriveFaultEffects(): void {
@@ -331,15 +355,14 @@ export class SimulatedCuff implements CuffPlant {
     this.ventForced = has("valve-stuck-open") ? 1 : has("valve-stuck-closed") ? 0 : -1;
     this.cuffOff = has("cuff-off");
     this.env.kinked = has("hose-kink");
-    this.sensorMode = has("sensor-disconnect") ? "disconnected" : has("sensor-stuck") ? "stuck" : "ok";
     let leakArea = this.cuffOff ? BURST_AREA_MM2 : 0;
-    let drift = 0;
+    const sensorFaults: SensorFault[][] = this.sensors.map(() => []);
     for (const f of this.active) {
       if (f.kind === "leak") leakArea += leakAreaForRateMm2(this.params, f.params.mmhgPerMin ?? DEFAULT_FAULT_LEAK_MMHG_PER_MIN);
-      if (f.kind === "sensor-drift") drift += f.params.mmhgPerMin ?? DEFAULT_FAULT_DRIFT_MMHG_PER_MIN;
+      if (isSensorFault(f.kind)) sensorFaults[f.params.sensor ?? 0]!.push({ kind: f.kind, params: f.params });
     }
     this.env.extraLeakAreaMm2 = leakArea;
-    this.faultDriftMmhgPerMin = drift;
+    this.sensors.forEach((sensor, index) => sensor.setFaults(sensorFaults[index]!));
   }
 }
 

@@ -22,7 +22,7 @@ import {
   type GuardStateValue,
   type GuardStatus,
 } from "../../shared/guard.ts";
-import { mmhgToCounts, pinNumber, type HardwareProfile } from "../profile.ts";
+import { mmhgToCounts, pinNumber, secondaryMmhgToCounts, type HardwareProfile } from "../profile.ts";
 
 export interface GuardPins {
   /** Firmata pin numbers of the two guarded outputs. */
@@ -33,6 +33,8 @@ export interface GuardPins {
   ventSafeLevel: number;
   /** The compiled-in ceiling of tripCounts: GUARD_MAX_TRIP_MMHG through the sensor's transfer function. */
   maxTripCounts: number;
+  /** The same for the second sensor, through its own transfer function; null on a board without one. */
+  maxSecondaryTripCounts: number | null;
 }
 
 export type GuardPayload = number[];
@@ -47,6 +49,7 @@ export function guardPinsFromProfile(profile: HardwareProfile): GuardPins {
     // Normally-open valve: unpowered is open, which is the safe state.
     ventSafeLevel: profile.vent.activeHigh ? 0 : 1,
     maxTripCounts: mmhgToCounts(profile, GUARD_MAX_TRIP_MMHG),
+    maxSecondaryTripCounts: secondaryMmhgToCounts(profile, GUARD_MAX_TRIP_MMHG),
   };
 }
 
@@ -71,6 +74,8 @@ export class GuardModel {
   private tripCounts: number;
   private configured = false;
   private lastCounts = 0;
+  private secondaryTripCounts: number;
+  private lastSecondaryCounts = 0;
   private tripCount = 0;
   private keepAliveFromSeconds: number;
   /** Host-written levels of the guarded pins; empty unless ARMED (cleared on every trip and reset). */
@@ -81,6 +86,7 @@ export class GuardModel {
     nowSeconds = 0,
   ) {
     this.tripCounts = pins.maxTripCounts;
+    this.secondaryTripCounts = pins.maxSecondaryTripCounts ?? 0;
     this.keepAliveFromSeconds = nowSeconds;
   }
 
@@ -90,8 +96,10 @@ export class GuardModel {
     this.reason = reason;
     this.deadlineMs = GUARD_DEFAULT_DEADLINE_MS;
     this.tripCounts = this.pins.maxTripCounts;
+    this.secondaryTripCounts = this.pins.maxSecondaryTripCounts ?? 0;
     this.configured = false;
     this.lastCounts = 0;
+    this.lastSecondaryCounts = 0;
     this.tripCount = 0;
     this.keepAliveFromSeconds = nowSeconds;
     this.levels.clear();
@@ -105,7 +113,13 @@ export class GuardModel {
       tripCounts: this.tripCounts,
       lastCounts: this.lastCounts,
       tripCount: this.tripCount,
+      secondaryTripCounts: this.hasSecondary ? this.secondaryTripCounts : null,
+      lastSecondaryCounts: this.hasSecondary ? this.lastSecondaryCounts : null,
     };
+  }
+
+  private get hasSecondary(): boolean {
+    return this.pins.maxSecondaryTripCounts !== null;
   }
 
   isGuarded(pin: number): boolean {
@@ -134,14 +148,31 @@ export class GuardModel {
     return replies;
   }
 
-  /** The board's own pressure reading, every sample. */
+  /** The board's own reading of its first sensor, every sample. */
   sample(counts: number, nowSeconds: number): GuardPayload[] {
     const replies = this.poll(nowSeconds);
-    this.lastCounts = Number.isFinite(counts) ? Math.max(0, Math.min(0x3fff, Math.round(counts))) : 0x3fff;
-    if (this.lastCounts >= this.tripCounts && this.state !== GuardState.TRIPPED) {
-      replies.push(this.trip(GuardReason.OVERPRESSURE));
-    }
+    this.lastCounts = clampCounts(counts);
+    return this.checkPressure(replies);
+  }
+
+  /** The board's own reading of its second sensor, every sample of it (ignored on a board without one). */
+  sampleSecondary(counts: number, nowSeconds: number): GuardPayload[] {
+    const replies = this.poll(nowSeconds);
+    if (!this.hasSecondary) return replies;
+    this.lastSecondaryCounts = clampCounts(counts);
+    return this.checkPressure(replies);
+  }
+
+  /** Either reading at or over its threshold trips, the first sensor judged first. */
+  private checkPressure(replies: GuardPayload[]): GuardPayload[] {
+    if (this.state === GuardState.TRIPPED) return replies;
+    if (this.lastCounts >= this.tripCounts) replies.push(this.trip(GuardReason.OVERPRESSURE));
+    else if (this.secondaryOver()) replies.push(this.trip(GuardReason.OVERPRESSURE_SECONDARY));
     return replies;
+  }
+
+  private secondaryOver(): boolean {
+    return this.hasSecondary && this.lastSecondaryCounts >= this.secondaryTripCounts;
   }
 
   /** Check the keep-alive deadline. */
@@ -161,6 +192,8 @@ export class GuardModel {
         const tripCounts = from7bit14(payload[3]!, payload[4]!);
         this.deadlineMs = Math.max(GUARD_MIN_DEADLINE_MS, Math.min(GUARD_MAX_DEADLINE_MS, deadlineMs));
         this.tripCounts = Math.min(this.pins.maxTripCounts, tripCounts);
+        const maxSecondary = this.pins.maxSecondaryTripCounts ?? 0;
+        this.secondaryTripCounts = payload.length >= 7 ? Math.min(maxSecondary, from7bit14(payload[5]!, payload[6]!)) : maxSecondary;
         this.configured = true;
         if (this.state !== GuardState.TRIPPED) this.arm(nowSeconds);
         replies.push(encodeGuardStatus(this.status()));
@@ -170,7 +203,7 @@ export class GuardModel {
         if (this.state === GuardState.ARMED) this.keepAliveFromSeconds = nowSeconds;
         return replies;
       case GuardSubcommand.CLEAR:
-        if (this.state === GuardState.TRIPPED && this.lastCounts < this.tripCounts) {
+        if (this.state === GuardState.TRIPPED && this.lastCounts < this.tripCounts && !this.secondaryOver()) {
           if (this.configured) this.arm(nowSeconds);
           else {
             this.state = GuardState.SAFE;
@@ -198,6 +231,11 @@ export class GuardModel {
     this.reason = reason;
     this.tripCount = Math.min(TRIP_COUNT_MAX, this.tripCount + 1);
     this.levels.clear();
-    return encodeGuardTripped(reason, this.lastCounts);
+    return encodeGuardTripped({ reason, lastCounts: this.lastCounts, lastSecondaryCounts: this.hasSecondary ? this.lastSecondaryCounts : null });
   }
+}
+
+/** A reading as the board keeps it: 14 bits; anything not a number reads as full scale. */
+function clampCounts(counts: number): number {
+  return Number.isFinite(counts) ? Math.max(0, Math.min(0x3fff, Math.round(counts))) : 0x3fff;
 }

@@ -7,7 +7,7 @@
  * plan they keep still. Time is the plant's own, so the person keeps pace with the
  * simulation at any speed.
  */
-import { planMode, type Plan } from "../../shared/plan.ts";
+import type { Plan } from "../../shared/plan.ts";
 import type { CuffPlant } from "./plant.ts";
 
 /** Inflated: a pressure above this that has held this steady for this long. */
@@ -58,7 +58,7 @@ export class CuffFeelingPerson {
     }
     const s = this.step;
     if (s.kind === "waiting" && this.steadilyInflated(t)) {
-      if (planMode(this.plan) === "sets") this.beginSet(0);
+      if (this.plan.mode === "sets") this.beginSet(0);
       else this.step = { kind: "still" };
     } else if (s.kind === "exercising" && this.plant.repsDone() >= this.repsOf(s.set)) {
       this.plant.endSet();

@@ -7,6 +7,7 @@ export const PHYSICAL_FAULT_KINDS = [
   "sensor-disconnect",
   "sensor-stuck",
   "sensor-drift",
+  "sensor-offset-jump",
   "leak",
   "hose-kink",
   "cuff-off",
@@ -33,6 +34,8 @@ export interface CuffPlant {
   trueMmhg(): number;
   /** What the board's ADC reads on the pressure channel now (raw counts, per the hardware profile). */
   sensorCounts(): number;
+  /** What the board reads on its second sensor's channel now (raw counts, per the profile's secondarySensor); null on a build without one. */
+  secondarySensorCounts(): number | null;
   /** The athlete starts a set: `reps` repetitions at the scenario's cadence, from now. */
   beginSet(reps: number): void;
   /** The athlete stops (set done or aborted). */

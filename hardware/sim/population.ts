@@ -30,15 +30,19 @@ export const COMMON_WIDTHS_CM: Record<Limb, readonly number[]> = { arm: [5, 7.5,
  * (78 + 0.45 * (SBP - 125) +- 6); heart rate 70 +- 12 clipped to 50-110/min;
  * upper-arm circumference 31 +- 4 cm (22-45), upper-thigh 56 +- 6 cm (42-75);
  * pump free flow 2-4 L/min; leaks 0-8 mmHg/min, mostly small; sensor noise
- * 0.1-0.6 mmHg, offset 0 +- 3 mmHg, drift +-0.1 mmHg/min; contraction swings
+ * 0.1-0.6 mmHg, offset 0 +- 3 mmHg, drift +-0.1 mmHg/min, the second sensor the same
+ * with 0.2-0.6 mmHg of noise (from a stream of its own, so the rest of every draw is
+ * as it was before the second sensor); contraction swings
  * 12-26 mmHg on a thigh and 8-18 on an arm at the target; targets 60-80 % LOP on a
  * thigh, 40-60 % on an arm; the 30-15-15-15 scheme with 30-60 s rests.
  */
 export function generatePopulation(seed: number, count: number, options: PopulationOptions = {}): Scenario[] {
   const rng = new Prng(seed, 11);
+  const secondRng = new Prng(seed, 33);
   const out: Scenario[] = [];
   for (let i = 0; out.length < count; i++) {
     const input = drawScenario(rng, i, options.limb ?? (i % 2 === 0 ? "leg" : "arm"), options.widthsCm, seed);
+    input.hardware = { ...input.hardware, ...drawSecondSensor(secondRng) };
     const scenario = parseScenario(input, input.name);
     if (!options.includeUnreachable && trueLopMmhg(scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) continue;
     out.push(scenario);
@@ -49,6 +53,15 @@ export function generatePopulation(seed: number, count: number, options: Populat
 function round(value: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** The second sensor of one subject's build: its own noise, offset and drift. */
+function drawSecondSensor(rng: Prng): NonNullable<ScenarioInput["hardware"]> {
+  return {
+    secondarySensorNoiseMmhg: round(rng.uniform(0.2, 0.6), 2),
+    secondarySensorOffsetMmhg: round(rng.clippedNormal(0, 3, -10, 10), 2),
+    secondarySensorDriftMmhgPerMin: round(rng.uniform(-0.1, 0.1), 3),
+  };
 }
 
 function drawScenario(rng: Prng, index: number, limb: Limb, widthsCm: readonly number[] | undefined, seed: number): ScenarioInput & { name: string } {

@@ -111,3 +111,13 @@ export const REFERENCE_SENSOR = {
   /** Zero drift of a piezoresistive gauge sensor warming up in a box: a few tenths of a mmHg over a session. */
   driftMmhgPerMin: 0.05,
 } as const;
+
+/**
+ * The second pressure sensor: the reference profile's secondarySensor (hardware/profiles/reference-nano.json):
+ * MPX5050GP 0-50 kPa (0.2-4.7 V, 12.0 mV/mmHg) read by the ATmega328P's 10-bit ADC, 0.41 mmHg per count,
+ * noise 0.3 mmHg after the sketch's averaging. Only the drift lives here.
+ */
+export const REFERENCE_SECONDARY_SENSOR = {
+  /** The same warm-up drift as the first sensor: the datasheet's offset stability (0.5 % of span) spread over hours. */
+  driftMmhgPerMin: 0.05,
+} as const;

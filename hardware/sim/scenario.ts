@@ -5,9 +5,10 @@
  * refused with an error that names the field. The ranges here are the ranges
  * the product is tuned and checked against.
  */
-import { readFileSync } from "node:fs";
+import * as fs from "node:fs";
 import { z } from "zod";
 import { LimbSchema, PlanSchema, type Limb, type Plan } from "../../shared/plan.ts";
+import { readInputFile } from "../../shared/files.ts";
 import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../../shared/limits.ts";
 import { FAULT_KINDS, type FaultKind } from "./plant.ts";
 import {
@@ -15,6 +16,7 @@ import {
   REFERENCE_PLUMBING,
   REFERENCE_PUMP,
   REFERENCE_RELIEF_VALVE,
+  REFERENCE_SECONDARY_SENSOR,
   REFERENCE_SENSOR,
   REFERENCE_VENT_VALVE,
 } from "./reference-parts.ts";
@@ -52,6 +54,14 @@ export const HardwareSchema = z.strictObject({
   sensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
   sensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
   sensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
+  /** The sensor's slope error, percent of the reading: what is left after the span check of hardware/CALIBRATION.md (+-1 % at 300 mmHg), or more. */
+  sensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
+  /** The second sensor's noise, one standard deviation after the board's averaging (default: the hardware profile's). */
+  secondarySensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
+  /** The second sensor's own offset before zeroing. */
+  secondarySensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
+  secondarySensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
+  secondarySensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
   /** Equivalent orifice of the fully open vent valve. */
   ventOrificeMm: ranged(0.8, 4, "mm").optional(),
   /** Mechanical relief valve; the BP-cuff standards want it below 330 mmHg. */
@@ -88,17 +98,27 @@ const faultTiming = {
 
 const plainFault = <K extends FaultKind>(kind: K) => z.strictObject({ kind: z.literal(kind), ...faultTiming });
 
+/** Which pressure sensor a sensor fault hits: 0 the first (regulating) one, 1 the second. */
+export const SENSOR_INDEXES = [0, 1] as const;
+export type SensorIndex = (typeof SENSOR_INDEXES)[number];
+const sensorIndex = {
+  sensor: z.literal([0, 1], { error: "must be 0 (the first sensor, the default) or 1 (the second sensor)" }).optional(),
+};
+
 export const FaultSchema = z.discriminatedUnion(
   "kind",
   [
     z.strictObject({
       kind: z.literal("sensor-disconnect"),
       ...faultTiming,
+      ...sensorIndex,
       /** 1: the input floats to full scale; 0: it reads 0 counts (default: chosen by the seed). */
       rail: z.union([z.literal(0), z.literal(1)], { error: "must be 0 (reads 0 counts) or 1 (reads full scale)" }).optional(),
     }),
-    plainFault("sensor-stuck"),
-    z.strictObject({ kind: z.literal("sensor-drift"), ...faultTiming, mmhgPerMin: ranged(-120, 120, "mmHg/min").optional() }),
+    z.strictObject({ kind: z.literal("sensor-stuck"), ...faultTiming, ...sensorIndex }),
+    z.strictObject({ kind: z.literal("sensor-drift"), ...faultTiming, ...sensorIndex, mmhgPerMin: ranged(-120, 120, "mmHg/min").optional() }),
+    /** The reading steps by `mmhg` at `at` and stays there (a cracked joint, a knock to the die). */
+    z.strictObject({ kind: z.literal("sensor-offset-jump"), ...faultTiming, ...sensorIndex, mmhg: ranged(-300, 300, "mmHg").optional() }),
     /** An extra hole, sized by the loss it causes in a sealed cuff at about 200 mmHg. */
     z.strictObject({ kind: z.literal("leak"), ...faultTiming, mmhgPerMin: ranged(0.5, 2000, "mmHg/min").optional() }),
     plainFault("hose-kink"),
@@ -114,8 +134,16 @@ export const FaultSchema = z.discriminatedUnion(
   { error: `must be one of ${FAULT_KINDS.join(", ")}` },
 );
 
+/** A name is a label for people: printed in summaries, charts and JSON lines, so short and without control characters. */
+export const MAX_SCENARIO_NAME_CHARS = 200;
+const NAME_RULE = `must be a non-empty string of at most ${MAX_SCENARIO_NAME_CHARS} characters, without control characters`;
+
 export const ScenarioFileSchema = z.strictObject({
-  name: z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a non-empty string") }).min(1, { error: "must be a non-empty string" }),
+  name: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : NAME_RULE) })
+    .min(1, { error: NAME_RULE })
+    .max(MAX_SCENARIO_NAME_CHARS, { error: NAME_RULE })
+    .regex(/^[^\p{Cc}]*$/u, { error: NAME_RULE }),
   seed: z
     .int({ error: "must be an integer from 0 to 4294967295" })
     .min(0, { error: "must be an integer from 0 to 4294967295" })
@@ -155,6 +183,12 @@ export interface Scenario {
     sensorNoiseMmhg: number | null;
     sensorOffsetMmhg: number;
     sensorDriftMmhgPerMin: number;
+    sensorSpanErrorPercent: number;
+    /** null: the hardware profile's second sensor noise. */
+    secondarySensorNoiseMmhg: number | null;
+    secondarySensorOffsetMmhg: number;
+    secondarySensorDriftMmhgPerMin: number;
+    secondarySensorSpanErrorPercent: number;
     ventOrificeMm: number;
     reliefMmhg: number;
     hoseLengthM: number;
@@ -300,6 +334,11 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
       sensorNoiseMmhg: null,
       sensorOffsetMmhg: 0,
       sensorDriftMmhgPerMin: REFERENCE_SENSOR.driftMmhgPerMin,
+      sensorSpanErrorPercent: 0,
+      secondarySensorNoiseMmhg: null,
+      secondarySensorOffsetMmhg: 0,
+      secondarySensorDriftMmhgPerMin: REFERENCE_SECONDARY_SENSOR.driftMmhgPerMin,
+      secondarySensorSpanErrorPercent: 0,
       ventOrificeMm: REFERENCE_VENT_VALVE.orificeMm,
       reliefMmhg: REFERENCE_RELIEF_VALVE.crackingMmhg,
       hoseLengthM: REFERENCE_PLUMBING.hoseLengthM,
@@ -318,12 +357,9 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
 export function loadScenario(path: string): Scenario {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readInputFile(fs, path, "scenario");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ScenarioError(
-      code === "ENOENT" ? `there is no scenario file ${path}` : `cannot read scenario ${path}: ${code ?? (error as Error).message}`,
-    );
+    throw new ScenarioError((error as Error).message);
   }
   let json: unknown;
   try {

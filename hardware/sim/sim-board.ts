@@ -16,6 +16,9 @@ import { decodeGuardStatus, decodeGuardTripped, encodeGuardConfigure, GuardSubco
 import type { CuffBoard, GuardEvent, PressureSample } from "../../firmware/board/board.ts";
 import { PWM_MAX, pumpPinValue, ventPinValue } from "../../firmware/board/profile-io.ts";
 
+/** The simulation's step: physics, the guard's clock and bench traces advance in 10 ms steps. */
+export const SIM_STEP_SECONDS = 0.01;
+
 export class SimBoard implements CuffBoard {
   readonly profile: HardwareProfile;
   private readonly guard: GuardModel;
@@ -27,6 +30,9 @@ export class SimBoard implements CuffBoard {
   private unplugged = false;
   private sampling = true;
   private closed = false;
+  /** The board samples on its own grid, at the profile's rate, whatever step the simulation advances by. */
+  private readonly samplePeriodSeconds: number;
+  private nextSampleSeconds: number | null = null;
 
   constructor(
     private readonly plant: CuffPlant,
@@ -37,6 +43,7 @@ export class SimBoard implements CuffBoard {
     this.guard = new GuardModel(guardPinsFromProfile(this.profile), clock.nowSeconds());
     this.pumpPin = pinNumber(this.profile.pins.pump);
     this.ventPin = pinNumber(this.profile.pins.vent);
+    this.samplePeriodSeconds = 1 / this.profile.sensor.sampleHz;
   }
 
   onSample(listener: (sample: PressureSample) => void): () => void {
@@ -68,8 +75,8 @@ export class SimBoard implements CuffBoard {
     this.command([GuardSubcommand.KEEPALIVE]);
   }
 
-  configureGuard(deadlineMs: number, tripCounts: number): void {
-    this.command(encodeGuardConfigure(deadlineMs, tripCounts));
+  configureGuard(deadlineMs: number, tripCounts: number, secondaryTripCounts?: number): void {
+    this.command(encodeGuardConfigure(deadlineMs, tripCounts, secondaryTripCounts));
   }
 
   clearGuard(): void {
@@ -105,7 +112,7 @@ export class SimBoard implements CuffBoard {
   /**
    * One sample period ending now: step the physics with the effective outputs
    * (switching to the safe ones at the keep-alive deadline if it falls inside the
-   * period), let the guard check the reading, report the sample.
+   * period), let the guard check both readings, report the sample.
    */
   advance(dtSeconds: number): void {
     const now = this.clock.nowSeconds();
@@ -121,10 +128,14 @@ export class SimBoard implements CuffBoard {
     }
     this.stepPlant(now - from);
     if (this.unplugged) return;
+    if (this.nextSampleSeconds !== null && now < this.nextSampleSeconds - 1e-9) return;
+    this.nextSampleSeconds = now + this.samplePeriodSeconds;
     const counts = this.plant.sensorCounts();
+    const secondaryCounts = this.profile.secondarySensor ? this.plant.secondarySensorCounts() : null;
     this.deliver(this.guard.sample(counts, now));
+    if (secondaryCounts !== null) this.deliver(this.guard.sampleSecondary(secondaryCounts, now));
     if (!this.sampling || this.closed) return;
-    for (const listener of [...this.sampleListeners]) listener({ tSeconds: now, counts });
+    for (const listener of [...this.sampleListeners]) listener({ tSeconds: now, counts, secondaryCounts });
   }
 
   /** USB cable pulled: the board loses power (pump off, normally-open vent opens) and the link dies. */

@@ -9,13 +9,12 @@ import { createPlant } from "./cuff.ts";
 import type { CuffPlant } from "./plant.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
 import type { ManualClock } from "../../shared/clock.ts";
-import { SimBoard } from "./sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "./sim-board.ts";
 import { CuffController, type HostSilencePolicy } from "../../firmware/core/controller.ts";
 import { serveInProcess } from "../../firmware/link/in-process.ts";
 import { startFirmware } from "../../firmware/factory.ts";
 import type { FirmwareRuntime } from "../../firmware/runtime.ts";
 
-export const SIM_STEP_SECONDS = 0.01;
 
 export interface SimStackOptions {
   scenario?: Scenario;

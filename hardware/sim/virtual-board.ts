@@ -4,8 +4,9 @@
  * drives a simulated cuff (CuffPlant) with the outputs its pins actually carry.
  *
  * Time comes only from the Clock. At the sensor's rate the board steps the plant
- * and runs the guard on its own reading; every Firmata sampling interval it
- * reports the pressure channel.
+ * and runs the guard on its own readings (both sensors); every Firmata sampling
+ * interval it reports the channels the host asked for, the second sensor's before
+ * the first's (as the sketch does), so a host pairs the two readings of one sample.
  * Between samples the plant is stepped up to the instant of every output change
  * (host write, trip, power loss), so the physics sees each change when it happens.
  * The board is the only thing that steps its plant.
@@ -35,7 +36,7 @@ import type { CuffPlant } from "./plant.ts";
 
 export const VIRTUAL_FIRMWARE_NAME = "CuffGuardFirmata (virtual)";
 export const VIRTUAL_FIRMWARE_VERSION = { major: 1, minor: 0 } as const;
-/** Resolution of the analog channels that are not the pressure sensor (the ATmega's own ADC). */
+/** Resolution of the analog channels that carry no sensor (the ATmega's own ADC). */
 const NATIVE_ADC_BITS = 10;
 const PWM_MAX = 255;
 const MAX_SAMPLING_INTERVAL_MS = 0x3fff;
@@ -70,6 +71,8 @@ export class VirtualBoard {
   private readonly firmwareName: string;
   private readonly guard: GuardModel;
   private readonly pressureChannel: number;
+  /** The second sensor's analog channel; null on a build without one. */
+  private readonly secondaryChannel: number | null;
   private readonly defaultSamplingMs: number;
   private readonly sensePeriodSeconds: number;
   private parser = new FirmataParser();
@@ -96,6 +99,8 @@ export class VirtualBoard {
     this.clock = options.clock;
     this.firmwareName = options.firmwareName ?? VIRTUAL_FIRMWARE_NAME;
     this.pressureChannel = analogChannel(this.profile.pins.pressure);
+    const secondaryPin = this.profile.secondarySensor ? this.profile.pins.secondaryPressure : undefined;
+    this.secondaryChannel = secondaryPin === undefined ? null : analogChannel(secondaryPin);
     this.sensePeriodSeconds = 1 / this.profile.sensor.sampleHz;
     this.defaultSamplingMs = Math.round(1000 / this.profile.sensor.sampleHz);
     this.samplingMs = this.defaultSamplingMs;
@@ -219,7 +224,10 @@ export class VirtualBoard {
     this.senseTimer = this.clock.schedule(this.sensePeriodSeconds, () => {
       this.catchUp();
       if (this.powered) {
-        this.sendGuard(this.guard.sample(this.plant.sensorCounts(), this.clock.nowSeconds()));
+        const now = this.clock.nowSeconds();
+        this.sendGuard(this.guard.sample(this.plant.sensorCounts(), now));
+        const secondary = this.secondaryChannel === null ? null : this.plant.secondarySensorCounts();
+        if (secondary !== null) this.sendGuard(this.guard.sampleSecondary(secondary, now));
         this.armDeadline();
       }
       this.scheduleSense();
@@ -238,13 +246,20 @@ export class VirtualBoard {
     this.reportTimer = this.clock.schedule(Math.max(0, this.nextReportSeconds - now), () => {
       this.catchUp();
       if (this.powered) {
-        for (const channel of [...this.reporting].sort((a, b) => a - b)) {
-          // Channels other than the sensor are unconnected inputs here.
-          this.send(encodeAnalogMessage(channel, channel === this.pressureChannel ? this.plant.sensorCounts() : 0));
+        const first = this.pressureChannel;
+        for (const channel of [...this.reporting].sort((a, b) => (a === first ? 1 : b === first ? -1 : a - b))) {
+          this.send(encodeAnalogMessage(channel, this.channelCounts(channel)));
         }
       }
       this.scheduleReport();
     });
+  }
+
+  /** What an analog channel reads: a sensor's counts, or 0 on the unconnected inputs. */
+  private channelCounts(channel: number): number {
+    if (channel === this.pressureChannel) return this.plant.sensorCounts();
+    if (channel === this.secondaryChannel) return this.plant.secondarySensorCounts() ?? 0;
+    return 0;
   }
 
   private armDeadline(): void {
@@ -390,7 +405,8 @@ export class VirtualBoard {
     if (this.layout.pwmPins.has(pin)) modes.push([PinMode.PWM, 8]);
     const channel = this.channelOf(pin);
     if (channel !== undefined) {
-      modes.push([PinMode.ANALOG, channel === this.pressureChannel ? this.profile.sensor.adcBits : NATIVE_ADC_BITS]);
+      const bits = channel === this.pressureChannel ? this.profile.sensor.adcBits : channel === this.secondaryChannel ? this.profile.secondarySensor!.adcBits : NATIVE_ADC_BITS;
+      modes.push([PinMode.ANALOG, bits]);
     }
     return modes;
   }

@@ -7,12 +7,13 @@
  */
 import { filter, map, merge } from "rxjs";
 import type { Clock } from "../../shared/clock.ts";
-import { DEFLATED_MMHG, HARD_CEILING_MMHG } from "../../shared/limits.ts";
+import { DEFLATED_MMHG, HARD_CEILING_MMHG, MAX_TARGET_MMHG, TARGET_MARGIN_MMHG } from "../../shared/limits.ts";
 import type { CuffClient } from "../client/client.ts";
 import { NackError } from "../client/errors.ts";
 import { checkIdle, waitVented, zeroCuff } from "../session/runner.ts";
 import { abortable, InterruptedError, waitFor } from "../session/wait.ts";
 import { ACCEPTANCE_LIMITS as L, mean, standardDeviation, type StepResult, type Verdict } from "./record.ts";
+import { judgeSecondSpan, judgeSecondZero, NO_SECOND_READING } from "./second-sensor.ts";
 
 export interface Bench {
   /** Someone at the bench answers prompts. */
@@ -46,9 +47,8 @@ interface Walk extends WalkOptions {
   warnings: Set<string>;
 }
 
-/** The firmware refuses holds closer than this to its ceiling. */
-const HOLD_MARGIN_MMHG = 10;
-export const SPAN_POINTS_MMHG = [100, 200, HARD_CEILING_MMHG - HOLD_MARGIN_MMHG] as const;
+/** The top point is the highest target the firmware holds (shared/limits.ts). */
+export const SPAN_POINTS_MMHG = [100, 200, MAX_TARGET_MMHG] as const;
 /** CALIBRATION.md step 4: compressed air cools and the foam settles before a reading. */
 const SPAN_SETTLE_SECONDS = 30;
 const ZERO_CHECK_SECONDS = 10;
@@ -110,21 +110,24 @@ export async function walkThrough(options: WalkOptions): Promise<StepResult[]> {
 const ZERO_LIMIT = `mean within +-${L.zeroMeanMmhg} mmHg of 0, SD at most ${L.zeroSdMmhg} mmHg over ${ZERO_CHECK_SECONDS} s`;
 
 async function zeroStep(o: Walk, record: Note): Promise<void> {
-  o.bench.say("Step 1, zero (CALIBRATION.md step 3): pump off, vent open, cuff empty.");
+  o.bench.say("Step 1, zero (CALIBRATION.md step 3): pump off, vent open, cuff empty; the firmware zeroes both sensors.");
   if (o.bench.person) await confirm(o, "Disconnect the hose from the cuff so the line is open to the air, wait until the board has been powered for 60 s, then press Enter: ");
   await checkIdle(o.client);
   await zeroCuff(o.client, o.clock, o.signal);
-  const { device } = await readings(o, ZERO_CHECK_SECONDS);
+  const { device, secondary } = await readings(o, ZERO_CHECK_SECONDS);
   const m = mean(device);
   const sd = standardDeviation(device);
   const pass = Math.abs(m) <= L.zeroMeanMmhg && sd <= L.zeroSdMmhg;
-  record({ name: "zero", limit: ZERO_LIMIT, measured: round(m, 2), unit: "mmHg", verdict: verdict(pass), detail: `mean ${m.toFixed(2)} mmHg, SD ${sd.toFixed(2)} mmHg over ${device.length} readings` });
+  const none = secondary ? "" : `; ${NO_SECOND_READING}`;
+  record({ name: "zero", limit: ZERO_LIMIT, measured: round(m, 2), unit: "mmHg", verdict: verdict(pass), detail: `mean ${m.toFixed(2)} mmHg, SD ${sd.toFixed(2)} mmHg over ${device.length} readings${none}` });
+  if (secondary) record(judgeSecondZero(secondary));
 }
 
 const SPAN_LIMIT = `|device - gauge| at most ${L.spanErrorMmhg} mmHg`;
 
+
 async function spanSteps(o: Walk, record: Note): Promise<void> {
-  const name = (p: number) => (p === HARD_CEILING_MMHG - HOLD_MARGIN_MMHG ? `span 300 mmHg (at ${p})` : `span ${p} mmHg`);
+  const name = (p: number) => (p === MAX_TARGET_MMHG ? `span 300 mmHg (at ${p})` : `span ${p} mmHg`);
   if (!o.bench.gaugeMmhg && !o.bench.person) {
     for (const p of SPAN_POINTS_MMHG) record({ name: name(p), limit: SPAN_LIMIT, measured: null, unit: "mmHg", verdict: "skipped", detail: NEEDS_PERSON });
     return;
@@ -141,15 +144,19 @@ async function spanSteps(o: Walk, record: Note): Promise<void> {
       await holdAt(o, p);
       o.bench.say(`Holding ${p} mmHg; waiting ${SPAN_SETTLE_SECONDS} s for the air and the foam to settle.`);
       await sleep(o, SPAN_SETTLE_SECONDS);
-      const note = p === HARD_CEILING_MMHG - HOLD_MARGIN_MMHG ? `; checked at ${p} mmHg because the firmware holds at most ${HOLD_MARGIN_MMHG} mmHg below its ${HARD_CEILING_MMHG} mmHg ceiling` : "";
+      const note = p === MAX_TARGET_MMHG ? `; checked at ${p} mmHg because the firmware holds at most ${TARGET_MARGIN_MMHG} mmHg below its ${HARD_CEILING_MMHG} mmHg ceiling` : "";
       let device: number;
+      let second: number | null;
       let gauge: number | null;
       if (o.bench.gaugeMmhg) {
         const window = await readings(o, READING_SECONDS);
         device = mean(window.device);
+        second = window.secondary ? mean(window.secondary) : null;
         gauge = mean(window.gauge);
       } else {
-        device = mean((await readings(o, 1)).device);
+        const window = await readings(o, 1);
+        device = mean(window.device);
+        second = window.secondary ? mean(window.secondary) : null;
         gauge = await abortable(o.bench.askMmhg(`Tap the gauge glass and read it at eye level now; type its reading in mmHg: `), o.signal);
       }
       await expectHolding(o, p);
@@ -161,6 +168,7 @@ async function spanSteps(o: Walk, record: Note): Promise<void> {
       const pass = Math.abs(error) <= L.spanErrorMmhg;
       const warned = o.warnings.size ? `; the firmware warned during the hold: ${[...o.warnings].join(", ")}` : "";
       record({ name: name(p), limit: SPAN_LIMIT, measured: round(error), unit: "mmHg", verdict: verdict(pass), detail: `error ${signed(error)} mmHg: device ${fixed(device)}, gauge ${fixed(gauge)} mmHg${note}${warned}` });
+      if (second !== null) record(judgeSecondSpan(name(p), second, gauge, device));
     } finally {
       await ventAndWait(o);
     }
@@ -359,12 +367,17 @@ async function ventAndWait(o: Walk): Promise<void> {
   await waitVented(o.client, o.clock, o.signal);
 }
 
-/** Telemetry for `seconds` from now, each frame with the gauge beside it when the program can read one. */
-async function readings(o: Walk, seconds: number): Promise<{ device: number[]; gauge: number[] }> {
+/**
+ * Telemetry for `seconds` from now, each frame with the gauge beside it when the program can read one;
+ * `secondary` holds the second sensor's readings when every frame carried one, null otherwise.
+ */
+async function readings(o: Walk, seconds: number): Promise<{ device: number[]; secondary: number[] | null; gauge: number[] }> {
   const device: number[] = [];
+  const secondary: number[] = [];
   const gauge: number[] = [];
   const sub = o.client.telemetry$.subscribe((m) => {
     device.push(m.mmhg);
+    if (typeof m.secondaryMmhg === "number") secondary.push(m.secondaryMmhg);
     if (o.bench.gaugeMmhg) gauge.push(o.bench.gaugeMmhg());
   });
   try {
@@ -373,7 +386,7 @@ async function readings(o: Walk, seconds: number): Promise<{ device: number[]; g
     sub.unsubscribe();
   }
   if (device.length === 0) throw new StepFailed(`no telemetry from the cuff for ${seconds} s`);
-  return { device, gauge };
+  return { device, secondary: secondary.length === device.length ? secondary : null, gauge };
 }
 
 function sleep(o: Walk, seconds: number): Promise<void> {

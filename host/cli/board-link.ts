@@ -10,6 +10,7 @@ import { startFirmware } from "../../firmware/factory.ts";
 import { serveInProcess } from "../../firmware/link/in-process.ts";
 import { CuffClient } from "../client/client.ts";
 import { CuffLinkError } from "../client/errors.ts";
+import { duplexConnector } from "../client/stream-port.ts";
 import { CliError } from "./errors.ts";
 import type { OpenLink } from "./link.ts";
 
@@ -42,7 +43,7 @@ export async function openBoardLink(path: string, profilePath = REFERENCE_PROFIL
   const label = `the board at ${path}`;
   let client: CuffClient;
   try {
-    client = await CuffClient.open({ connect, clock, label });
+    client = await CuffClient.open({ connect: duplexConnector(connect), clock, label });
   } catch (error) {
     await stop();
     throw error instanceof CuffLinkError ? new CliError(error.message) : error;

@@ -14,8 +14,11 @@ import { CuffLinkError } from "../client/errors.ts";
 import { DEFAULT_BAUD, serialConnector } from "../client/transport.ts";
 import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import { Pacer } from "../../hardware/sim/pacer.ts";
+import { parseDecimal } from "../../shared/decimal.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { openBoardLink } from "./board-link.ts";
+import { duplexConnector } from "../client/stream-port.ts";
+import { Prng } from "../../hardware/sim/prng.ts";
 
 export interface LinkChoice {
   port?: string;
@@ -101,14 +104,15 @@ async function openSim(choice: LinkChoice): Promise<OpenLink> {
     void client?.closeWithError(new CliError(`the simulated cuff stopped: ${error.message}`));
   });
   try {
-    client = await CuffClient.open({ connect, clock, label: "the simulated cuff" });
+    client = await CuffClient.open({ connect: duplexConnector(connect), clock, label: "the simulated cuff" });
   } catch (error) {
     await pacer.stop();
     await stack.close();
     throw error instanceof CuffLinkError ? new CliError(error.message) : error;
   }
   const opened = client;
-  const athlete = new SimulatedAthlete(opened, stack.plant, clock);
+  const reactions = new Prng(scenario.seed, 17);
+  const athlete = new SimulatedAthlete(opened, stack.plant, clock, () => reactions.next());
   return {
     client: opened,
     clock,
@@ -121,6 +125,16 @@ async function openSim(choice: LinkChoice): Promise<OpenLink> {
       await stack.close();
     },
   };
+}
+
+/** --baud N: a whole serial speed; undefined when not given. */
+export function parseBaud(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const baud = parseDecimal(text);
+  if (baud === null || !Number.isInteger(baud) || baud < 1200 || baud > 4_000_000) {
+    throw new UsageError(`--baud must be a whole serial speed from 1200 to 4000000, like 115200, got "${text}"`);
+  }
+  return baud;
 }
 
 /** The options every command that talks to a cuff takes. */
@@ -149,10 +163,7 @@ export function linkChoiceFrom(
   parseSpeed: (text: string | undefined, fallback: number) => number,
 ): LinkChoice {
   checkLinkChoice(values);
-  const baud = values.baud === undefined ? undefined : Number(values.baud);
-  if (baud !== undefined && (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000)) {
-    throw new UsageError(`--baud must be a serial speed like 115200, got "${values.baud}"`);
-  }
+  const baud = parseBaud(values.baud);
   return {
     sim: values.sim === true,
     speed: parseSpeed(values.speed, defaultSpeed),

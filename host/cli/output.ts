@@ -1,6 +1,7 @@
 /** Where a running command's link traffic goes: the live display, the recording, JSON lines. */
 import type { FirmwareMessage } from "../../shared/protocol/index.ts";
 import type { LiveDisplay } from "../display/terminal.ts";
+import type { FileWriteError } from "../record/line-file.ts";
 import type { Recorder } from "../record/recorder.ts";
 import type { CliIo } from "./io.ts";
 import { LineReader } from "./prompt.ts";
@@ -22,6 +23,15 @@ export interface OutputTargets {
   jsonTelemetry?: boolean;
   display: LiveDisplay | null;
   recorder: Recorder | null;
+}
+
+/**
+ * The one sentence about a file that stopped being written: which file, why,
+ * what it kept, and what happens now ("the session goes on").
+ */
+export function fileFailureWarning(failure: FileWriteError, keptUpToSeconds: number | null, then: string): string {
+  const kept = keptUpToSeconds === null ? "nothing of the run was kept in it" : `it keeps what was written up to ${keptUpToSeconds.toFixed(2)} s`;
+  return `warning: ${failure.message}; ${kept}, and ${then}`;
 }
 
 /** Subscribe the outputs to the link; returns the unsubscribe. */

@@ -5,14 +5,10 @@
  * telemetry/event streams, and reconnection that resynchronises with a session
  * still running on the firmware. Every timer goes through the injected Clock.
  */
-import { randomBytes } from "node:crypto";
-import type { Duplex } from "node:stream";
-import { ReadlineParser } from "@serialport/parser-readline";
-import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom } from "rxjs";
+import { BehaviorSubject, type Observable, Subject, distinctUntilChanged, filter, firstValueFrom } from "rxjs";
 import type { Cancellable, Clock } from "../../shared/clock.ts";
 import type { Limb, PlanInput, Target } from "../../shared/plan.ts";
 import {
-  type DecodeFailure,
   decodeFirmwareFrame,
   encodeFrame,
   type FirmwareMessage,
@@ -24,83 +20,26 @@ import {
   type StatusMessage,
   type TelemetryMessage,
 } from "../../shared/protocol/index.ts";
-import {
-  ClientClosedError,
-  CommandTimeoutError,
-  HelloMismatchError,
-  LinkLostError,
-  NackError,
-  NotACuffError,
-  RefusedError,
-} from "./errors.ts";
-import { type Connector, closeStream } from "./transport.ts";
+import { ClientClosedError, HelloMismatchError, LinkLostError } from "./errors.ts";
+import type { LinkPort } from "./port.ts";
+import { Requests } from "./requests.ts";
+import { type ConnectionState, type CuffClientOptions, DEFAULT_RECONNECT, type FirmwareHelloMessage, type LinkNotice, type ReconnectOptions } from "./options.ts";
+import { foreignHello, mismatchError, notACuffError } from "./hello.ts";
+
+export type { ConnectionState, CuffClientOptions, FirmwareHelloMessage, LinkNotice, ReconnectOptions };
 
 export const HOST_SOFTWARE = "cuff-host 0.1";
 
 type Of<T extends FirmwareMessage["type"]> = Extract<FirmwareMessage, { type: T }>;
-export type FirmwareHelloMessage = Of<"hello">;
 export type AckMessage = Of<"ack">;
 export type CuffEvent = Of<"state" | "phase" | "rep" | "alarm" | "lop-result" | "summary">;
 const EVENT_TYPES = new Set<string>(["state", "phase", "rep", "alarm", "lop-result", "summary"]);
 
 type CommandBody = Exclude<HostBody, { type: "hello" | "heartbeat" | "status-request" }>;
 
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";
-
-/** Something the link did that a person or a recording may care about. */
-export type LinkNotice =
-  | { kind: "connected"; firmware: FirmwareHelloMessage; reconnect: boolean; firmwareRestarted: boolean }
-  | { kind: "lost"; reason: string }
-  | { kind: "bad-frame"; failure: DecodeFailure }
-  | { kind: "error-reply"; code: string; ref: number | null; detail: string }
-  | { kind: "resync-failed"; reason: string };
-
-export interface ReconnectOptions {
-  /** First wait after a loss; doubles on each failed attempt. */
-  initialSeconds: number;
-  maxSeconds: number;
-  /** Give up (and fail every pending command) after this long without a link. */
-  giveUpSeconds: number;
-}
-
-export interface CuffClientOptions {
-  connect: Connector;
-  clock: Clock;
-  /** Heartbeat period; the firmware's host-silence window is 2 s by default. */
-  heartbeatSeconds?: number;
-  /** Wait for an ack this long before sending the same frame again. */
-  ackTimeoutSeconds?: number;
-  /** Resends after the first try, before a command fails. */
-  retries?: number;
-  helloTimeoutSeconds?: number;
-  helloAttempts?: number;
-  /** No frame from the firmware for this long (telemetry is 20 Hz) means the link is dead. */
-  firmwareSilenceSeconds?: number;
-  /** false: a lost link closes the client. */
-  reconnect?: ReconnectOptions | false;
-  /** Where the link goes, for error messages ("/dev/ttyUSB0", "the simulated cuff"). */
-  label?: string;
-  /** Random per process unless given (tests pin it). */
-  instance?: string;
-}
-
-const DEFAULT_RECONNECT: ReconnectOptions = { initialSeconds: 0.25, maxSeconds: 4, giveUpSeconds: 60 };
-
-interface Pending {
-  seq: number;
-  type: string;
-  frame: string;
-  /** Sends so far on the current connection. */
-  attempts: number;
-  timer: Cancellable | null;
-  settle(result: { ok: true; message: FirmwareMessage } | { ok: false; error: Error }): void;
-  /** Status requests finish on the status reply, not on an ack. */
-  wantsStatus: boolean;
-}
 
 interface Connection {
-  stream: Duplex;
-  parser: ReadlineParser;
+  port: LinkPort;
   alive: boolean;
   /** Resolves when the stream closes or fails. */
   gone: Promise<void>;
@@ -111,7 +50,7 @@ export class CuffClient {
   private readonly clock: Clock;
   private readonly options: Required<Omit<CuffClientOptions, "reconnect">> & { reconnect: ReconnectOptions | false };
   private readonly seq = new SequenceCounter();
-  private readonly pending = new Map<number, Pending>();
+  private readonly requests: Requests;
   private connection: Connection | null = null;
   private heartbeatTimer: Cancellable | null = null;
   private silenceTimer: Cancellable | null = null;
@@ -160,10 +99,11 @@ export class CuffClient {
       helloAttempts: 3,
       firmwareSilenceSeconds: 1.5,
       label: "the cuff",
-      instance: randomBytes(6).toString("hex"),
+      instance: randomInstance(),
       ...options,
       reconnect: options.reconnect === undefined ? DEFAULT_RECONNECT : options.reconnect,
     };
+    this.requests = new Requests(this.clock, this, this.seq, this.options);
   }
 
   /** Connect, exchange hellos, fetch the status. Rejects with a one-sentence CuffLinkError. */
@@ -237,38 +177,7 @@ export class CuffClient {
   }
 
   private request$(body: HostBody, wantsStatus: boolean): Observable<FirmwareMessage> {
-    return new Observable<FirmwareMessage>((subscriber) => {
-      if (this.closing) {
-        subscriber.error(this.fatalError ?? new ClientClosedError("the client was closed"));
-        return undefined;
-      }
-      const seq = this.seq.take();
-      const p: Pending = {
-        seq,
-        type: body.type,
-        frame: encodeFrame({ v: PROTOCOL_VERSION, seq, ...body }),
-        attempts: 0,
-        timer: null,
-        wantsStatus,
-        settle: (result) => {
-          p.timer?.cancel();
-          p.timer = null;
-          this.pending.delete(seq);
-          if (result.ok) {
-            subscriber.next(result.message);
-            subscriber.complete();
-          } else {
-            subscriber.error(result.error);
-          }
-        },
-      };
-      this.pending.set(seq, p);
-      this.transmit(p);
-      return () => {
-        p.timer?.cancel();
-        this.pending.delete(seq);
-      };
-    });
+    return this.requests.request$(body, wantsStatus, () => (this.closing ? (this.fatalError ?? new ClientClosedError("the client was closed")) : null));
   }
 
   // ---- teardown -----------------------------------------------------------------
@@ -286,7 +195,7 @@ export class CuffClient {
     this.stopConnectionTimers();
     this.reconnectTimer?.cancel();
     this.reconnectTimer = null;
-    this.failAllPending(this.fatalError ?? new ClientClosedError("the client was closed"));
+    this.requests.failAll(this.fatalError ?? new ClientClosedError("the client was closed"));
     const connection = this.connection;
     this.connection = null;
     if (connection) await this.dropConnection(connection);
@@ -306,26 +215,22 @@ export class CuffClient {
   private async dropConnection(connection: Connection): Promise<void> {
     connection.alive = false;
     connection.markGone();
-    connection.stream.unpipe(connection.parser);
-    connection.parser.removeAllListeners("data");
-    connection.parser.destroy();
-    await closeStream(connection.stream);
+    await connection.port.close();
   }
 
   // ---- connection -----------------------------------------------------------------
 
   private async connectOnce(reconnect: boolean): Promise<void> {
-    const stream = await this.options.connect();
+    const port = await this.options.connect();
     if (this.closing) {
-      await closeStream(stream);
+      await port.close();
       throw new ClientClosedError("the client was closed");
     }
-    const parser = new ReadlineParser({ delimiter: "\n", encoding: "utf8" });
     let markGone = () => {};
     const gone = new Promise<void>((resolve) => {
       markGone = resolve;
     });
-    const connection: Connection = { stream, parser, alive: true, gone, markGone };
+    const connection: Connection = { port, alive: true, gone, markGone };
     this.connection = connection;
     let badLines = 0;
     let helloMismatch: Error | null = null;
@@ -336,28 +241,20 @@ export class CuffClient {
       };
       this.helloWaiter = (message) => {
         if (message.protocol !== PROTOCOL_VERSION || message.fingerprint !== SCHEMA_FINGERPRINT) {
-          helloMismatch = new HelloMismatchError(
-            `${this.options.label} speaks a different cuff link (firmware protocol ${message.protocol}, ` +
-              `fingerprint ${message.fingerprint}; this host: protocol ${PROTOCOL_VERSION}, fingerprint ${SCHEMA_FINGERPRINT}): ` +
-              `install the same release of firmware and host`,
-          );
+          helloMismatch = mismatchError(this.options.label, message.protocol, message.fingerprint);
         }
         resolve(message);
       };
     });
-    parser.on("data", (line: string) => {
+    port.onLine((line) => {
       if (!connection.alive) return;
       const ok = this.onLine(line);
       if (!ok && this.helloWaiter) badLines++;
     });
-    const onGone = (error?: Error) => {
+    port.onClose((reason) => {
       connection.markGone();
-      if (connection.alive && this.connection === connection) this.onLinkLost(error?.message ?? "the port closed");
-    };
-    stream.on("error", onGone);
-    stream.on("close", () => onGone());
-    stream.on("end", () => onGone());
-    stream.pipe(parser);
+      if (connection.alive && this.connection === connection) this.onLinkLost(reason ?? "the port closed");
+    });
 
     let firmware: FirmwareHelloMessage | null = null;
     for (let attempt = 0; attempt < this.options.helloAttempts && !firmware && !helloMismatch; attempt++) {
@@ -375,11 +272,7 @@ export class CuffClient {
       }
       if (!connection.alive && this.closing) throw new ClientClosedError("the client was closed");
       const seconds = this.options.helloTimeoutSeconds * this.options.helloAttempts;
-      throw new NotACuffError(
-        badLines > 0
-          ? `${this.options.label} is not a cuff: it sent ${badLines} line(s) that are not cuff link frames and no hello within ${seconds} s`
-          : `no cuff answered on ${this.options.label} within ${seconds} s (is it a cuff, is the firmware running?)`,
-      );
+      throw notACuffError(this.options.label, badLines, seconds);
     }
     const restarted = this.lastUptime !== null && firmware.uptime < this.lastUptime;
     this.lastUptime = firmware.uptime;
@@ -389,10 +282,7 @@ export class CuffClient {
     this.noticeSubject.next({ kind: "connected", firmware, reconnect, firmwareRestarted: restarted });
     this.armSilenceWatch();
     this.scheduleHeartbeat();
-    for (const p of this.pending.values()) {
-      p.attempts = 0;
-      this.transmit(p);
-    }
+    this.requests.resume();
     try {
       await this.status(0);
     } catch (error) {
@@ -423,10 +313,7 @@ export class CuffClient {
     if (!connection || this.closing) return;
     this.connection = null;
     this.stopConnectionTimers();
-    for (const p of this.pending.values()) {
-      p.timer?.cancel();
-      p.timer = null;
-    }
+    this.requests.pause();
     void this.dropConnection(connection);
     this.noticeSubject.next({ kind: "lost", reason });
     if (this.helloWaiter) return; // still opening: connectOnce reports it
@@ -495,10 +382,11 @@ export class CuffClient {
     return seq;
   }
 
-  private write(frame: string): void {
+  /** Send a frame on the live connection (dropped without one). */
+  write(frame: string): void {
     const connection = this.connection;
-    if (!connection || !connection.alive || connection.stream.destroyed || !connection.stream.writable) return;
-    connection.stream.write(frame);
+    if (!connection || !connection.alive) return;
+    connection.port.write(frame);
   }
 
   /** Handle one received line; false if it was not a valid frame. */
@@ -508,12 +396,7 @@ export class CuffClient {
       this.noticeSubject.next({ kind: "bad-frame", failure: decoded });
       const other = this.helloProblem && decoded.code !== "checksum" ? foreignHello(line) : null;
       if (other) {
-        this.helloProblem!(
-          new HelloMismatchError(
-            `${this.options.label} speaks a different cuff link (firmware protocol ${other.protocol}, fingerprint ${other.fingerprint}; ` +
-              `this host: protocol ${PROTOCOL_VERSION}, fingerprint ${SCHEMA_FINGERPRINT}): install the same release of firmware and host`,
-          ),
-        );
+        this.helloProblem!(mismatchError(this.options.label, other.protocol, other.fingerprint));
         return true;
       }
       return false;
@@ -539,17 +422,17 @@ export class CuffClient {
         break;
       case "ack":
       case "nack":
-        this.settleReply(message.ref, message);
+        this.requests.settle(message.ref, message);
         break;
       case "error":
         this.noticeSubject.next({ kind: "error-reply", code: message.code, ref: message.ref, detail: message.detail });
-        if (message.ref !== null) this.settleReply(message.ref, message);
+        if (message.ref !== null) this.requests.settle(message.ref, message);
         break;
       case "status":
         this.lastStatus = message;
         this.stateSubject.next(message.state);
         this.statusSubject.next(message);
-        this.settleReply(message.ref, message);
+        this.requests.settle(message.ref, message);
         break;
       default:
         if (message.type === "state") this.stateSubject.next(message.to);
@@ -557,56 +440,9 @@ export class CuffClient {
     }
     return true;
   }
-
-  private settleReply(ref: number, message: FirmwareMessage): void {
-    const p = this.pending.get(ref);
-    if (!p) return;
-    if (message.type === "ack" && p.wantsStatus) return;
-    if (message.type === "nack") {
-      p.settle({ ok: false, error: new NackError(p.type, message.reason, message.detail) });
-    } else if (message.type === "error") {
-      p.settle({ ok: false, error: new RefusedError(`the cuff could not read "${p.type}": ${message.code} (${message.detail})`) });
-    } else {
-      p.settle({ ok: true, message });
-    }
-  }
-
-  private transmit(p: Pending): void {
-    p.timer?.cancel();
-    p.timer = null;
-    if (!this.connected) return; // resent with the same seq once the link is back
-    p.attempts++;
-    this.write(p.frame);
-    p.timer = this.clock.schedule(this.options.ackTimeoutSeconds, () => {
-      p.timer = null;
-      if (p.attempts > this.options.retries) {
-        p.settle({
-          ok: false,
-          error: new CommandTimeoutError(
-            `no answer from ${this.options.label} to "${p.type}" after ${p.attempts} tries over ` +
-              `${(p.attempts * this.options.ackTimeoutSeconds).toFixed(1)} s`,
-          ),
-        });
-        return;
-      }
-      this.transmit(p);
-    });
-  }
-
-  private failAllPending(error: Error): void {
-    for (const p of [...this.pending.values()]) p.settle({ ok: false, error });
-  }
 }
 
-/** A firmware hello our schemas cannot read (another version): its protocol and fingerprint, if the frame says. */
-function foreignHello(line: string): { protocol: string; fingerprint: string } | null {
-  const sep = line.lastIndexOf("|");
-  if (sep < 0) return null;
-  try {
-    const value = JSON.parse(line.slice(0, sep)) as Record<string, unknown>;
-    if (value.type !== "hello" || value.role !== "firmware") return null;
-    return { protocol: String(value.protocol ?? value.v ?? "?"), fingerprint: String(value.fingerprint ?? "?") };
-  } catch {
-    return null;
-  }
+/** 12 hex digits, random per client: the firmware forgets replayable replies when it changes. */
+function randomInstance(): string {
+  return [...globalThis.crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -1,13 +1,8 @@
-/**
- * Ways to reach a cuff: a serial port by path (USB CDC, UART, Bluetooth SPP, a
- * pty) or any Duplex (the in-process simulated cuff). A Connector is called
- * once per (re)connect and yields a fresh open stream.
- */
-import type { Duplex } from "node:stream";
+/** A cuff on a serial port by path (USB CDC, UART, Bluetooth SPP, a pty), opened afresh on each (re)connect. */
 import { SerialPort } from "serialport";
 import { PortOpenError } from "./errors.ts";
-
-export type Connector = () => Promise<Duplex>;
+import type { Connector } from "./port.ts";
+import { streamPort } from "./stream-port.ts";
 
 export const DEFAULT_BAUD = 115200;
 
@@ -31,7 +26,7 @@ function explainOpenFailure(path: string, error: Error): string {
 /** Opens the serial port at `path` on each call. */
 export function serialConnector(path: string, baudRate = DEFAULT_BAUD): Connector {
   return () =>
-    new Promise<Duplex>((resolve, reject) => {
+    new Promise((resolve, reject) => {
       let port: SerialPort;
       try {
         port = new SerialPort({ path, baudRate, autoOpen: false });
@@ -41,31 +36,7 @@ export function serialConnector(path: string, baudRate = DEFAULT_BAUD): Connecto
       }
       port.open((error) => {
         if (error) reject(new PortOpenError(explainOpenFailure(path, error)));
-        else resolve(port);
+        else resolve(streamPort(port));
       });
     });
-}
-
-/** Close a stream whatever it is: a SerialPort closes its file descriptor, other Duplexes are destroyed. */
-export function closeStream(stream: Duplex): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream instanceof SerialPort) {
-      if (!stream.isOpen) {
-        stream.destroy();
-        resolve();
-        return;
-      }
-      stream.close(() => {
-        stream.destroy();
-        resolve();
-      });
-      return;
-    }
-    if (stream.destroyed) {
-      resolve();
-      return;
-    }
-    stream.once("close", () => resolve());
-    stream.destroy();
-  });
 }

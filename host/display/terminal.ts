@@ -64,14 +64,17 @@ export class LiveDisplay {
     else this.line(state === "reconnecting" ? "!! link to the cuff lost: reconnecting (the cuff vents by itself if it stays lost) !!" : "link to the cuff is back");
   }
 
-  /** A line of text below the dashboard (or in the stream of plain lines). */
-  line(text: string): void {
+  /**
+   * A line of text below the dashboard (or in the stream of plain lines); `to`
+   * another stream on the same terminal, such as stderr for a warning.
+   */
+  line(text: string, to: NodeJS.WritableStream = this.out): void {
     if (this.tty) {
       this.clear();
-      this.out.write(text + "\n");
+      to.write(text + "\n");
       this.draw(true);
     } else {
-      this.out.write(stripAnsi(text) + "\n");
+      to.write(stripAnsi(text) + "\n");
     }
   }
 

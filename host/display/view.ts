@@ -44,8 +44,8 @@ export interface SessionView {
 export const NOMINAL_REP_SECONDS = 2;
 
 export function initialView(title: string, limb: Limb | null, plan: Plan | null): SessionView {
-  const sets = plan && (plan.mode ?? "sets") === "sets" ? (plan as Extract<Plan, { sets: number[] }>).sets : null;
-  const rest = plan && (plan.mode ?? "sets") === "sets" ? (plan as Extract<Plan, { restSeconds: number }>).restSeconds : null;
+  const sets = plan?.mode === "sets" ? plan.sets : null;
+  const rest = plan?.mode === "sets" ? plan.restSeconds : null;
   return {
     title,
     limb,
@@ -81,9 +81,8 @@ export function foldTelemetry(view: SessionView, m: TelemetryMessage): SessionVi
     lop: m.lop ?? view.lop,
     state: m.state,
     phase: m.phase,
-    // during a rest the set number stays the one just finished (the rest's own event says which)
-    set: m.phase === "rest" ? view.set : (m.set ?? view.set),
-    rep: m.phase === "rest" ? view.rep : (m.rep ?? view.rep),
+    set: m.set ?? view.set,
+    rep: m.rep ?? view.rep,
     remaining: m.remaining ?? null,
     pump: m.pump,
     vent: m.vent,

@@ -2,7 +2,9 @@
  * Reads what `cuff plot` draws: a session recording (JSON lines from
  * --record) or a bench trace (CSV, CONTRACTS.md section 4), into one shape.
  */
-import { readFileSync } from "node:fs";
+import * as fs from "node:fs";
+import { parseDecimal } from "../../shared/decimal.ts";
+import { readInputFile } from "../../shared/files.ts";
 import { basename } from "node:path";
 
 export interface PlotPoint {
@@ -37,10 +39,9 @@ const TRACE_COLUMNS = ["t", "cuff_mmhg", "sensor_mmhg", "target_mmhg", "pump", "
 export function loadPlotData(path: string): PlotData {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readInputFile(fs, path, "recording or trace");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new PlotInputError(code === "ENOENT" ? `there is no file ${path}` : `cannot read ${path}: ${code ?? (error as Error).message}`);
+    throw new PlotInputError((error as Error).message);
   }
   const first = text.slice(0, text.indexOf("\n") >>> 0).trim();
   if (first.startsWith("t,")) return parseTrace(text, path);
@@ -59,14 +60,14 @@ export function parseTrace(text: string, path: string): PlotData {
   let lastPhase = "";
   for (let i = 1; i < lines.length; i++) {
     const cells = lines[i]!.split(",");
-    const t = Number(cells[col("t")]);
-    const mmhg = Number(cells[col("cuff_mmhg")]);
-    if (!Number.isFinite(t) || !Number.isFinite(mmhg)) continue;
-    const targetText = cells[col("target_mmhg")] ?? "";
+    // an unreadable time or pressure stays NaN: host/plot/checks.ts counts and leaves it out
+    const t = parseDecimal(cells[col("t")] ?? "") ?? Number.NaN;
+    const mmhg = parseDecimal(cells[col("cuff_mmhg")] ?? "") ?? Number.NaN;
+    const target = parseDecimal(cells[col("target_mmhg")] ?? "");
     const phase = cells[col("phase")] ?? "idle";
     if (phase === "set" && lastPhase !== "set") set++;
     lastPhase = phase;
-    points.push({ t, mmhg, target: targetText === "" ? null : Number(targetText), phase, set: phase === "set" || phase === "rest" ? set : null });
+    points.push({ t, mmhg, target, phase, set: phase === "set" || phase === "rest" ? set : null });
   }
   if (points.length === 0) throw new PlotInputError(`${path} has a trace header but no rows`);
   return { title: basename(path), pressureLabel: "cuff pressure (simulated, true)", points, lopMmhg: null, limb: null, alarms: [], summary: null, ended: null, setReps: {} };

@@ -100,7 +100,8 @@ export function downsample(points: PlotPoint[], xOf: (t: number) => number): [nu
   return out;
 }
 
-export function renderSvg(data: PlotData, options: SvgOptions = {}): string {
+/** `notes`: what was clipped or left out of the file (host/plot/checks.ts), shown on the chart. */
+export function renderSvg(data: PlotData & { notes?: string[] }, options: SvgOptions = {}): string {
   const width = options.width ?? 1200;
   const height = options.height ?? 600;
   const margin = { left: 72, right: 28, top: 92, bottom: 56 };
@@ -222,6 +223,9 @@ export function renderSvg(data: PlotData, options: SvgOptions = {}): string {
   ].filter(Boolean);
   out.push(`<text x="${margin.left}" y="26" font-size="18" font-weight="bold" fill="${COLOR.text}">${escapeXml(data.title)}</text>`);
   out.push(`<text x="${margin.left}" y="48" fill="${COLOR.muted}">${escapeXml(facts.join("  ·  "))}</text>`);
+  if (data.notes?.length) {
+    out.push(`<text x="${width - margin.right}" y="26" text-anchor="end" fill="${COLOR.lop}" font-size="12">${escapeXml(`Note: ${data.notes.join("; ")}`)}</text>`);
+  }
   const legend: string[] = [];
   let lx = margin.left;
   const ly = 72;

@@ -3,12 +3,15 @@
  * limb occlusion pressure per limb with the date it was measured. One JSON
  * file in a per-user config folder, movable by --profile-dir or CUFF_PROFILE_DIR.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import * as fs from "node:fs";
+import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { describeFileError, InputFileError, readInputFile } from "../../shared/files.ts";
 import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../../shared/limits.ts";
 import { type Limb, LimbSchema } from "../../shared/plan.ts";
+import { writeFileWhole } from "../record/whole-file.ts";
 
 /** A measured LOP older than this is offered for re-measurement. */
 export const LOP_STALE_DAYS = 30;
@@ -78,10 +81,10 @@ export class ProfileStore {
   load(): Profile {
     let text: string;
     try {
-      text = readFileSync(this.file, "utf8");
+      text = readInputFile(fs, this.file, "profile");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyProfile();
-      throw new ProfileError(`cannot read the profile ${this.file}: ${(error as Error).message}`);
+      if (error instanceof InputFileError && error.code === "ENOENT") return emptyProfile();
+      throw new ProfileError((error as Error).message);
     }
     let json: unknown;
     try {
@@ -97,16 +100,18 @@ export class ProfileStore {
     return parsed.data;
   }
 
-  /** Written to a temporary file and renamed, so a crash never leaves half a profile. */
+  /** Written whole or not at all (a temporary file, renamed), so a crash or a full disk never leaves half a profile. */
   save(profile: Profile): void {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      const temp = `${this.file}.tmp`;
-      const owned = this.person === null ? profile : { ...profile, person: this.person };
-      writeFileSync(temp, JSON.stringify(ProfileSchema.parse(owned), null, 2) + "\n");
-      renameSync(temp, this.file);
     } catch (error) {
-      throw new ProfileError(`cannot write the profile in ${this.dir}: ${(error as Error).message}`);
+      throw new ProfileError(`cannot create the profile folder ${this.dir}: ${describeFileError(error)}`);
+    }
+    try {
+      const owned = this.person === null ? profile : { ...profile, person: this.person };
+      writeFileWhole(this.file, JSON.stringify(ProfileSchema.parse(owned), null, 2) + "\n", "profile");
+    } catch (error) {
+      throw new ProfileError((error as Error).message);
     }
   }
 

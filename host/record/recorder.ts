@@ -3,9 +3,11 @@
  * as they arrive. Lines are handed to the OS at least every half second of
  * session time (and at once for events), so a crash of this process loses at
  * most the last half second; fdatasync runs at most once per wall second.
+ * A recording that cannot be written (a full disk) stops at its last whole
+ * line and tells its owner once; the session it records goes on.
  */
-import { closeSync, fdatasyncSync, openSync, writeSync } from "node:fs";
 import type { FirmwareMessage } from "../../shared/protocol/index.ts";
+import { FileWriteError, LineFile, type LineFileFs } from "./line-file.ts";
 import type { SessionEnding, SetRecord } from "./session-record.ts";
 
 export const RECORDING_FORMAT = "cuff-recording";
@@ -43,24 +45,41 @@ export type RecordedLine = RecordingHeader | HostNote | SessionEndLine | Firmwar
 const FLUSH_SESSION_SECONDS = 0.5;
 const SYNC_WALL_MS = 1000;
 
+export interface RecorderOptions {
+  /** Called once when writing fails, with the session time of the last line kept. */
+  onFailure?: (failure: FileWriteError, keptUpToSeconds: number | null) => void;
+  fs?: LineFileFs;
+}
+
 export class Recorder {
-  private readonly fd: number;
+  private readonly file: LineFile;
   private buffer: string[] = [];
   private lastFlushT = -Infinity;
   private lastSyncMs = 0;
+  /** Session time of the last line on disk. */
+  private keptUpToSeconds: number | null = null;
   private closed = false;
+  private started = false;
 
+  /** Throws a FileWriteError naming the file when it cannot be created or its header written. */
   constructor(
     readonly path: string,
     header: Omit<RecordingHeader, "type" | "format" | "version">,
+    private readonly options: RecorderOptions = {},
   ) {
-    try {
-      this.fd = openSync(path, "w");
-    } catch (error) {
-      throw new Error(`cannot write the recording ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    this.file = new LineFile(path, "recording", options.fs);
     this.buffer.push(JSON.stringify({ type: "recording", format: RECORDING_FORMAT, version: RECORDING_VERSION, ...header }));
-    this.flush(true);
+    this.flush(true, null);
+    if (this.file.failure) {
+      this.file.close();
+      throw this.file.failure;
+    }
+    this.started = true;
+  }
+
+  /** Why the recording stopped, or null while it is written. */
+  get failure(): FileWriteError | null {
+    return this.file.failure;
   }
 
   /** Every firmware message except acks and heartbeats of the link itself. */
@@ -70,7 +89,7 @@ export class Recorder {
     const t = "t" in message && typeof message.t === "number" ? message.t : null;
     const isEvent = message.type !== "telemetry";
     if (isEvent || t === null || t - this.lastFlushT >= FLUSH_SESSION_SECONDS) {
-      this.flush(false);
+      this.flush(false, t);
       if (t !== null) this.lastFlushT = t;
     }
   }
@@ -79,32 +98,36 @@ export class Recorder {
     if (this.closed) return;
     const line: HostNote = { type: "host", t, note };
     this.buffer.push(JSON.stringify(line));
-    this.flush(false);
+    this.flush(false, t);
   }
 
   ended(t: number | null, ending: SessionEnding, sets: SetRecord[]): void {
     if (this.closed) return;
     const line: SessionEndLine = { type: "session-end", t, ...ending, sets };
     this.buffer.push(JSON.stringify(line));
-    this.flush(false);
+    this.flush(false, t);
   }
 
   close(): void {
     if (this.closed) return;
-    this.flush(true);
+    this.flush(true, null);
     this.closed = true;
-    closeSync(this.fd);
+    this.file.close();
   }
 
-  private flush(sync: boolean): void {
-    if (this.buffer.length > 0) {
-      writeSync(this.fd, this.buffer.join("\n") + "\n");
+  /** t: the session time of the newest buffered line, when it has one. */
+  private flush(sync: boolean, t: number | null): void {
+    if (this.file.failure) {
       this.buffer = [];
+      return;
     }
+    if (this.buffer.length > 0 && this.file.append(this.buffer.join("\n") + "\n") && t !== null) this.keptUpToSeconds = t;
+    this.buffer = [];
     const nowMs = performance.now();
     if (sync || nowMs - this.lastSyncMs >= SYNC_WALL_MS) {
-      fdatasyncSync(this.fd);
+      this.file.sync();
       this.lastSyncMs = nowMs;
     }
+    if (this.file.failure && this.started) this.options.onFailure?.(this.file.failure, this.keptUpToSeconds);
   }
 }

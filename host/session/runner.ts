@@ -50,9 +50,7 @@ export async function zeroCuff(client: CuffClient, clock: Clock, signal?: AbortS
   if (event.type === "state" && event.to !== "vented") {
     throw new SessionError(`zeroing ended in ${event.to}: ${event.reason}`);
   }
-  if (event.type === "state" && event.reason.startsWith("zeroing failed")) {
-    throw new SessionError(event.reason.replace(/^zeroing failed: /, "zeroing failed: "));
-  }
+  if (event.type === "state" && event.cause === "zero-failed") throw new SessionError(event.reason);
 }
 
 export interface RunSessionOptions {

@@ -3,8 +3,8 @@
  * import these schemas; the fingerprint in hello is computed from them.
  */
 import { z } from "zod";
-import { HARD_CEILING_MMHG, MAX_RESTRICTION_CAP_SECONDS, MAX_TARGET_PERCENT_LOP } from "../limits.ts";
-import { LimbSchema, PlanSchema, TargetSchema } from "../plan.ts";
+import { HARD_CEILING_MMHG, MAX_LOP_MMHG, MAX_RESTRICTION_CAP_SECONDS, MAX_TARGET_PERCENT_LOP, MIN_LOP_MMHG, MIN_TARGET_PERCENT_LOP } from "../limits.ts";
+import { LimbSchema, MAX_SETS, PlanSchema, TargetSchema } from "../plan.ts";
 
 /** Protocol major version, carried as "v" in every frame. */
 export const PROTOCOL_VERSION = 1;
@@ -32,8 +32,8 @@ export const AlarmKindSchema = z.enum([
   "pump-dead",
   "hose-kink",
   "valve-stuck-closed",
-  "valve-stuck-open",
   "cuff-off",
+  "target-not-reached",
   "restriction-cap",
   "host-silent",
   "board-lost",
@@ -44,12 +44,38 @@ export type AlarmKind = z.infer<typeof AlarmKindSchema>;
 export const SeveritySchema = z.enum(["info", "warning", "fault"]);
 export type Severity = z.infer<typeof SeveritySchema>;
 
+/** Why the state changed, for programs to branch on (the event's reason says it for people). */
+export const StateCauseSchema = z.enum([
+  "zero-requested",
+  "zeroed",
+  "zero-failed",
+  "lop-requested",
+  "lop-measured",
+  "lop-rejected",
+  "inflating",
+  "set-started",
+  "set-done",
+  "cycle-done",
+  "plan-complete",
+  "deflate-requested",
+  "aborted",
+  "host-silent",
+  "restriction-cap",
+  "target-refused",
+  "fault",
+  "fault-acknowledged",
+]);
+export type StateCause = z.infer<typeof StateCauseSchema>;
+
+/** How a session ended: completed, stopped by the host, or why it ended early. */
+export const SessionEndingSchema = z.enum(["completed", "stopped", "aborted", "host-silent", "restriction-cap", "lop-failed", "target-refused", "fault"]);
+export type SessionEnding = z.infer<typeof SessionEndingSchema>;
+
 export const ErrorCodeSchema = z.enum(["too-long", "checksum", "framing", "schema", "unknown-type", "refused"]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
 export const NackReasonSchema = z.enum([
   "not-zeroed",
-  "not-settled",
   "busy",
   "bad-state",
   "fault-latched",
@@ -61,9 +87,23 @@ export const NackReasonSchema = z.enum([
 ]);
 export type NackReason = z.infer<typeof NackReasonSchema>;
 
+/** Sizes and ranges of the wire format, used by the schemas and by whoever fills a message. */
+export const LINK_LIMITS = {
+  /** Telemetry and targets carry pressures in this range (a sensor can read outside it; telemetry clamps). */
+  minMmhg: -50,
+  maxMmhg: 400,
+  reasonChars: 200,
+  detailChars: 300,
+  /** Distinct alarms listed in a session summary: the summary must fit one 1024-byte frame. */
+  summaryAlarms: 8,
+  activeAlarms: 20,
+} as const;
+
 const seq = z.int().min(0).max(MAX_SEQ);
 const cuff = z.int().min(0).max(7).default(0);
-const mmhg = z.number().min(-50).max(400);
+const mmhg = z.number().min(LINK_LIMITS.minMmhg).max(LINK_LIMITS.maxMmhg);
+const reason = z.string().max(LINK_LIMITS.reasonChars);
+const detail = z.string().max(LINK_LIMITS.detailChars);
 const fingerprint = z.string().regex(/^[0-9a-f]{16}$/);
 
 function message<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
@@ -92,9 +132,9 @@ export const AckFaultCommand = message("ack-fault", { cuff });
 export const ConfigureCommand = message("configure", {
   cuff,
   ceilingMmhg: z.number().min(20).max(HARD_CEILING_MMHG).optional(),
-  maxPercentLop: z.number().min(10).max(MAX_TARGET_PERCENT_LOP).optional(),
+  maxPercentLop: z.number().min(MIN_TARGET_PERCENT_LOP).max(MAX_TARGET_PERCENT_LOP).optional(),
   restrictionCapSeconds: z.number().min(10).max(MAX_RESTRICTION_CAP_SECONDS).optional(),
-  lopMmhg: z.number().min(50).max(HARD_CEILING_MMHG).optional(),
+  lopMmhg: z.number().min(MIN_LOP_MMHG).max(MAX_LOP_MMHG).optional(),
   hostSilence: z
     .strictObject({ policy: z.enum(["vent", "continue"]), timeoutSeconds: z.number().min(0.5).max(60) })
     .optional(),
@@ -132,8 +172,8 @@ export const FirmwareHello = message("hello", {
   uptime: z.number().min(0),
 });
 export const Ack = message("ack", { ref: seq });
-export const Nack = message("nack", { ref: seq, reason: NackReasonSchema, detail: z.string().max(300) });
-export const ErrorReply = message("error", { code: ErrorCodeSchema, ref: seq.nullable(), detail: z.string().max(300) });
+export const Nack = message("nack", { ref: seq, reason: NackReasonSchema, detail });
+export const ErrorReply = message("error", { code: ErrorCodeSchema, ref: seq.nullable(), detail });
 
 export const Telemetry = message("telemetry", {
   cuff,
@@ -144,6 +184,12 @@ export const Telemetry = message("telemetry", {
   phase: PhaseSchema,
   pump: z.number().min(0).max(1),
   vent: z.number().min(0).max(1),
+  /**
+   * The second, independent pressure sensor's reading, zeroed and scaled like `mmhg`, on a build
+   * with one (absent otherwise): what the firmware compares `mmhg` with, and what the bench
+   * acceptance checks against the reference gauge.
+   */
+  secondaryMmhg: mmhg.nullable().optional(),
   lop: z.number().nullable().optional(),
   set: z.int().min(0).optional(),
   rep: z.int().min(0).optional(),
@@ -157,7 +203,8 @@ export const StateEvent = message("state", {
   from: StateSchema,
   to: StateSchema,
   phase: PhaseSchema,
-  reason: z.string().max(200),
+  cause: StateCauseSchema,
+  reason,
 });
 export const PhaseEvent = message("phase", {
   cuff,
@@ -175,7 +222,7 @@ export const AlarmEvent = message("alarm", {
   t: z.number(),
   kind: AlarmKindSchema,
   severity: SeveritySchema,
-  detail: z.string().max(300),
+  detail,
 });
 export const LopResult = message("lop-result", {
   cuff,
@@ -184,20 +231,23 @@ export const LopResult = message("lop-result", {
   mmhg: z.number().nullable(),
   /** 0..1, how clearly the pulsations vanished. */
   quality: z.number().min(0).max(1),
-  reason: z.string().max(200),
+  reason,
   durationSeconds: z.number().min(0),
 });
 export const SessionSummarySchema = z.strictObject({
   ok: z.boolean(),
-  endReason: z.string().max(200),
+  ending: SessionEndingSchema,
+  /** The fault that ended the session, when ending is "fault". */
+  fault: AlarmKindSchema.optional(),
+  endReason: reason,
   lopMmhg: z.number().nullable(),
   targetMmhg: z.number().nullable(),
-  sets: z.array(z.strictObject({ planned: z.int(), reps: z.int(), seconds: z.number() })).max(12),
+  sets: z.array(z.strictObject({ planned: z.int(), reps: z.int(), seconds: z.number() })).max(MAX_SETS),
   restrictionSeconds: z.number(),
   exerciseWithin10: z.number().nullable(),
   restWithin5: z.number().nullable(),
   peakMmhg: z.number().nullable(),
-  alarms: z.array(z.strictObject({ t: z.number(), kind: AlarmKindSchema })).max(20),
+  alarms: z.array(z.strictObject({ t: z.number(), kind: AlarmKindSchema })).max(LINK_LIMITS.summaryAlarms),
 });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 export const SummaryEvent = message("summary", { cuff, t: z.number(), summary: SessionSummarySchema });
@@ -214,7 +264,7 @@ export const StatusReply = message("status", {
   plan: PlanSchema.nullable(),
   set: z.int().min(0),
   rep: z.int().min(0),
-  activeAlarms: z.array(AlarmKindSchema).max(20),
+  activeAlarms: z.array(AlarmKindSchema).max(LINK_LIMITS.activeAlarms),
   hostSilence: z.strictObject({ policy: z.enum(["vent", "continue"]), timeoutSeconds: z.number() }),
   lastSummary: SessionSummarySchema.nullable(),
 });

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { buildReport, reportStructure, SMALL } from "../../bench/report.ts";
 
 describe("the benchmark report", () => {
-  it("a small fresh run has the committed report's sections and tables, with numbers from the runs", () => {
+  it("a small fresh run has the committed report's sections and tables, with numbers from the runs", async () => {
     const committed = readFileSync(new URL("../../bench/REPORT.md", import.meta.url), "utf8");
-    const fresh = buildReport(SMALL, { now: new Date("2026-01-01") });
+    const fresh = await buildReport(SMALL, { now: new Date("2026-01-01") });
     expect(reportStructure(fresh.markdown)).toEqual(reportStructure(committed));
     expect(Object.keys(fresh.svgs)).toEqual(["example-session.svg"]);
     expect(fresh.svgs["example-session.svg"]).toContain("<svg");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mmhgToCounts, parseProfile, referenceProfile } from "../../hardware/profile.ts";
+import { mmhgToCounts, parseProfile, referenceProfile, secondaryMmhgToCounts } from "../../hardware/profile.ts";
 import { GuardModel, guardPinsFromProfile } from "../../hardware/sim/guard-model.ts";
 import {
   GUARD_DEFAULT_DEADLINE_MS,
@@ -16,6 +16,7 @@ const pins = guardPinsFromProfile(profile);
 const PUMP = pins.pumpPin;
 const VENT = pins.ventPin;
 const tripCounts = mmhgToCounts(profile, profile.guard.tripMmhg);
+const secondaryTripCounts = secondaryMmhgToCounts(profile, profile.guard.tripMmhg)!;
 const KEEPALIVE = [GuardSubcommand.KEEPALIVE];
 const CLEAR = [GuardSubcommand.CLEAR];
 
@@ -49,6 +50,8 @@ describe("guard model (shared/guard.ts executed)", () => {
       tripCounts,
       lastCounts: 0,
       tripCount: 0,
+      secondaryTripCounts: pins.maxSecondaryTripCounts,
+      lastSecondaryCounts: 0,
     });
     expect(guard.level(PUMP)).toBe(0);
     guard.writePin(PUMP, 0.6, 0.15);
@@ -65,7 +68,7 @@ describe("guard model (shared/guard.ts executed)", () => {
     expect(guard.poll(lastKeepAlive + 0.299)).toEqual([]);
     expect(guard.level(PUMP)).toBe(1);
     const replies = guard.poll(lastKeepAlive + 0.3);
-    expect(decodeGuardTripped(replies[0]!)).toEqual({ reason: GuardReason.KEEPALIVE_LOST, lastCounts: 0 });
+    expect(decodeGuardTripped(replies[0]!)).toEqual({ reason: GuardReason.KEEPALIVE_LOST, lastCounts: 0, lastSecondaryCounts: 0 });
     expect(guard.level(PUMP)).toBe(0);
     expect(guard.level(VENT)).toBe(0);
     expect(guard.status()).toMatchObject({ state: GuardState.TRIPPED, reason: GuardReason.KEEPALIVE_LOST, tripCount: 1 });
@@ -82,13 +85,13 @@ describe("guard model (shared/guard.ts executed)", () => {
     const unarmed = new GuardModel(pins, 0);
     expect(unarmed.sample(pins.maxTripCounts - 1, 0.01)).toEqual([]);
     const trippedUnarmed = unarmed.sample(pins.maxTripCounts, 0.02);
-    expect(decodeGuardTripped(trippedUnarmed[0]!)).toEqual({ reason: GuardReason.OVERPRESSURE, lastCounts: pins.maxTripCounts });
+    expect(decodeGuardTripped(trippedUnarmed[0]!)).toEqual({ reason: GuardReason.OVERPRESSURE, lastCounts: pins.maxTripCounts, lastSecondaryCounts: 0 });
 
     const guard = armed(0);
     guard.writePin(PUMP, 1, 0);
     expect(guard.sample(tripCounts - 1, 0.01)).toEqual([]);
     const replies = guard.sample(tripCounts, 0.02);
-    expect(decodeGuardTripped(replies[0]!)).toEqual({ reason: GuardReason.OVERPRESSURE, lastCounts: tripCounts });
+    expect(decodeGuardTripped(replies[0]!)).toEqual({ reason: GuardReason.OVERPRESSURE, lastCounts: tripCounts, lastSecondaryCounts: 0 });
     expect(guard.level(PUMP)).toBe(0);
     // Latched: a second reading over the line sends nothing new.
     expect(guard.sample(tripCounts + 50, 0.03)).toEqual([]);
@@ -166,5 +169,78 @@ describe("guard model (shared/guard.ts executed)", () => {
     expect(guard.level(PUMP)).toBe(0.2);
     guard.poll(0.3);
     expect(guard.level(PUMP)).toBe(1);
+  });
+});
+
+describe("guard model: the second pressure sensor", () => {
+  function armedBoth(now = 0): GuardModel {
+    const guard = new GuardModel(pins, now);
+    guard.command(encodeGuardConfigure(300, tripCounts, secondaryTripCounts), now);
+    return guard;
+  }
+
+  it("trips on the second reading alone, with the first sensor's ADC dead (no samples of it at all), armed or not", () => {
+    const unarmed = new GuardModel(pins, 0);
+    expect(unarmed.sampleSecondary(pins.maxSecondaryTripCounts! - 1, 0.01)).toEqual([]);
+    const [tripped] = unarmed.sampleSecondary(pins.maxSecondaryTripCounts!, 0.02);
+    expect(decodeGuardTripped(tripped!)).toEqual({ reason: GuardReason.OVERPRESSURE_SECONDARY, lastCounts: 0, lastSecondaryCounts: pins.maxSecondaryTripCounts });
+
+    const guard = armedBoth(0);
+    guard.writePin(PUMP, 1, 0);
+    guard.command(KEEPALIVE, 0.01);
+    expect(guard.sampleSecondary(secondaryTripCounts - 1, 0.01)).toEqual([]);
+    expect(guard.level(PUMP)).toBe(1);
+    const [trip] = guard.sampleSecondary(secondaryTripCounts, 0.02);
+    expect(decodeGuardTripped(trip!)?.reason).toBe(GuardReason.OVERPRESSURE_SECONDARY);
+    expect(guard.level(PUMP)).toBe(0);
+    expect(guard.level(VENT)).toBe(0);
+    expect(guard.status()).toMatchObject({ state: GuardState.TRIPPED, reason: GuardReason.OVERPRESSURE_SECONDARY, tripCount: 1, lastSecondaryCounts: secondaryTripCounts });
+  });
+
+  it("a reading of the first sensor re-judges the second's last one, and the first sensor is judged first", () => {
+    const guard = armedBoth(0);
+    guard.sampleSecondary(secondaryTripCounts - 5, 0.01);
+    // A CONFIGURE that lowers the second threshold under its last reading trips on the next sample of either sensor.
+    guard.command(encodeGuardConfigure(300, tripCounts, secondaryTripCounts - 10), 0.015);
+    expect(decodeGuardTripped(guard.sample(100, 0.02)[0]!)?.reason).toBe(GuardReason.OVERPRESSURE_SECONDARY);
+
+    // Both last readings over new thresholds at once: the first sensor's reason is the one reported.
+    const both = armedBoth(0);
+    both.sample(tripCounts - 50, 0.01);
+    both.sampleSecondary(secondaryTripCounts - 5, 0.01);
+    both.command(encodeGuardConfigure(300, tripCounts - 100, secondaryTripCounts - 10), 0.015);
+    expect(decodeGuardTripped(both.sampleSecondary(secondaryTripCounts - 5, 0.02)[0]!)?.reason).toBe(GuardReason.OVERPRESSURE);
+  });
+
+  it("refuses CLEAR while the second reading is still at or over its threshold", () => {
+    const guard = armedBoth(0);
+    guard.sample(100, 0.01);
+    guard.sampleSecondary(secondaryTripCounts + 3, 0.01);
+    expect(decodeGuardStatus(guard.command(CLEAR, 0.02)[0]!)).toMatchObject({ state: GuardState.TRIPPED, reason: GuardReason.OVERPRESSURE_SECONDARY });
+    guard.sampleSecondary(secondaryTripCounts - 1, 0.03);
+    expect(decodeGuardStatus(guard.command(CLEAR, 0.04)[0]!)).toMatchObject({ state: GuardState.ARMED, secondaryTripCounts, lastSecondaryCounts: secondaryTripCounts - 1 });
+  });
+
+  it("clamps the second threshold to its compiled-in 330 mmHg, and a CONFIGURE without it (an older host) sets that ceiling", () => {
+    const guard = new GuardModel(pins, 0);
+    expect(pins.maxSecondaryTripCounts).toBe(secondaryMmhgToCounts(profile, 330));
+    expect(decodeGuardStatus(guard.command(encodeGuardConfigure(300, tripCounts, 16000), 0)[0]!)?.secondaryTripCounts).toBe(pins.maxSecondaryTripCounts);
+    expect(decodeGuardStatus(guard.command(encodeGuardConfigure(300, tripCounts, 500), 0)[0]!)?.secondaryTripCounts).toBe(500);
+    expect(decodeGuardStatus(guard.command(encodeGuardConfigure(300, tripCounts), 0)[0]!)?.secondaryTripCounts).toBe(pins.maxSecondaryTripCounts);
+  });
+
+  it("a board without a second sensor sends the short STATUS and TRIPPED of old and ignores second readings", () => {
+    const { secondarySensor: _s, ...rest } = profile;
+    const single = parseProfile({ ...rest, pins: { pump: "D5", vent: "D9", pressure: "A0" } });
+    const singlePins = guardPinsFromProfile(single);
+    expect(singlePins.maxSecondaryTripCounts).toBeNull();
+    const guard = new GuardModel(singlePins, 0);
+    const [status] = guard.command(encodeGuardConfigure(300, tripCounts, 10), 0);
+    expect(status).toHaveLength(10);
+    expect(decodeGuardStatus(status!)).toMatchObject({ secondaryTripCounts: null, lastSecondaryCounts: null });
+    expect(guard.sampleSecondary(16383, 0.01)).toEqual([]);
+    const [tripped] = guard.sample(tripCounts, 0.02);
+    expect(tripped).toHaveLength(4);
+    expect(decodeGuardTripped(tripped!)).toEqual({ reason: GuardReason.OVERPRESSURE, lastCounts: tripCounts, lastSecondaryCounts: null });
   });
 });

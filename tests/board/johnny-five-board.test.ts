@@ -1,6 +1,15 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { REFERENCE_PROFILE_PATH, countsToMmhg, mmhgToCounts, referenceProfile, type HardwareProfile } from "../../hardware/profile.ts";
+import {
+  REFERENCE_PROFILE_PATH,
+  countsToMmhg,
+  mmhgToCounts,
+  parseProfile,
+  referenceProfile,
+  secondaryCountsToMmhg,
+  secondaryMmhgToCounts,
+  type HardwareProfile,
+} from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import type { CuffPlant } from "../../hardware/sim/plant.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
@@ -67,6 +76,30 @@ describe("johnny-five + firmata-io over an in-process Duplex", () => {
     for (const gap of gaps) expect(gap).toBeCloseTo(0.01, 6);
   });
 
+  it("arms the second sensor's threshold too, and every sample carries the second reading of the same moment", async () => {
+    const { board, clock, plant, samples, virtual } = await connected({ startMmhg: 120 });
+    plant.secondaryOffsetMmhg = -3;
+    expect(board.guardStatus()?.secondaryTripCounts).toBe(secondaryMmhgToCounts(profile, profile.guard.tripMmhg));
+    expect(virtual.isReportingAnalog(1)).toBe(true);
+    keepAliveOnEverySample(board);
+    await runFor(clock, 0.2, 0.002);
+    expect(samples.length).toBeGreaterThanOrEqual(19);
+    for (const s of samples) expect(s.secondaryCounts).not.toBeNull();
+    expect(samples.at(-1)!.secondaryCounts).toBe(plant.secondarySensorCounts());
+    expect(secondaryCountsToMmhg(profile, samples.at(-1)!.secondaryCounts!)!).toBeCloseTo(plant.trueMmhg() - 3, 0);
+  });
+
+  it("a profile without a second sensor gets null second readings and asks for no second channel", async () => {
+    const { secondarySensor: _s, ...rest } = profile;
+    const single = parseProfile({ ...rest, pins: { pump: "D5", vent: "D9", pressure: "A0" } });
+    const { board, clock, samples, virtual } = await connected({ startMmhg: 50, profile: single });
+    keepAliveOnEverySample(board);
+    await runFor(clock, 0.05, 0.002);
+    expect(virtual.isReportingAnalog(1)).toBe(false);
+    expect(samples.length).toBeGreaterThan(3);
+    for (const s of samples) expect(s.secondaryCounts).toBeNull();
+  });
+
   it("drives pump and vent of the simulated arm cuff: it inflates with the vent shut and deflates when it opens", async () => {
     const plant = createPlant(parseScenario({ name: "arm cuff", limb: "arm", seed: 3 }), profile);
     const { board, clock, virtual, samples } = await connected({ plant });
@@ -107,7 +140,7 @@ describe("johnny-five + firmata-io over an in-process Duplex", () => {
     });
     expect(ventedAt! - t0).toBeLessThanOrEqual(profile.guard.keepAliveDeadlineMs / 1000 + 1e-6);
     expect(virtual.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
-    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number) });
+    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number), lastSecondaryCounts: expect.any(Number) });
     // After CLEAR the host must write the outputs again: the board forgot them.
     board.clearGuard();
     await flush();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SimBoard } from "../../hardware/sim/sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "../../hardware/sim/sim-board.ts";
 import type { GuardEvent, PressureSample } from "../../firmware/board/board.ts";
 import { mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
@@ -9,10 +9,11 @@ import { ManualClock } from "../../shared/clock.ts";
 import { GUARD_SYSEX, GuardReason, GuardState, GuardSubcommand, encodeGuardConfigure } from "../../shared/guard.ts";
 import { RawHost, flush } from "./raw-host.ts";
 import { TestPlant } from "./test-plant.ts";
+import { startFirmware } from "../../firmware/factory.ts";
+import type { FirmwareBody } from "../../shared/protocol/messages.ts";
 
 const profile = referenceProfile();
 const tripCounts = mmhgToCounts(profile, profile.guard.tripMmhg);
-const STEP = 0.01;
 
 function simBoard(plant = new TestPlant()) {
   const clock = new ManualClock();
@@ -24,10 +25,10 @@ function simBoard(plant = new TestPlant()) {
   board.onGuard((e) => guard.push(e));
   board.onLost((r) => lost.push(r));
   const run = (seconds: number, each?: () => void) => {
-    const steps = Math.round(seconds / STEP);
+    const steps = Math.round(seconds / SIM_STEP_SECONDS);
     for (let i = 0; i < steps; i++) {
-      clock.advance(STEP);
-      board.advance(STEP);
+      clock.advance(SIM_STEP_SECONDS);
+      board.advance(SIM_STEP_SECONDS);
       each?.();
     }
   };
@@ -62,9 +63,9 @@ describe("direct simulated board", () => {
     await flush();
     for (let i = 1; i <= SAMPLES; i++) {
       // advance() adds 10 ms exactly as the board's own timers do, so both land on the same instants.
-      clock.advance(STEP);
+      clock.advance(SIM_STEP_SECONDS);
       await flush();
-      direct.run(STEP);
+      direct.run(SIM_STEP_SECONDS);
       command(clock.nowSeconds());
       await flush();
     }
@@ -90,7 +91,7 @@ describe("direct simulated board", () => {
     let t = 0;
     const pumpedUntil = plant.steps.reduce((end, s) => ((t += s.dt), s.pumpDuty > 0 ? t : end), 0);
     expect(pumpedUntil).toBeCloseTo(lastKeepAlive + 0.3, 9);
-    expect(guard.filter((e) => e.kind === "tripped")).toEqual([{ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number) }]);
+    expect(guard.filter((e) => e.kind === "tripped")).toEqual([{ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number), lastSecondaryCounts: expect.any(Number) }]);
     expect(board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
   });
 
@@ -189,5 +190,38 @@ describe("direct simulated board", () => {
     board.setPump(1);
     await board.close();
     expect(board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
+  });
+});
+
+describe("the firmware on the direct simulated board: an overpressure only the second sensor sees", () => {
+  it("the guard vents at the next sample, the firmware faults and says which sensor, the first sensor reading normal", () => {
+    const plant = createPlant(parseScenario({ name: "arm at 150 mmHg", limb: "arm", seed: 5 }), profile);
+    const { clock, board, run } = simBoard(plant as unknown as TestPlant);
+    const runtime = startFirmware({ profile, board, clock, hostSilence: { policy: "continue", timeoutSeconds: 600 } });
+    const events: FirmwareBody[] = [];
+    runtime.subscribe((m) => events.push(m));
+    run(0.5);
+    expect(runtime.command({ v: 1, seq: 1, type: "zero", cuff: 0 })).toEqual({ ok: true });
+    run(3);
+    expect(runtime.command({ v: 1, seq: 2, type: "hold", cuff: 0, target: { mmhg: 150 } })).toEqual({ ok: true });
+    run(15);
+    expect(Math.abs(plant.trueMmhg() - 150)).toBeLessThan(8);
+    expect(board.guardStatus().state).toBe(GuardState.ARMED);
+    // The second sensor alone steps 180 mmHg up, past the 320 mmHg trip; the first reads the cuff.
+    plant.injectFault("sensor-offset-jump", { sensor: 1, mmhg: 180 });
+    const faultAt = clock.nowSeconds();
+    let safeAt: number | null = null;
+    run(0.05, () => {
+      const { pump, vent } = board.effectiveActuation();
+      if (safeAt === null && pump === 0 && vent === 1) safeAt = clock.nowSeconds();
+    });
+    expect(safeAt).not.toBeNull();
+    console.log(`second sensor overpressure on the direct simulated board: safe after ${((safeAt! - faultAt) * 1000).toFixed(0)} ms`);
+    expect(safeAt! - faultAt).toBeLessThanOrEqual(SIM_STEP_SECONDS + 1e-9);
+    expect(board.guardStatus()).toMatchObject({ state: GuardState.TRIPPED, reason: GuardReason.OVERPRESSURE_SECONDARY });
+    expect(board.guardStatus().lastCounts).toBeLessThan(tripCounts);
+    const alarm = events.find((e) => e.type === "alarm" && e.kind === "guard-tripped");
+    expect(alarm).toMatchObject({ detail: expect.stringMatching(/second pressure sensor/) });
+    runtime.stop();
   });
 });

@@ -3,7 +3,7 @@
  * a sealed, compliant volume filled by a pump whose flow falls linearly with
  * back-pressure and emptied by a vent orifice (flow ~ opening * sqrt(pressure)).
  */
-import { mmhgToCounts, referenceProfile, type HardwareProfile } from "../../hardware/profile.ts";
+import { mmhgToCounts, referenceProfile, secondaryMmhgToCounts, type HardwareProfile } from "../../hardware/profile.ts";
 import type { CuffPlant, FaultKind } from "../../hardware/sim/plant.ts";
 
 export interface TestPlantOptions {
@@ -23,6 +23,8 @@ export class TestPlant implements CuffPlant {
   readonly lopTrueMmhg = 180;
   timeSeconds = 0;
   pressureMmhg: number;
+  /** What the second sensor reads above the first (a test sets it to show a second sensor's own overpressure). */
+  secondaryOffsetMmhg = 0;
   /** Every step as called, for assertions about what the board applied. */
   readonly steps: Array<{ dt: number; pumpDuty: number; ventOpening: number }> = [];
   /** The sensor's counts after each step, by plant time. */
@@ -72,6 +74,10 @@ export class TestPlant implements CuffPlant {
 
   sensorCounts(): number {
     return mmhgToCounts(this.profile, this.pressureMmhg);
+  }
+
+  secondarySensorCounts(): number | null {
+    return secondaryMmhgToCounts(this.profile, this.pressureMmhg + this.secondaryOffsetMmhg);
   }
 
   beginSet(): void {}

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
+import { mmhgToCounts, referenceProfile, secondaryMmhgToCounts } from "../../hardware/profile.ts";
 import { VirtualBoard, duplexPair } from "../../hardware/sim/virtual-board.ts";
 import { ManualClock } from "../../shared/clock.ts";
 import {
@@ -353,5 +353,52 @@ describe("virtual board: bad bytes", () => {
     // The interrupting messages were still answered.
     expect(statuses(host)).toHaveLength(2);
     expect(host.messages.filter((m) => m.kind === "version")).toHaveLength(2);
+  });
+});
+
+describe("virtual board: the second pressure sensor", () => {
+  const secondaryTripCounts = secondaryMmhgToCounts(profile, profile.guard.tripMmhg)!;
+
+  it("offers A1 as a 10-bit analog input and reports it on channel 1 just before channel 0, every sample", async () => {
+    const { host, clock, plant } = setup({ startMmhg: 120 });
+    plant.secondaryOffsetMmhg = 4;
+    host.send([0xc1, 1, 0xc0, 1]);
+    await runFor(clock, 0.2, 0.01);
+    const first = host.analog(0);
+    const second = host.analog(1);
+    expect(second.length).toBe(first.length);
+    expect(second.at(-1)!.value).toBe(plant.secondarySensorCounts());
+    expect(second.at(-1)!.value).toBe(secondaryMmhgToCounts(profile, plant.trueMmhg() + 4));
+    // The second reading of a sample is on the wire before the first's.
+    for (const [i, r] of first.entries()) expect(second[i]!.t).toBeLessThanOrEqual(r.t);
+    host.send([0xf0, 0x6b, 0xf7]);
+    await runFor(clock, 0.01, 0.01);
+    const capabilities = host.sysex(0x6c).at(-1)!.data;
+    const perPin: number[][] = [[]];
+    for (const byte of capabilities) {
+      if (byte === 0x7f) perPin.push([]);
+      else perPin.at(-1)!.push(byte);
+    }
+    // The analog mode and its resolution close each pin's list (the virtual board offers digital modes too).
+    expect(perPin[15]!.slice(-2)).toEqual([0x02, profile.secondarySensor!.adcBits]);
+    expect(perPin[14]!.slice(-2)).toEqual([0x02, profile.sensor.adcBits]);
+  });
+
+  it("vents on an overpressure only the second sensor sees, within one sample, with no host message", async () => {
+    const { host, clock, plant, board } = await inflating();
+    host.send(guardMsg(...encodeGuardConfigure(300, tripCounts, secondaryTripCounts)));
+    host.send([...pwm(PUMP, 255), ...KEEPALIVE]);
+    await runFor(clock, 0.05, 0.01);
+    expect(board.outputs().pumpDuty).toBe(1);
+    const atMmhg = plant.trueMmhg();
+    plant.secondaryOffsetMmhg = profile.guard.tripMmhg + 5 - atMmhg;
+    const stepAt = clock.nowSeconds();
+    await runFor(clock, 0.02, 0.001);
+    const [trip] = trips(host);
+    expect(trip?.reason).toBe(GuardReason.OVERPRESSURE_SECONDARY);
+    expect(trip!.t - stepAt).toBeLessThanOrEqual(0.01 + 1e-9);
+    expect(trip!.lastCounts).toBeLessThan(tripCounts);
+    expect(trip!.lastSecondaryCounts!).toBeGreaterThanOrEqual(secondaryTripCounts);
+    expect(board.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
   });
 });

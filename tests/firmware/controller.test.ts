@@ -8,7 +8,6 @@ import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { trueLopMmhg } from "../../hardware/sim/limb.ts";
-import { generatePopulation } from "../../hardware/sim/population.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { ManualClock } from "../../shared/clock.ts";
 import { firmwareHarness } from "./harness.ts";
@@ -159,7 +158,7 @@ describe("sessions", () => {
     const holds: number[][] = [[], [], []];
     const releases: number[] = [];
     h.run(200, () => {
-      const set = h.controller.telemetry(h.now()).set ?? 0;
+      const set = h.controller.snapshot(h.now()).set ?? 0;
       if (h.controller.phaseName === "set" && set > 0 && h.now() - h.events("phase").at(-1)!.t > 10) holds[set - 1]!.push(h.plant.trueMmhg());
       if (h.controller.stateName === "releasing") releases.push(h.plant.trueMmhg());
       return h.events("summary").length > 0;
@@ -229,7 +228,7 @@ describe("host silence", () => {
     h.stopHeartbeats();
     let second = false;
     h.run(200, () => {
-      if (!second && h.controller.phaseName === "set" && (h.controller.telemetry(h.now()).set ?? 0) === 2) {
+      if (!second && h.controller.phaseName === "set" && (h.controller.snapshot(h.now()).set ?? 0) === 2) {
         second = true;
         h.plant.beginSet(20);
       }
@@ -270,13 +269,13 @@ describe("erratic sample timing", () => {
     const inner = new SimBoard(plant, profile, clock);
     // A USB link delivers the board's 100 Hz samples in bursts, stamped at arrival.
     const listeners = new Set<(s: PressureSample) => void>();
-    const pending: number[] = [];
+    const pending: PressureSample[] = [];
     inner.onSample((sample) => {
-      pending.push(sample.counts);
+      pending.push(sample);
       if (pending.length < 5) return;
       // Parsed one after another from one USB packet: 0.2 ms apart.
-      pending.splice(0).forEach((counts, i) => {
-        for (const l of listeners) l({ tSeconds: clock.nowSeconds() + i * 0.0002, counts });
+      pending.splice(0).forEach((s, i) => {
+        for (const l of listeners) l({ ...s, tSeconds: clock.nowSeconds() + i * 0.0002 });
       });
     });
     const board: CuffBoard = {
@@ -286,7 +285,7 @@ describe("erratic sample timing", () => {
       setPump: (d) => inner.setPump(d),
       setVent: (o) => inner.setVent(o),
       keepAlive: () => inner.keepAlive(),
-      configureGuard: (d, c) => inner.configureGuard(d, c),
+      configureGuard: (d, c, s) => inner.configureGuard(d, c, s),
       clearGuard: () => inner.clearGuard(),
       queryGuard: () => inner.queryGuard(),
       close: () => inner.close(),
@@ -363,11 +362,20 @@ describe("faults in the continuous and cycle plans", () => {
 });
 
 describe("vent pulses on a small thigh cuff", () => {
-  it("a knock in a rest answered by a one-tick vent pulse (5 cm cuff, 2 mm vent, 186 mmHg) is not taken for a broken sensor: the session runs to its end, vented, no alarm", () => {
-    // Population seed 7 #118: the sensor's side of the hose dipped 25 mmHg and came back in one sample (a sensor fault at 46.9 s before).
-    const subject = generatePopulation(7, 200)[118]!;
-    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
-    const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
+  it("a knock in a rest answered by a one-tick vent pulse (5 cm cuff, 2 mm vent, 186 mmHg) is not taken for a broken sensor: the session runs to its end, vented, no alarm", async () => {
+    // The pulse dips the sensor's side of the hose 25 mmHg for one sample; the cuff behind it refills it.
+    const scenario = parseScenario({
+      name: "narrow thigh cuff, knocks in the rests",
+      seed: 2231311988,
+      limb: "leg",
+      subject: { systolic: 136.4, diastolic: 79.6, heartRate: 59.8, limbCircumferenceCm: 45.6, breathsPerMin: 17 },
+      cuff: { widthCm: 5 },
+      hardware: { pumpFreeFlowLpm: 3.54, leakMmhgPerMin: 0.1, sensorNoiseMmhg: 0.51, sensorOffsetMmhg: 3.05, sensorDriftMmhgPerMin: -0.056 },
+      exercise: { repSeconds: 2.67, contractionSwingMmhg: 23.9, swellingMmhg: 8.3, motionArtefactMmhg: 2.91 },
+      plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
+    });
+    const lopMmhg = Math.round(trueLopMmhg(scenario.subject, scenario.cuff.widthCm));
+    const result = await runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
     expect(result.alarms).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.simSeconds).toBeGreaterThan(150);
@@ -375,11 +383,19 @@ describe("vent pulses on a small thigh cuff", () => {
 });
 
 describe("fast, strong reps on a thigh", () => {
-  it("relaxations that outrun the pump in a set (26 mmHg swing, 1.6 s reps) are not taken for a dead pump: the session runs to its end, vented, every rep counted", () => {
-    // Population seed 3 #78: the pump ran flat out for 2.5 s while two relaxations pulled the pressure 5 mmHg below where it started (a pump-dead fault at 127.7 s before).
-    const subject = generatePopulation(3, 80)[78]!;
-    const lopMmhg = Math.round(trueLopMmhg(subject.subject, subject.cuff.widthCm));
-    const result = runScenario({ ...subject, plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: lopMmhg, countReps: true } }, { profile: referenceProfile() });
+  it("relaxations that outrun the pump in a set (26 mmHg swing, 1.6 s reps, 2 L/min pump) are not taken for a dead pump: the session runs to its end, vented, every rep counted", async () => {
+    const scenario = parseScenario({
+      name: "thigh, fast strong reps, small pump",
+      seed: 3880568888,
+      limb: "leg",
+      subject: { systolic: 131.1, diastolic: 86.6, heartRate: 77.7, limbCircumferenceCm: 59.6, breathsPerMin: 15.1 },
+      cuff: { widthCm: 11.5 },
+      hardware: { pumpFreeFlowLpm: 2.06, leakMmhgPerMin: 2.01, sensorNoiseMmhg: 0.16, sensorOffsetMmhg: 0.21, sensorDriftMmhgPerMin: 0.081 },
+      exercise: { repSeconds: 1.64, contractionSwingMmhg: 25.8, swellingMmhg: 9.5, motionArtefactMmhg: 1.96 },
+      plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
+    });
+    const lopMmhg = Math.round(trueLopMmhg(scenario.subject, scenario.cuff.widthCm));
+    const result = await runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
@@ -388,10 +404,10 @@ describe("fast, strong reps on a thigh", () => {
 
 describe("a sensor's own offset at power-up", () => {
   for (const offsetMmhg of [-20, 20]) {
-    it(`a sensor reading ${offsetMmhg} mmHg on an empty cuff (the scenario limit) is zeroed, and the session runs to its end on target`, () => {
+    it(`a sensor reading ${offsetMmhg} mmHg on an empty cuff (the scenario limit) is zeroed, and the session runs to its end on target`, async () => {
       // Before, an offset of -15 mmHg or more read as an impossible pressure before the first zero and faulted the cuff at boot.
       const scenario = parseScenario({ name: `offset ${offsetMmhg}`, limb: "leg", hardware: { sensorOffsetMmhg: offsetMmhg }, plan: { sets: [10, 10], restSeconds: 20, target: { percentLop: 70 }, lop: 200 } });
-      const result = runScenario(scenario, { profile: referenceProfile() });
+      const result = await runScenario(scenario, { profile: referenceProfile() });
       expect(result.alarms).toEqual([]);
       expect(result.finalState).toBe("vented");
       expect(result.metrics.exerciseWithin10!).toBeGreaterThan(0.95);
@@ -401,7 +417,7 @@ describe("a sensor's own offset at power-up", () => {
 });
 
 describe("a noiseless sensor between slow heart beats", () => {
-  it("a rest at 78 % LOP on a 6 cm thigh cuff with a 45 bpm heart and sensorNoiseMmhg 0 is not taken for a stuck sensor: the session runs to its end", () => {
+  it("a rest at 78 % LOP on a 6 cm thigh cuff with a 45 bpm heart and sensorNoiseMmhg 0 is not taken for a stuck sensor: the session runs to its end", async () => {
     // Found sweeping the scenario ranges: the sealed cuff read one count for 0.5 s of a 1.3 s beat, and the cuff faulted at 93 s.
     const scenario = parseScenario({
       name: "quiet sensor, slow heart",
@@ -413,7 +429,7 @@ describe("a noiseless sensor between slow heart beats", () => {
       plan: { sets: [15, 10, 10], restSeconds: 42, target: { percentLop: 79 }, lop: "measure" },
       exercise: { repSeconds: 2.2, contractionSwingMmhg: 23, swellingMmhg: 10, motionArtefactMmhg: 0.2 },
     });
-    const result = runScenario(scenario, { profile: referenceProfile() });
+    const result = await runScenario(scenario, { profile: referenceProfile() });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
@@ -421,7 +437,7 @@ describe("a noiseless sensor between slow heart beats", () => {
 });
 
 describe("narrow hoses and kinks at the end of a hold", () => {
-  it("a narrow hose (1.5 m of 2.6 mm tube) that the 2.5 mm vent empties faster than the cuff refills it is not taken for a kink: the session ends vented, with no alarm", () => {
+  it("a narrow hose (1.5 m of 2.6 mm tube) that the 2.5 mm vent empties faster than the cuff refills it is not taken for a kink: the session ends vented, with no alarm", async () => {
     // Found sweeping the scenario ranges: the final deflation emptied the reading in under 0.1 s and ended the session in a hose-kink fault.
     const scenario = parseScenario({
       name: "narrow hose",
@@ -434,7 +450,7 @@ describe("narrow hoses and kinks at the end of a hold", () => {
       exercise: { repSeconds: 2.6, contractionSwingMmhg: 21, swellingMmhg: 10, motionArtefactMmhg: 1.3 },
     });
     let lastMmhg = 0;
-    const result = runScenario(scenario, { profile: referenceProfile(), onTrace: (row) => (lastMmhg = row.cuffMmhg) });
+    const result = await runScenario(scenario, { profile: referenceProfile(), onTrace: (row) => (lastMmhg = row.cuffMmhg) });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);

@@ -21,7 +21,7 @@ const GUARD_LEVEL: FaultKind[] = ["firmware-hang", "board-unplugged"];
 
 const table: string[] = [];
 
-function run(kind: FaultKind, phase: Phase): BenchResult {
+function run(kind: FaultKind, phase: Phase): Promise<BenchResult> {
   const scenario = { ...base, plan: { ...base.plan, lop: phase === "lop" ? ("measure" as const) : 198 } };
   return runScenario(scenario, { profile, faultOnPhase: { kind, phase, afterSeconds: phase === "lop" ? 3 : 2 }, maxSimSeconds: 900 });
 }
@@ -29,8 +29,8 @@ function run(kind: FaultKind, phase: Phase): BenchResult {
 describe("fault matrix", () => {
   for (const kind of FAULT_KINDS) {
     for (const phase of PHASES) {
-      it(`${kind} during ${phase}`, () => {
-        const result = run(kind, phase);
+      it(`${kind} during ${phase}`, async () => {
+        const result = await run(kind, phase);
         const timing = result.faults.find((f) => f.kind === kind)!;
         expect(timing, "the fault was injected").toBeDefined();
         table.push(
@@ -61,10 +61,10 @@ describe("fault matrix", () => {
 });
 
 describe("a sensor drifting low during a set (the dangerous direction)", () => {
-  it("the pulsation cross-check vents the cuff before the true pressure reaches LOP", () => {
+  it("the pulsation cross-check vents the cuff before the true pressure reaches LOP", async () => {
     const scenario = { ...base, plan: { ...base.plan, lop: "measure" as const } };
     let peak = 0;
-    const result = runScenario(scenario, {
+    const result = await runScenario(scenario, {
       profile,
       faultOnPhase: { kind: "sensor-drift", phase: "set", afterSeconds: 2, params: { mmhgPerMin: -10 } },
       onTrace: (row) => {
@@ -79,8 +79,8 @@ describe("a sensor drifting low during a set (the dangerous direction)", () => {
 });
 
 describe("a pump dying during a set (relaxations can outrun a working pump there)", () => {
-  it("is caught by the leak rule and the board is pump off, vent open within 6 s", () => {
-    const result = run("pump-dead", "set");
+  it("is caught by the leak rule and the board is pump off, vent open within 6 s", async () => {
+    const result = await run("pump-dead", "set");
     const timing = result.faults.find((f) => f.kind === "pump-dead")!;
     expect(timing.alarmKinds).toContain("leak");
     expect(timing.toSafeSeconds).not.toBeNull();

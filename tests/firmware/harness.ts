@@ -1,5 +1,5 @@
 /** A synchronous in-process firmware on the simulated cuff, driven frame by frame from a test. */
-import { SimBoard } from "../../hardware/sim/sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "../../hardware/sim/sim-board.ts";
 import { Wire } from "../../firmware/link/wire.ts";
 import type { HostSilencePolicy } from "../../firmware/core/controller.ts";
 import { LineSplitter } from "../../firmware/link/line-splitter.ts";
@@ -13,7 +13,6 @@ import { SCHEMA_FINGERPRINT } from "../../shared/protocol/fingerprint.ts";
 import { type FirmwareMessage, type HostBody, PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
 import { startFirmware } from "../../firmware/factory.ts";
 
-export const STEP = 0.01;
 
 export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilence?: HostSilencePolicy) {
   const profile = referenceProfile();
@@ -66,11 +65,11 @@ export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilen
     },
     /** Run simulated time; the host heartbeats every 0.5 s unless stopped. */
     run(seconds: number, until?: () => boolean) {
-      const steps = Math.round(seconds / STEP);
+      const steps = Math.round(seconds / SIM_STEP_SECONDS);
       for (let i = 0; i < steps; i++) {
         step++;
-        clock.advanceTo(step * STEP);
-        board.advance(STEP);
+        clock.advanceTo(step * SIM_STEP_SECONDS);
+        board.advance(SIM_STEP_SECONDS);
         if (heartbeats && step % 50 === 0) h.send({ type: "heartbeat" });
         if (until?.()) return true;
       }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { PressureEstimate } from "../../firmware/core/estimator.ts";
-import { ALARM_RULES, type RuleContext, Supervisor, vetoActuation } from "../../firmware/core/safety/supervisor.ts";
+import type { SafetyInput } from "../../firmware/core/safety/rule.ts";
+import { safetyRules, Supervisor } from "../../firmware/core/safety/supervisor.ts";
+import { vetoActuation } from "../../firmware/core/safety/veto.ts";
 import type { AlarmKind } from "../../shared/protocol/messages.ts";
 
 const DT = 0.01;
@@ -9,8 +11,10 @@ function estimate(t: number, mmhg: number, extra: Partial<PressureEstimate> = {}
   return { tSeconds: t, rawMmhg: mmhg, mmhg, slopeMmhgPerSecond: 0, atRail: false, counts: 1000 + Math.round(mmhg * 43) + (Math.round(t * 100) % 3), ...extra };
 }
 
-function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: Partial<PressureEstimate> } = {}): RuleContext {
-  const { mmhg = 150, est = {}, ...rest } = over;
+type Over = Partial<Omit<SafetyInput, "diagnostics">> & Partial<SafetyInput["diagnostics"]> & { mmhg?: number; est?: Partial<PressureEstimate> };
+
+function context(t: number, over: Over = {}): SafetyInput {
+  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, ...rest } = over;
   return {
     t,
     dtSeconds: DT,
@@ -20,24 +24,17 @@ function context(t: number, over: Partial<RuleContext> & { mmhg?: number; est?: 
     targetMmhg: 150,
     settled: true,
     exercising: true,
-    probeDropMmhg: null,
-    ventShutCheckMmhg: null,
-    pulseRatio: null,
     zeroed: true,
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
-    lopCeilingMmhg: 190,
-    pumpRateAt: () => 15,
-    requestedRateMmhgPerSecond: 0,
-    ventRateAt: () => 60,
-    pumpMinDuty: 0.15,
+    diagnostics: { kinkProbeDropMmhg, ventShutCheckMmhg, pulseRatio },
     ...rest,
   };
 }
 
 /** Runs the table on a scenario; returns when (simulated seconds) the alarm first fires, or null. */
-function firstAlarm(kind: AlarmKind, seconds: number, build: (t: number) => RuleContext): number | null {
+function firstAlarm(kind: AlarmKind, seconds: number, build: (t: number) => SafetyInput): number | null {
   const supervisor = new Supervisor();
   for (let i = 0; i <= Math.round(seconds / DT); i++) {
     const t = i * DT;
@@ -49,9 +46,9 @@ function firstAlarm(kind: AlarmKind, seconds: number, build: (t: number) => Rule
 
 describe("alarm rules (one test each)", () => {
   it("the table names every rule once, each with a description", () => {
-    const kinds = ALARM_RULES.map((r) => r.kind);
+    const kinds = safetyRules().map((r) => r.kind);
     expect(new Set(kinds).size).toBe(kinds.length);
-    for (const rule of ALARM_RULES) expect(rule.description.length).toBeGreaterThan(10);
+    for (const rule of safetyRules()) expect(rule.description.length).toBeGreaterThan(10);
   });
 
   it("sensor-nan fires within 30 ms of a NaN sample", () => {
@@ -109,7 +106,7 @@ describe("alarm rules (one test each)", () => {
   });
 
   it("sensor-stuck fires after 0.5 s of identical counts in a set or while the pump works, after 2 s in a sealed still hold, never while vented at zero", () => {
-    const frozen = (over: Partial<RuleContext>) => (t: number) => context(t, { ...over, est: t >= 1 ? { counts: 7000 } : {} });
+    const frozen = (over: Over) => (t: number) => context(t, { ...over, est: t >= 1 ? { counts: 7000 } : {} });
     expect(firstAlarm("sensor-stuck", 4, frozen({}))! - 1).toBeCloseTo(0.5, 1);
     const still = { phase: "rest" as const, exercising: false };
     expect(firstAlarm("sensor-stuck", 4, frozen({ ...still, proposed: { pump: 0.6, vent: 0 } }))! - 1).toBeCloseTo(0.5, 1);
@@ -126,8 +123,8 @@ describe("alarm rules (one test each)", () => {
   });
 
   it("hose-kink fires on a kink probe that drops the reading 17 mmHg, not 2", () => {
-    expect(firstAlarm("hose-kink", 1, (t) => context(t, { probeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 17 : null }))).toBeCloseTo(0.5, 1);
-    expect(firstAlarm("hose-kink", 1, (t) => context(t, { probeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeNull();
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { kinkProbeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 17 : null }))).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { kinkProbeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeNull();
   });
 
   it("hose-kink fires when the regulator's full vent empties the reading from 150 mmHg in 0.05 s, not in 0.4 s", () => {
@@ -183,8 +180,16 @@ describe("alarm rules (one test each)", () => {
   it("deviation fires after just over 1 s beyond 10 mmHg and is a warning that does not latch", () => {
     expect(firstAlarm("deviation", 3, (t) => context(t, { mmhg: 165 }))).toBeCloseTo(1.01, 1);
     expect(firstAlarm("deviation", 3, (t) => context(t, { mmhg: 159 }))).toBeNull();
-    const rule = ALARM_RULES.find((r) => r.kind === "deviation")!;
+    const rule = safetyRules().find((r) => r.kind === "deviation")!;
     expect([rule.severity, rule.latches]).toEqual(["warning", false]);
+  });
+});
+
+describe("an inflation that never reaches its target", () => {
+  it("faults after 180 s of inflating, and never while the cuff holds or rests", () => {
+    const inflating = (t: number) => context(t, { state: "inflating", phase: "inflate", settled: false, mmhg: 60, targetMmhg: 67 });
+    expect(firstAlarm("target-not-reached", 200, inflating)).toBeCloseTo(180, 1);
+    expect(firstAlarm("target-not-reached", 400, (t) => context(t, { state: "regulating", phase: "rest" }))).toBeNull();
   });
 });
 

@@ -66,6 +66,7 @@ describe("hardware drawings", () => {
     expect(labels).toContain(`${profile.pins.vent} vent PWM`);
     expect(labels).toContain(`${profile.pins.emergencyButton} button sense`);
     expect(labels).toContain(`${profile.pins.pressure}: Firmata channel`);
+    expect(labels).toContain(`${profile.pins.secondaryPressure} second sensor`);
   });
 
   it("stay on the sheet", () => {
@@ -100,5 +101,6 @@ describe("hardware README", () => {
     expect(row("pins.vent")).toMatch(new RegExp(`^\\| ${profile.pins.vent} \\|`));
     expect(row("pins.pressure")).toMatch(new RegExp(`^\\| ${profile.pins.pressure} \\|`));
     expect(row("pins.emergencyButton")).toMatch(new RegExp(`^\\| ${profile.pins.emergencyButton} \\|`));
+    expect(row("pins.secondaryPressure")).toMatch(new RegExp(`^\\| ${profile.pins.secondaryPressure} \\|`));
   });
 });

@@ -10,6 +10,8 @@ import {
   mmhgToCounts,
   parseProfile,
   referenceProfile,
+  secondaryCountsToMmhg,
+  secondaryMmhgToCounts,
   type HardwareProfile,
 } from "../../hardware/profile.ts";
 import { checkedProfile } from "../../hardware/firmata-layout.ts";
@@ -32,7 +34,7 @@ function patched(profile: HardwareProfile, section: keyof HardwareProfile, patch
 describe("reference profiles", () => {
   it("the Nano profile loads with the decided pins, sensor and guard", () => {
     expect(nano.board).toBe("arduino-nano");
-    expect(nano.pins).toEqual({ pump: "D5", vent: "D9", pressure: "A0", emergencyButton: "D2" });
+    expect(nano.pins).toEqual({ pump: "D5", vent: "D9", pressure: "A0", secondaryPressure: "A1", emergencyButton: "D2" });
     expect(nano.vent.normallyOpen).toBe(true);
     expect(nano.guard).toEqual({ keepAliveDeadlineMs: 300, tripMmhg: 320 });
     expect(checkedProfile(nano)).toEqual(nano);
@@ -63,6 +65,41 @@ describe("reference profiles", () => {
     }
     expect(mmhgToCounts(nano, 0)).toBe(2000);
     expect(mmhgToCounts(nano, nano.guard.tripMmhg)).toBe(15652);
+  });
+});
+
+describe("the second sensor in the reference profile", () => {
+  const second = nano.secondarySensor!;
+
+  it("is a different part on the Nano's own 10-bit ADC, on an analog pin of its own", () => {
+    expect(second.part).toMatch(/MPX5050GP/);
+    expect(nano.sensor.part).not.toMatch(/MPX5050GP/);
+    expect(second.adcBits).toBe(10);
+    expect(nano.pins.secondaryPressure).toBe("A1");
+    expect(checkedProfile(nano).secondarySensor).toEqual(second);
+  });
+
+  it("resolves 0.41 mmHg per count, coarse for pulsations but plenty for a cross-check", () => {
+    const mmhgPerCount = secondaryCountsToMmhg(nano, 1)! - secondaryCountsToMmhg(nano, 0)!;
+    expect(mmhgPerCount).toBeCloseTo(0.407, 3);
+    for (const mmhg of [0, 100, 200, 300]) {
+      expect(Math.abs(secondaryCountsToMmhg(nano, secondaryMmhgToCounts(nano, mmhg)!)! - mmhg)).toBeLessThanOrEqual(mmhgPerCount / 2 + 1e-9);
+    }
+  });
+
+  it("sees the relief valve's and the guard's pressures: 0.2 V at 0 mmHg, full scale above 330 mmHg", () => {
+    expect(secondaryMmhgToCounts(nano, 0)).toBe(41);
+    expect(secondaryMmhgToCounts(nano, nano.guard.tripMmhg)).toBe(827);
+    expect(secondaryMmhgToCounts(nano, 330)).toBe(851);
+    expect(secondaryCountsToMmhg(nano, 1023)).toBeGreaterThan(380);
+  });
+
+  it("a build without one gives null conversions", () => {
+    const { secondarySensor: _s, ...single } = nano;
+    const profile = parseProfile({ ...single, pins: { pump: "D5", vent: "D9", pressure: "A0" } });
+    expect(profile.secondarySensor).toBeUndefined();
+    expect(secondaryMmhgToCounts(profile, 100)).toBeNull();
+    expect(secondaryCountsToMmhg(profile, 100)).toBeNull();
   });
 });
 
@@ -121,6 +158,31 @@ describe("a wrong profile is refused with the field named", () => {
       "uno.json: pins.pressure: A6 is not an analog input of the arduino-uno",
     );
     expect(() => checkedProfile(patched(nano, "pins", { vent: "D5" }), "x.json")).toThrow(/^x\.json: pins\.vent: /);
+  });
+
+  it("a second sensor without its pin, or a pin without its sensor", () => {
+    const { secondarySensor: _s, ...single } = nano;
+    expect(refuse(patched(nano, "pins", { secondaryPressure: undefined }))).toBe(
+      "my-build.json: pins.secondaryPressure: is required with secondarySensor: the analog pin the second sensor is wired to",
+    );
+    expect(refuse(single)).toMatch(/^my-build\.json: secondarySensor: is required with pins\.secondaryPressure/);
+  });
+
+  it("a second sensor on the first sensor's channel, on a digital pin, or with an 8-bit ADC", () => {
+    expect(refuse(patched(nano, "pins", { secondaryPressure: "A0" }))).toMatch(/^my-build\.json: pins\.secondaryPressure: A0 is already the first sensor's channel/);
+    expect(refuse(patched(nano, "pins", { secondaryPressure: "D7" }))).toMatch(/^my-build\.json: pins\.secondaryPressure: an analog pin/);
+    expect(refuse(patched(nano, "secondarySensor", { adcBits: 8 }))).toMatch(/^my-build\.json: secondarySensor\.adcBits: /);
+    expect(refuse(patched(nano, "secondarySensor", { voltsPerMmhg: 12 }))).toMatch(/^my-build\.json: secondarySensor\.voltsPerMmhg: /);
+    expect(refuse(patched(nano, "secondarySensor", { sampleHz: 100 }))).toMatch(/^my-build\.json: secondarySensor: .*sampleHz/);
+  });
+
+  it("a second sensor on the ADS1115's I2C pins or on an A6 the Uno does not have", () => {
+    expect(() => checkedProfile(patched(nano, "pins", { secondaryPressure: "A4" }), "x.json")).toThrow(
+      "x.json: pins.secondaryPressure: A4 carries the I2C bus the first sensor's ADS1115 is read on (A4 SDA, A5 SCL)",
+    );
+    expect(() => checkedProfile({ ...nano, board: "arduino-uno", pins: { ...nano.pins, secondaryPressure: "A6" } }, "uno.json")).toThrow(
+      "uno.json: pins.secondaryPressure: A6 is not an analog input of the arduino-uno",
+    );
   });
 
   it("a file that is not JSON, naming the file", () => {

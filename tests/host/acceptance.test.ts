@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AcceptanceRecordSchema, type StepResult } from "../../host/acceptance/record.ts";
 import { makeAcceptanceCommand } from "../../host/cli/commands/acceptance.ts";
 import { openLink, type OpenLink } from "../../host/cli/link.ts";
+import { referenceProfile, secondaryCountsToMmhg } from "../../hardware/profile.ts";
 import { main } from "../../host/cli/main.ts";
 import { fakeIo } from "./fake-io.ts";
 
@@ -147,6 +148,86 @@ describe("cuff acceptance on the simulated cuff", () => {
     const record = readRecord(recordPath);
     expect(record.ok).toBe(false);
     expect(record.steps.map((s) => s.name)).toEqual(["zero"]);
+  });
+});
+
+/**
+ * Stands in for a core that reads its second sensor (the controller's part of issue 18): its snapshot,
+ * and so the telemetry, carries the second reading, zeroed in the firmware's own zeroing.
+ */
+function withSecondSensorTelemetry(link: OpenLink): OpenLink {
+  const { stack, plant } = link.sim!;
+  const controller = stack.controller;
+  const snapshot = controller.snapshot.bind(controller);
+  const raw = () => secondaryCountsToMmhg(referenceProfile(), plant.secondarySensorCounts()!)!;
+  const zeroing: number[] = [];
+  let zeroMmhg = 0;
+  controller.snapshot = (t: number) => {
+    const s = snapshot(t);
+    if (s.state === "zeroing") zeroing.push(raw());
+    else if (zeroing.length) zeroMmhg = zeroing.splice(0).reduce((sum, v, _, all) => sum + v / all.length, 0);
+    return { ...s, secondaryMmhg: raw() - zeroMmhg };
+  };
+  return link;
+}
+
+describe("cuff acceptance with a firmware that reports its second sensor", () => {
+  async function walk(scenario: object) {
+    const dir = tempDir();
+    const scenarioPath = join(dir, "scenario.json");
+    writeFileSync(scenarioPath, JSON.stringify(scenario));
+    const recordPath = join(dir, "record.json");
+    const io = fakeIo();
+    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: async (choice) => withSecondSensorTelemetry(await openLink(choice)) });
+    const code = await command.run(["--sim", "--scenario", scenarioPath, "--speed", "max", "--record", recordPath], io);
+    return { code, out: io.out.text, record: readRecord(recordPath) };
+  }
+
+  it("zeroes and span-checks the second sensor too, against the gauge and the first sensor: a good pair passes", async () => {
+    const { code, record } = await walk({ name: "good pair", hardware: { secondarySensorOffsetMmhg: 6 } });
+    expect(code).toBe(0);
+    expect(record.steps.map((s) => s.name)).toEqual([
+      "zero",
+      "zero, second sensor",
+      "span 100 mmHg",
+      "span 100 mmHg, second sensor",
+      "span 200 mmHg",
+      "span 200 mmHg, second sensor",
+      "span 300 mmHg (at 290)",
+      "span 300 mmHg (at 290), second sensor",
+      "leak at 300 mmHg",
+      "relief valve",
+      "deflation 260 -> 15 mmHg",
+      "guard trips when the USB cable is pulled",
+    ]);
+    // Its own 6 mmHg offset is zeroed away; its 10-bit steps widen its spread a little.
+    expect(Math.abs(step(record.steps, "zero, second sensor").measured!)).toBeLessThanOrEqual(0.5);
+    for (const name of ["span 100 mmHg, second sensor", "span 200 mmHg, second sensor", "span 300 mmHg (at 290), second sensor"]) {
+      expect(step(record.steps, name)).toMatchObject({ verdict: "pass" });
+      expect(Math.abs(step(record.steps, name).measured!)).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it("a second sensor whose span is 2.5 % off fails at 200 and 290 mmHg, by the gauge and by the first sensor: exit 1", async () => {
+    const { code, out, record } = await walk({ name: "second sensor span off", hardware: { secondarySensorSpanErrorPercent: 2.5 } });
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL +span 300 mmHg \(at 290\), second sensor: [\d.]+ mmHg/);
+    expect(step(record.steps, "span 100 mmHg, second sensor").verdict).toBe("pass");
+    const top = step(record.steps, "span 300 mmHg (at 290), second sensor");
+    expect(top.verdict).toBe("fail");
+    expect(step(record.steps, "span 200 mmHg, second sensor").verdict).toBe("fail");
+    expect(top.measured!).toBeGreaterThan(6);
+    expect(top.measured!).toBeLessThan(8.5);
+    expect(top.detail).toMatch(/from the first sensor/);
+    // The first sensor itself is fine.
+    expect(step(record.steps, "span 300 mmHg (at 290)").verdict).toBe("pass");
+  });
+
+  it("without the second reading in the telemetry, the walk says so and judges the first sensor alone", async () => {
+    const r = await cuff(["acceptance", "--sim", "--speed", "max", "--json"], { env: { CUFF_PROFILE_DIR: tempDir() } });
+    const zero = r.out.split("\n").map((l) => (l ? JSON.parse(l) : null)).find((l) => l?.name === "zero");
+    expect(zero.detail).toMatch(/the firmware reports no second sensor reading/);
+    expect(r.out).not.toMatch(/second sensor"/);
   });
 });
 

@@ -38,7 +38,7 @@ describe("cuff usage", () => {
     [["session", "--port", "/dev/ttyUSB0", "--sim"], "cuff session: use either --port PATH or --sim, not both.\n"],
     [["session", "--port", "/dev/ttyUSB0"], "cuff session: say where the cuff is: --limb arm or --limb leg.\n"],
     [["session", "--port", "/dev/ttyUSB0", "--limb", "leg", "--speed", "5"], "cuff session: --speed only applies to the simulated cuff (--sim); real cuffs run in real time.\n"],
-    [["demo", "--sets", "30,x"], 'cuff demo: --sets must be 1 to 12 rep counts separated by commas, like 30,15,15,15, got "30,x".\n'],
+    [["demo", "--sets", "30,x"], 'cuff demo: --sets must be 1 to 12 rep counts of 1-200 separated by commas, like 30,15,15,15, got "30,x".\n'],
     [["demo", "--bogus"], "cuff demo: Unknown option '--bogus'; see --help.\n"],
     [["plot"], "cuff plot: give one recording or trace file to draw, e.g. cuff plot session.jsonl.\n"],
     [["demo", "--host-silence", "pause"], 'cuff demo: --host-silence must be vent or continue, got "pause".\n'],

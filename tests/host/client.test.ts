@@ -4,9 +4,10 @@ import { CuffClient, type CuffClientOptions } from "../../host/client/client.ts"
 import { CommandTimeoutError, HelloMismatchError, NackError, NotACuffError } from "../../host/client/errors.ts";
 import { encodeFrame } from "../../shared/protocol/index.ts";
 import { duplexPair, run, runUntil, ScriptedFirmware } from "./scripted-firmware.ts";
+import { duplexConnector } from "../../host/client/stream-port.ts";
 
 function openWith(clock: ManualClock, fw: ScriptedFirmware, extra: Partial<CuffClientOptions> = {}) {
-  return runUntil(clock, CuffClient.open({ connect: fw.connect, clock, instance: "test-host", label: "the test cuff", ...extra }));
+  return runUntil(clock, CuffClient.open({ connect: duplexConnector(fw.connect), clock, instance: "test-host", label: "the test cuff", ...extra }));
 }
 
 describe("CuffClient hello", () => {
@@ -37,7 +38,7 @@ describe("CuffClient hello", () => {
       device.write(encodeFrame({ v: 2, seq: 0, type: "hello", role: "firmware", protocol: 2, fingerprint: "fedcba9876543210", software: "cuff-fw 2.0", cuffs: 2, uptime: 3, features: ["cycle"] }));
       return host;
     };
-    const error = await runUntil(clock, CuffClient.open({ connect, clock, label: "/dev/ttyACM0" }).catch((e: Error) => e));
+    const error = await runUntil(clock, CuffClient.open({ connect: duplexConnector(connect), clock, label: "/dev/ttyACM0" }).catch((e: Error) => e));
     expect(error).toBeInstanceOf(HelloMismatchError);
     expect((error as Error).message).toMatch(/^\/dev\/ttyACM0 speaks a different cuff link \(firmware protocol 2, fingerprint fedcba9876543210; this host: protocol 1/);
     expect(clock.pendingCount()).toBe(0);
@@ -53,7 +54,7 @@ describe("CuffClient hello", () => {
       });
       return host;
     };
-    const error = await runUntil(clock, CuffClient.open({ connect, clock, label: "/dev/ttyACM0" }).catch((e: Error) => e));
+    const error = await runUntil(clock, CuffClient.open({ connect: duplexConnector(connect), clock, label: "/dev/ttyACM0" }).catch((e: Error) => e));
     expect((error as Error).message).toBe("/dev/ttyACM0 refused this host: protocol mismatch: firmware speaks v1 fingerprint 0000000000000000");
   });
 
@@ -64,7 +65,7 @@ describe("CuffClient hello", () => {
       device.write("AT+OK\r\nhello world\n");
       return host;
     };
-    const error = await runUntil(clock, CuffClient.open({ connect, clock, label: "/dev/ttyUSB9" }).catch((e: Error) => e));
+    const error = await runUntil(clock, CuffClient.open({ connect: duplexConnector(connect), clock, label: "/dev/ttyUSB9" }).catch((e: Error) => e));
     expect(error).toBeInstanceOf(NotACuffError);
     expect((error as Error).message).toBe(
       "/dev/ttyUSB9 is not a cuff: it sent 2 line(s) that are not cuff link frames and no hello within 3 s",
@@ -234,7 +235,7 @@ describe("CuffClient reconnection", () => {
       if (refuse) throw new Error("there is no serial port at /dev/ttyACM0");
       return fw.connect();
     };
-    const client = await runUntil(clock, CuffClient.open({ connect, clock, reconnect: { initialSeconds: 0.25, maxSeconds: 2, giveUpSeconds: 8 } }));
+    const client = await runUntil(clock, CuffClient.open({ connect: duplexConnector(connect), clock, reconnect: { initialSeconds: 0.25, maxSeconds: 2, giveUpSeconds: 8 } }));
     refuse = true;
     const lostAt = clock.nowSeconds();
     fw.unplug();

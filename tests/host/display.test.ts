@@ -41,8 +41,8 @@ describe("live display text", () => {
   it("counts the rest down and says the cuff stays inflated", () => {
     let v = midSet();
     v = foldEvent(v, { ...base, type: "phase", t: 175, phase: "rest", set: 2, seconds: 30 });
-    // the firmware's telemetry already names the next set during a rest
-    v = foldTelemetry(v, telemetry(187, 153, "rest", { set: 3, remaining: 18.2 }));
+    // during a rest the firmware's telemetry names the set just done
+    v = foldTelemetry(v, telemetry(187, 153, "rest", { set: 2, remaining: 18.2 }));
     const lines = renderDashboard(v, { width: 80, color: false });
     expect(lines[2]).toMatch(/^REST after set 2   0:18 left   \(the cuff stays inflated\)/);
     // sets 1-2 (90 s of reps), the first rest (30 s) and 11.8 s of this one, of 240 s
@@ -58,8 +58,8 @@ describe("live display text", () => {
     expect(coloured.at(-1)).toContain("\x1b[1;97;41m!! FAULT leak");
     // the fault vents the cuff; the bar stays where the session stopped
     const before = sessionProgress(v);
-    v = foldEvent(v, { ...base, type: "state", t: 160, from: "regulating", to: "fault", phase: "fault", reason: "fault: leak" });
-    v = foldEvent(v, { ...base, type: "summary", t: 163, summary: { ok: false, endReason: "fault: leak", lopMmhg: 190, targetMmhg: 152, sets: [], restrictionSeconds: 120, exerciseWithin10: null, restWithin5: null, peakMmhg: null, alarms: [] } });
+    v = foldEvent(v, { ...base, type: "state", t: 160, from: "regulating", to: "fault", phase: "fault", cause: "fault", reason: "fault: leak" });
+    v = foldEvent(v, { ...base, type: "summary", t: 163, summary: { ok: false, ending: "fault", fault: "leak", endReason: "fault: leak", lopMmhg: 190, targetMmhg: 152, sets: [], restrictionSeconds: 120, exerciseWithin10: null, restWithin5: null, peakMmhg: null, alarms: [] } });
     expect(sessionProgress(v)).toBe(before);
     expect(renderDashboard(v, { width: 80, color: false })[2]).toMatch(/^ FAULT - cuff vented /);
   });
@@ -116,7 +116,7 @@ describe("live display text", () => {
 
   it("summarises a session in words and numbers", () => {
     const lines = renderSummary({
-      ok: true, endReason: "plan complete", lopMmhg: 190, targetMmhg: 152,
+      ok: true, ending: "completed", endReason: "plan complete", lopMmhg: 190, targetMmhg: 152,
       sets: [{ planned: 30, reps: 30, seconds: 61 }, { planned: 15, reps: 15, seconds: 31 }],
       restrictionSeconds: 312, exerciseWithin10: 0.993, restWithin5: 1, peakMmhg: 163, alarms: [],
     });

@@ -56,7 +56,7 @@ describe.skipIf(!haveSocat)("whole stack over a real pty", () => {
       telemetry.push(m);
     });
     client.events$.subscribe((e) => events.push(e));
-    const athlete = new SimulatedAthlete(client, r.stack.plant, r.clock);
+    const athlete = new SimulatedAthlete(client, r.stack.plant, r.clock, () => 0.5);
     const plan = planFromOptions({}, "leg", 195, null);
     const summary = await lockStep(r, () => lastT, runSession({ client, clock: r.clock, limb: "leg", plan }), 600);
     athlete.dispose();

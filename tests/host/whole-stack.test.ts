@@ -12,6 +12,7 @@ import { planFromOptions } from "../../host/cli/plan-options.ts";
 import { runSession } from "../../host/session/runner.ts";
 import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import type { TelemetryMessage } from "../../shared/protocol/index.ts";
+import { duplexConnector } from "../../host/client/stream-port.ts";
 
 interface Rig {
   clock: ManualClock;
@@ -34,8 +35,8 @@ async function rig(cable = { plugged: true }): Promise<Rig> {
     if (!cable.plugged) throw new Error("there is no serial port at /dev/ttyACM0");
     return stack.replugLink();
   };
-  const client = await drive(stack, CuffClient.open({ connect, clock, instance: "whole-stack" }), 10);
-  const athlete = new SimulatedAthlete(client, stack.plant, clock);
+  const client = await drive(stack, CuffClient.open({ connect: duplexConnector(connect), clock, instance: "whole-stack" }), 10);
+  const athlete = new SimulatedAthlete(client, stack.plant, clock, () => 0.5);
   const telemetry: TelemetryMessage[] = [];
   const events: CuffEvent[] = [];
   client.telemetry$.subscribe((m) => telemetry.push(m));
@@ -160,7 +161,7 @@ describe("whole stack, in-process", () => {
     expect(executed.mock.calls.filter(([m]) => m.type === "set-done")).toHaveLength(1);
     expect(statuses.at(-1)).toMatch(/^regulating\/rest\/set \d$/);
     // the session goes on from where it was: rest 2, then sets 3 and 4 in full
-    const athlete = new SimulatedAthlete(r.client, r.stack.plant, r.clock);
+    const athlete = new SimulatedAthlete(r.client, r.stack.plant, r.clock, () => 0.5);
     const summary = await drive(r.stack, done, 400);
     athlete.dispose();
     expect(summary.ok).toBe(true);

@@ -80,21 +80,21 @@ describe("reps counted from the cuff pressure", () => {
     }
   });
 
-  it("through the whole controller, slow 6 s reps on an arm run each set to its planned count (a fixed 5 s wait would end them at the first rep)", () => {
+  it("through the whole controller, slow 6 s reps on an arm run each set to its planned count (a fixed 5 s wait would end them at the first rep)", async () => {
     const base = loadScenario(scenarioPath("arm-50-lop.json"));
     const plan = base.plan;
     if (!("sets" in plan)) throw new Error("arm-50-lop.json plans sets");
-    const result = runScenario({ ...base, exercise: { ...base.exercise, repSeconds: 6 }, plan: { ...plan, sets: [8, 6] } }, { profile });
+    const result = await runScenario({ ...base, exercise: { ...base.exercise, repSeconds: 6 }, plan: { ...plan, sets: [8, 6] } }, { profile });
     expect(result.reps.map((r) => r.counted)).toEqual([8, 6]);
     expect(result.endReason).toContain("6 reps counted");
   });
 
-  it("through the whole controller, slow 4 and 6 s reps on the narrow thigh cuff run each set to its planned count (the first rep's uneven halves ended sets after one or two reps)", () => {
+  it("through the whole controller, slow 4 and 6 s reps on the narrow thigh cuff run each set to its planned count (the first rep's uneven halves ended sets after one or two reps)", async () => {
     const base = loadScenario(scenarioPath("narrow-cuff-thigh.json"));
     const plan = base.plan;
     if (!("sets" in plan)) throw new Error("narrow-cuff-thigh.json plans sets");
     for (const repSeconds of [4, 6]) {
-      const result = runScenario({ ...base, exercise: { ...base.exercise, repSeconds }, plan: { ...plan, sets: [10, 6] } }, { profile });
+      const result = await runScenario({ ...base, exercise: { ...base.exercise, repSeconds }, plan: { ...plan, sets: [10, 6] } }, { profile });
       expect(result.reps.map((r) => r.counted)).toEqual([10, 6]);
       expect(result.reps[0]!.done).toBeGreaterThanOrEqual(9);
     }

@@ -6,14 +6,16 @@
  *
  * Deadlines are 10 ms off the slot grid, so a keep-alive expiry never races an
  * event (the board's clock starts when a message has crossed the wire, the
- * model's when it was sent). A pressure step comes with a keep-alive (no deadline
- * can fall in its slot) and with no other command, and
- * the model samples at the end of each slot, by when the board (sampling every
- * 10 ms) has checked the slot's pressure.
+ * model's when it was sent). A pressure step (of either sensor) comes with a
+ * keep-alive (no deadline can fall in its slot) and with no other command, and
+ * the model samples both sensors at the end of each slot, by when the board has
+ * checked the slot's pressures: the second sensor every millisecond, the first
+ * every 10 ms. So after an event the board judges the second sensor first, and
+ * the model samples it first too.
  */
 import fc from "fast-check";
 import { afterEach, expect, it } from "vitest";
-import { mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
+import { mmhgToCounts, referenceProfile, secondaryMmhgToCounts } from "../../hardware/profile.ts";
 import { GuardModel, guardPinsFromProfile } from "../../hardware/sim/guard-model.ts";
 import { GuardSubcommand, decodeGuardStatus, decodeGuardTripped, encodeGuardConfigure } from "../../shared/guard.ts";
 import { describeMcu, RawRig } from "./setup.ts";
@@ -24,13 +26,14 @@ const SLOT_SECONDS = 0.02;
 const PWM = 0x03;
 
 type Event =
-  | { kind: "configure"; deadlineMs: number; tripMmhg: number }
+  | { kind: "configure"; deadlineMs: number; tripMmhg: number; secondaryTripMmhg: number | null }
   | { kind: "keepalive" }
   | { kind: "clear" }
   | { kind: "status" }
   | { kind: "reset" }
   | { kind: "write"; pin: number; value: number }
-  | { kind: "pressure"; mmhg: number };
+  | { kind: "pressure"; mmhg: number }
+  | { kind: "pressure2"; mmhg: number };
 
 const eventArb: fc.Arbitrary<Event> = fc.oneof(
   {
@@ -40,6 +43,8 @@ const eventArb: fc.Arbitrary<Event> = fc.oneof(
       // 10 and 30 clamp to 50; all land 10 ms off the 20 ms grid.
       deadlineMs: fc.integer({ min: 0, max: 99 }).map((k) => 20 * k + 10),
       tripMmhg: fc.integer({ min: 120, max: 340 }),
+      // null: a host that predates the second sensor sends no threshold for it.
+      secondaryTripMmhg: fc.option(fc.integer({ min: 120, max: 340 }), { freq: 4 }),
     }),
   },
   { weight: 6, arbitrary: fc.constant({ kind: "keepalive" as const }) },
@@ -51,6 +56,7 @@ const eventArb: fc.Arbitrary<Event> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant("write" as const), pin: fc.constantFrom(pins.pumpPin, pins.ventPin), value: fc.integer({ min: 0, max: 255 }) }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("pressure" as const), mmhg: fc.integer({ min: 0, max: 345 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("pressure2" as const), mmhg: fc.integer({ min: 0, max: 345 }) }) },
 );
 
 const rigs: RawRig[] = [];
@@ -62,7 +68,13 @@ function bytesFor(event: Event): number[] {
   const sysex = (payload: number[]) => [0xf0, 0x0c, ...payload, 0xf7];
   switch (event.kind) {
     case "configure":
-      return sysex(encodeGuardConfigure(event.deadlineMs, mmhgToCounts(profile, event.tripMmhg)));
+      return sysex(
+        encodeGuardConfigure(
+          event.deadlineMs,
+          mmhgToCounts(profile, event.tripMmhg),
+          event.secondaryTripMmhg === null ? undefined : secondaryMmhgToCounts(profile, event.secondaryTripMmhg)!,
+        ),
+      );
     case "keepalive":
       return sysex([GuardSubcommand.KEEPALIVE]);
     case "clear":
@@ -75,6 +87,7 @@ function bytesFor(event: Event): number[] {
     case "write":
       return [0xe0 | event.pin, event.value & 0x7f, event.value >> 7];
     case "pressure":
+    case "pressure2":
       // With a keep-alive, so that no deadline falls in the slot where the board may trip on the step.
       return sysex([GuardSubcommand.KEEPALIVE]);
   }
@@ -82,25 +95,28 @@ function bytesFor(event: Event): number[] {
 
 async function runBoth(events: Event[]): Promise<void> {
   let mmhg = 0;
-  const source = { sensorCounts: () => mmhgToCounts(profile, mmhg) };
+  let mmhg2 = 0;
+  const source = { sensorCounts: () => mmhgToCounts(profile, mmhg), secondarySensorCounts: () => secondaryMmhgToCounts(profile, mmhg2)! };
   const rig = await RawRig.booted(source);
   rigs.push(rig);
   const model = new GuardModel(pins, rig.sim.timeSeconds);
+  const sampleBoth = (now: number) => [...model.sampleSecondary(source.secondarySensorCounts(), now), ...model.sample(source.sensorCounts(), now)];
   const expected: number[][] = [];
   rig.send(0xf4, pins.pumpPin, PWM, 0xf4, pins.ventPin, PWM);
   await rig.sim.advance(SLOT_SECONDS);
-  expected.push(...model.sample(source.sensorCounts(), rig.sim.timeSeconds));
+  expected.push(...sampleBoth(rig.sim.timeSeconds));
   for (const [i, event] of events.entries()) {
     const now = rig.sim.timeSeconds;
     if (event.kind === "pressure") mmhg = event.mmhg;
+    if (event.kind === "pressure2") mmhg2 = event.mmhg;
     if (event.kind === "reset") model.reset(now);
     else if (event.kind === "write") expected.push(...model.writePin(event.pin, event.value / 255, now));
     else expected.push(...model.command(bytesFor(event).slice(2, -1), now));
     const bytes = bytesFor(event);
     if (bytes.length) rig.send(...bytes);
     await rig.sim.advance(SLOT_SECONDS);
-    // The board samples every 10 ms; by the end of the slot it has checked the slot's pressure.
-    expected.push(...model.sample(source.sensorCounts(), rig.sim.timeSeconds));
+    // By the end of the slot the board has checked the slot's pressures (the second every 1 ms, the first every 10 ms).
+    expected.push(...sampleBoth(rig.sim.timeSeconds));
     const where = `after event ${i} (${JSON.stringify(event)}) at ${now.toFixed(3)} s`;
     expect(rig.sim.levels().pump, `pump ${where}`).toBeCloseTo(model.level(pins.pumpPin), 9);
     expect(rig.sim.levels().vent, `vent ${where}`).toBeCloseTo(model.level(pins.ventPin), 9);
@@ -117,7 +133,7 @@ async function runBoth(events: Event[]): Promise<void> {
 }
 
 describeMcu("the image's guard conforms to the executable specification", () => {
-  it("matches GuardModel on random sequences of messages, pressure steps and writes", async () => {
+  it("matches GuardModel on random sequences of messages, pressure steps of either sensor and writes", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(eventArb, { minLength: 40, maxLength: 80 }), async (events) => {
         try {

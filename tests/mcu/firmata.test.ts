@@ -52,10 +52,12 @@ describeMcu("Firmata on the simulated ATmega328P", () => {
     expect(perPin[PUMP]).toEqual([INPUT, 1, OUTPUT, 1, PWM, 8]);
     expect(perPin[VENT]).toEqual([INPUT, 1, OUTPUT, 1, PWM, 8]);
     expect(perPin[14]).toEqual([ANALOG, profile.sensor.adcBits]);
+    // A1 is the second sensor on the ATmega's own 10-bit ADC.
+    expect(perPin[15]).toEqual([ANALOG, profile.secondarySensor!.adcBits]);
     // D0/D1 carry the link, A4/A5 the ADS1115; nothing else is offered.
-    expect(perPin.filter((modes) => modes.length > 0)).toHaveLength(4);
+    expect(perPin.filter((modes) => modes.length > 0)).toHaveLength(5);
     const mapping = await reply(rig, 0x6a, 0x69);
-    expect(mapping).toEqual(Array.from({ length: 20 }, (_, pin) => (pin === 14 ? 0 : 0x7f)));
+    expect(mapping).toEqual(Array.from({ length: 20 }, (_, pin) => (pin === 14 ? 0 : pin === 15 ? 1 : 0x7f)));
     const firmware = await reply(rig, 0x79, 0x79);
     const name = String.fromCharCode(...firmware.slice(2).filter((_, i) => i % 2 === 0));
     expect(firmware.slice(0, 2)).toEqual([1, 0]);

@@ -3,7 +3,7 @@
  * driven byte by byte from a raw Firmata host. Times are simulated AVR time.
  */
 import { afterEach, expect, it } from "vitest";
-import { mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
+import { mmhgToCounts, referenceProfile, secondaryMmhgToCounts } from "../../hardware/profile.ts";
 import { GUARD_MAX_TRIP_MMHG, GUARD_DEFAULT_DEADLINE_MS, GuardReason, GuardState } from "../../shared/guard.ts";
 import { describeMcu, RawRig } from "./setup.ts";
 
@@ -12,13 +12,21 @@ const PUMP = 5;
 const VENT = 9;
 const PWM = 0x03;
 const tripCounts = mmhgToCounts(profile, profile.guard.tripMmhg);
+const secondaryTripCounts = secondaryMmhgToCounts(profile, profile.guard.tripMmhg)!;
 const deadlineMs = profile.guard.keepAliveDeadlineMs;
 
-/** A pressure the test sets, in mmHg, read by the ADS1115 model. */
+/**
+ * Pressures the test sets, in mmHg: the first read by the ADS1115 model, the second at the ATmega's A1.
+ * Each test says what each sensor sees; the second reads atmospheric unless a test sets it.
+ */
 class Pressure {
   mmhg = 0;
+  secondaryMmhg = 0;
   sensorCounts(): number {
     return mmhgToCounts(profile, this.mmhg);
+  }
+  secondarySensorCounts(): number | null {
+    return secondaryMmhgToCounts(profile, this.secondaryMmhg);
   }
 }
 
@@ -42,7 +50,7 @@ function pumpHard(rig: RawRig): void {
 }
 
 async function armed(rig: RawRig): Promise<void> {
-  rig.configure(deadlineMs, tripCounts);
+  rig.configure(deadlineMs, tripCounts, secondaryTripCounts);
   await rig.sim.advanceUntil(() => rig.statuses().some((s) => s.state === GuardState.ARMED), 0.05);
 }
 
@@ -58,6 +66,8 @@ describeMcu("the guard on the simulated ATmega328P", () => {
       reason: GuardReason.POWER_UP,
       deadlineMs: GUARD_DEFAULT_DEADLINE_MS,
       tripCounts: mmhgToCounts(profile, GUARD_MAX_TRIP_MMHG),
+      secondaryTripCounts: secondaryMmhgToCounts(profile, GUARD_MAX_TRIP_MMHG),
+      lastSecondaryCounts: secondaryMmhgToCounts(profile, 0),
       tripCount: 0,
     });
     // The outputs never left the safe level since reset.
@@ -249,5 +259,84 @@ describeMcu("the guard on the simulated ATmega328P", () => {
     await rig.sim.advance(0.005);
     const ports = rig.messages.filter((m) => m.kind === "digital");
     expect(ports.map((m) => (m as { value: number }).value & 0x04)).toEqual([0x04, 0x00]);
+  });
+
+  it("vents on an overpressure seen only by the second sensor, with the ADS1115 dead, within 20 ms", async () => {
+    const { rig, pressure } = await boot(250);
+    pressure.secondaryMmhg = 250;
+    await armed(rig);
+    pumpHard(rig);
+    rig.guard([0x02]);
+    await rig.sim.advance(0.03);
+    // The first sensor's ADC stops answering on the bus: no samples of it from here on.
+    rig.sim.setSensorPresent(false);
+    await rig.sim.advance(0.02);
+    expect(rig.sim.outputs().pumpDuty).toBe(1);
+    pressure.secondaryMmhg = profile.guard.tripMmhg + 5;
+    rig.guard([0x02]);
+    const stepAt = rig.sim.timeSeconds;
+    const took = await rig.sim.advanceUntil(() => rig.sim.levels().pump === 0, 0.2);
+    expect(took).not.toBeNull();
+    const ventedAt = rig.sim.pinChanges.filter((c) => c.pin === PUMP && c.level === 0).at(-1)!.tSeconds;
+    console.log(`second sensor overpressure (ADS1115 dead) -> vent ${((ventedAt - stepAt) * 1000).toFixed(2)} ms after its input crossed ${profile.guard.tripMmhg} mmHg`);
+    // The mean of its last four 1 ms conversions: three to four milliseconds after the step.
+    expect(ventedAt - stepAt).toBeLessThan(0.02);
+    expect(rig.sim.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
+    await rig.sim.advance(0.005);
+    const [trip] = rig.trips();
+    expect(trip?.reason).toBe(GuardReason.OVERPRESSURE_SECONDARY);
+    expect(trip!.lastSecondaryCounts!).toBeGreaterThanOrEqual(secondaryTripCounts);
+    // Latched, and CLEAR is refused while the second sensor still reads over its threshold.
+    rig.guard([0x03]);
+    await rig.sim.advance(0.01);
+    expect(rig.statuses().at(-1)).toMatchObject({ state: GuardState.TRIPPED, reason: GuardReason.OVERPRESSURE_SECONDARY });
+    pressure.secondaryMmhg = 150;
+    await rig.sim.advance(0.01);
+    rig.guard([0x03]);
+    await rig.sim.advance(0.01);
+    expect(rig.statuses().at(-1)).toMatchObject({ state: GuardState.ARMED, tripCount: 1 });
+  });
+
+  it("trips on the second sensor at the compiled-in ceiling before any CONFIGURE", async () => {
+    const { rig, pressure } = await boot(0);
+    pressure.secondaryMmhg = GUARD_MAX_TRIP_MMHG + 3;
+    await rig.sim.advanceUntil(() => rig.trips().length > 0, 0.1);
+    expect(rig.trips()[0]).toMatchObject({ reason: GuardReason.OVERPRESSURE_SECONDARY });
+    expect(await rig.status()).toMatchObject({ state: GuardState.TRIPPED, secondaryTripCounts: secondaryMmhgToCounts(profile, GUARD_MAX_TRIP_MMHG) });
+  });
+
+  it("a single second-sensor conversion over the threshold (a 1 ms spike) does not trip: the guard judges the mean of four", async () => {
+    const { rig, pressure } = await boot(100);
+    pressure.secondaryMmhg = 100;
+    await armed(rig);
+    pressure.secondaryMmhg = profile.guard.tripMmhg + 5;
+    // A 1 ms spike, then back: the four-conversion mean stays under the threshold.
+    await rig.sim.advance(0.001);
+    pressure.secondaryMmhg = 100;
+    await rig.sim.advance(0.03);
+    expect(rig.trips()).toEqual([]);
+  });
+
+  it("reports the second sensor on channel 1 at 100 Hz, just before channel 0, also while the ADS1115 is off the bus", async () => {
+    const { rig, pressure } = await boot(120);
+    pressure.secondaryMmhg = 180;
+    rig.send(0xc0, 0x01, 0xc1, 0x01);
+    await rig.sim.advance(0.2);
+    const first = rig.analog(0);
+    const second = rig.analog(1);
+    expect(second.length).toBeGreaterThanOrEqual(19);
+    expect(second.length).toBeLessThanOrEqual(20);
+    for (const r of second.slice(2)) expect(r.value).toBe(secondaryMmhgToCounts(profile, 180));
+    // Each window's second reading comes just before its first one, in the same pass.
+    const order = rig.messages.filter((m) => m.kind === "analog").map((m) => (m as { channel: number }).channel);
+    expect(order.slice(-10)).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+    expect(first.length).toBe(second.length);
+    rig.sim.setSensorPresent(false);
+    await rig.sim.advance(0.02);
+    const firstWhenGone = rig.analog(0).length;
+    const secondWhenGone = rig.analog(1).length;
+    await rig.sim.advance(0.1);
+    expect(rig.analog(0).length).toBe(firstWhenGone);
+    expect(rig.analog(1).length - secondWhenGone).toBeGreaterThanOrEqual(9);
   });
 });

@@ -11,7 +11,7 @@ import { connectJohnnyFiveBoard, type JohnnyFiveBoard } from "../../firmware/boa
 import type { GuardEvent, PressureSample } from "../../firmware/board/board.ts";
 import { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { SimavrBoard, type PressureSource } from "../../hardware/sim/mcu/simavr-board.ts";
-import { countsToMmhg, mmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
+import { countsToMmhg, mmhgToCounts, secondaryMmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { GUARD_SYSEX, GuardReason, GuardState, encodeGuardConfigure } from "../../shared/guard.ts";
@@ -63,8 +63,8 @@ async function connect(sim: SimavrBoard): Promise<JohnnyFiveBoard> {
   return board;
 }
 
-function constant(mmhg: number): PressureSource {
-  return { sensorCounts: () => mmhgToCounts(profile, mmhg) };
+function constant(mmhg: number, secondaryMmhg = mmhg): PressureSource {
+  return { sensorCounts: () => mmhgToCounts(profile, mmhg), secondarySensorCounts: () => secondaryMmhgToCounts(profile, secondaryMmhg) };
 }
 
 function armCuff() {
@@ -72,7 +72,7 @@ function armCuff() {
 }
 
 describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => {
-  it("johnny-five connects over firmata-io and sees the sketch's pins: PWM on D5/D9, a 14-bit A0", async () => {
+  it("johnny-five connects over firmata-io and sees the sketch's pins: PWM on D5/D9, a 14-bit A0, the second sensor on A1", async () => {
     const sim = simulated(constant(0));
     const io = new Firmata(sim.port, { reportVersionTimeout: 1000 });
     const board = new five.Board({ io, repl: false, debug: false, sigint: false } as five.BoardOption & { sigint: boolean });
@@ -83,7 +83,7 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     expect(took).not.toBeNull();
     console.log(`johnny-five ready after ${(took! * 1000).toFixed(1)} ms of simulated time`);
     expect(io.firmware.name).toBe("cuff_guard");
-    expect(io.analogPins).toEqual([14]);
+    expect(io.analogPins).toEqual([14, 15]);
     expect(io.RESOLUTION.ADC).toBe(2 ** profile.sensor.adcBits - 1);
     for (const pin of [5, 9]) expect(io.pins[pin]!.supportedModes).toContain(PWM_MODE);
     // Before the guard is configured the board holds the pump off whatever johnny-five writes.
@@ -98,13 +98,14 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     expect(sim.levels().pump).toBeCloseTo(200 / 255, 9);
   });
 
-  it("the CuffBoard connects, arms the guard with the profile's numbers, and samples every 10 ms", async () => {
-    const sim = simulated(constant(120));
+  it("the CuffBoard connects, arms the guard with the profile's numbers on both sensors, and samples both every 10 ms", async () => {
+    const sim = simulated(constant(120, 123));
     const board = await connect(sim);
     expect(board.guardStatus()).toMatchObject({
       state: GuardState.ARMED,
       deadlineMs: profile.guard.keepAliveDeadlineMs,
       tripCounts: mmhgToCounts(profile, profile.guard.tripMmhg),
+      secondaryTripCounts: secondaryMmhgToCounts(profile, profile.guard.tripMmhg),
     });
     expect(sim.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
     const samples: PressureSample[] = [];
@@ -116,6 +117,8 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     expect(samples.length).toBeGreaterThanOrEqual(49);
     expect(samples.length).toBeLessThanOrEqual(50);
     for (const s of samples.slice(1)) expect(countsToMmhg(profile, s.counts)).toBeCloseTo(120, 0);
+    // Each sample carries the second sensor's reading of the same window (sent just before the first's).
+    for (const s of samples.slice(1)) expect(s.secondaryCounts).toBe(secondaryMmhgToCounts(profile, 123));
     const gaps = samples.slice(1).map((s, i) => s.tSeconds - samples[i]!.tSeconds);
     for (const gap of gaps) expect(gap).toBeCloseTo(0.01, 3);
     expect(board.guardStatus()?.state).toBe(GuardState.ARMED);
@@ -197,7 +200,7 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     expect(silence).toBeGreaterThanOrEqual(deadline - deadline / 6 - 0.011);
     expect(silence).toBeLessThanOrEqual(deadline + 0.002);
     expect(sim.outputs()).toEqual({ pumpDuty: 0, ventOpening: 1 });
-    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number) });
+    expect(guard).toContainEqual({ kind: "tripped", reason: GuardReason.KEEPALIVE_LOST, lastCounts: expect.any(Number), lastSecondaryCounts: expect.any(Number) });
     const peak = plant.trueMmhg();
     await sim.advance(3);
     expect(plant.trueMmhg()).toBeLessThan(peak / 4);

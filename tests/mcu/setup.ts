@@ -66,8 +66,8 @@ export class RawRig {
     this.send(0xf0, GUARD_SYSEX, ...payload, 0xf7);
   }
 
-  configure(deadlineMs: number, tripCounts: number): void {
-    this.guard(encodeGuardConfigure(deadlineMs, tripCounts));
+  configure(deadlineMs: number, tripCounts: number, secondaryTripCounts?: number): void {
+    this.guard(encodeGuardConfigure(deadlineMs, tripCounts, secondaryTripCounts));
   }
 
   statuses(): Array<GuardStatus & { t: number }> {
@@ -77,7 +77,7 @@ export class RawRig {
     });
   }
 
-  trips(): Array<{ reason: number; lastCounts: number; t: number }> {
+  trips(): Array<{ reason: number; lastCounts: number; lastSecondaryCounts: number | null; t: number }> {
     return this.sysex(GUARD_SYSEX).flatMap((m) => {
       const tripped = decodeGuardTripped(m.data);
       return tripped ? [{ ...tripped, t: m.t }] : [];

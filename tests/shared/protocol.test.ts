@@ -36,7 +36,7 @@ const hostSamples = [
 ] as const;
 
 const summary = {
-  ok: true, endReason: "plan complete", lopMmhg: 190, targetMmhg: 152,
+  ok: true, ending: "completed", endReason: "plan complete", lopMmhg: 190, targetMmhg: 152,
   sets: [{ planned: 30, reps: 30, seconds: 61.5 }], restrictionSeconds: 300,
   exerciseWithin10: 0.99, restWithin5: 1, peakMmhg: 160, alarms: [{ t: 10, kind: "deviation" }],
 };
@@ -46,7 +46,7 @@ const firmwareSamples = [
   { v, seq: 2, type: "nack", ref: 4, reason: "not-zeroed", detail: "zero the sensor first" },
   { v, seq: 3, type: "error", code: "checksum", ref: null, detail: "checksum 0000 does not match 1234" },
   { v, seq: 4, type: "telemetry", cuff: 0, t: 1.25, mmhg: 152.3, target: 152, state: "regulating", phase: "set", pump: 0.4, vent: 0, set: 1, rep: 3 },
-  { v, seq: 5, type: "state", cuff: 0, t: 2, from: "vented", to: "zeroing", phase: "zero", reason: "zero requested" },
+  { v, seq: 5, type: "state", cuff: 0, t: 2, from: "vented", to: "zeroing", phase: "zero", cause: "zero-requested", reason: "zero requested" },
   { v, seq: 6, type: "phase", cuff: 0, t: 3, phase: "rest", set: 1, seconds: 30 },
   { v, seq: 7, type: "rep", cuff: 0, t: 4, set: 1, rep: 12 },
   { v, seq: 8, type: "alarm", cuff: 0, t: 5, kind: "leak", severity: "fault", detail: "pressure falls 40 mmHg/min" },

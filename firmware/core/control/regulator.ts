@@ -7,7 +7,7 @@
  * learned from the cuff itself (they fold in the cuff's compliance, the pump's
  * back-pressure curve and the vent's orifice law).
  */
-import type { Actuation } from "../safety/supervisor.ts";
+import type { Actuation } from "../actuation.ts";
 
 export interface RegulatorGains {
   /** Rate asked per mmHg of error (1/s): the loop's bandwidth. */

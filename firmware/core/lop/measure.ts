@@ -19,7 +19,7 @@
  * The ceiling is never asked for: the ramp ends CEILING_MARGIN below it.
  */
 import type { PressureEstimate } from "../estimator.ts";
-import type { Actuation } from "../safety/supervisor.ts";
+import type { Actuation } from "../actuation.ts";
 import { ENVELOPE_SETTINGS, heldJumpIndex, peakIndex, plateauMmhg, provisionalLopMmhg, readEnvelope, type EnvelopePoint, type Plateau } from "./envelope.ts";
 import { BandPass, Biquad } from "../signal/filters.ts";
 import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";

@@ -1,10 +1,9 @@
 /**
- * Interfaces of the LOP measurement and rep counting that the controller runs.
- * Both are driven by the controller's tick with time as a parameter.
+ * The interface of the LOP measurement the controller runs, driven by the controller's tick with time as a parameter.
  */
 import type { Limb } from "../../../shared/plan.ts";
 import type { PressureEstimate } from "../estimator.ts";
-import type { Actuation } from "../safety/supervisor.ts";
+import type { Actuation } from "../actuation.ts";
 
 export interface LopOutcome {
   ok: boolean;
@@ -30,15 +29,4 @@ export interface LopOptions {
   sampleHz: number;
   /** Pump duty below which the motor stalls (hardware profile pump.minDuty; 0.15 when not given). */
   pumpMinDuty?: number;
-}
-
-export interface RepCounter {
-  /** Feed every sample of a set; returns true when a new rep was recognised on this sample. */
-  update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean;
-  readonly reps: number;
-  readonly lastRepSeconds: number | null;
-  /** Typical seconds between reps seen so far in this set (null before two reps). */
-  readonly meanIntervalSeconds: number | null;
-  /** True once contractions have stopped: no rep for a little longer than the typical interval since the last one. */
-  contractionsStopped?(tSeconds: number): boolean;
 }

@@ -20,7 +20,7 @@
  */
 import type { PressureEstimate } from "../estimator.ts";
 import { Biquad } from "../signal/filters.ts";
-import type { RepCounter } from "../lop/procedure.ts";
+import type { RepCounter } from "./counter.ts";
 
 export const REP_SETTINGS = {
   /** Reps of 1.2-6 s pass; heart pulsations (0.8-1.8 Hz) are cut by a fourth-order low-pass. */
@@ -240,6 +240,6 @@ function median(values: readonly number[]): number {
 }
 
 /** sampleHz: the rate update() is fed at (the controller's 100 Hz). */
-export function createRepCounter(sampleHz = 100): RepCounter {
+export function createRepCounter(sampleHz: number): RepCounter {
   return new CuffRepCounter(sampleHz);
 }

@@ -19,6 +19,8 @@
 #define PIN_BUTTON 2  /* PD2, reads the emergency-deflate button (the button itself cuts power) */
 #define PIN_PRESSURE 14 /* A0: the channel the ADS1115 reading is reported on */
 #define PRESSURE_CHANNEL 0
+#define PIN_PRESSURE2 15 /* A1: the second sensor (MPX5050GP), read by the ATmega's own ADC */
+#define PRESSURE2_CHANNEL 1
 #define TOTAL_PINS 20
 
 /* Both MOSFETs conduct with the pin high; "safe" = both actuators unpowered. */
@@ -32,6 +34,14 @@
 #define PRESSURE_BITS 14
 #define SAMPLE_PERIOD_MS 10        /* profile sensor.sampleHz = 100: the guard checks every sample */
 
+/*
+ * The second sensor: the ATmega's 10-bit ADC against AVCC (the sensor is ratiometric to the same
+ * 5 V), one conversion every millisecond. The guard judges the mean of the last PRESSURE2_GUARD_READS
+ * conversions every millisecond; the host receives the mean of each 10 ms window.
+ */
+#define PRESSURE2_BITS 10
+#define PRESSURE2_GUARD_READS 4
+
 /* shared/guard.ts */
 #define GUARD_SYSEX 0x0C
 #define GUARD_DEFAULT_DEADLINE_MS 500
@@ -39,6 +49,8 @@
 #define GUARD_MAX_DEADLINE_MS 2000
 /* GUARD_MAX_TRIP_MMHG (330) through the profile's sensor: mmhgToCounts(profile, 330). */
 #define GUARD_MAX_TRIP_COUNTS 16079
+/* The same through the second sensor: secondaryMmhgToCounts(profile, 330). */
+#define GUARD_MAX_TRIP_COUNTS2 851
 #define GUARD_TRIP_COUNT_MAX 127
 
 #endif

@@ -21,7 +21,9 @@ void guard_reset(guard_t *g, uint32_t now_ms, uint8_t reason) {
   g->reason = reason;
   g->deadline_ms = GUARD_DEFAULT_DEADLINE_MS;
   g->trip_counts = GUARD_MAX_TRIP_COUNTS;
+  g->trip_counts2 = GUARD_MAX_TRIP_COUNTS2;
   g->last_counts = 0;
+  g->last_counts2 = 0;
   g->trip_count = 0;
   g->configured = false;
   g->keepalive_from_ms = now_ms;
@@ -40,11 +42,27 @@ uint8_t guard_poll(guard_t *g, uint32_t now_ms) {
   return 0;
 }
 
+static uint16_t clamp14(uint16_t counts) { return counts > 0x3FFF ? 0x3FFF : counts; }
+
+static bool over2(const guard_t *g) { return g->last_counts2 >= g->trip_counts2; }
+
+static uint8_t check_pressure(guard_t *g) {
+  if (g->state == GUARD_TRIPPED) return 0;
+  if (g->last_counts >= g->trip_counts) return trip(g, REASON_OVERPRESSURE);
+  if (over2(g)) return trip(g, REASON_OVERPRESSURE_SECONDARY);
+  return 0;
+}
+
 uint8_t guard_sample(guard_t *g, uint16_t counts, uint32_t now_ms) {
   uint8_t events = guard_poll(g, now_ms);
-  g->last_counts = counts > 0x3FFF ? 0x3FFF : counts;
-  if (g->last_counts >= g->trip_counts && g->state != GUARD_TRIPPED) events |= trip(g, REASON_OVERPRESSURE);
-  return events;
+  g->last_counts = clamp14(counts);
+  return events | check_pressure(g);
+}
+
+uint8_t guard_sample2(guard_t *g, uint16_t counts, uint32_t now_ms) {
+  uint8_t events = guard_poll(g, now_ms);
+  g->last_counts2 = clamp14(counts);
+  return events | check_pressure(g);
 }
 
 uint8_t guard_command(guard_t *g, const uint8_t *payload, uint8_t len, uint32_t now_ms) {
@@ -58,8 +76,12 @@ uint8_t guard_command(guard_t *g, const uint8_t *payload, uint8_t len, uint32_t 
       if (deadline < GUARD_MIN_DEADLINE_MS) deadline = GUARD_MIN_DEADLINE_MS;
       if (deadline > GUARD_MAX_DEADLINE_MS) deadline = GUARD_MAX_DEADLINE_MS;
       if (trip_counts > GUARD_MAX_TRIP_COUNTS) trip_counts = GUARD_MAX_TRIP_COUNTS;
+      /* A host that predates the second sensor leaves it at its compiled-in ceiling. */
+      uint16_t trip_counts2 = len >= 7 ? from7bit14(payload[5], payload[6]) : GUARD_MAX_TRIP_COUNTS2;
+      if (trip_counts2 > GUARD_MAX_TRIP_COUNTS2) trip_counts2 = GUARD_MAX_TRIP_COUNTS2;
       g->deadline_ms = deadline;
       g->trip_counts = trip_counts;
+      g->trip_counts2 = trip_counts2;
       g->configured = true;
       if (g->state != GUARD_TRIPPED) arm(g, now_ms);
       return events | GUARD_EV_SEND_STATUS;
@@ -68,7 +90,7 @@ uint8_t guard_command(guard_t *g, const uint8_t *payload, uint8_t len, uint32_t 
       if (g->state == GUARD_ARMED) g->keepalive_from_ms = now_ms;
       return events;
     case GUARD_CLEAR:
-      if (g->state == GUARD_TRIPPED && g->last_counts < g->trip_counts) {
+      if (g->state == GUARD_TRIPPED && g->last_counts < g->trip_counts && !over2(g)) {
         if (g->configured) {
           arm(g, now_ms);
         } else {

@@ -9,7 +9,14 @@
 #include <stdint.h>
 
 enum { GUARD_SAFE = 0, GUARD_ARMED = 1, GUARD_TRIPPED = 2 };
-enum { REASON_NONE = 0, REASON_KEEPALIVE_LOST = 1, REASON_OVERPRESSURE = 2, REASON_POWER_UP = 3, REASON_WATCHDOG = 4 };
+enum {
+  REASON_NONE = 0,
+  REASON_KEEPALIVE_LOST = 1,
+  REASON_OVERPRESSURE = 2,
+  REASON_POWER_UP = 3,
+  REASON_WATCHDOG = 4,
+  REASON_OVERPRESSURE_SECONDARY = 5,
+};
 enum {
   GUARD_CONFIGURE = 0x01,
   GUARD_KEEPALIVE = 0x02,
@@ -31,6 +38,9 @@ typedef struct {
   uint16_t deadline_ms;
   uint16_t trip_counts;
   uint16_t last_counts;
+  /* The second sensor's threshold and last reading, in its own counts. */
+  uint16_t trip_counts2;
+  uint16_t last_counts2;
   uint8_t trip_count;
   bool configured;
   uint32_t keepalive_from_ms;
@@ -38,7 +48,9 @@ typedef struct {
 
 void guard_reset(guard_t *g, uint32_t now_ms, uint8_t reason);
 uint8_t guard_poll(guard_t *g, uint32_t now_ms);
+/* A reading of the first sensor, or of the second; either judges both last readings, the first first. */
 uint8_t guard_sample(guard_t *g, uint16_t counts, uint32_t now_ms);
+uint8_t guard_sample2(guard_t *g, uint16_t counts, uint32_t now_ms);
 uint8_t guard_command(guard_t *g, const uint8_t *payload, uint8_t len, uint32_t now_ms);
 static inline bool guard_armed(const guard_t *g) { return g->state == GUARD_ARMED; }
 

@@ -113,6 +113,15 @@ void hw_button_pullup(bool on) {
   if (on) PORTD |= _BV(PD2); else PORTD &= (uint8_t)~_BV(PD2);
 }
 
+void hw_adc_start(void) { ADCSRA |= _BV(ADSC); }
+
+bool hw_adc_take(uint16_t *value) {
+  if (ADCSRA & _BV(ADSC)) return false;
+  *value = ADC; /* ADCL first, then ADCH, as the datasheet asks */
+  ADCSRA |= _BV(ADSC);
+  return true;
+}
+
 void hw_watchdog_kick(void) { wdt_reset(); }
 
 void hw_idle(uint32_t seen_ms) {
@@ -146,6 +155,11 @@ void hw_init(void) {
   UCSR0B = _BV(RXEN0) | _BV(TXEN0) | _BV(RXCIE0);
 
   DDRD &= (uint8_t)~_BV(PD2);
+
+  /* ADC: AVCC reference (the second sensor is ratiometric to the same 5 V), its channel, clk/128 = 125 kHz. */
+  ADMUX = _BV(REFS0) | PRESSURE2_CHANNEL;
+  ADCSRA = _BV(ADEN) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0);
+  DIDR0 = _BV(PRESSURE2_CHANNEL); /* no digital input buffer on an analog input */
 
   set_sleep_mode(SLEEP_MODE_IDLE);
   /* 120 ms: longer than any stretch of the main loop (a full 128-byte TX buffer drains in 22 ms). */

@@ -1,4 +1,4 @@
-/* The ATmega328P peripherals the sketch uses: serial link, 1 ms tick, PWM outputs, watchdog, button. */
+/* The ATmega328P peripherals the sketch uses: serial link, 1 ms tick, PWM outputs, watchdog, button, ADC. */
 #ifndef CUFF_HW_H
 #define CUFF_HW_H
 
@@ -15,6 +15,11 @@ uint32_t hw_millis(void);
 void hw_output(uint8_t pin, uint8_t level);
 bool hw_button_level(void);
 void hw_button_pullup(bool on);
+
+/* The second pressure sensor on the ATmega's own ADC: conversions run one at a time, 104 us each. */
+void hw_adc_start(void);
+/* True, with the 10-bit result, when the last conversion has finished; the next one starts at once. */
+bool hw_adc_take(uint16_t *value);
 
 bool hw_rx_available(void);
 uint8_t hw_rx_byte(void);

@@ -22,9 +22,10 @@ static uint32_t now_ms;
 /* Host-written levels of the guarded outputs; the safe levels unless ARMED. */
 static uint8_t pump_level = PUMP_SAFE_LEVEL;
 static uint8_t vent_level = VENT_SAFE_LEVEL;
-static uint8_t pump_mode, vent_mode, button_mode, pressure_mode;
+static uint8_t pump_mode, vent_mode, button_mode, pressure_mode, pressure2_mode;
 
 static bool report_pressure;
+static bool report_pressure2;
 static bool report_port0;
 /* Report every n-th sample: the host's sampling interval rounded to whole samples. */
 static uint16_t report_every;
@@ -34,6 +35,12 @@ static uint8_t last_port0;
 static int32_t adc_sum;
 static uint8_t adc_reads;
 static uint32_t window_start_ms;
+
+/* The second sensor: the last conversions the guard judges, and the window's sum the host receives. */
+static uint16_t recent2[PRESSURE2_GUARD_READS];
+static uint8_t recent2_count, recent2_next;
+static uint16_t window2_sum;
+static uint8_t window2_reads;
 
 static bool is_output(uint8_t mode) { return mode == MODE_OUTPUT || mode == MODE_PWM; }
 
@@ -53,6 +60,8 @@ static void send_status(void) {
       (uint8_t)(guard.trip_counts & 0x7F), (uint8_t)(guard.trip_counts >> 7),
       (uint8_t)(guard.last_counts & 0x7F), (uint8_t)(guard.last_counts >> 7),
       guard.trip_count,
+      (uint8_t)(guard.trip_counts2 & 0x7F), (uint8_t)(guard.trip_counts2 >> 7),
+      (uint8_t)(guard.last_counts2 & 0x7F), (uint8_t)(guard.last_counts2 >> 7),
   };
   firmata_send_sysex(GUARD_SYSEX, payload, sizeof payload);
 }
@@ -65,8 +74,9 @@ static void handle_guard(uint8_t events) {
   }
   apply_outputs();
   if (events & GUARD_EV_TRIPPED) {
-    const uint8_t payload[] = {GUARD_TRIPPED_MSG, guard.reason, (uint8_t)(guard.last_counts & 0x7F),
-                               (uint8_t)(guard.last_counts >> 7)};
+    const uint8_t payload[] = {GUARD_TRIPPED_MSG, guard.reason,
+                               (uint8_t)(guard.last_counts & 0x7F), (uint8_t)(guard.last_counts >> 7),
+                               (uint8_t)(guard.last_counts2 & 0x7F), (uint8_t)(guard.last_counts2 >> 7)};
     firmata_send_sysex(GUARD_SYSEX, payload, sizeof payload);
   }
   if (events & GUARD_EV_SEND_STATUS) send_status();
@@ -80,9 +90,11 @@ static void reset_board(uint8_t reason) {
   vent_mode = MODE_INPUT;
   button_mode = MODE_INPUT;
   pressure_mode = MODE_ANALOG;
+  pressure2_mode = MODE_ANALOG;
   hw_button_pullup(false);
   apply_outputs();
   report_pressure = false;
+  report_pressure2 = false;
   report_port0 = false;
   report_every = 1;
   samples_since_report = 0;
@@ -122,10 +134,11 @@ void on_analog_write(uint8_t pin, uint16_t value) {
 }
 
 void on_report_analog(uint8_t channel, uint8_t enable) {
-  if (channel == PRESSURE_CHANNEL && enable <= 1) {
-    report_pressure = enable;
-    samples_since_report = 0;
-  }
+  if (enable > 1) return;
+  if (channel == PRESSURE_CHANNEL) report_pressure = enable;
+  else if (channel == PRESSURE2_CHANNEL) report_pressure2 = enable;
+  else return;
+  samples_since_report = 0;
 }
 
 void on_report_digital(uint8_t port, uint8_t enable) {
@@ -155,6 +168,8 @@ void on_pin_mode(uint8_t pin, uint8_t mode) {
     hw_button_pullup(mode == MODE_PULLUP);
   } else if (pin == PIN_PRESSURE && mode == MODE_ANALOG) {
     pressure_mode = mode;
+  } else if (pin == PIN_PRESSURE2 && mode == MODE_ANALOG) {
+    pressure2_mode = mode;
   }
 }
 
@@ -170,6 +185,9 @@ static uint8_t pin_capabilities(uint8_t pin, uint8_t out[6]) {
       return 2;
     case PIN_PRESSURE:
       out[0] = MODE_ANALOG; out[1] = PRESSURE_BITS;
+      return 1;
+    case PIN_PRESSURE2:
+      out[0] = MODE_ANALOG; out[1] = PRESSURE2_BITS;
       return 1;
     default:
       return 0;
@@ -191,7 +209,9 @@ static void send_capabilities(void) {
 static void send_analog_mapping(void) {
   hw_tx_byte(FIRMATA_START_SYSEX);
   hw_tx_byte(SYSEX_ANALOG_MAPPING_RESPONSE);
-  for (uint8_t pin = 0; pin < TOTAL_PINS; pin++) hw_tx_byte(pin == PIN_PRESSURE ? PRESSURE_CHANNEL : 0x7F);
+  for (uint8_t pin = 0; pin < TOTAL_PINS; pin++) {
+    hw_tx_byte(pin == PIN_PRESSURE ? PRESSURE_CHANNEL : pin == PIN_PRESSURE2 ? PRESSURE2_CHANNEL : 0x7F);
+  }
   hw_tx_byte(FIRMATA_END_SYSEX);
 }
 
@@ -208,6 +228,7 @@ static void send_pin_state(uint8_t pin) {
   else if (pin == PIN_VENT) { mode = vent_mode; state = guarded_state(mode, vent_level, VENT_SAFE_LEVEL); }
   else if (pin == PIN_BUTTON) { mode = button_mode; state = button_mode == MODE_PULLUP; }
   else if (pin == PIN_PRESSURE) { mode = pressure_mode; }
+  else if (pin == PIN_PRESSURE2) { mode = pressure2_mode; }
   const uint8_t payload[] = {pin, mode, (uint8_t)(state & 0x7F), (uint8_t)(state >> 7)};
   firmata_send_sysex(SYSEX_PIN_STATE_RESPONSE, payload, sizeof payload);
 }
@@ -240,9 +261,29 @@ void on_sysex(uint8_t id, const uint8_t *data, uint8_t len) {
 }
 
 /*
- * Every millisecond: read the ADC (a fresh conversion every 1.16 ms at 860 SPS).
- * Every SAMPLE_PERIOD_MS: the mean of those reads is the sample the guard checks
- * and the host receives (every report_every-th sample).
+ * The second sensor, every millisecond: the conversion that finished since the last tick. The guard
+ * judges the mean of the last PRESSURE2_GUARD_READS conversions at once, whatever the first sensor's
+ * ADC does, so an overpressure seen only here vents within a few milliseconds; the window's sum is
+ * for the host.
+ */
+static void sample_pressure2(void) {
+  uint16_t value;
+  if (!hw_adc_take(&value)) return;
+  recent2[recent2_next] = value;
+  recent2_next = (uint8_t)((recent2_next + 1) % PRESSURE2_GUARD_READS);
+  if (recent2_count < PRESSURE2_GUARD_READS) recent2_count++;
+  uint16_t sum = 0;
+  for (uint8_t i = 0; i < recent2_count; i++) sum += recent2[i];
+  handle_guard(guard_sample2(&guard, (uint16_t)((sum + recent2_count / 2) / recent2_count), now_ms));
+  window2_sum += value;
+  window2_reads++;
+}
+
+/*
+ * Every millisecond: read both ADCs (the ADS1115 has a fresh conversion every 1.16 ms at 860 SPS).
+ * Every SAMPLE_PERIOD_MS: the mean of the window's ADS1115 reads is the sample the guard checks,
+ * and every report_every-th window the host receives the second sensor's window mean, then the
+ * first sensor's sample, so that it can pair the two readings of one window.
  */
 static void sample_pressure(void) {
   int16_t code;
@@ -250,20 +291,33 @@ static void sample_pressure(void) {
     adc_sum += code > 0 ? code : 0;
     adc_reads++;
   }
-  if ((uint32_t)(now_ms - window_start_ms) < SAMPLE_PERIOD_MS) return;
-  /* Windows stay on a 10 ms grid; after a long stall the grid restarts from now. */
-  window_start_ms += SAMPLE_PERIOD_MS;
-  if ((uint32_t)(now_ms - window_start_ms) >= SAMPLE_PERIOD_MS) window_start_ms = now_ms;
-  if (adc_reads == 0) return; /* no fresh sample: the host sees the gap, the keep-alive still guards */
-  /* The mean of the 15-bit positive range, its lowest bit dropped: 14-bit counts. */
-  uint16_t counts = (uint16_t)(adc_sum / (2 * (int32_t)adc_reads));
-  adc_sum = 0;
-  adc_reads = 0;
-  handle_guard(guard_sample(&guard, counts, now_ms));
-  if (report_pressure && ++samples_since_report >= report_every) {
-    samples_since_report = 0;
-    firmata_send_analog(PRESSURE_CHANNEL, counts);
+  bool window_done = (uint32_t)(now_ms - window_start_ms) >= SAMPLE_PERIOD_MS;
+  uint16_t counts = 0;
+  bool fresh = false;
+  if (window_done) {
+    /* Windows stay on a 10 ms grid; after a long stall the grid restarts from now. */
+    window_start_ms += SAMPLE_PERIOD_MS;
+    if ((uint32_t)(now_ms - window_start_ms) >= SAMPLE_PERIOD_MS) window_start_ms = now_ms;
+    /* No fresh sample: the host sees the gap, the keep-alive and the second sensor still guard. */
+    fresh = adc_reads > 0;
+    if (fresh) {
+      /* The mean of the 15-bit positive range, its lowest bit dropped: 14-bit counts. */
+      counts = (uint16_t)(adc_sum / (2 * (int32_t)adc_reads));
+      adc_sum = 0;
+      adc_reads = 0;
+      handle_guard(guard_sample(&guard, counts, now_ms));
+    }
   }
+  sample_pressure2();
+  if (!window_done) return;
+  uint16_t counts2 = window2_reads ? (uint16_t)((window2_sum + window2_reads / 2) / window2_reads) : 0;
+  bool fresh2 = window2_reads > 0;
+  window2_sum = 0;
+  window2_reads = 0;
+  if (++samples_since_report < report_every) return;
+  samples_since_report = 0;
+  if (report_pressure2 && fresh2) firmata_send_analog(PRESSURE2_CHANNEL, counts2);
+  if (report_pressure && fresh) firmata_send_analog(PRESSURE_CHANNEL, counts);
 }
 
 static void watch_button(void) {
@@ -279,6 +333,7 @@ int main(void) {
   uint8_t reset_flags = hw_reset_flags;
   hw_init();
   ads1115_init();
+  hw_adc_start();
   now_ms = hw_millis();
   reset_board((reset_flags & _BV(WDRF)) ? REASON_WATCHDOG : REASON_POWER_UP);
   window_start_ms = now_ms;

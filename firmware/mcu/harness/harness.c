@@ -5,6 +5,8 @@
  *
  *   w <hex>      bytes for the UART0 receiver (delivered at the line's byte rate)
  *   v <uV>       ADS1115 AIN0 input, microvolts, from now on
+ *   c <ch> <mV>  the ATmega's own ADC input <ch> (0-7), millivolts, from now on (AVCC = AREF = 5000 mV:
+ *                  simavr converts at the instant the firmware reads ADCL, as mV * 1023 / 5000)
  *   s <0|1>      ADS1115 present (1) or silent on the bus (0)
  *   a            ADS1115 power-on reset (a brown-out of the sensor board)
  *   b <0|1>      level driven onto D2 (emergency button input)
@@ -19,6 +21,7 @@
  *
  * Time is simulated time since power-up, in nanoseconds.
  */
+#include <simavr/avr_adc.h>
 #include <simavr/avr_ioport.h>
 #include <simavr/avr_twi.h>
 #include <simavr/avr_uart.h>
@@ -33,6 +36,8 @@
 #include "ads1115_model.h"
 
 #define FREQUENCY 16000000UL
+/* The Nano's 5 V rail, which is AVCC and the sensors' supply. */
+#define SUPPLY_MILLIVOLTS 5000
 #define ADS1115_ADDRESS 0x48
 
 /* ATmega328P data-space addresses. */
@@ -65,6 +70,17 @@ static int pump_level, vent_level;
 static void quiet_logger(avr_t *a, const int level, const char *format, va_list ap) {
   (void)a;
   if (level <= LOG_WARNING) vfprintf(stderr, format, ap);
+}
+
+static void set_adc_input(const char *arg) {
+  char *end;
+  long channel = strtol(arg, &end, 10);
+  long millivolts = strtol(end, NULL, 10);
+  if (channel < 0 || channel > 7 || millivolts < 0) {
+    fprintf(stderr, "cuff-harness: bad ADC input %s\n", arg);
+    return;
+  }
+  avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + (int)channel), (uint32_t)millivolts);
 }
 
 static void no_sleep(avr_t *a, avr_cycle_count_t how_long) {
@@ -232,6 +248,7 @@ int main(int argc, char **argv) {
   firmware.frequency = FREQUENCY;
   avr_load_firmware(avr, &firmware);
   avr->frequency = FREQUENCY;
+  avr->vcc = avr->avcc = avr->aref = SUPPLY_MILLIVOLTS;
   avr->log = LOG_WARNING;
   avr->sleep = no_sleep;
 
@@ -253,6 +270,7 @@ int main(int argc, char **argv) {
     switch (line[0]) {
       case 'w': queue_hex(arg); break;
       case 'v': ads1115_set_input(&ads, strtoll(arg, NULL, 10)); break;
+      case 'c': set_adc_input(arg); break;
       case 's': ads.present = atoi(arg) != 0; break;
       case 'a': ads1115_power_on_reset(&ads); break;
       case 'b': drive_button(atoi(arg) != 0); break;

@@ -6,7 +6,7 @@
  */
 import { PressureEstimator, type PressureEstimate } from "../../../firmware/core/estimator.ts";
 import { initialRegulatorState, LearnedActuators, regulate } from "../../../firmware/core/control/regulator.ts";
-import type { Actuation } from "../../../firmware/core/safety/supervisor.ts";
+import type { Actuation } from "../../../firmware/core/actuation.ts";
 import { createLopProcedure } from "../../../firmware/core/lop/measure.ts";
 import type { LopOutcome } from "../../../firmware/core/lop/procedure.ts";
 import { createRepCounter } from "../../../firmware/core/reps/reps.ts";

@@ -11,15 +11,14 @@ import { type FaultKind, LINK_FAULT_KINDS } from "../plant.ts";
 import type { Scenario } from "../scenario.ts";
 import { ManualClock } from "../../../shared/clock.ts";
 import type { AlarmKind, Phase, StateName } from "../../../shared/protocol/messages.ts";
-import { SimBoard } from "../sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "../sim-board.ts";
+import type { PressureSample } from "../../../firmware/board/board.ts";
 import type { HostSilencePolicy } from "../../../firmware/core/controller.ts";
-import { LinkServer } from "../../../firmware/link/server.ts";
 import { type BenchMetrics, MetricsAccumulator } from "./metrics.ts";
-import { SimulatedHostAndAthlete } from "./sim-host.ts";
-import { Wire } from "../../../firmware/link/wire.ts";
+import { SteppedLink } from "../stepped-link.ts";
+import { SimulatedHost } from "./sim-host.ts";
 import { startFirmware } from "../../../firmware/factory.ts";
 
-export const BENCH_STEP_SECONDS = 0.01;
 
 export interface TraceRow {
   t: number;
@@ -46,6 +45,8 @@ export interface BenchResult {
   name: string;
   lopTrueMmhg: number;
   lopMeasuredMmhg: number | null;
+  /** What the LOP measurement said of itself (null if none ran). */
+  lopReason: string | null;
   targetMmhg: number | null;
   finalState: StateName;
   alarms: { t: number; kind: AlarmKind; detail: string }[];
@@ -64,6 +65,8 @@ export interface BenchOptions {
   /** Stop here even if the session has not ended (safety net). */
   maxSimSeconds?: number;
   hostSilence?: HostSilencePolicy;
+  /** Every sample the board delivers (both sensors' counts), with the controller's phase at that moment. */
+  onSample?: (sample: PressureSample, phase: Phase) => void;
   /** Inject a fault when the controller first enters a phase (the fault matrix). */
   faultOnPhase?: { kind: FaultKind; phase: Phase; afterSeconds: number; params?: Record<string, number> };
 }
@@ -80,18 +83,18 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function runScenario(scenario: Scenario, options: BenchOptions): BenchResult {
+export async function runScenario(scenario: Scenario, options: BenchOptions): Promise<BenchResult> {
   const wallStart = performance.now();
   const clock = new ManualClock();
   const plant = createPlant(scenario, options.profile);
   const board = new SimBoard(plant, options.profile, clock);
   const runtime = startFirmware({ profile: options.profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
   const controller = runtime.controller;
-  const toFirmware = new Wire();
-  const fromFirmware = new Wire();
-  const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware });
+  const onSample = options.onSample;
+  if (onSample) board.onSample((sample) => onSample(sample, controller.phaseName));
+  const link = new SteppedLink(runtime);
   const random = seededRandom(scenario.seed * 7919 + 17);
-  const host = new SimulatedHostAndAthlete({ plan: scenario.plan, limb: scenario.limb, toFirmware, fromFirmware, plant, random });
+  const host = await SimulatedHost.open({ link, clock, plant, plan: scenario.plan, limb: scenario.limb, random });
 
   const metrics = new MetricsAccumulator(plant.lopTrueMmhg);
   const linkFaults = scenario.faults
@@ -118,7 +121,7 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
   const lastUnsafe = new Map<FaultTiming, number>();
 
   for (let step = 1; ; step++) {
-    const t = step * BENCH_STEP_SECONDS;
+    const t = step * SIM_STEP_SECONDS;
     clock.advanceTo(t);
     for (const fault of linkFaults) {
       if (fault.done || t < fault.at) continue;
@@ -129,18 +132,20 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
       phaseFaultAt = t + onPhase.afterSeconds;
       faultTimings.push({ kind: onPhase.kind, at: phaseFaultAt, toSafeSeconds: null, toDeflatedSeconds: null, alarmKinds: [] });
     }
-    if (onPhase && phaseFaultAt !== null && Math.abs(t - phaseFaultAt) < BENCH_STEP_SECONDS / 2) {
+    if (onPhase && phaseFaultAt !== null && Math.abs(t - phaseFaultAt) < SIM_STEP_SECONDS / 2) {
       if ((LINK_FAULT_KINDS as readonly string[]).includes(onPhase.kind)) actOutLinkFault(onPhase.kind, t);
       else plant.injectFault(onPhase.kind, onPhase.params);
     }
-    if (garbageFrom !== null && step % 7 === 0) toFirmware.write(garbageLine(random));
-    board.advance(BENCH_STEP_SECONDS);
-    host.step(t);
+    if (garbageFrom !== null && step % 7 === 0) link.injectToFirmware(garbageLine(random));
+    board.advance(SIM_STEP_SECONDS);
+    link.deliver();
+    // The host's promises (acks, refusals) settle before the next sample.
+    await Promise.resolve();
 
     const actuation = board.effectiveActuation();
     const trueMmhg = plant.trueMmhg();
     const target = controller.currentTargetMmhg();
-    metrics.sample(t, BENCH_STEP_SECONDS, trueMmhg, controller.phaseName, target);
+    metrics.sample(t, SIM_STEP_SECONDS, trueMmhg, controller.phaseName, target);
     const safe = actuation.pump === 0 && actuation.vent >= 0.99;
     for (const timing of faultTimings) {
       if (t < timing.at) continue;
@@ -165,12 +170,13 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     const settled = endedAt !== null && trueMmhg < 15 && (controller.stateName === "vented" || controller.stateName === "fault" || board.isUnplugged() || runtime.isHung());
     if ((settled && t - endedAt! >= 2) || (endedAt !== null && t - endedAt >= 60) || t >= maxSeconds) break;
   }
-  server.close();
+  await host.close();
+  link.close();
   const finalActuation = board.effectiveActuation();
   for (const timing of faultTimings) {
     if (finalActuation.pump !== 0 || finalActuation.vent < 0.99 || clock.nowSeconds() < timing.at) continue;
     const unsafeUntil = lastUnsafe.get(timing);
-    timing.toSafeSeconds = unsafeUntil === undefined ? 0 : round(unsafeUntil + BENCH_STEP_SECONDS - timing.at, 3);
+    timing.toSafeSeconds = unsafeUntil === undefined ? 0 : round(unsafeUntil + SIM_STEP_SECONDS - timing.at, 3);
   }
   runtime.stop();
 
@@ -181,12 +187,13 @@ export function runScenario(scenario: Scenario, options: BenchOptions): BenchRes
     name: scenario.name,
     lopTrueMmhg: round(plant.lopTrueMmhg, 1),
     lopMeasuredMmhg: host.lopMeasuredMmhg,
+    lopReason: host.lopReason,
     targetMmhg: host.summary?.targetMmhg ?? null,
     finalState: finalState(controller.stateName, board.isUnplugged() || runtime.isHung(), board.effectiveActuation(), plant.trueMmhg()),
     alarms,
     simSeconds: round(clock.nowSeconds(), 2),
     wallSeconds: round((performance.now() - wallStart) / 1000, 3),
-    metrics: metrics.result(BENCH_STEP_SECONDS),
+    metrics: metrics.result(SIM_STEP_SECONDS),
     outcome: host.outcome,
     endReason: host.summary?.endReason ?? host.refusal,
     reps: summarySets.map((s, i) => ({ planned: s.planned, counted: s.reps, done: host.repsDonePerSet[i] ?? 0 })),
@@ -214,4 +221,11 @@ function garbageLine(random: () => number): Uint8Array {
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** Several scenarios, one after the other, with the same options. */
+export async function runScenarios(scenarios: readonly Scenario[], options: BenchOptions): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const scenario of scenarios) results.push(await runScenario(scenario, options));
+  return results;
 }

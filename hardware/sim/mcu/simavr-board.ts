@@ -1,7 +1,8 @@
 /**
  * The real cuff_guard image running on simavr (firmware/mcu/harness), in
  * lock-step with TypeScript: time moves only in advance(), one step at a time.
- * Each step feeds the ADS1115 from a pressure source, runs the AVR for the step,
+ * Each step feeds the ADS1115 (and the ATmega's own ADC input of the second
+ * sensor) from a pressure source, runs the AVR for the step,
  * hands the bytes it sent on its UART to `port` (a Duplex for firmata-io), records
  * every change of the pump (D5) and vent (D9) outputs with its simulated time, and
  * steps the source's physics with the outputs the pins carried.
@@ -13,10 +14,12 @@ import { pinNumber, referenceProfile, type HardwareProfile } from "../../profile
 import { actuatorsFromLevels } from "../guard-model.ts";
 import { FIRMWARE_ELF, HARNESS_BIN } from "./toolchain.ts";
 
-/** What feeds the sensor: a CuffPlant fits, or anything that yields counts. */
+/** What feeds the sensors: a CuffPlant fits, or anything that yields counts. */
 export interface PressureSource {
   /** Raw counts on the pressure channel now (the hardware profile's ADC bits). */
   sensorCounts(): number;
+  /** Raw counts of the second sensor now (its own ADC bits); left out or null, its input stays at 0 V. */
+  secondarySensorCounts?(): number | null;
   /** Advance the physics with what the actuators received over the step. */
   step?(dtSeconds: number, pumpDuty: number, ventOpening: number): void;
 }
@@ -41,6 +44,9 @@ const PWM_MAX = 255;
 /** Pins compiled into the image (cuff_guard/config.h) and watched by the harness. */
 const FIRMWARE_PUMP_PIN = 5;
 const FIRMWARE_VENT_PIN = 9;
+/** The second sensor's input, compiled into the image: A1, the ATmega's ADC channel 1. */
+const FIRMWARE_SECONDARY_PIN = "A1";
+const FIRMWARE_SECONDARY_CHANNEL = 1;
 
 type Reply = { kind: "step"; lines: string[] } | { kind: "info"; line: string };
 
@@ -57,6 +63,7 @@ export class SimavrBoard {
   private readonly source: PressureSource | null;
   private pending: number[] = [];
   private lastMicrovolts: number | null = null;
+  private lastSecondaryMillivolts: number | null = null;
   private timeNs = 0;
   private pumpLevel = 0;
   private ventLevel = 0;
@@ -76,6 +83,9 @@ export class SimavrBoard {
     this.ventPin = pinNumber(this.profile.pins.vent);
     if (this.pumpPin !== FIRMWARE_PUMP_PIN || this.ventPin !== FIRMWARE_VENT_PIN) {
       throw new Error(`the cuff_guard image drives the pump on D${FIRMWARE_PUMP_PIN} and the vent on D${FIRMWARE_VENT_PIN}; the profile says ${this.profile.pins.pump} and ${this.profile.pins.vent}`);
+    }
+    if (this.profile.secondarySensor && this.profile.pins.secondaryPressure !== FIRMWARE_SECONDARY_PIN) {
+      throw new Error(`the cuff_guard image reads the second sensor on ${FIRMWARE_SECONDARY_PIN}; the profile says ${this.profile.pins.secondaryPressure}`);
     }
     this.child = spawn(options.harnessPath ?? HARNESS_BIN, [options.elfPath ?? FIRMWARE_ELF], { stdio: "pipe" });
     this.child.stdout.setEncoding("utf8");
@@ -177,6 +187,12 @@ export class SimavrBoard {
         this.command(`v ${microvolts}`);
         this.lastMicrovolts = microvolts;
       }
+      const secondary = this.source.secondarySensorCounts?.() ?? null;
+      const millivolts = secondary === null ? 0 : this.secondaryCountsToMillivolts(secondary);
+      if (millivolts !== this.lastSecondaryMillivolts) {
+        this.command(`c ${FIRMWARE_SECONDARY_CHANNEL} ${millivolts}`);
+        this.lastSecondaryMillivolts = millivolts;
+      }
     }
     if (this.pending.length) {
       this.command(`w ${Buffer.from(this.pending).toString("hex")}`);
@@ -231,6 +247,16 @@ export class SimavrBoard {
   private countsToMicrovolts(counts: number): number {
     const step = this.profile.sensor.adcFullScaleVolts / 2 ** this.profile.sensor.adcBits;
     return Math.round((counts + 0.5) * step * 1e6);
+  }
+
+  /**
+   * The second sensor's input voltage (whole millivolts, what simavr's ADC takes) for these counts: the
+   * middle of the count's step through the profile's transfer function; simavr converts as mV * 1023 / 5000.
+   */
+  private secondaryCountsToMillivolts(counts: number): number {
+    const sensor = this.profile.secondarySensor;
+    if (!sensor) return 0;
+    return Math.round(((counts + 0.5) / (2 ** sensor.adcBits - 1)) * sensor.adcFullScaleVolts * 1000);
   }
 
   private command(line: string): void {

@@ -1,7 +1,10 @@
 import { loadProfile, REFERENCE_PROFILE_PATH } from "../../../hardware/profile.ts";
 import { loadScenario } from "../../../hardware/sim/scenario.ts";
 import { parseOptions, type Command } from "../command.ts";
-import { UsageError } from "../errors.ts";
+import { CliError, UsageError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { fileFailureWarning } from "../output.ts";
+import { FileWriteError } from "../../record/line-file.ts";
 import { parseHostSilencePolicy } from "../host-silence.ts";
 import { runScenario } from "../../../hardware/sim/bench/run-scenario.ts";
 import { TraceWriter } from "../../../hardware/sim/bench/trace.ts";
@@ -22,7 +25,9 @@ Options:
 
 Metrics are fractions of phase time with the TRUE cuff pressure within the
 band of the target: exerciseWithin5/10 during sets, restWithin3/5 during rests.
-Exit code 0 when the run ends vented, 1 otherwise.
+Exit code 0 when the run ends vented, 1 otherwise, and 1 when the trace could
+not be written (the run goes on and prints its results; a warning names the
+file, and the trace keeps its rows up to the failure), 2 bad usage.
 
 Example:
   cuff bench --scenario scenarios/leg-press-80-lop.json --trace /tmp/leg.csv
@@ -44,13 +49,13 @@ export const benchCommand: Command = {
     const policy = parseHostSilencePolicy(values["host-silence"]);
     const scenario = loadScenario(values.scenario);
     const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
-    const trace = values.trace ? new TraceWriter(values.trace) : null;
-    const result = runScenario(scenario, {
+    const trace = values.trace ? openTrace(values.trace, io) : null;
+    const result = await runScenario(scenario, {
       profile,
       ...(trace ? { onTrace: (row) => trace.write(row) } : {}),
       ...(policy ? { hostSilence: { policy, timeoutSeconds: 2 } } : {}),
     });
-    await trace?.close();
+    trace?.close();
     if (values.json) {
       io.stdout.write(JSON.stringify(result) + "\n");
     } else {
@@ -71,6 +76,15 @@ export const benchCommand: Command = {
         ].join("\n"),
       );
     }
-    return result.finalState === "vented" ? 0 : 1;
+    return result.finalState === "vented" && !trace?.failure ? 0 : 1;
   },
 };
+
+function openTrace(path: string, io: CliIo): TraceWriter {
+  try {
+    return new TraceWriter(path, (failure, keptUpTo) => io.stderr.write(`cuff bench: ${fileFailureWarning(failure, keptUpTo, "the run goes on")}.\n`));
+  } catch (error) {
+    if (error instanceof FileWriteError) throw new CliError(error.message);
+    throw error;
+  }
+}

@@ -15,7 +15,7 @@ Options (all optional):
   --speed N          simulated seconds per real second (default ${DEMO_SPEED}: about 40 s for the
                      whole session; 1 = real time, about 6 min; "max" = as fast as possible)
   --limb arm|leg     limb of the simulated person (default leg)
-  --target 80%       % of LOP (10-90) or mmHg like 150mmHg (default 80 % on a leg, 50 % on an arm)
+  --target 80%       % of LOP (10-90) or 10-290 mmHg like 150mmHg (default 80 % on a leg, 50 % on an arm)
   --sets 30,15,15,15 reps per set          --rest 30   seconds of rest, cuff inflated
   --lop measure|MMHG measure the LOP (default) or tell the cuff one in mmHg
   --scenario FILE    another simulated subject, hardware or faults (CONTRACTS.md section 3)

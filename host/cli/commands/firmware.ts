@@ -10,11 +10,13 @@ import { createPlant } from "../../../hardware/sim/cuff.ts";
 import { openPtyPair, type PtyPair } from "../../../hardware/sim/pty.ts";
 import { loadScenario, parseScenario } from "../../../hardware/sim/scenario.ts";
 import { type Clock, ManualClock, SystemClock } from "../../../shared/clock.ts";
-import { parseOptions, type Command } from "../command.ts";
+import { parseNumberOption, parseOptions, type Command } from "../command.ts";
+import { parseBaud } from "../link.ts";
+import { DEFAULT_HOST_SILENCE_SECONDS } from "../../../shared/limits.ts";
 import { CliError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import type { CuffBoard } from "../../../firmware/board/board.ts";
-import { SimBoard } from "../../../hardware/sim/sim-board.ts";
+import { SIM_STEP_SECONDS, SimBoard } from "../../../hardware/sim/sim-board.ts";
 import { LinkServer, type LinkInput, type LinkOutput } from "../../../firmware/link/server.ts";
 import { parseHostSilencePolicy } from "../host-silence.ts";
 import { startFirmware } from "../../../firmware/factory.ts";
@@ -65,12 +67,8 @@ export const firmwareCommand: Command = {
     if (!values.link) throw new UsageError("--link PATH, --link pty or --link stdio is required");
     if (values.scenario && values.board !== "sim") throw new UsageError("--scenario only goes with --board sim");
     const policy = parseHostSilencePolicy(values["host-silence"]) ?? "vent";
-    const silenceSeconds = Number(values["silence-seconds"] ?? 2);
-    if (!Number.isFinite(silenceSeconds) || silenceSeconds < 0.5 || silenceSeconds > 60) {
-      throw new UsageError("--silence-seconds must be a number from 0.5 to 60");
-    }
-    const baud = Number(values.baud ?? 115200);
-    if (!Number.isInteger(baud) || baud < 1200) throw new UsageError(`--baud must be a whole baud rate, got "${values.baud}"`);
+    const silenceSeconds = parseNumberOption("silence-seconds", values["silence-seconds"], 0.5, 60) ?? DEFAULT_HOST_SILENCE_SECONDS;
+    const baud = parseBaud(values.baud) ?? 115200;
 
     const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
     // stdout may be the link itself; everything for people goes to stderr.
@@ -131,16 +129,15 @@ async function openBoard(
   const clock = new ManualClock();
   const sim = new SimBoard(plant, profile, clock);
   const wall = new SystemClock();
-  const STEP = 0.01;
   let steps = 0;
   const timer = setInterval(() => {
-    const due = Math.floor(wall.nowSeconds() / STEP);
+    const due = Math.floor(wall.nowSeconds() / SIM_STEP_SECONDS);
     // After a stall (a suspended laptop) the simulation resumes rather than racing to catch up.
     if (due - steps > 50) steps = due - 50;
     while (steps < due) {
       steps++;
-      clock.advanceTo(steps * STEP);
-      sim.advance(STEP);
+      clock.advanceTo(steps * SIM_STEP_SECONDS);
+      sim.advance(SIM_STEP_SECONDS);
     }
   }, 5);
   return {

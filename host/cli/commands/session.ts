@@ -1,5 +1,4 @@
 /** `cuff session` and, with demo defaults, `cuff demo`. */
-import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DEFAULT_HOST_SILENCE_SECONDS } from "../../../shared/limits.ts";
 import type { Limb, Plan } from "../../../shared/plan.ts";
@@ -13,15 +12,17 @@ import { lopFreshness, personSlug, profileDir, ProfileError, ProfileStore } from
 import { parsePerson } from "../records-folder.ts";
 import { endingFromSummary, linkFailed, mergeSets, type SessionEnding, SetTally, type SetRecord, STOPPED_BY_USER } from "../../record/session-record.ts";
 import { ensureScreened, ScreenStop } from "../screen.ts";
-import { Recorder } from "../../record/recorder.ts";
+import type { LineFileFs } from "../../record/line-file.ts";
+import type { Recorder } from "../../record/recorder.ts";
 import { deflateNow, runSession } from "../../session/runner.ts";
 import { InterruptedError } from "../../session/wait.ts";
 import { type Command, parseOptions } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
-import { checkLinkChoice, type LinkOpener, loadSimScenario, openLink, type OpenLink } from "../link.ts";
+import { checkLinkChoice, type LinkOpener, loadSimScenario, openLink, type OpenLink, parseBaud } from "../link.ts";
 import { describePlan, type LopChoice, parseLimb, parseLop, parseSpeed, PLAN_OPTIONS, PLAN_HELP, planFromOptions } from "../plan-options.ts";
 import { askYesNo, jsonLine, wireOutput } from "../output.ts";
+import { openRecording } from "../recording.ts";
 
 const OPTIONS = {
   board: { type: "string" },
@@ -33,6 +34,7 @@ const OPTIONS = {
   lop: { type: "string" },
   speed: { type: "string" },
   record: { type: "string" },
+  "record-required": { type: "boolean" },
   json: { type: "boolean" },
   person: { type: "string" },
   "profile-dir": { type: "string" },
@@ -76,7 +78,11 @@ A scenario file's plan is used as it is: options of another --mode are refused, 
 Records and output:
   --record FILE      write every telemetry frame and event as JSON lines, ending with how the session
                      ended (real cuffs always record: by default into the data folder's sessions/;
-                     "cuff history" lists them)
+                     "cuff history" lists them). If the recording cannot be written mid-session (a
+                     full disk), a warning names the file, the file keeps every line up to then, and
+                     the session goes on
+  --record-required  end the session instead (this program deflates the cuff) when the recording
+                     cannot be written
   --json             one JSON object per line on stdout: the cuff's events as they happen (state, phase,
                      rep, alarm, lop-result), {"type":"link","state":"reconnecting"|"connected"} when the
                      link drops and comes back, then {"type":"summary",...} with "outcome" (completed,
@@ -97,8 +103,9 @@ Your profile (real cuffs only; the simulated cuff is nobody's limb):
                      limb, a dialysis access limb, sickle cell disease. If any applies, do not use the
                      cuff before a clinician says it is safe for you.
 
-Exit codes: 0 the session completed; 1 it failed or ended early (the reason is printed);
-2 bad usage; 130 interrupted with Ctrl-C (the cuff was vented first).
+Exit codes: 0 the session completed; 1 it failed or ended early (the reason is printed), or
+its recording could not be written (the summary is printed all the same); 2 bad usage;
+130 interrupted with Ctrl-C (the cuff was vented first).
 
 Examples:
   cuff session --board /dev/ttyUSB0 --limb leg --target 70%
@@ -118,6 +125,8 @@ export interface SessionDefaults {
 export interface SessionDeps {
   openLink: LinkOpener;
   now: () => Date;
+  /** File access for the recording (tests hand in a disk that fills up). */
+  files?: LineFileFs;
 }
 
 export const DEFAULT_DEPS: SessionDeps = { openLink, now: () => new Date() };
@@ -140,10 +149,7 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
   const basePlan = scenario?.planGiven ? scenario.plan : null;
   // every plan option is checked before anything is asked or measured
   planFromOptions(values, limb, "measure", basePlan);
-  const baud = values.baud === undefined ? undefined : Number(values.baud);
-  if (baud !== undefined && (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000)) {
-    throw new UsageError(`--baud must be a serial speed like 115200, got "${values.baud}"`);
-  }
+  const baud = parseBaud(values.baud);
   const silence = values["host-silence"];
   if (silence !== undefined && silence !== "vent" && silence !== "continue") {
     throw new UsageError(`--host-silence must be vent or continue, got "${silence}"`);
@@ -194,12 +200,15 @@ export async function runSessionCommand(argv: string[], io: CliIo, defaults: Ses
     limb,
     person,
     title,
+    command: defaults.demo ? "cuff demo" : "cuff session",
     json: values.json === true,
     recordPath,
+    recordRequired: values["record-required"] === true,
     store,
     source: sim ? `sim:${scenario!.name}` : (values.board ?? values.port!),
     now: deps.now,
     ...(silence ? { hostSilence: silence } : {}),
+    ...(deps.files ? { files: deps.files } : {}),
   });
 }
 
@@ -208,13 +217,20 @@ interface FollowOptions {
   limb: Limb;
   person: string | null;
   title: string;
+  /** "cuff session" or "cuff demo", before a warning. */
+  command: string;
   json: boolean;
   recordPath: string | null;
+  /** End the session (deflate) when the recording cannot be written, rather than go on. */
+  recordRequired: boolean;
   store: ProfileStore | null;
   source: string;
   now: () => Date;
   hostSilence?: "vent" | "continue";
+  files?: LineFileFs;
 }
+
+const RECORDING_STOP_REASON = "this program deflated the cuff: the recording could not be written";
 
 async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promise<number> {
   const { client, clock } = link;
@@ -223,10 +239,13 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
   let display: LiveDisplay | null = null;
   let vented = false;
   let stopOutput = () => {};
+  let stoppedForRecording = false;
+  let firmwareSummary: SessionSummary | null = null;
   const tally = new SetTally();
   const offInterrupt = io.onInterrupt(() => abort.abort());
   const watch = client.events$.subscribe((e) => {
     tally.fold(e);
+    if (e.type === "summary") firmwareSummary = e.summary;
     // saved the moment it is measured: a session interrupted later still leaves it in the profile
     if (e.type === "lop-result" && e.ok && e.mmhg !== null) o.store?.recordLop(o.limb, e.mmhg, "measured", o.now());
   });
@@ -236,12 +255,21 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
   };
   try {
     if (o.recordPath) {
-      try {
-        mkdirSync(dirname(o.recordPath), { recursive: true });
-        recorder = new Recorder(o.recordPath, { startedAt: o.now().toISOString(), software: "cuff-host 0.1", source: o.source, limb: o.limb, plan: o.plan, person: o.person });
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
+      recorder = openRecording({
+        path: o.recordPath,
+        header: { startedAt: o.now().toISOString(), software: "cuff-host 0.1", source: o.source, limb: o.limb, plan: o.plan, person: o.person },
+        command: o.command,
+        io,
+        then: o.recordRequired ? "the session ends: this program deflates the cuff now" : "the session goes on",
+        display: () => display,
+        onFailure: () => {
+          // a session already over (its summary in) has nothing left to stop
+          if (!o.recordRequired || firmwareSummary !== null) return;
+          stoppedForRecording = true;
+          abort.abort();
+        },
+        ...(o.files ? { fs: o.files } : {}),
+      });
     }
     if (!o.json) display = new LiveDisplay(io.stdout, initialView(o.title, o.limb, o.plan), io.env);
     stopOutput = wireOutput(link, io, { json: o.json, display, recorder });
@@ -269,34 +297,43 @@ async function followSession(link: OpenLink, io: CliIo, o: FollowOptions): Promi
     const ending = endingFromSummary(summary);
     const record = finish(ending, mergeSets(summary.sets, tally.sets()));
     display?.finish();
+    const recordingError = recorder?.failure ? { recordingError: recorder.failure.reason } : {};
     if (o.json) {
-      io.stdout.write(jsonLine({ type: "summary", ...summary, ...record }));
+      io.stdout.write(jsonLine({ type: "summary", ...summary, ...record, ...recordingError }));
     } else {
       io.stdout.write("\n" + renderSummary(summary, { ending, sets: record.sets }).join("\n") + "\n");
-      if (o.recordPath) io.stdout.write(`  recording:    ${o.recordPath} (draw it with: cuff plot ${o.recordPath})\n`);
+      if (o.recordPath) io.stdout.write(`  recording:    ${o.recordPath} ${recorder?.failure ? `(incomplete: ${recorder.failure.reason})` : `(draw it with: cuff plot ${o.recordPath})`}\n`);
     }
     if (!summary.ok) throw new CliError(`the session ended early: ${summary.endReason}`);
-    return 0;
+    return recorder?.failure ? 1 : 0;
   } catch (error) {
-    const interrupted = error instanceof InterruptedError;
+    const recordingStop = error instanceof InterruptedError && stoppedForRecording;
+    const interrupted = error instanceof InterruptedError && !recordingStop;
     if (!vented) {
       const result = await deflateNow(client, clock);
       display?.finish();
       recorder?.note(clock.nowSeconds(), interrupted ? "interrupted: deflating" : `failed: ${(error as Error).message}`);
-      const record = finish(interrupted ? STOPPED_BY_USER : linkFailed((error as Error).message), tally.sets());
+      const ending = interrupted ? STOPPED_BY_USER : recordingStop ? linkFailed(RECORDING_STOP_REASON) : linkFailed((error as Error).message);
+      const record = finish(ending, tally.sets());
       const message = interrupted
         ? result.ok
           ? `interrupted: the cuff is ${result.detail}`
           : `interrupted: could not confirm the cuff vented (${result.detail}); it vents on its own after 2 s without this program`
         : null;
       if (message && !o.json) io.stderr.write(message + "\n");
+      // the firmware's summary of a session this program ended for its recording
+      const ended = recordingStop ? { ...(firmwareSummary ?? {}), recordingError: recorder?.failure?.reason } : {};
       if (o.json) {
-        const endReason = interrupted ? "interrupted" : (error as Error).message;
-        io.stdout.write(jsonLine({ type: "summary", ok: false, endReason, vented: result.ok, ...record }));
+        const endReason = interrupted ? "interrupted" : recordingStop ? RECORDING_STOP_REASON : (error as Error).message;
+        io.stdout.write(jsonLine({ type: "summary", ...ended, ok: false, endReason, vented: result.ok, ...record }));
+      } else if (recordingStop && firmwareSummary) {
+        const stopped = { ...(firmwareSummary as SessionSummary), ok: false, endReason: RECORDING_STOP_REASON };
+        io.stdout.write("\n" + renderSummary(stopped, { ending, sets: record.sets }).join("\n") + "\n");
       }
     }
     display?.finish();
     if (interrupted) return 130;
+    if (recordingStop) throw new CliError("the session ended early: its recording could not be written");
     if (error instanceof CuffLinkError) throw new CliError(error.message);
     throw error;
   } finally {

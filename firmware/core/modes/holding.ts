@@ -1,0 +1,105 @@
+/**
+ * Regulation of one session's holds: the regulator's memory, when the target was
+ * reached, and the two diagnostics that run while the cuff holds (the kink probe
+ * and the pulsation cross-check). Made fresh for each session.
+ */
+import { type Actuation, SEALED } from "../actuation.ts";
+import { holdBand, initialRegulatorState, type LearnedActuators, regulate, type RegulatorGains, type RegulatorState } from "../control/regulator.ts";
+import { KinkProbe } from "../diagnostics/kink-probe.ts";
+import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
+import type { PressureEstimate } from "../estimator.ts";
+import { type Diagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
+
+export const HOLDING = {
+  /** Pressure band around the target within which the target counts as reached (share of the target)... */
+  reachedFraction: 0.03,
+  /** ...for this long. */
+  reachedSeconds: 0.3,
+  /** Inflating far below the target (mmHg): full pump, integral kept clear so it does not overshoot later. */
+  fullPumpBelowMmhg: 8,
+  /**
+   * During sets the regulator aims this much above the target: the vent takes air out far faster
+   * than the pump puts it back, so a slightly high aim balances the time spent above and below.
+   */
+  setBiasFraction: 0.01,
+  /** The pulsation cross-check runs for targets from this share of LOP up, where pulsations fade steeply with pressure. */
+  pulseCheckFromLopFraction: 0.65,
+} as const;
+
+/** How the active step wants the cuff held. */
+export interface HoldStyle {
+  /** Holding still (rests, continuous and cycle holds): a sealed band once settled. */
+  still: boolean;
+  /** Aim above the target during a set (see setBiasFraction). */
+  biased: boolean;
+}
+
+export class Holding {
+  private regulator: RegulatorState = initialRegulatorState();
+  private settledSince: number | null = null;
+  /** The target was reached at least once since it was last changed. */
+  settled = false;
+  private readonly kinkProbe = new KinkProbe();
+  private readonly pulseMonitor: PulseMonitor;
+
+  constructor(
+    sampleHz: number,
+    private readonly gains: RegulatorGains,
+    private readonly actuators: LearnedActuators,
+  ) {
+    this.pulseMonitor = new PulseMonitor(sampleHz);
+  }
+
+  /** A new target is approached afresh: alarms that judge a settled hold wait until it is reached. */
+  retarget(): void {
+    this.kinkProbe.reset();
+    this.settled = false;
+    this.settledSince = null;
+    this.regulator = initialRegulatorState();
+  }
+
+  /** What the last set's contractions wound up says nothing about a rest: the integral starts afresh. */
+  clearIntegral(): void {
+    this.regulator = initialRegulatorState();
+  }
+
+  /** Notes whether the target is reached; once reached for a moment, the hold is settled. */
+  track(t: number, mmhg: number, targetMmhg: number): void {
+    if (this.settled) return;
+    if (Math.abs(mmhg - targetMmhg) <= HOLDING.reachedFraction * targetMmhg) {
+      this.settledSince ??= t;
+      if (t - this.settledSince >= HOLDING.reachedSeconds) this.settled = true;
+    } else {
+      this.settledSince = null;
+    }
+  }
+
+  /** One tick of holding `targetMmhg`. */
+  step(t: number, estimate: PressureEstimate, dtSeconds: number, targetMmhg: number, style: HoldStyle, lopMmhg: number | null): { actuation: Actuation; diagnostics: Diagnostics } {
+    const p = estimate.mmhg;
+    let actuation: Actuation;
+    if (this.settled && style.still) {
+      const held = holdBand(this.regulator, targetMmhg, p, dtSeconds, this.actuators, this.gains);
+      this.regulator = held.state;
+      actuation = held.actuation;
+    } else if (!this.settled && p < targetMmhg - HOLDING.fullPumpBelowMmhg) {
+      this.regulator = initialRegulatorState();
+      actuation = { pump: 1, vent: 0 };
+    } else {
+      const aim = style.biased ? targetMmhg * (1 + HOLDING.setBiasFraction) : targetMmhg;
+      const result = regulate(this.regulator, aim, p, dtSeconds, this.actuators, this.gains);
+      this.regulator = result.state;
+      actuation = result.actuation;
+    }
+    if (!this.settled) return { actuation, diagnostics: NO_DIAGNOSTICS };
+    const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
+    const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
+    const waiting = this.kinkProbe.probing;
+    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0);
+    const diagnostics: Diagnostics = { kinkProbeDropMmhg: probe.dropMmhg, ventShutCheckMmhg: null, pulseRatio };
+    if (probe.ventPulse > 0) return { actuation: { pump: 0, vent: probe.ventPulse }, diagnostics };
+    // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the
+    // regulator keeps working: pumping into a kinked hose shows at once anyway.
+    return { actuation: style.still && waiting && this.kinkProbe.probing ? SEALED : actuation, diagnostics };
+  }
+}

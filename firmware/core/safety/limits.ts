@@ -1,0 +1,134 @@
+/**
+ * Every threshold the safety rules use, in one table, with where it comes from.
+ * Rule descriptions are generated from it, so a number is written once.
+ */
+import { DEFLATED_MMHG } from "../../../shared/limits.ts";
+
+export const SAFETY_LIMITS = {
+  /** The LOP-derived ceiling: the pump stops here whatever the target (share of the LOP). */
+  lopCeilingFraction: 0.95,
+  /** The pump stops this far below a ceiling: the motor coasts and the air in the hose still arrives. */
+  pumpStopMarginMmhg: 5,
+  /** Holding at or above the LOP for this long is a fault. */
+  aboveLopSeconds: 0.5,
+  /** The reading at or above the ceiling for this long is a fault. */
+  overpressureSeconds: 0.02,
+
+  /** A NaN sample for this long is a fault. */
+  nanSeconds: 0.02,
+  /** The ADC on a rail for this long: the sensor is disconnected. */
+  railSeconds: 0.03,
+  /** A reading outside the plausible range for this long is a fault. */
+  outOfRangeSeconds: 0.03,
+  /** Reading below this is not a cuff pressure (sensor or zero is wrong). */
+  minPlausibleMmhg: -15,
+  /** Before the first zero the reading still carries the sensor's own offset, which zeroing takes out up to 25 mmHg. */
+  minPlausibleUnzeroedMmhg: -30,
+  maxPlausibleMmhg: 360,
+  /** Faster than any cuff can change through its hose: the reading is not pressure. */
+  impossibleSlopeMmhgPerSecond: 2500,
+  /**
+   * A vent opening drains the sensor's side of the hose faster than the cuff behind it, which
+   * refills it once the vent shuts: a climb back to the level before the opening (plus the
+   * margin) within this long is pressure, not a jump.
+   */
+  ventReboundSeconds: 0.5,
+  ventReboundMarginMmhg: 3,
+
+  /** Above this the cuff counts as pressurised for the stuck-sensor and pump rules. */
+  pressurisedMmhg: 20,
+  /** Pump duty and vent opening above which the reading must move. */
+  movingPumpDuty: 0.3,
+  movingVentOpening: 0.05,
+  /** Identical samples for this long while the pump or vent works (or the limb contracts) mean a frozen sensor... */
+  stuckSeconds: 0.5,
+  /** ...and for this long in a sealed, still, pressurised cuff, where a slow heart leaves a quiet sensor on one count between beats. */
+  stuckSealedSeconds: 2,
+
+  /** A kinked hose leaves the pump feeding the hose alone: pressure climbs an order of magnitude faster... */
+  kinkSlopeMmhgPerSecond: 400,
+  /** ...for this long in a LOP ramp or inflation (a narrow hose jumps by its own drop when the pump starts)... */
+  kinkSlopeSeconds: 0.1,
+  /** ...or this long while holding, where the regulator pumps in bursts. */
+  kinkSlopeHoldingSeconds: 0.05,
+  /** The pump duty above which that climb is judged. */
+  kinkPumpDuty: 0.2,
+  /**
+   * Outside a hold, short climbs count together over this window: behind a kink the regulator
+   * pumps and vents the hose alone in a fast cycle whose single bursts are shorter than kinkSlopeSeconds.
+   */
+  kinkWindowSeconds: 0.5,
+  /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
+  kinkProbeDropMmhg: 10,
+  /** The fastest a cuff vents from over fastDeflationFromMmhg to under the deflated threshold; the hose alone, cut off by a kink, is faster. */
+  fastestDeflationSeconds: 0.1,
+  fastDeflationFromMmhg: 50,
+  /** A vent this open counts as fully open. */
+  fullVent: 0.99,
+
+  /** The vent fully open this long must lower the pressure by this much, above this pressure. */
+  valveFallSeconds: 1,
+  valveFallMmhg: 3,
+  valveJudgedAboveMmhg: 30,
+
+  /** Vented and idle this long, a reading steady within the spread over the window but this far from zero has drifted. */
+  driftVentedSeconds: 5,
+  driftWindowSeconds: 2,
+  driftSpreadMmhg: 2,
+  driftMinMmhg: 6,
+  driftMaxMmhg: 40,
+  /** Holding still near LOP, pulsations faded to this share of the session's first still hold while the reading stays on target. */
+  fadedPulseRatio: 0.62,
+
+  /** Settled, the pressure under this with the vent shut for this long: the cuff is off the limb or burst. */
+  cuffOffMmhg: 10,
+  cuffOffSeconds: 0.3,
+  /** The vent counts as shut below this opening. */
+  shutVent: 0.5,
+
+  /** Pump-dead: the pump at this duty with the vent under this opening... */
+  pumpDeadDuty: 0.8,
+  pumpDeadVent: 0.05,
+  /** ...must lift the pressure this much in this long... */
+  pumpDeadRiseMmhg: 2,
+  pumpDeadSeconds: 2.5,
+  /** ...or, below this pressure (the bladder still taking up its slack), in this long... */
+  pumpDeadSlackBelowMmhg: 30,
+  pumpDeadSlackSeconds: 6,
+  /** ...unless it rose less than this in the usual time: nothing moves at all. */
+  pumpDeadStillMmhg: 0.5,
+
+  /** Leak: holding, the pump works on average over this window (Delfi alarms after 7 s)... */
+  leakSeconds: 4,
+  /** ...at this mean duty and this far short in a rest or still hold... */
+  leakRestDuty: 0.6,
+  leakRestShortMmhg: 5,
+  /** ...or this mean duty and this share of the target short in a set... */
+  leakSetDuty: 0.85,
+  leakSetShortShare: 0.1,
+  /** ...unless the window's second half stands this much above its first: the pump is winning. */
+  leakRecoveringMmhg: 1,
+
+  /** Blood-pressure cuff standards allow 10-15 mmHg/min at 300 mmHg; warn at twice that while resting. */
+  slowLeakMmhgPerMin: 25,
+  /** Venous volume under the cuff keeps shifting for several seconds after a set. */
+  slowLeakSettleSeconds: 8,
+  /** Pump and vent idle this long before the sealed cuff is judged. */
+  slowLeakIdleSeconds: 0.5,
+  /** Idle time the estimate needs, and how far back it looks. */
+  slowLeakPooledSeconds: 3,
+  slowLeakWindowSeconds: 12,
+
+  /**
+   * An inflation that has not reached its target after this long is stuck: the slowest healthy
+   * inflation across the scenario ranges (a 0.5 L/min pump filling a 9 cm cuff on a 75 cm thigh to
+   * 240 mmHg) takes about 110 s.
+   */
+  inflationMaxSeconds: 180,
+
+  /** Surgical tourniquets alarm at +-15 mmHg for 1 s; this cuff at +-10. */
+  deviationMmhg: 10,
+  deviationSeconds: 1,
+} as const;
+
+export { DEFLATED_MMHG };

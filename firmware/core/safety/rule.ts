@@ -1,0 +1,77 @@
+/**
+ * A safety rule: a named check over what the controller measured and proposed on
+ * one tick, with its own state. Rules are data: the supervisor runs the table.
+ */
+import type { AlarmKind, Phase, Severity, StateName } from "../../../shared/protocol/messages.ts";
+import type { Actuation } from "../actuation.ts";
+import type { PressureEstimate } from "../estimator.ts";
+
+/** Measurements the active mode makes for the safety rules, on the ticks it makes them. */
+export interface Diagnostics {
+  /** How far the reading fell after the kink probe's vent pulse, on the tick it was judged. */
+  kinkProbeDropMmhg: number | null;
+  /** The reading after the vent was shut for a moment because it emptied faster than a cuff can (deflation). */
+  ventShutCheckMmhg: number | null;
+  /** Arterial pulsations now as a share of the session's first still hold (judged about once a second while holding still near LOP). */
+  pulseRatio: number | null;
+}
+
+export const NO_DIAGNOSTICS: Diagnostics = Object.freeze({ kinkProbeDropMmhg: null, ventShutCheckMmhg: null, pulseRatio: null });
+
+export interface SafetyInput {
+  t: number;
+  dtSeconds: number;
+  estimate: PressureEstimate;
+  state: StateName;
+  phase: Phase;
+  targetMmhg: number | null;
+  /** The controller settled on the target at least once in this hold. */
+  settled: boolean;
+  /** A set with contractions is under way (sets plans); continuous and cycle holds are still. */
+  exercising: boolean;
+  /** The sensor has been zeroed since boot or its last fault. */
+  zeroed: boolean;
+  /** What the controller proposed this tick. */
+  proposed: Actuation;
+  ceilingMmhg: number;
+  lopMmhg: number | null;
+  diagnostics: Diagnostics;
+}
+
+export interface SafetyRule {
+  readonly kind: AlarmKind;
+  readonly severity: Severity;
+  /** Faults latch the cuff vented until acknowledged; warnings are reported and let the plan continue. */
+  readonly latches: boolean;
+  /** What the rule watches, for people reading the table. */
+  readonly description: string;
+  /** The alarm's detail when the rule is true on this tick, else null. */
+  check(input: SafetyInput): string | null;
+  /** Forget everything seen (a new session, an acknowledged fault). */
+  reset(): void;
+}
+
+/** The cuff is holding a target (regulating or releasing). */
+export const holding = (input: SafetyInput): boolean =>
+  (input.state === "regulating" || input.state === "releasing") && input.targetMmhg !== null;
+
+/** The cuff may hold pressure: not vented, faulted or zeroing. */
+export const inflated = (input: SafetyInput): boolean => input.state !== "vented" && input.state !== "fault" && input.state !== "zeroing";
+
+/** True once a condition has held continuously for a time. */
+export class Sustained {
+  private since: number | null = null;
+
+  check(t: number, condition: boolean, seconds: number): boolean {
+    if (!condition) {
+      this.since = null;
+      return false;
+    }
+    this.since ??= t;
+    return t - this.since >= seconds - 1e-9;
+  }
+
+  reset(): void {
+    this.since = null;
+  }
+}

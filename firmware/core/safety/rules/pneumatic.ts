@@ -1,0 +1,260 @@
+/** Rules on the air path: hose, vent valve, pump and leaks. */
+import { DEFLATED_MMHG } from "../../../../shared/limits.ts";
+import { SAFETY_LIMITS as L } from "../limits.ts";
+import { holding, inflated, Sustained, type SafetyInput, type SafetyRule } from "../rule.ts";
+import { halvesGain, SecondsWindow, TimeWithin } from "./windows.ts";
+
+/** Only the hose answers the actuators: a kink has cut the cuff off, still inflated behind it. */
+export class HoseKinkRule implements SafetyRule {
+  readonly kind = "hose-kink";
+  readonly severity = "fault";
+  readonly latches = true;
+  readonly description = `pressure climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s with the pump on for ${L.kinkSlopeSeconds} s in all within ${L.kinkWindowSeconds} s (holding: ${L.kinkSlopeHoldingSeconds} s at a stretch), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays there with the vent shut) (only the hose answers: the cuff is cut off)`;
+  private readonly racing = new Sustained();
+  private readonly racingTime = new TimeWithin(L.kinkWindowSeconds);
+  /** When a full vent began from over fastDeflationFromMmhg, while it stays open. */
+  private fullVentFromSeconds: number | null = null;
+
+  check(input: SafetyInput): string | null {
+    const { t, estimate, proposed, diagnostics } = input;
+    const probeDrop = diagnostics.kinkProbeDropMmhg;
+    const probed = probeDrop !== null && probeDrop > L.kinkProbeDropMmhg;
+    // Holding, the regulator pumps in bursts and a kinked hose shows within one; the LOP ramp and
+    // the inflation start the pump against the whole hose, whose own drop is a first jump.
+    const climbing = proposed.pump > L.kinkPumpDuty && estimate.slopeMmhgPerSecond > L.kinkSlopeMmhgPerSecond;
+    const racing = holding(input)
+      ? this.racing.check(t, climbing, L.kinkSlopeHoldingSeconds)
+      : this.racingTime.add(climbing, input.dtSeconds) >= L.kinkSlopeSeconds - 1e-9;
+    // Outside the deflation, a full vent that empties the reading faster than a cuff can is the
+    // hose alone; the deflation judges that itself with the vent shut (diagnostics.ventShutCheckMmhg).
+    const p = estimate.mmhg;
+    const venting = input.state !== "deflating" && input.state !== "fault" && proposed.vent >= L.fullVent && proposed.pump === 0 && Number.isFinite(p);
+    if (!venting) this.fullVentFromSeconds = null;
+    else if (this.fullVentFromSeconds === null && p > L.fastDeflationFromMmhg) this.fullVentFromSeconds = t;
+    const emptiedAtOnce = venting && this.fullVentFromSeconds !== null && p < DEFLATED_MMHG && t - this.fullVentFromSeconds < L.fastestDeflationSeconds;
+    const cutOff = diagnostics.ventShutCheckMmhg !== null && diagnostics.ventShutCheckMmhg < DEFLATED_MMHG;
+    return probed || racing || emptiedAtOnce || cutOff ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate" : null;
+  }
+
+  reset(): void {
+    this.racing.reset();
+    this.racingTime.clear();
+    this.fullVentFromSeconds = null;
+  }
+}
+
+export class ValveStuckClosedRule implements SafetyRule {
+  readonly kind = "valve-stuck-closed";
+  readonly severity = "fault";
+  readonly latches = true;
+  readonly description = `vent commanded fully open for ${L.valveFallSeconds} s and the pressure fell less than ${L.valveFallMmhg} mmHg`;
+  private windowStart: { t: number; mmhg: number } | null = null;
+
+  check(input: SafetyInput): string | null {
+    const p = input.estimate.mmhg;
+    const venting = input.proposed.vent >= L.fullVent && input.proposed.pump === 0 && p > L.valveJudgedAboveMmhg;
+    if (!venting) {
+      this.windowStart = null;
+      return null;
+    }
+    this.windowStart ??= { t: input.t, mmhg: p };
+    const fall = this.windowStart.mmhg - p;
+    if (input.t - this.windowStart.t < L.valveFallSeconds - 1e-9) return null;
+    if (fall >= L.valveFallMmhg) {
+      // Falling as it should: the next window starts here.
+      this.windowStart = { t: input.t, mmhg: p };
+      return null;
+    }
+    return `vent valve does not open: pressure stays at ${p.toFixed(0)} mmHg; press the emergency deflate`;
+  }
+
+  reset(): void {
+    this.windowStart = null;
+  }
+}
+
+export class PumpDeadRule implements SafetyRule {
+  readonly kind = "pump-dead";
+  readonly severity = "fault";
+  readonly latches = true;
+  readonly description = `pump commanded above ${100 * L.pumpDeadDuty} % with the vent closed for ${L.pumpDeadSeconds} s and the pressure rose less than ${L.pumpDeadRiseMmhg} mmHg (below ${L.pumpDeadSlackBelowMmhg} mmHg: less than ${L.pumpDeadStillMmhg} mmHg, or ${L.pumpDeadRiseMmhg} mmHg in ${L.pumpDeadSlackSeconds} s), outside sets with contractions (pump dead, vent stuck open or a large leak)`;
+  private readonly window = new SecondsWindow(L.pumpDeadSeconds);
+  private readonly slack = new SecondsWindow(L.pumpDeadSlackSeconds);
+
+  check(input: SafetyInput): string | null {
+    const p = input.estimate.mmhg;
+    // In a set each relaxation can pull the pressure down for seconds faster than a working pump
+    // refills it, and each contraction lifts it with no pump at all: the rule cannot tell there.
+    // A dead pump in a set is caught by the leak rule, and by this one in the next rest.
+    const contracting = input.phase === "set" && input.exercising;
+    const pumping = inflated(input) && !contracting && input.proposed.pump >= L.pumpDeadDuty && input.proposed.vent < L.pumpDeadVent && Number.isFinite(p);
+    if (!pumping) {
+      this.window.clear();
+      this.slack.clear();
+      return null;
+    }
+    const window = this.window.at(input.dtSeconds);
+    const slack = this.slack.at(input.dtSeconds);
+    // While the bladder takes up its slack a small pump on a large cuff lifts the pressure by
+    // under 1 mmHg/s: there a pressure that does not move at all (a dead pump, a cuff off the
+    // limb) is judged in the usual time, a slow one over the longer window.
+    const filling = p < L.pumpDeadSlackBelowMmhg;
+    const rise = window.full ? p - window.oldest : Number.POSITIVE_INFINITY;
+    const slowRise = slack.full ? p - slack.oldest : Number.POSITIVE_INFINITY;
+    window.push(p);
+    slack.push(p);
+    const dead = filling ? rise < L.pumpDeadStillMmhg || slowRise < L.pumpDeadRiseMmhg : rise < L.pumpDeadRiseMmhg;
+    if (!dead) return null;
+    const [shown, seconds] = filling && slowRise < L.pumpDeadRiseMmhg ? [slowRise, L.pumpDeadSlackSeconds] : [rise, L.pumpDeadSeconds];
+    return `the pump runs but pressure rose ${shown.toFixed(1)} mmHg in ${seconds} s: pump dead, vent stuck open or a large leak`;
+  }
+
+  reset(): void {
+    this.window.clear();
+    this.slack.clear();
+  }
+}
+
+export class LeakRule implements SafetyRule {
+  readonly kind = "leak";
+  readonly severity = "fault";
+  readonly latches = true;
+  readonly description = `holding, the pump runs hard on average for ${L.leakSeconds} s and the mean pressure stays short (rests: ${100 * L.leakRestDuty} % duty, ${L.leakRestShortMmhg} mmHg short; sets: ${100 * L.leakSetDuty} % duty, ${100 * L.leakSetShortShare} % short) without gaining ${L.leakRecoveringMmhg} mmHg from the window's first half to its second`;
+  private readonly duties = new SecondsWindow(L.leakSeconds);
+  private readonly pressures = new SecondsWindow(L.leakSeconds);
+  /** The phase the windows were gathered in: they never span two. */
+  private phase: SafetyInput["phase"] | null = null;
+
+  check(input: SafetyInput): string | null {
+    const duties = this.duties.at(input.dtSeconds);
+    const pressures = this.pressures.at(input.dtSeconds);
+    const target = input.targetMmhg;
+    if (!holding(input) || !input.settled || target === null || this.phase !== input.phase) {
+      duties.clear();
+      pressures.clear();
+      this.phase = input.phase;
+      return null;
+    }
+    duties.push(input.proposed.pump);
+    pressures.push(input.estimate.mmhg);
+    if (!duties.full) return null;
+    const pump = duties.mean;
+    const shortMmhg = target - pressures.mean;
+    // Contractions make the pump work hard in a healthy cuff: a set needs a clearer sign.
+    const leaking = input.phase === "set" ? pump > L.leakSetDuty && shortMmhg > L.leakSetShortShare * target : pump > L.leakRestDuty && shortMmhg > L.leakRestShortMmhg;
+    if (!leaking) return null;
+    // A small pump refilling a large cuff after a set is as busy and as short, but gaining.
+    return halvesGain(pressures) < L.leakRecoveringMmhg
+      ? `leak: the pump ran ${(pump * 100).toFixed(0)} % of the last ${L.leakSeconds} s and pressure is still ${shortMmhg.toFixed(0)} mmHg short, not recovering (a leak, or a pump too small for this cuff)`
+      : null;
+  }
+
+  reset(): void {
+    this.duties.clear();
+    this.pressures.clear();
+    this.phase = null;
+  }
+}
+
+/** Sums of one idle stretch for a least-squares slope; times relative to the stretch's start. */
+interface IdleStretch {
+  startSeconds: number;
+  n: number;
+  sumT: number;
+  sumP: number;
+  sumTT: number;
+  sumTP: number;
+}
+
+export class SlowLeakRule implements SafetyRule {
+  readonly kind = "slow-leak";
+  readonly severity = "warning";
+  readonly latches = false;
+  readonly description = `resting or holding still at the target, the sealed cuff (pump and vent idle for ${L.slowLeakIdleSeconds} s, from ${L.slowLeakSettleSeconds} s into the rest) loses more than ${L.slowLeakMmhgPerMin} mmHg/min (pooled slope over ${L.slowLeakPooledSeconds} s of idle time)`;
+  private phase: SafetyInput["phase"] | null = null;
+  private phaseSinceSeconds = 0;
+  private idleSince: number | null = null;
+  private stretches: IdleStretch[] = [];
+
+  check(input: SafetyInput): string | null {
+    const { t } = input;
+    if (this.phase !== input.phase) {
+      this.phase = input.phase;
+      this.phaseSinceSeconds = t;
+    }
+    // The limb keeps settling for several seconds after a set; judge the cuff after that.
+    const still = input.phase === "rest" || (input.phase === "set" && !input.exercising);
+    const p = input.estimate.mmhg;
+    const resting = still && input.state === "regulating" && input.settled && Number.isFinite(p) && t - this.phaseSinceSeconds >= L.slowLeakSettleSeconds;
+    if (!resting) {
+      this.stretches = [];
+      this.idleSince = null;
+      return null;
+    }
+    // Only once both have been idle for a while: the hose and bladder equalise after each pulse.
+    const idle = input.proposed.pump === 0 && input.proposed.vent === 0;
+    if (!idle) {
+      this.idleSince = null;
+      return null;
+    }
+    this.idleSince ??= t;
+    if (t - this.idleSince < L.slowLeakIdleSeconds) return null;
+    // Pooled least-squares slope within idle stretches: heartbeats average out over several
+    // beats, and the top-ups between stretches do not count.
+    const start = this.idleSince;
+    let stretch = this.stretches.at(-1);
+    if (!stretch || stretch.startSeconds !== start) {
+      stretch = { startSeconds: start, n: 0, sumT: 0, sumP: 0, sumTT: 0, sumTP: 0 };
+      this.stretches.push(stretch);
+    }
+    const x = t - start;
+    stretch.n += 1;
+    stretch.sumT += x;
+    stretch.sumP += p;
+    stretch.sumTT += x * x;
+    stretch.sumTP += x * p;
+    while (this.stretches.length > 1 && t - this.stretches[0]!.startSeconds > L.slowLeakWindowSeconds) this.stretches.shift();
+    let sxx = 0;
+    let sxp = 0;
+    let samples = 0;
+    for (const s of this.stretches) {
+      if (s.n < 2) continue;
+      sxx += s.sumTT - (s.sumT * s.sumT) / s.n;
+      sxp += s.sumTP - (s.sumT * s.sumP) / s.n;
+      samples += s.n;
+    }
+    if (samples * input.dtSeconds < L.slowLeakPooledSeconds || sxx <= 0) return null;
+    const lossPerMinute = (-sxp / sxx) * 60;
+    return lossPerMinute > L.slowLeakMmhgPerMin ? `slow leak: the sealed cuff loses about ${lossPerMinute.toFixed(0)} mmHg/min; check the hose and fittings` : null;
+  }
+
+  reset(): void {
+    this.phase = null;
+    this.phaseSinceSeconds = 0;
+    this.idleSince = null;
+    this.stretches = [];
+  }
+}
+
+/** An inflation that never reaches its target: a pump too small, a large leak, or the hose alone answering. */
+export class InflationStalledRule implements SafetyRule {
+  readonly kind = "target-not-reached";
+  readonly severity = "fault";
+  readonly latches = true;
+  readonly description = `inflating for ${L.inflationMaxSeconds} s without reaching the target`;
+  private inflatingSince: number | null = null;
+
+  check(input: SafetyInput): string | null {
+    if (input.state !== "inflating") {
+      this.inflatingSince = null;
+      return null;
+    }
+    this.inflatingSince ??= input.t;
+    if (input.t - this.inflatingSince < L.inflationMaxSeconds) return null;
+    return `the cuff did not reach its ${input.targetMmhg?.toFixed(0) ?? "target"} mmHg target in ${L.inflationMaxSeconds} s: a pump too small for this cuff, a large leak, or a kinked hose`;
+  }
+
+  reset(): void {
+    this.inflatingSince = null;
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { KinkProbe } from "../../firmware/core/diagnostics/kink-probe.ts";
+import { BandPass, Biquad } from "../../firmware/core/signal/filters.ts";
+import { RingWindow } from "../../firmware/core/signal/ring.ts";
+
+const HZ = 100;
+
+/** Peak amplitude of a filter's output for a sine of `hz` after it settles. */
+function gainAt(filter: { next(x: number): number }, hz: number): number {
+  let peak = 0;
+  for (let i = 0; i < 20 * HZ; i++) {
+    const y = filter.next(Math.sin((2 * Math.PI * hz * i) / HZ));
+    if (i > 10 * HZ) peak = Math.max(peak, Math.abs(y));
+  }
+  return peak;
+}
+
+describe("filters", () => {
+  it("a low-pass primed on its first sample passes a constant from the start, without a transient", () => {
+    const low = Biquad.lowPass(2, HZ);
+    for (let i = 0; i < 50; i++) expect(low.next(120)).toBeCloseTo(120, 9);
+  });
+
+  it("a second-order Butterworth low-pass: -3 dB at its cutoff, about -40 dB a decade above", () => {
+    expect(gainAt(Biquad.lowPass(2, HZ), 2)).toBeCloseTo(Math.SQRT1_2, 1);
+    expect(gainAt(Biquad.lowPass(1, HZ), 10)).toBeLessThan(0.015);
+    expect(gainAt(Biquad.lowPass(1, HZ), 0.1)).toBeGreaterThan(0.99);
+  });
+
+  it("a high-pass takes a constant away and passes fast changes", () => {
+    const high = Biquad.highPass(0.5, HZ);
+    let y = 0;
+    for (let i = 0; i < 10 * HZ; i++) y = high.next(150);
+    expect(Math.abs(y)).toBeLessThan(1e-6);
+    expect(gainAt(Biquad.highPass(0.5, HZ), 5)).toBeGreaterThan(0.98);
+  });
+
+  it("the pulsation band-pass (0.6-4 Hz) keeps heart beats and drops breathing and sensor hiss", () => {
+    expect(gainAt(new BandPass(0.6, 4, HZ), 1.2)).toBeGreaterThan(0.85);
+    expect(gainAt(new BandPass(0.6, 4, HZ), 0.1)).toBeLessThan(0.05);
+    expect(gainAt(new BandPass(0.6, 4, HZ), 30)).toBeLessThan(0.03);
+  });
+});
+
+describe("RingWindow", () => {
+  it("keeps the latest values oldest first, with their running mean, oldest and spread", () => {
+    const ring = new RingWindow(3);
+    for (const v of [5, 1, 4, 9]) ring.push(v);
+    expect([...ring.values()]).toEqual([1, 4, 9]);
+    expect(ring.full).toBe(true);
+    expect(ring.oldest).toBe(1);
+    expect(ring.mean).toBeCloseTo(14 / 3, 12);
+    expect(ring.spread()).toBe(8);
+    ring.clear();
+    expect([ring.length, ring.mean, ring.spread()]).toEqual([0, 0, 0]);
+  });
+
+  it("its running sum stays exact enough over a long run", () => {
+    const ring = new RingWindow(100);
+    for (let i = 0; i < 100_000; i++) ring.push(150 + Math.sin(i));
+    let sum = 0;
+    for (const v of ring.values()) sum += v;
+    expect(ring.sum).toBeCloseTo(sum, 6);
+  });
+});
+
+describe("kink probe", () => {
+  /** Steps the probe over `seconds` at 100 Hz with the reading from `mmhgAt`; returns the pulses and the drops it judged. */
+  function run(seconds: number, mmhgAt: (t: number, pulsedAt: number | null) => number, idle = true) {
+    const probe = new KinkProbe();
+    let pulsedAt: number | null = null;
+    const pulses: number[] = [];
+    const drops: (number | null)[] = [];
+    for (let i = 1; i <= seconds * HZ; i++) {
+      const t = i / HZ;
+      const out = probe.step(t, mmhgAt(t, pulsedAt), idle);
+      if (out.ventPulse > 0) {
+        pulsedAt = t;
+        pulses.push(out.ventPulse);
+      }
+      if (out.dropMmhg !== null) drops.push(out.dropMmhg);
+    }
+    return { pulses, drops };
+  }
+
+  it("pulses the vent every 5 s while the regulator is idle, harder at lower pressure", () => {
+    expect(run(11, () => 150).pulses).toEqual([0.3, 0.3]);
+    expect(run(6, () => 75).pulses[0]).toBeCloseTo(0.3 * Math.SQRT2, 9);
+  });
+
+  it("a cuff loses a fraction of a mmHg and a kinked hose about 17 that it does not get back", () => {
+    expect(run(6, () => 150).drops).toEqual([0]);
+    const kinked = run(6, (t, pulsedAt) => (pulsedAt !== null && t > pulsedAt ? 133 : 150));
+    expect(kinked.drops).toEqual([17]);
+  });
+
+  it("a reading still moving after the pulse (a relaxing limb) is inconclusive, not a kink", () => {
+    const moving = run(6, (t, pulsedAt) => (pulsedAt !== null && t > pulsedAt ? 150 - 20 * (t - pulsedAt) : 150));
+    expect(moving.pulses.length).toBe(1);
+    expect(moving.drops).toEqual([]);
+  });
+
+  it("never probes an empty cuff or a busy regulator", () => {
+    expect(run(12, () => 15).pulses).toEqual([]);
+    expect(run(12, () => 150, false).pulses).toEqual([]);
+  });
+});
