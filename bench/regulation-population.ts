@@ -5,14 +5,14 @@
  * `npx tsx bench/regulation-population.ts [count] [seed]`
  */
 import { referenceProfile } from "../hardware/profile.ts";
-import { lopFromPhysiologyMmhg } from "../hardware/sim/limb.ts";
+import { trueLopMmhg as lopOf } from "../hardware/sim/physiology.ts";
 import { generatePopulation } from "../hardware/sim/population.ts";
 import type { Scenario } from "../hardware/sim/scenario.ts";
 import { type BenchResult, runScenarios } from "../hardware/sim/bench/run-scenario.ts";
 
 /** The simulator's true LOP for a scenario's subject and cuff. */
 export function trueLopMmhg(s: Scenario): number {
-  return s.subject.lopMmhg ?? lopFromPhysiologyMmhg(s.subject.systolic, s.subject.limbCircumferenceCm, s.cuff.widthCm);
+  return lopOf(s.limb, s.subject, s.cuff.widthCm);
 }
 
 /**

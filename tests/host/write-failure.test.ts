@@ -211,7 +211,7 @@ describe("monitor, bench trace and chart on a full disk", () => {
     const path = join(tempDir(), "trace.csv");
     const failures: { message: string; keptUpTo: number | null }[] = [];
     const trace = new TraceWriter(path, (failure, keptUpTo) => failures.push({ message: failure.message, keptUpTo }), fillingDisk(250_000));
-    const row = (t: number): TraceRow => ({ t, cuffMmhg: 150.25, sensorMmhg: 150.5, targetMmhg: 152, pump: 0.2, vent: 0, state: "regulating", phase: "set" });
+    const row = (t: number): TraceRow => ({ t, cuffMmhg: 150.25, sensorMmhg: 150.5, secondarySensorMmhg: null, targetMmhg: 152, pump: 0.2, vent: 0, state: "regulating", phase: "set" });
     for (let i = 0; i < 30_000; i++) trace.write(row(i / 100));
     trace.close();
     expect(failures).toEqual([{ message: `cannot write the trace ${path}: the disk is full (ENOSPC)`, keptUpTo: expect.any(Number) }]);
@@ -273,7 +273,7 @@ describe("as a process whose files cannot grow past a limit", () => {
     const r = await cuffWithFileLimit(1, ["acceptance", "--sim", "--speed", "max", "--json", "--record", record]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cuff acceptance: warning: cannot write the acceptance record ${record}: the file has reached the largest size this system allows (EFBIG); the results follow.\n`);
-    expect(JSON.parse(r.stdout.trimEnd().split("\n").at(-1)!)).toMatchObject({ type: "summary", ok: true, passed: 6, record, recordError: expect.stringContaining("EFBIG") });
+    expect(JSON.parse(r.stdout.trimEnd().split("\n").at(-1)!)).toMatchObject({ type: "summary", ok: true, passed: 10, record, recordError: expect.stringContaining("EFBIG") });
     expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 

@@ -6,7 +6,7 @@ import type { AlarmKind, Severity } from "../../../shared/protocol/messages.ts";
 import type { SafetyInput, SafetyRule } from "./rule.ts";
 import { HoseKinkRule, InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
 import { AboveLopRule, CuffOffRule, DeviationRule, OverpressureRule } from "./rules/pressure.ts";
-import { SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";
+import { SensorDisagreementRule, SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";
 
 /** The rule table, in the order the rules run (and report) each tick. */
 export function safetyRules(): SafetyRule[] {
@@ -18,6 +18,7 @@ export function safetyRules(): SafetyRule[] {
     new AboveLopRule(),
     new SensorSlopeRule(),
     new SensorStuckRule(),
+    new SensorDisagreementRule(),
     new HoseKinkRule(),
     new ValveStuckClosedRule(),
     new SensorDriftRule(),

@@ -24,6 +24,8 @@ export interface TraceRow {
   t: number;
   cuffMmhg: number;
   sensorMmhg: number | null;
+  /** What the firmware read from the second sensor (after zeroing), null without one. */
+  secondarySensorMmhg: number | null;
   targetMmhg: number | null;
   pump: number;
   vent: number;
@@ -157,6 +159,7 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
       t,
       cuffMmhg: trueMmhg,
       sensorMmhg: controller.telemetryPressure(),
+      secondarySensorMmhg: controller.lastEstimate?.secondaryMmhg ?? null,
       targetMmhg: target,
       pump: actuation.pump,
       vent: actuation.vent,
