@@ -29,10 +29,15 @@ export interface SetRecord {
   complete: boolean;
 }
 
-export function endingFromSummary(summary: Pick<SessionSummary, "ok" | "endReason">): SessionEnding {
-  if (summary.ok) return { outcome: "completed", fault: null, text: "completed" };
-  const fault = /^fault: ([a-z-]+)/.exec(summary.endReason);
-  if (fault) return { outcome: "fault", fault: fault[1]!, text: `fault: ${fault[1]}` };
+/** From the firmware's summary; recordings made before it said `ending` are read from endReason. */
+export function endingFromSummary(summary: Pick<SessionSummary, "ok" | "endReason"> & { ending?: string; fault?: string | null }): SessionEnding {
+  const ending = summary.ending ?? (summary.ok ? "completed" : summary.endReason.startsWith("fault: ") ? "fault" : "ended early");
+  if (ending === "completed") return { outcome: "completed", fault: null, text: "completed" };
+  if (ending === "stopped") return STOPPED_BY_USER;
+  if (ending === "fault") {
+    const kind = summary.fault ?? /^fault: ([a-z-]+)/.exec(summary.endReason)?.[1] ?? "unknown";
+    return { outcome: "fault", fault: kind, text: `fault: ${kind}` };
+  }
   return { outcome: "ended-early", fault: null, text: `ended early: ${summary.endReason}` };
 }
 

@@ -6,7 +6,7 @@
  */
 import { filter, map, merge } from "rxjs";
 import type { Clock } from "../../shared/clock.ts";
-import { DEFLATED_MMHG } from "../../shared/limits.ts";
+import { DEFAULT_RESTRICTION_CAP_SECONDS, DEFLATED_MMHG } from "../../shared/limits.ts";
 import type { Limb, Plan } from "../../shared/plan.ts";
 import type { LopResultMessage, SessionSummary } from "../../shared/protocol/index.ts";
 import type { CuffClient } from "../client/client.ts";
@@ -67,7 +67,13 @@ export interface RunSessionOptions {
 export async function runSession(o: RunSessionOptions): Promise<SessionSummary> {
   const { client, clock, signal } = o;
   await checkIdle(client);
-  if (o.hostSilence) await abortable(client.command({ type: "configure", cuff: 0, hostSilence: o.hostSilence }), signal);
+  // A plan that needs more restriction time than the firmware's default cap (a long continuous
+  // hold) raises the cap for itself; the firmware still never goes past its absolute maximum.
+  const cap = o.plan.caps?.restrictionSeconds;
+  const raiseCap = cap !== undefined && cap > DEFAULT_RESTRICTION_CAP_SECONDS ? { restrictionCapSeconds: cap } : {};
+  if (o.hostSilence || "restrictionCapSeconds" in raiseCap) {
+    await abortable(client.command({ type: "configure", cuff: 0, ...(o.hostSilence ? { hostSilence: o.hostSilence } : {}), ...raiseCap }), signal);
+  }
   await zeroCuff(client, clock, signal);
   // the summary arrives as an event, or, if the session ended while the link was
   // down, in the status fetched after reconnecting

@@ -202,21 +202,32 @@ describe("cuff ports", () => {
     const io = fakeIo();
     expect(await command.run([], io)).toBe(0);
     expect(io.out.lines()).toEqual([
-      `${join(dev, "ttyACM1")}  USB CDC-ACM device (Arduino Leonardo/Micro/Uno R4, native-USB boards)`,
-      `${join(dev, "ttyUSB0")}  1a86 USB Serial (serial A50285BI)`,
+      `${join(dev, "ttyACM1")}  USB CDC-ACM device (Arduino Leonardo/Micro/Uno R4, native-USB boards)  <- looks like a cuff board: --board ${join(dev, "ttyACM1")}`,
+      `${join(dev, "ttyUSB0")}  1a86 USB Serial (serial A50285BI)  <- looks like a cuff board: --board ${join(dev, "ttyUSB0")}`,
     ]);
     expect(io.err.text).toBe("(udev is not available here, so ports were found in /dev and described from /dev/serial/by-id)\n");
   });
 
-  it("with the system listing, shows manufacturer and USB ids; --json gives one object per port", async () => {
+  it("with the system listing, shows manufacturer and USB ids and which flag each port takes; --json gives one object per port", async () => {
     const command = makePortsCommand(async () => [
       { path: "/dev/ttyUSB0", manufacturer: "FTDI", serialNumber: "A50285BI", vendorId: "0403", productId: "6001", pnpId: undefined, locationId: undefined },
+      { path: "/dev/rfcomm0", manufacturer: undefined, serialNumber: undefined, vendorId: undefined, productId: undefined, pnpId: undefined, locationId: undefined },
+      { path: "/dev/ttyS0", manufacturer: undefined, serialNumber: undefined, vendorId: undefined, productId: undefined, pnpId: undefined, locationId: undefined },
     ]);
     const io = fakeIo();
     expect(await command.run(["--json"], io)).toBe(0);
     expect(io.out.lines().map((l) => JSON.parse(l))).toEqual([
-      { type: "port", path: "/dev/ttyUSB0", description: "FTDI", manufacturer: "FTDI", serialNumber: "A50285BI", vendorId: "0403", productId: "6001" },
-      { type: "summary", count: 1, source: "serialport" },
+      { type: "port", path: "/dev/ttyUSB0", description: "FTDI", manufacturer: "FTDI", serialNumber: "A50285BI", vendorId: "0403", productId: "6001", looksLike: "board", flag: "--board" },
+      { type: "port", path: "/dev/rfcomm0", description: "Bluetooth serial (SPP)", looksLike: "link", flag: "--port" },
+      { type: "port", path: "/dev/ttyS0", description: "built-in serial port (often not connected)", looksLike: null, flag: null },
+      { type: "summary", count: 3, source: "serialport" },
+    ]);
+    const text = fakeIo();
+    expect(await command.run([], text)).toBe(0);
+    expect(text.out.lines()).toEqual([
+      "/dev/ttyUSB0  FTDI  [0403:6001 A50285BI]  <- looks like a cuff board: --board /dev/ttyUSB0",
+      "/dev/rfcomm0  Bluetooth serial (SPP)  <- a Bluetooth link: --port /dev/rfcomm0",
+      "/dev/ttyS0    built-in serial port (often not connected)",
     ]);
   });
 });
