@@ -1,6 +1,6 @@
 /**
  * Reads what `cuff plot` draws: a session recording (JSON lines from
- * --record) or a bench trace (CSV, CONTRACTS.md section 4), into one shape.
+ * --record) or a bench trace (CSV, docs/formats.md), into one shape.
  */
 import * as fs from "node:fs";
 import { parseDecimal } from "../../shared/decimal.ts";
