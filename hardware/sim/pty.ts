@@ -120,7 +120,7 @@ export interface PtyBoard {
  * serialport's thread pool: a microcontroller answers at once, and on a busy machine the
  * pool's extra hops delayed samples past the firmware's 0.1 s staleness limit.
  */
-function ttyDuplex(path: string): Duplex {
+export function ttyDuplex(path: string): Duplex {
   const open = () => openSync(path, constants.O_RDWR | constants.O_NOCTTY);
   const reader = new ReadStream(open());
   const writer = new WriteStream(open());
