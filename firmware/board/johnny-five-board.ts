@@ -67,8 +67,8 @@ export interface JohnnyFiveBoardOptions {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
-/** Keep-alives per guard deadline: six, so a few lost on the way never trip a working loop. */
-const KEEP_ALIVES_PER_DEADLINE = 6;
+/** Keep-alives per guard deadline: ten, so a few lost or late on the way never trip a working loop. */
+const KEEP_ALIVES_PER_DEADLINE = 10;
 /** A Nano resets when its port opens; its bootloader waits ~1.5 s before the sketch starts. */
 const DEFAULT_REPORT_VERSION_TIMEOUT_MS = 2500;
 
