@@ -21,8 +21,12 @@ const GUARD_TRIP_CAUSE: Partial<Record<number, string>> = {
 
 /** Telemetry every 5th sample: 20 Hz at the board's 100 Hz. */
 const TELEMETRY_EVERY_SAMPLES = 5;
-/** No sample for this long means the board or sensor path is gone. */
-const STALE_SAMPLE_SECONDS = 0.1;
+/**
+ * No sample for this long means the board or sensor path is gone. A busy computer delays samples
+ * crossing processes by up to 0.2 s; the board's own guard vents at its 300 ms keep-alive deadline
+ * whatever this side does, since keep-alives go out only with samples.
+ */
+const STALE_SAMPLE_SECONDS = 0.25;
 const STALE_CHECK_SECONDS = 0.02;
 
 export type Publisher = (message: FirmwareBody) => void;

@@ -1,7 +1,7 @@
 /**
  * The runtime's stale-sample check on a computer that can hold the program up: a check
  * that runs late (the process was not running) waits for the samples queued meanwhile,
- * while a board that really goes silent still faults, vented, within about 0.1 s.
+ * while a board that really goes silent still faults, vented, within about a quarter of a second.
  */
 import { describe, expect, it } from "vitest";
 import { referenceProfile } from "../../hardware/profile.ts";
@@ -97,36 +97,36 @@ function rig() {
 }
 
 describe("the stale-sample check", () => {
-  it("a process held up 0.25 s with samples queued behind its timers does not fault", () => {
+  it("a process held up 0.5 s with samples queued behind its timers does not fault", () => {
     const r = rig();
     r.samplesTo(1);
-    r.clock.holdUp(0.25);
-    // the 25 samples the board sent meanwhile, read once the due timers have run
-    for (let i = 0; i < 25; i++) r.sample();
+    r.clock.holdUp(0.5);
+    // the 50 samples the board sent meanwhile, read once the due timers have run
+    for (let i = 0; i < 50; i++) r.sample();
     r.samplesTo(2);
     expect(r.alarms).toEqual([]);
     expect(r.runtime.controller.stateName).not.toBe("fault");
   });
 
-  it("a board that goes silent faults within 0.13 s, pump off and vent open", () => {
+  it("a board that goes silent faults within 0.28 s (before the board's own 300 ms guard), pump off and vent open", () => {
     const r = rig();
     r.samplesTo(1);
     r.clock.runTo(1.5);
     expect(r.stale).toHaveLength(1);
-    expect(r.stale[0]! - 1).toBeGreaterThan(0.1);
-    expect(r.stale[0]! - 1).toBeLessThanOrEqual(0.13);
+    expect(r.stale[0]! - 1).toBeGreaterThan(0.25);
+    expect(r.stale[0]! - 1).toBeLessThanOrEqual(0.28);
     expect(r.outputs).toEqual({ pump: 0, vent: 1 });
   });
 
   it("a board that went silent while the process was held up faults at the first check after it", () => {
     const r = rig();
     r.samplesTo(1);
-    r.clock.holdUp(0.25);
+    r.clock.holdUp(0.5);
     expect(r.stale).toEqual([]);
-    r.clock.runTo(1.5);
+    r.clock.runTo(2);
     expect(r.stale).toHaveLength(1);
     // judged on the next check, 20 ms after the process runs again
-    expect(r.stale[0]! - 1.25).toBeLessThanOrEqual(0.03);
+    expect(r.stale[0]! - 1.5).toBeLessThanOrEqual(0.03);
     expect(r.outputs).toEqual({ pump: 0, vent: 1 });
   });
 });
