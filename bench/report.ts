@@ -513,7 +513,7 @@ carries that spread (hardware/sim/README.md, firmware/core/lop/README.md).
 
 ## 3. Safety timings
 
-Each fault kind of CONTRACTS.md section 3 injected during the LOP measurement, the
+Each fault kind a scenario file may name (docs/formats.md) injected during the LOP measurement, the
 inflation, a set and a rest of the leg-press scenario. Time from the fault to pump
 off and vent open at the board, in simulated seconds (median / worst over the
 phases where the cuff went to the safe state); "rode through" counts phases where

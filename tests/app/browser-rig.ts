@@ -1,27 +1,9 @@
-/**
- * For the browser tests: Debian's chromium driven by playwright-core (skip
- * loudly without it, fail under CI), and `cuff app` run as a user runs it.
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+/** The browser tests' gate: skip loudly without chromium, fail under CI. */
+import { existsSync } from "node:fs";
 import { describe, it } from "vitest";
+import { CHROMIUM } from "../../bench/app/browser.ts";
 
-export const CHROMIUM = "/usr/bin/chromium";
-
-/** Flags for a headless run on a machine without a GPU, network or sandbox. */
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { LAPTOP, launchBrowser, PHONE, type RunningApp, startApp } from "../../bench/app/browser.ts";
 
 /** describe() when chromium is installed; otherwise a loud skip, or a failure under CI. */
 export function describeBrowser(name: string, body: () => void): void {
@@ -42,58 +24,3 @@ export function describeBrowser(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-/** A fresh browser: playwright-core gives each launch a new temporary --user-data-dir. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-}
-
-export const PHONE = { width: 390, height: 844 };
-export const LAPTOP = { width: 1280, height: 800 };
-
-export interface RunningApp {
-  url: string;
-  folder: string;
-  stderr(): string;
-  /** SIGINT, as Ctrl-C: resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-/** `cuff app ARGS` with a fresh profile folder; resolves once its first stdout line (the URL) is out. */
-export async function startApp(args: string[], scenario?: Record<string, unknown>): Promise<RunningApp> {
-  const folder = mkdtempSync(join(tmpdir(), "cuff-app-test-"));
-  const scenarioArgs: string[] = [];
-  if (scenario) {
-    const path = join(folder, "scenario.json");
-    writeFileSync(path, JSON.stringify(scenario));
-    scenarioArgs.push("--scenario", path);
-  }
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, "bin/cuff.js"), "app", ...args, ...scenarioArgs], {
-    cwd: ROOT,
-    env: { ...process.env, CUFF_PROFILE_DIR: join(folder, "profile") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (chunk) => (stderr += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk) => {
-      out += String(chunk);
-      if (out.includes("\n")) resolve(out.split("\n")[0]!);
-    });
-    void exited.then((code) => reject(new Error(`cuff app exited (${code}) before printing its address: ${stderr}`)));
-  });
-  return {
-    url,
-    folder,
-    stderr: () => stderr,
-    async stop() {
-      child.kill("SIGINT");
-      const code = await exited;
-      rmSync(folder, { recursive: true, force: true });
-      return code;
-    },
-  };
-}

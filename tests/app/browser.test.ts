@@ -26,7 +26,7 @@ describeBrowser("the cuff app in a browser", () => {
     await browser?.close();
   });
 
-  it("on a phone: a session starts, the meter rises, the counters move, and Deflate vents the cuff", async () => {
+  it("on a phone: a session starts, the meter rises, the counters move, Deflate vents the cuff, and the history lists it", async () => {
     const app = await startApp(["--sim", "--speed", "20", "--listen", "127.0.0.1:0"], SCENARIO);
     const page = await browser.newPage({ viewport: PHONE });
     try {
@@ -43,6 +43,10 @@ describeBrowser("the cuff app in a browser", () => {
       await deflate.click();
       await expect.poll(() => status.textContent(), { timeout: 15_000 }).toContain("vented");
       await expect.poll(() => mmhgOf(page), { timeout: 15_000 }).toBeLessThan(15);
+      // the session is recorded, and the history lists it with how it ended
+      const past = page.locator("#history-list li");
+      await expect.poll(() => past.count(), { timeout: 15_000 }).toBe(1);
+      expect(await past.first().textContent()).toMatch(/leg · stopped by the user/);
     } finally {
       await page.close();
       expect(await app.stop()).toBe(0);

@@ -1,9 +1,14 @@
 /** The page's pure parts: the decimated chart trace, the audible cues, and reading recordings. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { initialView, type SessionView } from "../../host/display/view.ts";
 import { cuesBetween } from "../../host/app/web/cue-rules.ts";
 import { DecimatedSeries } from "../../host/app/web/series.ts";
-import { sessionsCsv, summariseRecording, tracePoints } from "../../host/app/web/recordings.ts";
+import { entryFromSlices, tracePoints } from "../../host/app/web/recordings.ts";
+import { readHistoryEntry } from "../../host/record/history.ts";
+import { historyCsv } from "../../host/record/history-entry.ts";
 
 describe("the chart's decimated trace", () => {
   it("draws an hour at 20 Hz with at most twice its bucket count, keeping every peak and valley", () => {
@@ -59,27 +64,38 @@ describe("the audible cues", () => {
 });
 
 describe("reading recordings in the page", () => {
-  const header = '{"type":"recording","format":"cuff-recording","version":1,"startedAt":"2026-03-02T09:15:00.000Z","software":"cuff-host 0.1","source":"sim","limb":"leg","plan":{}}';
+  const header = '{"type":"recording","format":"cuff-recording","version":1,"startedAt":"2026-03-02T09:15:00.000Z","software":"cuff-host 0.1","source":"sim","limb":"leg","plan":{"mode":"sets"},"person":"Ana"}';
   const telemetry = (t: number, mmhg: number) => `{"v":1,"seq":${t},"type":"telemetry","cuff":0,"t":${t},"mmhg":${mmhg},"target":150,"state":"regulating","phase":"set","pump":0.2,"vent":0,"lop":195}`;
   const summary =
-    '{"v":1,"seq":99,"type":"summary","cuff":0,"t":90,"summary":{"ok":false,"ending":"fault","fault":"sensor-stuck","endReason":"sensor stuck","lopMmhg":195.2,"targetMmhg":156.1,"sets":[{"planned":30,"reps":30,"seconds":60},{"planned":15,"reps":7,"seconds":14}],"restrictionSeconds":80,"exerciseWithin10":0.9,"restWithin5":0.95,"peakMmhg":170,"alarms":[]}}';
+    '{"v":1,"seq":99,"type":"summary","cuff":0,"t":90,"summary":{"ok":false,"ending":"fault","fault":"sensor-stuck","endReason":"sensor stuck","lopMmhg":195.2,"targetMmhg":156.1,"sets":[{"planned":30,"reps":30,"seconds":60}],"restrictionSeconds":80,"exerciseWithin10":0.9,"restWithin5":0.95,"peakMmhg":170,"alarms":[]}}';
+  const end = '{"type":"session-end","t":90,"outcome":"fault","fault":"sensor-stuck","text":"fault: sensor-stuck","sets":[{"set":1,"planned":30,"reps":30,"seconds":60,"complete":true},{"set":2,"planned":15,"reps":7,"seconds":14,"complete":false}]}';
+  const body = [header, telemetry(1, 20), telemetry(2, 160), summary, end].join("\n") + "\n";
 
-  it("tells when, which limb, the LOP, target, counted/planned reps and how the session ended", () => {
-    const body = [header, telemetry(1, 20), telemetry(2, 160), summary].join("\n") + "\n";
-    const s = summariseRecording("a.jsonl", body, "");
-    expect(s).toEqual({ file: "a.jsonl", startedAt: "2026-03-02T09:15:00.000Z", person: null, limb: "leg", lopMmhg: 195, targetMmhg: 156, sets: "30/30 7/15", ending: "fault: sensor-stuck" });
-    expect([...tracePoints(body)].map((p) => p.mmhg)).toEqual([20, 160]);
+  it("tells a session as cuff history does, from the file's first and last bytes", () => {
+    const folder = mkdtempSync(join(tmpdir(), "cuff-page-records-"));
+    try {
+      const path = join(folder, "a.jsonl");
+      writeFileSync(path, body);
+      const fromFile = readHistoryEntry(path)!;
+      const fromSlices = entryFromSlices("a.jsonl", body, null)!;
+      expect(fromSlices).toEqual({ ...fromFile, file: "a.jsonl" });
+      expect(fromSlices).toMatchObject({ person: "Ana", limb: "leg", outcome: "fault", ended: "fault: sensor-stuck", lopMmhg: 195.2 });
+      expect(historyCsv([fromSlices]).split("\n")[1]).toContain("30/30  7/15 (cut short)");
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
-  it("reads the summary from the tail of a long file, past a line cut by the byte range", () => {
-    const s = summariseRecording("b.jsonl", header + "\n" + telemetry(1, 20).slice(0, 40), `0,"state":"regulating"}\n${telemetry(80, 150)}\n${summary}\n`);
-    expect(s?.ending).toBe("fault: sensor-stuck");
-    expect(summariseRecording("c.jsonl", telemetry(1, 20), "")).toBeNull();
+  it("reads the end of a long file from its tail, past a line cut by the byte range", () => {
+    const s = entryFromSlices("b.jsonl", header + "\n" + telemetry(1, 20).slice(0, 40), `0,"state":"regulating"}\n${telemetry(80, 150)}\n${summary}\n${end}\n`);
+    expect(s?.ended).toBe("fault: sensor-stuck");
+    expect(entryFromSlices("c.jsonl", telemetry(1, 20), null)).toBeNull();
   });
 
-  it("writes one CSV row per session, quoting where needed", () => {
-    const csv = sessionsCsv([{ file: "a.jsonl", startedAt: "2026-03-02T09:15:00.000Z", person: 'Ann "A", PT', limb: "arm", lopMmhg: 170, targetMmhg: 85, sets: "15/15", ending: "completed" }]);
-    expect(csv.split("\n")[0]).toBe("date,person,limb,lop_mmhg,target_mmhg,sets,ended,file");
-    expect(csv.split("\n")[1]).toBe('2026-03-02T09:15:00.000Z,"Ann ""A"", PT",arm,170,85,15/15,completed,a.jsonl');
+  it("draws the pressure trace of a recording", () => {
+    expect([...tracePoints(body)].map((p) => [p.t, p.mmhg, p.lop])).toEqual([
+      [1, 20, 195],
+      [2, 160, 195],
+    ]);
   });
 });

@@ -94,8 +94,17 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
     }
     const asset = assets.get(url.pathname === "/index.html" ? "/" : url.pathname);
     if (!asset) return refuse(response, 404, "not found");
-    response.writeHead(200, { ...headers, "Content-Type": asset.type, "Content-Length": String(asset.body.length), "Cache-Control": "no-cache" });
-    response.end(request.method === "HEAD" ? undefined : asset.body);
+    const gzip = /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""));
+    const body = gzip ? asset.gzip : asset.body;
+    response.writeHead(200, {
+      ...headers,
+      "Content-Type": asset.type,
+      "Content-Length": String(body.length),
+      "Cache-Control": "no-cache",
+      Vary: "Accept-Encoding",
+      ...(gzip ? { "Content-Encoding": "gzip" } : {}),
+    });
+    response.end(request.method === "HEAD" ? undefined : body);
   });
 
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {

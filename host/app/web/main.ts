@@ -173,7 +173,11 @@ async function startSession(event: Event): Promise<void> {
   window.scrollTo({ top: 0, behavior: "smooth" });
   try {
     await c.status();
-    showSummary(await runSession({ client: c, clock, limb: choice.limb, plan }));
+    const summary = runSession({ client: c, clock, limb: choice.limb, plan });
+    summary.catch(() => undefined);
+    // the history lists this session as under way once its recording has opened
+    setTimeout(() => void history.refresh(true), 1500);
+    showSummary(await summary);
   } catch (error) {
     say(explain(error));
   } finally {
@@ -231,5 +235,4 @@ muteButton.addEventListener("click", () => {
 });
 syncMute();
 render();
-void history.refresh();
-void connect();
+void connect().then(() => history.refresh(view.state !== null && view.state !== "vented"));

@@ -13,8 +13,9 @@ import { CliError } from "../errors.ts";
 import { LINK_HELP, LINK_OPTIONS, linkChoiceFrom, type LinkOpener, openLink } from "../link.ts";
 import { parseSpeed } from "../plan-options.ts";
 import { appToken, parseListen } from "../app-options.ts";
+import { FOLDER_OPTIONS, parsePerson, recordingsFolder } from "../records-folder.ts";
 
-const HELP = `Usage: cuff app (--port PATH | --sim [--scenario FILE] [--speed N]) [--listen HOST:PORT] [options]
+const HELP = `Usage: cuff app (--board PATH | --port PATH | --sim [--scenario FILE] [--speed N]) [--listen HOST:PORT] [options]
 
 Serves the cuff app: a page for a phone or a laptop browser with the live
 pressure, the plan, LOP measurement, set and rep counters, rest countdown,
@@ -31,9 +32,14 @@ Where the page is served:
                      0.0.0.0:8780 for phones on the same Wi-Fi) needs the token in the printed
                      address; the browser keeps it as a cookie after the first visit, and a
                      request without it gets HTTP 401.
-  --profile-dir DIR  where the token is kept (default: $CUFF_PROFILE_DIR, else ~/.config/cuff)
-  --records DIR      where sessions run from the app are recorded (default: the profile folder's
-                     sessions/ with a real cuff; with --sim, a temporary folder removed on exit)
+
+Records (sessions run from the app are recorded as "cuff session" records them, and
+the page's history lists them, with their charts and a CSV export):
+  --person NAME      whose sessions these are (for a therapist with several clients)
+  --profile-dir DIR  profile folder, where the access token is kept too (default:
+                     $CUFF_PROFILE_DIR, else ~/.config/cuff); given, it also holds the recordings
+  --data-dir DIR     recordings folder (default: $CUFF_DATA_DIR, else ~/.local/share/cuff). With
+                     --sim and no --data-dir, a temporary folder removed when the app stops
 
 One page controls the cuff at a time (the first to start something); other pages
 watch, and any page can press Deflate. Stop with Ctrl-C: the cuff is vented first.
@@ -43,33 +49,34 @@ cuff failed beyond repair or the address is taken; 2 bad usage.
 
 Examples:
   cuff app --sim --speed 5
-  cuff app --port /dev/ttyUSB0 --listen 0.0.0.0:8780
-  cuff app --sim --scenario scenarios/sensor-stuck-mid-set.json --listen 127.0.0.1:0
+  cuff app --board /dev/ttyUSB0 --listen 0.0.0.0:8780
+  cuff app --board /dev/ttyUSB0 --person "Ana" --listen 127.0.0.1:0
+  cuff app --sim --scenario scenarios/sensor-stuck-mid-set.json --speed 10
 `;
 
 const OPTIONS = {
   ...LINK_OPTIONS,
+  ...FOLDER_OPTIONS,
   listen: { type: "string" },
-  "profile-dir": { type: "string" },
-  records: { type: "string" },
 } as const;
 
 export function makeAppCommand(open: LinkOpener = openLink): Command {
   return {
     name: "app",
-    summary: "serve the browser app (phone or laptop) for a cuff (--port PATH) or the simulated cuff (--sim)",
+    summary: "serve the browser app (phone or laptop) for a cuff (--board PATH, --port PATH) or the simulated cuff (--sim)",
     help: HELP,
     async run(argv, io) {
       const { values } = parseOptions(argv, OPTIONS);
       const listen = parseListen(values.listen);
       const choice = linkChoiceFrom(values, undefined, 1, parseSpeed);
+      const person = parsePerson(values.person);
       const profile = profileDir(values["profile-dir"], io.env);
-      const temporaryRecords = choice.sim && !values.records ? mkdtempSync(join(tmpdir(), "cuff-app-sessions-")) : null;
-      const recordsFolder = values.records ?? temporaryRecords ?? join(profile, "sessions");
+      const temporaryRecords = choice.sim && !values["data-dir"] ? mkdtempSync(join(tmpdir(), "cuff-app-sessions-")) : null;
+      const recordsFolder = temporaryRecords ?? recordingsFolder(values, io);
       const link = await open(choice);
       const scenario = link.sim?.scenario ?? null;
       const hub = new LinkHub({ upstream: link.client, clock: new SystemClock() });
-      const log = new SessionLog({ hub, upstream: link.client, folder: recordsFolder, source: link.label, now: () => new Date(), warn: (s) => io.stderr.write(s + "\n") });
+      const log = new SessionLog({ hub, upstream: link.client, folder: recordsFolder, source: link.label, person, now: () => new Date(), warn: (s) => io.stderr.write(s + "\n") });
       let server;
       try {
         server = await startAppServer({
