@@ -12,7 +12,7 @@
  *    15 s live at 20 Hz with the CPU slowed 4x (as on a phone): frame times and
  *    the chart's cost (goal: smooth, i.e. frames within about 50 ms).
  *
- *   npx tsx bench/app/goals.ts [--trials N] [--json]
+ *   npx tsx bench/app/goals.ts [--trials N] [--only deflate|chart] [--json]
  */
 import { SystemClock, ManualClock } from "../../shared/clock.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
@@ -30,6 +30,8 @@ import { summarise, type Spread } from "./stats.ts";
 const args = process.argv.slice(2);
 const TRIALS = Number(args[args.indexOf("--trials") + 1] ?? 5) || 5;
 const JSON_OUT = args.includes("--json");
+/** --only deflate|chart: one part of the bench. */
+const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
 const epochMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -112,7 +114,7 @@ new MutationObserver(() => {
   if (b.clickAt !== null && b.shownAt === null && /deflating|vented/.test(status.textContent)) {
     requestAnimationFrame(() => { if (b.shownAt === null) b.shownAt = performance.timeOrigin + performance.now(); });
   }
-}).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+}).observe(document, { subtree: true, childList: true, characterData: true });
 `;
 
 interface Rig {
@@ -253,7 +255,7 @@ async function hourLongChart(): Promise<Record<string, unknown>> {
     r.driver.speed = 1;
     await r.client.deflate().catch(() => undefined);
     const sessionCount = await Promise.race([sessions, sleep(5000).then(() => null)]);
-    await sleep(2000);
+    await sleep(5000);
     const client = await page.context().newCDPSession(page);
     await client.send("Emulation.setCPUThrottlingRate", { rate: 4 });
     const frames = (await page.evaluate(`new Promise((resolve) => {
@@ -282,8 +284,8 @@ async function hourLongChart(): Promise<Record<string, unknown>> {
   }
 }
 
-const link = await deflateAndLatency();
-const chart = await hourLongChart();
+const link = ONLY === "chart" ? { deflate: [], toScreen: [], shownRight: 0 } : await deflateAndLatency();
+const chart = ONLY === "deflate" ? {} : await hourLongChart();
 const result = {
   trials: TRIALS,
   deflate: {

@@ -33,6 +33,9 @@ describe("the chart's decimated trace", () => {
     expect(Math.min(...drawn.mmhg)).toBe(12);
     expect(drawn.t[drawn.mmhg.indexOf(241)]).toBeCloseTo(peak.t, 6);
     for (let i = 1; i < drawn.t.length; i++) expect(drawn.t[i]!).toBeGreaterThan(drawn.t[i - 1]!);
+    expect([drawn.mmhg.length, drawn.target.length, drawn.lop.length]).toEqual([drawn.t.length, drawn.t.length, drawn.t.length]);
+    // the newest bucket (128 samples, 6.4 s, by then) is drawn too
+    expect(drawn.t.at(-1)).toBeGreaterThan(71_999 / 20 - 6.4);
   });
 
   it("keeps every sample while they fit", () => {

@@ -46,7 +46,7 @@ export class PressureChart {
     options: ChartOptions,
   ) {
     this.series = new DecimatedSeries(options.maxBuckets ?? 1200);
-    this.minGapMs = 1000 / (options.maxRedrawHz ?? 30);
+    this.minGapMs = 1000 / (options.maxRedrawHz ?? 10);
     host.setAttribute("role", "img");
     host.setAttribute("aria-label", options.label);
     const size = this.size();

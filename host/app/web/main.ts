@@ -50,6 +50,7 @@ let mode: PlanMode | null = null;
 /** This page runs a session or an LOP measurement now. */
 let running = false;
 let renderPending = false;
+let formEnabled: boolean | null = null;
 
 setText(byId("source"), config.source);
 const alarms = new AlarmBanner(
@@ -69,7 +70,9 @@ function render(): void {
     renderPending = false;
     live.render(view, mode);
     alarms.state(view.state);
-    form.enable(!running && (view.state === null || view.state === "vented"));
+    const enabled = !running && (view.state === null || view.state === "vented");
+    if (enabled !== formEnabled) form.enable(enabled);
+    formEnabled = enabled;
   });
 }
 

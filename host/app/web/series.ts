@@ -4,7 +4,8 @@
  * highest sample (in time order), and neighbouring buckets merge whenever there
  * are too many. An hour at 20 Hz (72 000 samples) is drawn as at most
  * `maxBuckets` x 2 points, and no peak or valley disappears from the chart.
- * Appending costs O(1) amortised.
+ * Appending costs O(1) amortised, and so does keeping the drawn points: only
+ * the last bucket's points change between two draws, until buckets merge.
  */
 
 interface Bucket {
@@ -16,6 +17,8 @@ interface Bucket {
   /** The target and LOP of the bucket's last sample (they change in steps). */
   target: number | null;
   lop: number | null;
+  /** How many points this bucket draws (1 when its lowest and highest sample are one). */
+  drawnPoints: number;
 }
 
 export interface DrawnSeries {
@@ -29,6 +32,7 @@ export class DecimatedSeries {
   private buckets: Bucket[] = [];
   private perBucket = 1;
   private total = 0;
+  private readonly out: DrawnSeries = { t: [], mmhg: [], target: [], lop: [] };
 
   constructor(private readonly maxBuckets = 1200) {}
 
@@ -49,32 +53,49 @@ export class DecimatedSeries {
       if (mmhg > last.max) [last.max, last.maxT] = [mmhg, t];
       last.target = target;
       last.lop = lop;
+      this.unpush(last);
+      this.push(last);
       return;
     }
-    this.buckets.push({ count: 1, minT: t, min: mmhg, maxT: t, max: mmhg, target, lop });
+    const bucket: Bucket = { count: 1, minT: t, min: mmhg, maxT: t, max: mmhg, target, lop, drawnPoints: 0 };
+    this.buckets.push(bucket);
     if (this.buckets.length > this.maxBuckets) this.halve();
+    else this.push(bucket);
   }
 
   clear(): void {
     this.buckets = [];
     this.perBucket = 1;
     this.total = 0;
+    this.rebuild();
   }
 
-  /** The points to draw, in time order. */
+  /** The points to draw, in time order (the same arrays, kept up to date: copy them to keep them). */
   drawn(): DrawnSeries {
-    const out: DrawnSeries = { t: [], mmhg: [], target: [], lop: [] };
-    for (const b of this.buckets) {
-      const pair = b.minT <= b.maxT ? [[b.minT, b.min], [b.maxT, b.max]] : [[b.maxT, b.max], [b.minT, b.min]];
-      for (const [i, [t, mmhg]] of pair.entries()) {
-        if (i === 1 && t === pair[0]![0]) continue;
-        out.t.push(t!);
-        out.mmhg.push(mmhg!);
-        out.target.push(b.target);
-        out.lop.push(b.lop);
-      }
+    return this.out;
+  }
+
+  private push(b: Bucket): void {
+    const first: [number, number] = b.minT <= b.maxT ? [b.minT, b.min] : [b.maxT, b.max];
+    const second: [number, number] = b.minT <= b.maxT ? [b.maxT, b.max] : [b.minT, b.min];
+    const points = first[0] === second[0] ? [first] : [first, second];
+    for (const [t, mmhg] of points) {
+      this.out.t.push(t);
+      this.out.mmhg.push(mmhg);
+      this.out.target.push(b.target);
+      this.out.lop.push(b.lop);
     }
-    return out;
+    b.drawnPoints = points.length;
+  }
+
+  private unpush(b: Bucket): void {
+    for (const key of ["t", "mmhg", "target", "lop"] as const) this.out[key].length -= b.drawnPoints;
+    b.drawnPoints = 0;
+  }
+
+  private rebuild(): void {
+    for (const key of ["t", "mmhg", "target", "lop"] as const) this.out[key].length = 0;
+    for (const b of this.buckets) this.push(b);
   }
 
   /** Merge neighbouring buckets: half as many, each twice as long. */
@@ -93,9 +114,11 @@ export class DecimatedSeries {
         ...(b.max > a.max ? { max: b.max, maxT: b.maxT } : { max: a.max, maxT: a.maxT }),
         target: b.target,
         lop: b.lop,
+        drawnPoints: 0,
       });
     }
     this.buckets = merged;
     this.perBucket *= 2;
+    this.rebuild();
   }
 }
