@@ -42,6 +42,36 @@ export interface RunningApp {
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** A `cuff` command run until its first stdout line; stop() sends SIGINT and resolves with the exit code. */
+export interface RunningCommand {
+  firstLine: string;
+  stderr(): string;
+  stop(): Promise<number | null>;
+}
+
+export async function startCommand(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningCommand> {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, "bin/cuff.js"), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk) => {
+      out += String(chunk);
+      if (out.includes("\n")) resolve(out.split("\n")[0]!);
+    });
+    void exited.then((code) => reject(new Error(`cuff ${args[0]} exited (${code}) before its first line: ${stderr}`)));
+  });
+  return {
+    firstLine,
+    stderr: () => stderr,
+    async stop() {
+      child.kill("SIGINT");
+      return exited;
+    },
+  };
+}
+
 /** `cuff app ARGS` with a fresh profile folder; resolves once its first stdout line (the URL) is out. */
 export async function startApp(args: string[], scenario?: Record<string, unknown>): Promise<RunningApp> {
   const folder = mkdtempSync(join(tmpdir(), "cuff-app-test-"));
@@ -51,29 +81,14 @@ export async function startApp(args: string[], scenario?: Record<string, unknown
     writeFileSync(path, JSON.stringify(scenario));
     scenarioArgs.push("--scenario", path);
   }
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, "bin/cuff.js"), "app", ...args, ...scenarioArgs], {
-    cwd: ROOT,
-    env: { ...process.env, CUFF_PROFILE_DIR: join(folder, "profile") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (chunk) => (stderr += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk) => {
-      out += String(chunk);
-      if (out.includes("\n")) resolve(out.split("\n")[0]!);
-    });
-    void exited.then((code) => reject(new Error(`cuff app exited (${code}) before printing its address: ${stderr}`)));
-  });
+  const command = await startCommand(["app", ...args, ...scenarioArgs], { CUFF_PROFILE_DIR: join(folder, "profile") });
+  const url = command.firstLine;
   return {
     url,
     folder,
-    stderr: () => stderr,
+    stderr: command.stderr,
     async stop() {
-      child.kill("SIGINT");
-      const code = await exited;
+      const code = await command.stop();
       rmSync(folder, { recursive: true, force: true });
       return code;
     },

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { describe, it } from "vitest";
 import { CHROMIUM } from "../../bench/app/browser.ts";
 
-export { LAPTOP, launchBrowser, PHONE, type RunningApp, startApp } from "../../bench/app/browser.ts";
+export { LAPTOP, launchBrowser, PHONE, type RunningApp, startApp, startCommand } from "../../bench/app/browser.ts";
 
 /** describe() when chromium is installed; otherwise a loud skip, or a failure under CI. */
 export function describeBrowser(name: string, body: () => void): void {

@@ -4,7 +4,8 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeBrowser, launchBrowser, PHONE, type RunningApp, startApp } from "./browser-rig.ts";
+import { socatAvailable } from "../../hardware/sim/pty.ts";
+import { describeBrowser, launchBrowser, PHONE, type RunningApp, startApp, startCommand } from "./browser-rig.ts";
 
 /** A leg with a known LOP (no measurement to wait for), two short sets. */
 const SCENARIO = {
@@ -47,6 +48,11 @@ describeBrowser("the cuff app in a browser", () => {
       const past = page.locator("#history-list li");
       await expect.poll(() => past.count(), { timeout: 15_000 }).toBe(1);
       expect(await past.first().textContent()).toMatch(/leg · stopped by the user/);
+      // opened, it is drawn from its recording
+      await past.first().getByRole("button").click();
+      const chart = page.getByRole("img", { name: /Pressure of the session of/ });
+      await expect.poll(() => chart.isVisible(), { timeout: 10_000 }).toBe(true);
+      expect(await chart.locator("canvas").count()).toBe(1);
     } finally {
       await page.close();
       expect(await app.stop()).toBe(0);
@@ -97,6 +103,45 @@ describeBrowser("the cuff app in a browser", () => {
     } finally {
       await context.close();
       expect(await app.stop()).toBe(0);
+    }
+  });
+});
+
+describeBrowser("the cuff app on a board", () => {
+  it("asks the safety screen before the first session on a real cuff's path: a yes stops it, none starts it", async () => {
+    if (!socatAvailable()) return;
+    // the simulated cuff and its wearer behind a Firmata board on a pseudo-terminal: the real --board path
+    const board = await startCommand(["virtual-board"]);
+    const app = await startApp(["--board", board.firstLine, "--listen", "127.0.0.1:0"]);
+    const browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: PHONE });
+    try {
+      await page.goto(app.url);
+      const status = page.getByRole("status");
+      await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain("vented");
+      await page.getByRole("combobox", { name: "LOP source" }).selectOption("known");
+      await page.getByLabel("Known LOP in mmHg").fill("190");
+      await page.getByRole("textbox", { name: "Target" }).fill("40");
+      const start = page.getByRole("button", { name: "Start session" });
+      await start.click();
+      const screen = page.getByRole("region", { name: "Before your first session" });
+      await expect.poll(() => screen.isVisible()).toBe(true);
+      await page.getByRole("button", { name: "Yes, one applies" }).click();
+      await expect.poll(() => page.getByText(/see one first/).isVisible()).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await status.textContent()).toContain("vented");
+      expect(await mmhgOf(page)).toBeLessThan(15);
+      // asked again, and none applies: the session starts on the board (zeroing first), and Deflate ends it
+      await start.click();
+      await page.getByRole("button", { name: "None of these applies to me" }).click();
+      await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/zeroing|inflating/);
+      expect(await screen.isVisible()).toBe(false);
+      await page.getByRole("button", { name: "Deflate" }).click();
+      await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain("vented");
+    } finally {
+      await browser.close();
+      expect(await app.stop()).toBe(0);
+      await board.stop();
     }
   });
 });
