@@ -13,12 +13,13 @@
  * - the family's physiology keys (artery, pulsation at LOP, heart rhythm, LOP residual) are
  *   left to the scenario's seed, which draws them as the simulator's population of people;
  * - targets are 40-80 % LOP on either limb (BRIEF.md's training range), the plan is sets of
- *   5-30 counted reps with 20-90 s rests (the training schemes), and the LOP is measured by
- *   the cuff;
+ *   5-30 counted reps with 20-90 s rests (the training schemes); the LOP is measured by the
+ *   cuff in every other session and given (the true value) in the rest, so that sessions whose
+ *   measurement is refused (a noisy sensor hides the pulsations) still judge the regulation;
  * - a subject whose true LOP is over the 300 mmHg the product accepts is drawn again.
  * No fault is injected: whatever ends such a session in a fault is a false alarm.
  */
-import { MAX_LOP_MMHG } from "../shared/limits.ts";
+import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../shared/limits.ts";
 import { CIRCUMFERENCE_RANGE_CM, parseScenario, type Scenario } from "../hardware/sim/scenario.ts";
 import { trueLopMmhg } from "../hardware/sim/physiology.ts";
 import { Prng } from "../hardware/sim/prng.ts";
@@ -88,7 +89,8 @@ export class RangeDraw {
     subject.limbCircumferenceCm = this.value(CIRCUMFERENCE_RANGE_CM[limb], 1);
     const plan = this.group(R.plan, 0);
     const sets = Array.from({ length: plan.sets! }, (_, i) => (i === 0 ? plan.repsPerSet! : Math.max(5, Math.round(plan.repsPerSet! / 2))));
-    return parseScenario({
+    const lop = index % 2 === 0 ? "measure" : null;
+    const scenario = parseScenario({
       name: `range sweep ${this.seed} #${index}`,
       seed: (this.seed * 100_003 + index * 7919) % 4_294_967_296,
       limb,
@@ -98,6 +100,9 @@ export class RangeDraw {
       exercise: this.group(R.exercise, 1),
       plan: { mode: "sets", sets, restSeconds: plan.restSeconds, countReps: true, target: { percentLop: plan.targetPercentLop }, lop: "measure" },
     });
+    if (lop !== null) return scenario;
+    const lopMmhg = Math.round(trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm));
+    return { ...scenario, plan: { ...scenario.plan, lop: Math.min(MAX_LOP_MMHG, Math.max(MIN_LOP_MMHG, lopMmhg)) } };
   }
 }
 

@@ -33,6 +33,8 @@ export interface SweepRow {
   finalState: string;
   endReason: string | null;
   alarms: string[];
+  /** The alarm that ended the session in a fault: when and what it said. */
+  faultDetail: string | null;
   planned: number;
   counted: number;
   sets: number;
@@ -63,10 +65,11 @@ export function sweepRow(index: number, s: Scenario, r: BenchResult): SweepRow {
     finalState: r.finalState,
     endReason: r.endReason,
     alarms: [...new Set(r.alarms.map((a) => a.kind))],
+    faultDetail: r.finalState === "fault" ? (r.alarms.filter((a) => r.endReason === `fault: ${a.kind}`).map((a) => `${a.t.toFixed(1)} s ${a.kind}: ${a.detail}`)[0] ?? null) : null,
     planned,
     counted: r.reps.reduce((a, x) => a + Math.min(x.counted, x.planned), 0),
     sets: r.reps.length,
-    setsEndedEarly: r.reps.filter((x) => x.done < x.planned).length,
+    setsEndedEarly: r.reps.filter((x) => x.counted < x.planned && x.done < x.planned).length,
   };
 }
 
