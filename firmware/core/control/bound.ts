@@ -75,33 +75,42 @@ export interface SetBoundInput extends BoundInput {
 
 /**
  * The largest share of a set's time within +-halfBand that any controller could reach,
- * starting on target (dynamic programming over a grid of e, by 10 ms steps, backwards in time).
+ * starting on target: dynamic programming over a grid of e, by 20 ms steps, backwards in
+ * time. The grid is fine enough that the pump moves e by at least four cells a step, and
+ * each step's reach is rounded outwards, so the share is never below the true optimum.
  */
 export function bestShareWithinBand(input: SetBoundInput): number {
-  const dt = 0.01;
+  const dt = 0.02;
   const steps = Math.max(1, Math.round((input.reps * input.repSeconds) / dt));
   const band = input.halfBandMmhg;
   const span = Math.max(4 * band, input.swingMmhg + input.relaxedDropMmhg + band);
-  const cell = Math.max(band / 20, span / 400);
+  const cell = Math.max((input.pumpRateMmhgPerSecond * dt) / 4, span / 3000, 1e-3);
   const cells = 2 * Math.ceil(span / cell) + 1;
   const mid = (cells - 1) / 2;
   const inBand = new Float64Array(cells);
   for (let j = 0; j < cells; j++) inBand[j] = Math.abs((j - mid) * cell) <= band ? 1 : 0;
   let value = new Float64Array(cells);
   let next = new Float64Array(cells);
+  const window = new Int32Array(cells);
   const tau = input.emptyingReps * input.repSeconds;
   for (let k = steps - 1; k >= 0; k--) {
     const t = (k + 0.5) * dt;
     const drift = disturbanceRate(input.swingMmhg, input.repSeconds, t) - (input.relaxedDropMmhg / tau) * Math.exp(-t / tau);
-    // From cell j the next e lies in [e + (drift - vent) dt, e + (drift + pump) dt].
+    // From cell j the next e lies in [e + (drift - vent) dt, e + (drift + pump) dt]: a sliding maximum.
     const from = Math.floor(((drift - input.ventRateMmhgPerSecond) * dt) / cell);
     const to = Math.ceil(((drift + input.pumpRateMmhgPerSecond) * dt) / cell);
+    let head = 0;
+    let tail = 0;
+    let added = Math.max(0, from);
     for (let j = 0; j < cells; j++) {
-      let best = 0;
-      const lo = Math.max(0, j + from);
       const hi = Math.min(cells - 1, j + to);
-      for (let m = lo; m <= hi; m++) if (value[m]! > best) best = value[m]!;
-      next[j] = inBand[j]! * dt + best;
+      for (; added <= hi; added++) {
+        while (tail > head && value[window[tail - 1]!]! <= value[added]!) tail--;
+        window[tail++] = added;
+      }
+      const lo = Math.max(0, j + from);
+      while (tail > head && window[head]! < lo) head++;
+      next[j] = inBand[j]! * dt + (tail > head && lo <= hi ? value[window[head]!]! : 0);
     }
     [value, next] = [next, value];
   }
