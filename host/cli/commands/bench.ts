@@ -19,7 +19,7 @@ supervisor, link server) against the simulated cuff, with a simulated host and
 athlete. Faults in the scenario are injected at their times.
 
 Options:
-  --scenario FILE|DIR scenario JSON (see scenarios/ for examples; CONTRACTS.md section 3);
+  --scenario FILE|DIR scenario JSON (see scenarios/ for examples; format: docs/formats.md);
                       several files, or a folder (its *.json files), run them all
   --trace FILE.csv    write t,cuff_mmhg,sensor_mmhg,target_mmhg,pump,vent,state,phase every 10 ms
                       (one scenario only)
@@ -42,8 +42,8 @@ not be written (the run goes on and prints its results; a warning names the
 file, and the trace keeps its rows up to the failure), 2 bad usage.
 
 Examples:
-  cuff bench --scenario scenarios/leg-press-80-lop.json --trace /tmp/leg.csv
-  cuff bench --scenario scenarios/ --trace-dir /tmp/traces --jobs 2 --json
+  cuff bench --scenario scenarios/leg-press-80-lop.json --trace leg.csv
+  cuff bench --scenario scenarios/ --trace-dir traces --jobs 2 --json
 `;
 
 export const benchCommand: Command = {
