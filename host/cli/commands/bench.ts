@@ -43,7 +43,7 @@ file, and the trace keeps its rows up to the failure), 2 bad usage.
 
 Examples:
   cuff bench --scenario scenarios/leg-press-80-lop.json --trace leg.csv
-  cuff bench --scenario scenarios/ --trace-dir traces --jobs 2 --json
+  cuff bench --scenario scenarios/arm-50-lop.json scenarios/low-bp.json --trace-dir traces --jobs 2 --json
 `;
 
 export const benchCommand: Command = {
