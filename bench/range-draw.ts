@@ -7,9 +7,6 @@
  * What is not drawn over the whole schema range, and why:
  * - sensor drift is a healthy part's, +-0.1 mmHg/min (bench/sensor-agreement.ts): the schema's
  *   +-2 mmHg/min is a failing part, which the two sensors' disagreement rule exists to catch;
- * - the second sensor's offset is -10 to +20 mmHg: its part sits at 0.2 V at zero, so a larger
- *   negative offset (with noise) puts its vented reading on the ADC's 0 V rail, which the
- *   firmware rightly refuses as a disconnected sensor;
  * - the family's physiology keys (artery, pulsation at LOP, heart rhythm, LOP residual) are
  *   left to the scenario's seed, which draws them as the simulator's population of people;
  * - targets are 40-80 % LOP on either limb (BRIEF.md's training range), the plan is sets of
@@ -39,7 +36,7 @@ export const RANGE_SWEEP_RANGES = {
     sensorDriftMmhgPerMin: [-0.1, 0.1],
     sensorSpanErrorPercent: [-1, 1],
     secondarySensorNoiseMmhg: [0, 3],
-    secondarySensorOffsetMmhg: [-10, 20],
+    secondarySensorOffsetMmhg: [-9, 9],
     secondarySensorDriftMmhgPerMin: [-0.1, 0.1],
     secondarySensorSpanErrorPercent: [-1, 1],
     ventOrificeMm: [0.8, 4],

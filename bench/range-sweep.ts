@@ -179,8 +179,8 @@ scenario schema, a tenth of the draws on a range's end: arm or thigh, systolic 9
 noise 0-3 mmHg, vents 0.8-4 mm, hoses 0.2-5 m of 2-8 mm, manifolds 2-100 mL, reps of 1-6 s,
 contraction swings and relaxation drops of 0-60 mmHg, swelling to 30 mmHg, knocks to 10 mmHg;
 targets 40-80 % LOP, 1-4 sets of 5-30 reps, the LOP measured by the cuff in every other session.
-Not drawn over the schema's whole range: sensor drift (a healthy part's +-0.1 mmHg/min) and the
-second sensor's offset (-10 to +20 mmHg: below that its vented reading sits on the ADC's 0 V rail).
+Not drawn over the schema's whole range: sensor drift (a healthy part's +-0.1 mmHg/min; the
+schema's +-2 mmHg/min is a failing part, which the sensors' disagreement rule is for).
 Seed ${seed}, not used in tuning. ${exercised.length} sessions reached a set; ${noLop} ended before one (the
 LOP measurement refused a noisy sensor's pulsations, and the like: no fault).
 The bound is what a clairvoyant controller with the same pump, vent, hose and cuff could reach
