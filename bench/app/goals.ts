@@ -9,11 +9,17 @@
  *    to the first animation frame of the page that shows its pressure (goal:
  *    under 100 ms).
  * 3. A 1 h session's chart: an hour of telemetry at 20 Hz fed to the page, then
- *    15 s live at 20 Hz with the CPU slowed 4x (as on a phone): frame times and
- *    the chart's cost (goal: smooth, i.e. frames within about 50 ms).
+ *    15 s live at 20 Hz with the CPU slowed 4x (as on a phone): the page's frame
+ *    times (goal: smooth, i.e. frames within about 50 ms); and the chart alone
+ *    (the page's PressureChart on a blank page, 72 000 samples, then 20 Hz): the
+ *    cost of each redraw, which other programs on the machine do not blur.
  *
- *   npx tsx bench/app/goals.ts [--trials N] [--only deflate|chart] [--json]
+ *   npx tsx bench/app/goals.ts [--trials N] [--only deflate|chart|alone] [--json]
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { SystemClock, ManualClock } from "../../shared/clock.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
 import { createSimStack, type SimStack } from "../../hardware/sim/sim-stack.ts";
@@ -22,6 +28,7 @@ import { CuffClient } from "../../host/client/client.ts";
 import { duplexConnector } from "../../host/client/stream-port.ts";
 import { LinkHub } from "../../host/app/hub/link-hub.ts";
 import { startAppServer } from "../../host/app/server/app-server.ts";
+import { bundlePageScript, uplotStyleSheet } from "../../host/app/server/assets.ts";
 import { runSession } from "../../host/session/runner.ts";
 import { PlanSchema } from "../../shared/plan.ts";
 import { launchBrowser, PHONE } from "./browser.ts";
@@ -30,7 +37,7 @@ import { summarise, type Spread } from "./stats.ts";
 const args = process.argv.slice(2);
 const TRIALS = Number(args[args.indexOf("--trials") + 1] ?? 5) || 5;
 const JSON_OUT = args.includes("--json");
-/** --only deflate|chart: one part of the bench. */
+/** --only deflate|chart|alone: the Deflate and telemetry timings, the charts, or the chart alone. */
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
 const epochMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -284,8 +291,50 @@ async function hourLongChart(): Promise<Record<string, unknown>> {
   }
 }
 
-const link = ONLY === "chart" ? { deflate: [], toScreen: [], shownRight: 0 } : await deflateAndLatency();
-const chart = ONLY === "deflate" ? {} : await hourLongChart();
+/** The page's chart alone on a phone-sized page: an hour of samples, then 20 Hz live; each redraw timed. */
+async function chartAlone(): Promise<Record<string, unknown>> {
+  const folder = mkdtempSync(join(tmpdir(), "cuff-chart-bench-"));
+  const chartModule = fileURLToPath(new URL("../../host/app/web/chart.ts", import.meta.url));
+  const entry = join(folder, "harness.ts");
+  writeFileSync(
+    entry,
+    `import { PressureChart } from ${JSON.stringify(chartModule)};
+const chart = new PressureChart(document.getElementById("chart"), { label: "bench" });
+const costs = [];
+const draw = chart.draw.bind(chart);
+// uPlot draws in a microtask after setData: the one queued here runs once it has drawn
+chart.draw = () => { const started = performance.now(); draw(); queueMicrotask(() => costs.push(performance.now() - started)); };
+const mmhgAt = (t) => (t % 400 < 300 ? 150 + 14 * Math.sin(t * Math.PI) : 5);
+for (let i = 0; i < 72000; i++) chart.series.append(i / 20, mmhgAt(i / 20), 150, 195);
+window.bench = { costs, live(seconds) {
+  return new Promise((resolve) => {
+    costs.length = 0;
+    let i = 72000;
+    const timer = setInterval(() => { chart.append(i / 20, mmhgAt(i / 20), 150, 195); i++; }, 50);
+    setTimeout(() => { clearInterval(timer); resolve({ costs: [...costs], samples: chart.series.samples, points: chart.series.drawn().t.length }); }, seconds * 1000);
+  });
+} };`,
+  );
+  const browser = await launchBrowser();
+  try {
+    const script = (await bundlePageScript(entry)).toString("utf8");
+    const page = await browser.newPage({ viewport: PHONE });
+    await page.setContent(`<style>${uplotStyleSheet().toString("utf8")}</style><div id="chart" style="width:358px;height:210px"></div>`);
+    await page.addScriptTag({ content: script });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+    const run = (await page.evaluate("window.bench.live(10)")) as { costs: number[]; samples: number; points: number };
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+    return { samples: run.samples, pointsDrawn: run.points, redraws: run.costs.length, cpuSlowdown: 4, redrawMs: summarise(run.costs) };
+  } finally {
+    await browser.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+const link = ONLY === "chart" || ONLY === "alone" ? { deflate: [], toScreen: [], shownRight: 0 } : await deflateAndLatency();
+const chart = ONLY === "deflate" || ONLY === "alone" ? {} : await hourLongChart();
+const alone = ONLY === "deflate" ? {} : await chartAlone();
 const result = {
   trials: TRIALS,
   deflate: {
@@ -299,6 +348,7 @@ const result = {
   telemetryFrames: link.toScreen.length,
   meterShowedTheFrame: Number(link.shownRight.toFixed(4)),
   hourLongChart: chart,
+  chartAlone: alone,
 };
 if (JSON_OUT) {
   console.log(JSON.stringify(result));
@@ -312,5 +362,6 @@ if (JSON_OUT) {
   console.log(line("press -> the status on screen", result.deflate.pressToScreenMs));
   console.log(line(`telemetry -> screen (${result.telemetryFrames} frames, goal < 100)`, result.telemetryToScreenMs));
   console.log(`  the meter showed each frame's pressure in ${(result.meterShowedTheFrame * 100).toFixed(1)} % of frames`);
-  console.log(`  1 h chart: ${JSON.stringify(chart)}`);
+  console.log(`  1 h chart in the app: ${JSON.stringify(chart)}`);
+  console.log(`  the chart alone: ${JSON.stringify(alone)}`);
 }
