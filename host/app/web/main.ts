@@ -12,6 +12,7 @@ import { NackError } from "../../client/errors.ts";
 import { renderSummary } from "../../display/render.ts";
 import { foldEvent, foldTelemetry, initialView, type SessionView } from "../../display/view.ts";
 import { measureLop, runSession } from "../../session/runner.ts";
+import { InterruptedError } from "../../session/wait.ts";
 import type { PageConfig } from "../page-config.ts";
 import { AlarmBanner } from "./alarms.ts";
 import { PressureChart } from "./chart.ts";
@@ -49,6 +50,8 @@ let view: SessionView = initialView("cuff", config.limb, null);
 let mode: PlanMode | null = null;
 /** This page runs a session or an LOP measurement now. */
 let running = false;
+/** Stops what this page runs (its waits, and the steps still to come) when someone presses Deflate. */
+let stopRun: AbortController | null = null;
 let renderPending = false;
 let formEnabled: boolean | null = null;
 
@@ -113,6 +116,7 @@ function showSummary(summary: SessionSummary): void {
 }
 
 function explain(error: unknown): string {
+  if (error instanceof InterruptedError) return "Deflated: the session was stopped.";
   if (error instanceof NackError && error.reason === "busy") return `Watching: ${error.detail}.`;
   return (error as Error).message.replace(/\.?$/, ".");
 }
@@ -125,7 +129,11 @@ function wire(c: CuffClient): void {
   });
   c.events$.subscribe((e: CuffEvent) => {
     update(foldEvent(view, e));
-    if (e.type === "summary") showSummary(e.summary);
+    if (e.type === "summary") {
+      showSummary(e.summary);
+      // the app records the summary as it relays it: the history has the session's end by now
+      setTimeout(() => void history.refresh(false), 500);
+    }
   });
   c.status$.subscribe(adoptStatus);
   c.connection$.subscribe((state) => {
@@ -167,6 +175,7 @@ async function startSession(event: Event): Promise<void> {
   if (!config.sim && !(await screening.ask())) return;
   const plan = PlanSchema.parse(choice.plan);
   running = true;
+  stopRun = new AbortController();
   mode = plan.mode;
   say(null);
   show(summaryBox, false);
@@ -176,7 +185,7 @@ async function startSession(event: Event): Promise<void> {
   window.scrollTo({ top: 0, behavior: "smooth" });
   try {
     await c.status();
-    const summary = runSession({ client: c, clock, limb: choice.limb, plan });
+    const summary = runSession({ client: c, clock, limb: choice.limb, plan, signal: stopRun.signal });
     summary.catch(() => undefined);
     // the history lists this session as under way once its recording has opened
     setTimeout(() => void history.refresh(true), 1500);
@@ -185,8 +194,8 @@ async function startSession(event: Event): Promise<void> {
     say(explain(error));
   } finally {
     running = false;
+    stopRun = null;
     render();
-    void history.refresh();
   }
 }
 
@@ -196,12 +205,13 @@ async function measure(): Promise<void> {
   if (!c?.connected) return form.showError("Not connected to the cuff yet.");
   if (!config.sim && !(await screening.ask())) return;
   running = true;
+  stopRun = new AbortController();
   mode = null;
   say("Measuring LOP: keep the limb still and relaxed (about a minute).");
   render();
   try {
     await c.status();
-    const result = await measureLop(c, clock, form.limb());
+    const result = await measureLop(c, clock, form.limb(), stopRun.signal);
     if (result.ok && result.mmhg !== null) {
       form.useLop(result.mmhg);
       say(`LOP measured: ${Math.round(result.mmhg)} mmHg. The plan uses it now.`);
@@ -212,6 +222,7 @@ async function measure(): Promise<void> {
     say(explain(error));
   } finally {
     running = false;
+    stopRun = null;
     render();
   }
 }
@@ -221,6 +232,7 @@ byId("measure-lop").addEventListener("click", () => void measure());
 byId("set-done").addEventListener("click", () => void client?.setDone().catch((error) => say(explain(error))));
 byId("deflate").addEventListener("click", () => {
   cues.unlock();
+  stopRun?.abort();
   if (!client?.connected) {
     say("Deflate could not reach the cuff: the page has no link to it. Use the emergency-deflate button on the cuff.");
     return;
