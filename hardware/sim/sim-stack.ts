@@ -22,6 +22,8 @@ export interface SimStackOptions {
   clock: ManualClock;
   profile?: HardwareProfile;
   hostSilence?: HostSilencePolicy;
+  /** Serve the link as a paired one (a serial port's), which admits only a host proving this key. */
+  pairingKey?: Uint8Array;
 }
 
 export interface SimStack {
@@ -67,7 +69,7 @@ export function createSimStack(options: SimStackOptions): SimStack {
     fromFirmware.on("data", (chunk) => {
       if (!hostStream.destroyed) hostStream.push(chunk);
     });
-    const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, memory });
+    const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, memory, ...(options.pairingKey ? { pairingKey: options.pairingKey } : {}) });
     link = { server, hostStream, toFirmware, fromFirmware };
     return hostStream;
   };

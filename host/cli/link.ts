@@ -15,6 +15,7 @@ import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import { Pacer } from "../../hardware/sim/pacer.ts";
 import { parseDecimal } from "../../shared/decimal.ts";
 import { CliError, UsageError } from "./errors.ts";
+import { loadHostPairingKey } from "./pairing.ts";
 import { duplexConnector } from "../client/stream-port.ts";
 import { Prng } from "../../hardware/sim/prng.ts";
 
@@ -66,8 +67,9 @@ export const openLink: LinkOpener = async (choice) => {
   if (choice.sim) return openSim(choice);
   const path = choice.port!;
   const clock = new SystemClock();
+  const pairingKey = loadHostPairingKey(process.env);
   try {
-    const client = await CuffClient.open({ connect: serialConnector(path, choice.baud ?? DEFAULT_BAUD), clock, label: path });
+    const client = await CuffClient.open({ connect: serialConnector(path, choice.baud ?? DEFAULT_BAUD), clock, label: path, ...(pairingKey ? { pairingKey } : {}) });
     return { client, clock, label: path, sim: null, close: () => client.close() };
   } catch (error) {
     if (error instanceof CuffLinkError) throw new CliError(error.message);

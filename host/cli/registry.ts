@@ -17,5 +17,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: "firmware", summary: "run the cuff controller on a board (--board PATH|sim) and serve the cuff link", load: async () => (await import("./commands/firmware.ts")).firmwareCommand },
   { name: "bench", summary: "run one scenario headless in virtual time", load: async () => (await import("./commands/bench.ts")).benchCommand },
   { name: "plot", summary: "draw a recorded session or a bench trace as an SVG chart", load: async () => (await import("./commands/plot.ts")).plotCommand },
+  { name: "pair", summary: "keep a cuff's pairing key so this computer may command it over a serial link", load: async () => (await import("./commands/pair.ts")).pairCommand },
   { name: "acceptance", summary: "walk through the bench acceptance test of hardware/CALIBRATION.md and record it", load: async () => (await import("./commands/acceptance.ts")).acceptanceCommand },
 ];

@@ -2,7 +2,7 @@
 import { SIM_STEP_SECONDS, SimBoard } from "../../hardware/sim/sim-board.ts";
 import { Wire } from "../../hardware/sim/wire.ts";
 import type { HostSilencePolicy } from "../../firmware/core/controller.ts";
-import { LineSplitter } from "../../firmware/link/line-splitter.ts";
+import { LineSplitter } from "../../shared/protocol/line-splitter.ts";
 import { LinkServer } from "../../firmware/link/server.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
@@ -14,7 +14,7 @@ import { type FirmwareMessage, type HostBody, PROTOCOL_VERSION } from "../../sha
 import { startFirmware } from "../../firmware/factory.ts";
 
 
-export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilence?: HostSilencePolicy) {
+export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilence?: HostSilencePolicy, link: { pairingKey?: Uint8Array } = {}) {
   const profile = referenceProfile();
   const clock = new ManualClock();
   const plant = createPlant(parseScenario({ name: "test", limb: "leg", ...scenario }), profile);
@@ -33,7 +33,7 @@ export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilen
       received.push(decoded.message);
     }),
   );
-  const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware });
+  const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, ...link });
   let seq = 100;
   let heartbeats = true;
   let step = 0;
@@ -57,8 +57,12 @@ export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilen
       toFirmware.write(line);
       return received.slice(before);
     },
-    hello() {
-      return h.send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "test", instance: "t1" });
+    hello(extra: { instance?: string; proof?: string } = {}) {
+      return h.send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "test", instance: "t1", ...extra });
+    },
+    /** The firmware's latest hello on this link. */
+    lastHello() {
+      return h.events("hello").at(-1)!;
     },
     stopHeartbeats() {
       heartbeats = false;

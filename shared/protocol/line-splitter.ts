@@ -3,7 +3,7 @@
  * an over-long line is reported once and skipped up to its newline, so a
  * flood without newlines cannot grow memory.
  */
-import { MAX_FRAME_BYTES } from "../../shared/protocol/framing.ts";
+import { MAX_FRAME_BYTES } from "./framing.ts";
 
 export type LineEvent = { kind: "line"; bytes: Uint8Array } | { kind: "too-long"; bytes: number };
 
