@@ -21,18 +21,19 @@ import { DEFAULT_GAINS, LearnedActuators } from "./control/regulator.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
 import type { CoreEvent, CuffSnapshot, SessionReport } from "./events.ts";
 import { type HostSilencePolicy, HostSilenceWatch } from "./host-silence.ts";
+import { LimbLop } from "./limb-lop.ts";
 import type { LopOptions, LopProcedure } from "./lop/procedure.ts";
 import { requestDeflate } from "./modes/deflate.ts";
 import { Holding } from "./modes/holding.ts";
 import type { ModeHost } from "./modes/host.ts";
 import { FaultMode, VentedMode, ZeroMode } from "./modes/idle.ts";
-import { enterInflate } from "./modes/inflate.ts";
-import { enterLop } from "./modes/lop.ts";
+import { enterLop, inflateOrCheckClaim } from "./modes/lop.ts";
 import { endSet } from "./modes/plans.ts";
 import { isHoldingMode, type Mode } from "./modes/mode.ts";
 import { changeTarget } from "./modes/session-step.ts";
 import { planOverCap } from "./plan-rules.ts";
 import type { RepCounter } from "./reps/counter.ts";
+import { NO_DIAGNOSTICS } from "./safety/rule.ts";
 import { Supervisor } from "./safety/supervisor.ts";
 import { lopCeilingMmhg, vetoActuation } from "./safety/veto.ts";
 import { Session } from "./session.ts";
@@ -46,6 +47,8 @@ export interface ControllerOptions {
   createRepCounter: () => RepCounter;
   hostSilence?: HostSilencePolicy;
   restBetweenExercisesSeconds?: number;
+  /** Bench acceptance on a mock limb: holds without a LOP (see LimbLop). */
+  benchAcceptance?: boolean;
 }
 
 export type { CommandResult, CuffSnapshot, HostSilencePolicy };
@@ -69,7 +72,7 @@ export class CuffController implements ModeHost {
   private lastActuation: Actuation = SAFE_ACTUATION;
 
   zeroed = false;
-  readonly lop: { mmhg: number | null; limb: Limb | null } = { mmhg: null, limb: null };
+  readonly lop: LimbLop;
   readonly limits: TargetLimits = { ceilingMmhg: HARD_CEILING_MMHG, maxPercentLop: MAX_TARGET_PERCENT_LOP };
   private restrictionCapLimitSeconds = DEFAULT_RESTRICTION_CAP_SECONDS;
   private readonly hostSilence: HostSilenceWatch;
@@ -84,6 +87,7 @@ export class CuffController implements ModeHost {
     this.sampleHz = options.profile.sensor.sampleHz;
     this.hostSilence = new HostSilenceWatch(options.hostSilence);
     this.restBetweenExercisesSeconds = options.restBetweenExercisesSeconds ?? DEFAULT_REST_BETWEEN_EXERCISES_SECONDS;
+    this.lop = new LimbLop(options.benchAcceptance === true);
   }
 
   // ---- what the outside sees ------------------------------------------------
@@ -236,7 +240,7 @@ export class CuffController implements ModeHost {
       proposed,
       ceilingMmhg: this.limits.ceilingMmhg,
       lopMmhg: this.lop.mmhg,
-      diagnostics: output.diagnostics ?? { kinkProbeDropMmhg: null, ventShutCheckMmhg: null, pulseRatio: null },
+      diagnostics: output.diagnostics ?? NO_DIAGNOSTICS,
     });
     for (const alarm of raised) {
       this.raise(t, alarm.kind, alarm.severity, alarm.detail);
@@ -346,9 +350,8 @@ export class CuffController implements ModeHost {
       enterLop(this, t, limb, true);
       return ADMITTED;
     }
-    this.lop.mmhg = s.lopMmhg;
-    this.lop.limb = limb;
-    enterInflate(this, t, s);
+    if (!this.lop.alreadyConfirms(s.lopMmhg, limb)) this.lop.claim(s.lopMmhg, limb);
+    inflateOrCheckClaim(this, t, s);
     return ADMITTED;
   }
 
@@ -362,7 +365,7 @@ export class CuffController implements ModeHost {
       changeTarget(mode.session, resolved.targetMmhg);
       return ADMITTED;
     }
-    if ("percentLop" in target && this.lop.mmhg === null) return refused("no-lop", "a target in % of LOP needs a measured or configured LOP");
+    if (this.lop.mmhg === null && !this.lop.benchWithoutLop) return refused("no-lop", "a target needs the limb's LOP: measure it (measure-lop), or give one (configure lopMmhg), which the cuff measures to check");
     const gate = gateInflate(this.gateView(t));
     if (!gate.ok) return gate;
     const plan: Plan = { mode: "continuous", minutes: this.restrictionCapLimitSeconds / 60, target, lop: this.lop.mmhg ?? "measure" };
@@ -373,7 +376,7 @@ export class CuffController implements ModeHost {
     s.targetMmhg = resolved.targetMmhg;
     s.currentTargetMmhg = resolved.firstTargetMmhg;
     this.adopt(s);
-    enterInflate(this, t, s);
+    inflateOrCheckClaim(this, t, s);
     return ADMITTED;
   }
 
@@ -405,7 +408,7 @@ export class CuffController implements ModeHost {
     if (message.ceilingMmhg !== undefined) this.limits.ceilingMmhg = Math.min(HARD_CEILING_MMHG, message.ceilingMmhg);
     if (message.maxPercentLop !== undefined) this.limits.maxPercentLop = Math.min(MAX_TARGET_PERCENT_LOP, message.maxPercentLop);
     if (message.restrictionCapSeconds !== undefined) this.restrictionCapLimitSeconds = Math.min(MAX_RESTRICTION_CAP_SECONDS, message.restrictionCapSeconds);
-    if (message.lopMmhg !== undefined) this.lop.mmhg = message.lopMmhg;
+    if (message.lopMmhg !== undefined && !this.lop.alreadyConfirms(message.lopMmhg, this.lop.limb)) this.lop.claim(message.lopMmhg, this.lop.limb);
     if (message.hostSilence !== undefined) this.hostSilence.policy = message.hostSilence;
     return ADMITTED;
   }

@@ -3,24 +3,30 @@
  * byte stream: a serial port, a pty, stdio or an in-process pipe. Bad lines are
  * answered with an error and change nothing; commands are acknowledged; a command
  * repeated with its seq and content is answered again without running twice; a
- * paired link admits only a host that proved the pairing key; what the peer does
- * not read waits in a bounded queue.
+ * paired link admits only a host that proved the pairing key; a peer is read no
+ * faster than its frame budget, and what it does not read waits in a bounded queue.
  */
 import { MAX_FRAME_BYTES, decodeHostFrame, encodeFrame } from "../../shared/protocol/framing.ts";
 import { type FirmwareBody, type HostMessage, PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
 import { SCHEMA_FINGERPRINT } from "../../shared/protocol/fingerprint.ts";
-import { LineSplitter } from "../../shared/protocol/line-splitter.ts";
+import { type LineEvent, LineSplitter } from "../../shared/protocol/line-splitter.ts";
 import { commandContent, ReplyCache, SequenceCounter } from "../../shared/protocol/sequence.ts";
 import type { FirmwareRuntime } from "../runtime.ts";
 import { LinkAdmission } from "./admission.ts";
+import { FrameBudget, INBOUND } from "./inbound.ts";
 import { type OutboundOutput, OutboundQueue } from "./outbound.ts";
 
 export const FIRMWARE_SOFTWARE = "cuff-firmware 0.1.0";
 
-/** The parts of a Readable the server uses (a serial port, a pty, stdin, or an in-memory wire). */
+/**
+ * The parts of a Readable the server uses (a serial port, a pty, stdin, or an in-memory wire).
+ * An input that can pause (every real link) is read no faster than INBOUND allows.
+ */
 export interface LinkInput {
   on(event: "data", listener: (chunk: Buffer | string) => void): unknown;
   off(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  pause?(): unknown;
+  resume?(): unknown;
 }
 
 /** The parts of a Writable the server uses. Frames that waited go out with the next frame sent (telemetry: 20 a second). */
@@ -58,6 +64,9 @@ export class LinkServer {
   private readonly splitter = new LineSplitter();
   private readonly admission: LinkAdmission;
   private readonly outbound: OutboundQueue;
+  private readonly budget = new FrameBudget();
+  /** Bytes read while the peer was over its budget, to be read once it has refilled (the input paused meanwhile). */
+  private held: Uint8Array | null = null;
   /** This link has seen a valid hello. */
   private helloSeen = false;
   private readonly unsubscribe: () => void;
@@ -68,7 +77,10 @@ export class LinkServer {
     this.memory = options.memory ?? new HostLinkMemory();
     this.admission = new LinkAdmission(options.pairingKey ?? null);
     this.outbound = new OutboundQueue(options.output);
-    this.unsubscribe = options.runtime.subscribe((message) => this.send(message));
+    this.unsubscribe = options.runtime.subscribe((message) => {
+      this.send(message);
+      if (message.type === "telemetry") this.readHeld();
+    });
     options.input.on("data", this.onData);
     this.sendHello();
   }
@@ -100,18 +112,50 @@ export class LinkServer {
 
   private receive(chunk: Uint8Array): void {
     if (this.closed) return;
-    this.splitter.push(chunk, (event) => {
-      if (event.kind === "too-long") {
-        this.send({ type: "error", code: "too-long", ref: null, detail: `line of ${event.bytes} bytes exceeds ${MAX_FRAME_BYTES}` });
-        return;
-      }
-      const decoded = decodeHostFrame(event.bytes);
-      if (!decoded.ok) {
-        this.send({ type: "error", code: decoded.code, ref: decoded.ref, detail: decoded.detail });
-        return;
-      }
-      this.handle(decoded.message);
+    if (this.held) {
+      // Read before the pause took hold: kept, up to a bound.
+      const room = INBOUND.heldBytes - this.held.length;
+      if (room > 0) this.held = concat(this.held, chunk.subarray(0, room));
+      return;
+    }
+    this.consume(chunk);
+  }
+
+  /** Splits and handles lines while the peer's budget lasts; the rest is held and the input paused. */
+  private consume(chunk: Uint8Array): void {
+    const input = this.options.input;
+    const limited = typeof input.pause === "function";
+    const taken = this.splitter.push(chunk, (event) => {
+      const now = this.options.runtime.nowSeconds();
+      if (limited) this.budget.spend(now);
+      this.line(event);
+      return this.closed || !limited || this.budget.available(now);
     });
+    if (taken >= chunk.length || this.closed) return;
+    this.held = chunk.slice(taken);
+    input.pause!();
+  }
+
+  /** The budget refills with time: what was held is read, and the input resumes once it all was. */
+  private readHeld(): void {
+    const held = this.held;
+    if (held === null || this.closed || !this.budget.available(this.options.runtime.nowSeconds())) return;
+    this.held = null;
+    this.consume(held);
+    if (this.held === null) this.options.input.resume?.();
+  }
+
+  private line(event: LineEvent): void {
+    if (event.kind === "too-long") {
+      this.send({ type: "error", code: "too-long", ref: null, detail: `line of ${event.bytes} bytes exceeds ${MAX_FRAME_BYTES}` });
+      return;
+    }
+    const decoded = decodeHostFrame(event.bytes);
+    if (!decoded.ok) {
+      this.send({ type: "error", code: decoded.code, ref: decoded.ref, detail: decoded.detail });
+      return;
+    }
+    this.handle(decoded.message);
   }
 
   private handle(message: HostMessage): void {
@@ -210,4 +254,11 @@ export class LinkServer {
     this.options.log?.(`cuff link: ${detail}`);
     this.send({ type: "alarm", cuff: this.options.runtime.controller.cuff, t: Math.round(this.options.runtime.nowSeconds() * 1000) / 1000, kind: "link-overflow", severity: "warning", detail });
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }

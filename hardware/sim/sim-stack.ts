@@ -22,6 +22,8 @@ export interface SimStackOptions {
   clock: ManualClock;
   profile?: HardwareProfile;
   hostSilence?: HostSilencePolicy;
+  /** Bench acceptance on a mock limb: holds without a LOP. */
+  benchAcceptance?: boolean;
   /** Serve the link as a paired one (a serial port's), which admits only a host proving this key. */
   pairingKey?: Uint8Array;
 }
@@ -48,7 +50,13 @@ export function createSimStack(options: SimStackOptions): SimStack {
   const clock = options.clock;
   const plant = createPlant(scenario, profile);
   const board = new SimBoard(plant, profile, clock);
-  const runtime = startFirmware({ profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
+  const runtime = startFirmware({
+    profile,
+    board,
+    clock,
+    ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}),
+    ...(options.benchAcceptance ? { benchAcceptance: true } : {}),
+  });
   const controller = runtime.controller;
 
   const memory = new HostLinkMemory();

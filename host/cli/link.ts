@@ -27,6 +27,8 @@ export interface LinkChoice {
   limb?: Limb;
   speed: number;
   baud?: number;
+  /** The simulated cuff's firmware as for bench acceptance (holds without a LOP). */
+  bench?: boolean;
 }
 
 export interface SimParts {
@@ -80,7 +82,7 @@ export const openLink: LinkOpener = async (choice) => {
 async function openSim(choice: LinkChoice): Promise<OpenLink> {
   const scenario = loadSimScenario(choice.scenarioPath, choice.limb);
   const clock = new ManualClock();
-  const stack = createSimStack({ scenario, clock });
+  const stack = createSimStack({ scenario, clock, ...(choice.bench ? { benchAcceptance: true } : {}) });
   let first = true;
   const connect = async () => {
     if (first) {

@@ -83,6 +83,10 @@ export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilen
     events<T extends FirmwareMessage["type"]>(type: T) {
       return received.filter((m): m is Extract<FirmwareMessage, { type: T }> => m.type === type);
     },
+    /** The cuff already measured this limb's LOP (as after measure-lop): holds need no measurement first. */
+    knowLop(mmhg: number) {
+      controller.lop.confirm(mmhg, "leg", null);
+    },
     /** Zeroed and ready: hello, zero, settle. */
     ready() {
       h.hello();

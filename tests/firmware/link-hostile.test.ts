@@ -15,7 +15,7 @@ describe("commands are told apart by seq and content", () => {
   it("a deflate that reuses the seq of the hold before it is carried out: the cuff vents", () => {
     const h = firmwareHarness();
     h.ready();
-    h.send({ type: "configure", cuff: 0, lopMmhg: 200 });
+    h.knowLop(200);
     expect(h.send({ type: "hold", cuff: 0, target: { mmhg: 140 } }, 7)[0]).toMatchObject({ type: "ack", ref: 7 });
     h.run(25, () => h.controller.stateName === "regulating");
     h.run(3);
@@ -32,7 +32,7 @@ describe("commands are told apart by seq and content", () => {
   it("a deflate sent twice with one seq is carried out both times", () => {
     const h = firmwareHarness();
     h.ready();
-    h.send({ type: "configure", cuff: 0, lopMmhg: 200 });
+    h.knowLop(200);
     h.send({ type: "deflate", cuff: 0 }, 30);
     h.send({ type: "hold", cuff: 0, target: { mmhg: 120 } }, 31);
     h.run(5);
@@ -109,6 +109,69 @@ describe("a peer that stops reading", () => {
   });
 });
 
+/** A pipe into the firmware that can be paused, as stdin and serial ports can. */
+class PausableInput extends Wire {
+  paused = false;
+  pauses = 0;
+  pause(): void {
+    this.paused = true;
+    this.pauses++;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+}
+
+describe("a peer that floods the link", () => {
+  it("20 000 status requests and a deflate at once: read at 200 frames a second, the input paused meanwhile, every request answered or counted lost, the deflate carried out", () => {
+    const h = firmwareHarness();
+    h.ready();
+    h.knowLop(200);
+    h.send({ type: "hold", cuff: 0, target: { mmhg: 120 } });
+    h.run(20, () => h.controller.stateName === "regulating");
+    const input = new PausableInput();
+    const output = new StalledOutput();
+    const server = new LinkServer({ runtime: h.runtime, input, output });
+    let seq = 0;
+    const frame = (body: Record<string, unknown>) => encodeFrame({ v: PROTOCOL_VERSION, seq: seq++ & 0xffff, ...body } as never);
+    const flood = [frame({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: h.lastHello().fingerprint, software: "flood", instance: "h2" })];
+    for (let i = 0; i < 20_000; i++) flood.push(frame({ type: "status-request", cuff: 0 }));
+    flood.push(frame({ type: "deflate", cuff: 0 }));
+    // the peer's pipe hands the firmware 64 KB at a time until it is paused
+    const bytes = Buffer.from(flood.join(""));
+    let sentBytes = 0;
+    const feed = () => {
+      while (!input.paused && sentBytes < bytes.length) {
+        input.write(bytes.subarray(sentBytes, sentBytes + 65536));
+        sentBytes += 65536;
+      }
+    };
+    feed();
+    expect(input.paused).toBe(true);
+    expect(h.controller.stateName).toBe("regulating");
+    let statusReplies = 0;
+    let dropped = 0;
+    const start = h.now();
+    h.run(120, () => {
+      feed();
+      for (const m of output.readAll()) {
+        if (m.type === "status") statusReplies++;
+        if (m.type === "alarm" && m.kind === "link-overflow") dropped += Number(/(\d+) replies and events were dropped/.exec(m.detail)![1]);
+      }
+      return h.controller.stateName !== "regulating";
+    });
+    // 20 000 frames at 200 a second after a burst of 400: about 98 s
+    expect(h.now() - start).toBeGreaterThan(90);
+    expect(h.now() - start).toBeLessThan(105);
+    // only the first burst (400 replies at once) outran what the firmware keeps for a slow reader
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThan(400);
+    expect(statusReplies + dropped).toBe(20_000);
+    expect(h.controller.stateName).toBe("deflating");
+    server.close();
+  });
+});
+
 describe("a paired link (serial port, Bluetooth SPP)", () => {
   const key = parsePairingKey(newPairingKey())!;
 
@@ -176,7 +239,7 @@ describe("a paired link (serial port, Bluetooth SPP)", () => {
     h.hello({ instance: "phone", proof: pairingProof(key, h.lastHello().nonce!, "phone") });
     h.send({ type: "zero", cuff: 0 });
     h.run(3, () => h.controller.isZeroed);
-    h.send({ type: "configure", cuff: 0, lopMmhg: 200 });
+    h.knowLop(200);
     h.send({ type: "hold", cuff: 0, target: { mmhg: 120 } });
     h.run(20, () => h.controller.stateName === "regulating");
     // the phone walks away; another device on the port says hello and keeps sending heartbeats

@@ -251,7 +251,7 @@ describe("cuff acceptance on a real port", () => {
     // the port is the simulated cuff; the test plays the builder: Enter, the gauge (true pressure, whole mmHg), the cable
     const command = makeAcceptanceCommand({
       now: () => new Date(),
-      openLink: async () => (link = await openLink({ sim: true, speed: Number.POSITIVE_INFINITY })),
+      openLink: async () => (link = await openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true })),
     });
     const type = (line: string) => setImmediate(() => io.input.write(line + "\n"));
     const gauge = () => String(Math.round(link!.sim!.plant.trueMmhg()));
@@ -291,7 +291,7 @@ describe("cuff acceptance on a real port", () => {
     const dir = tempDir();
     const recordPath = join(dir, "auto.json");
     // the port is the simulated cuff, but the command treats it as real: no gauge, no cable to pull
-    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: () => openLink({ sim: true, speed: Number.POSITIVE_INFINITY }) });
+    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: () => openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true }) });
     const io = fakeIo();
     const code = await command.run(["--port", "/dev/ttyUSB0", "--skip-manual", "--record", recordPath], io);
     expect(code).toBe(0);

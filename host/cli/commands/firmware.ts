@@ -46,6 +46,8 @@ Link to the host:
                       it may read status and deflate, nothing else. stdio and pty links need no key.
 
 Safety:
+  --bench             bench acceptance (hardware/CALIBRATION.md): the cuff is on its mock limb, never
+                      on a person; targets in mmHg are held without a LOP (up to 290 mmHg)
   --host-silence vent|continue
                       when the host stops talking mid-session: vent after --silence-seconds
                       (default), or continue the plan on its own
@@ -68,6 +70,7 @@ export const firmwareCommand: Command = {
       "host-silence": { type: "string" },
       "silence-seconds": { type: "string" },
       "pairing-key-file": { type: "string" },
+      bench: { type: "boolean" },
     });
     if (!values.board) throw new UsageError("--board PATH or --board sim is required");
     if (!values.link) throw new UsageError("--link PATH, --link pty or --link stdio is required");
@@ -85,7 +88,9 @@ export const firmwareCommand: Command = {
     const pairingKey = localLink ? undefined : loadOrCreateFirmwareKey(values["pairing-key-file"] ?? firmwareKeyPath(io.env), log);
 
     const { board, clock, stopBoard } = await openBoard(values.board, values.scenario, profile);
-    const runtime = startFirmware({ profile, board, clock, hostSilence: { policy, timeoutSeconds: silenceSeconds } });
+    const bench = values.bench === true;
+    const runtime = startFirmware({ profile, board, clock, hostSilence: { policy, timeoutSeconds: silenceSeconds }, ...(bench ? { benchAcceptance: true } : {}) });
+    if (bench) log("cuff firmware: bench acceptance: targets are held without a LOP; the cuff must be on its mock limb, never on a person");
 
     let link: Awaited<ReturnType<typeof openLink>>;
     try {
