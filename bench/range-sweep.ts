@@ -15,7 +15,7 @@
  */
 import { type BenchResult, runScenario } from "../hardware/sim/bench/run-scenario.ts";
 import { referenceProfile } from "../hardware/profile.ts";
-import { trueLopMmhg } from "../hardware/sim/limb.ts";
+import { trueLopMmhg } from "../hardware/sim/physiology.ts";
 import { Prng } from "../hardware/sim/prng.ts";
 import { parseScenario, type Scenario } from "../hardware/sim/scenario.ts";
 import { MAX_LOP_MMHG } from "../shared/limits.ts";
@@ -56,7 +56,7 @@ function draw(rng: Prng, index: number): Scenario {
     plan: { sets: [15, 10, 10], restSeconds: u(20, 60), target: { percentLop: limb === "leg" ? u(60, 80) : u(40, 60) }, lop: "measure" },
     exercise: { repSeconds: u(1.5, 4, 1), contractionSwingMmhg: u(5, 40), swellingMmhg: u(0, 20), motionArtefactMmhg: u(0, 4, 1) },
   });
-  return measured ? scenario : { ...scenario, plan: { ...scenario.plan, lop: Math.round(trueLopMmhg(scenario.subject, scenario.cuff.widthCm)) } };
+  return measured ? scenario : { ...scenario, plan: { ...scenario.plan, lop: Math.round(trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm)) } };
 }
 
 function describe(s: Scenario, r: BenchResult): string {
@@ -79,11 +79,11 @@ let peakPercent = 0;
 const started = Date.now();
 for (let i = 0; i < COUNT; i++) {
   const scenario = draw(rng, i);
-  if (trueLopMmhg(scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) {
+  if (trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) {
     unreachable++;
     continue;
   }
-  const result = await runScenario(scenario, { profile });
+  const result = await runScenario(scenario, { profile, lopConfirmed: true });
   run++;
   const ending = result.finalState === "fault" ? (result.endReason ?? "fault") : result.finalState;
   endings.set(ending, (endings.get(ending) ?? 0) + 1);

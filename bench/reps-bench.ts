@@ -21,7 +21,7 @@ import { createPlant } from "../hardware/sim/cuff.ts";
 import { generatePopulation } from "../hardware/sim/population.ts";
 import { loadScenario, type Scenario } from "../hardware/sim/scenario.ts";
 import { targetMmhg } from "../shared/plan.ts";
-import { runSets, type SetRun } from "../hardware/sim/bench/lop-harness.ts";
+import { runSets, type SetRun } from "../hardware/sim/bench/reps-harness.ts";
 import { protocolScenario } from "./regulation-population.ts";
 import { fixedOrDash as f, quantile } from "./stats.ts";
 

@@ -12,7 +12,7 @@
 import type { PressureSample } from "../firmware/board/board.ts";
 import { countsToMmhg, referenceProfile, secondaryCountsToMmhg } from "../hardware/profile.ts";
 import { runScenario } from "../hardware/sim/bench/run-scenario.ts";
-import { trueLopMmhg } from "../hardware/sim/limb.ts";
+import { trueLopMmhg } from "../hardware/sim/physiology.ts";
 import { Prng } from "../hardware/sim/prng.ts";
 import { parseScenario, type Scenario } from "../hardware/sim/scenario.ts";
 import { MAX_LOP_MMHG } from "../shared/limits.ts";
@@ -75,7 +75,7 @@ let skipped = 0;
 let worstName = "";
 for (let i = 0; i < COUNT; i++) {
   const scenario = draw(rng, i);
-  if (trueLopMmhg(scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) {
+  if (trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) {
     skipped++;
     continue;
   }

@@ -115,7 +115,7 @@ export class FirmwareRuntime {
     if (this.stopped || this.hung) return;
     this.lastSampleSeconds = sample.tSeconds;
     this.staleReported = false;
-    const actuation = this.controller.tick(sample.tSeconds, sample.counts);
+    const actuation = this.controller.tick(sample.tSeconds, sample.counts, sample.secondaryCounts);
     this.board.setPump(actuation.pump);
     this.board.setVent(actuation.vent);
     this.board.keepAlive();

@@ -6,9 +6,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
-/** Parts that count towards the build budget; cuffs and bench tools are listed apart. */
+/** Parts that count towards the build budget; cuffs, bench tools and options are listed apart. */
 export const BUDGET_CATEGORIES = ["electronics", "power", "pneumatics", "assembly"] as const;
-const CATEGORIES = [...BUDGET_CATEGORIES, "cuff", "tool"] as const;
+const CATEGORIES = [...BUDGET_CATEGORIES, "cuff", "tool", "option"] as const;
 
 const PartSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "a kebab-case id"),
@@ -138,6 +138,7 @@ export function renderBomMarkdown(bom: Bom): string {
   const budgetParts = bom.parts.filter(isBudgetPart);
   const cuffs = bom.parts.filter((p) => p.category === "cuff");
   const tools = bom.parts.filter((p) => p.category === "tool");
+  const options = bom.parts.filter((p) => p.category === "option");
   const lines: string[] = [];
   lines.push(`Prices: ${bom.priceBasis}. Amounts in ${bom.currency}.`, "");
   for (const category of BUDGET_CATEGORIES) {
@@ -156,6 +157,7 @@ export function renderBomMarkdown(bom: Bom): string {
     "",
     ...table(tools),
   );
+  if (options.length > 0) lines.push("", "#### options (not needed to run the cuff)", "", ...table(options), "", `Options: ${usd(totalUsd(options))} USD.`);
   return lines.join("\n");
 }
 

@@ -151,6 +151,7 @@ export class CuffController implements ModeHost {
     return {
       t,
       mmhg: this.telemetryPressure(),
+      secondaryMmhg: this.latestEstimate?.secondaryMmhg ?? null,
       targetMmhg: this.currentTargetMmhg(),
       state: mode.state,
       phase: mode.phase,
@@ -212,21 +213,24 @@ export class CuffController implements ModeHost {
 
   // ---- the control loop -----------------------------------------------------
 
-  tick(t: number, counts: number): Actuation {
+  tick(t: number, counts: number, secondaryCounts: number | null = null): Actuation {
     // The board samples on a fixed grid: bunched or late arrivals (USB, a busy host) are still one
     // period apart. Only a real gap (samples lost) counts as longer, up to 0.2 s.
     const period = 1 / this.sampleHz;
     const gap = this.lastTickSeconds === null ? period : t - this.lastTickSeconds;
     const dtSeconds = gap > 3 * period ? Math.min(0.2, gap) : period;
     this.lastTickSeconds = t;
-    const estimate = this.estimator.update(t, counts);
+    const estimate = this.estimator.update(t, counts, secondaryCounts);
     this.latestEstimate = estimate;
 
     this.checkHostSilence(t);
     const output = this.activeMode.step(this, { t, dtSeconds, estimate });
-    let proposed = output.actuation;
     const mode = this.activeMode;
     const session = this.activeSession;
+    // The LOP measurement must cross the LOP it measures; everywhere else its ceiling holds.
+    const lopCeiling = mode.kind === "lop" ? null : lopCeilingMmhg(this.lop.mmhg);
+    // The rules judge what the pump and vent will do: the proposal after the ceilings' veto.
+    const proposed = vetoActuation(output.actuation, estimate, this.limits.ceilingMmhg, lopCeiling);
     const raised = this.supervisor.evaluate({
       t,
       dtSeconds,
@@ -247,10 +251,7 @@ export class CuffController implements ModeHost {
       if (alarm.latches) this.enterFault(t, alarm.kind, alarm.detail);
     }
     const kind = this.activeMode.kind;
-    if (kind === "fault" || kind === "vented" || kind === "zeroing") proposed = SAFE_ACTUATION;
-    // The LOP measurement must cross the LOP it measures; everywhere else its ceiling holds.
-    const lopCeiling = kind === "lop" ? null : lopCeilingMmhg(this.lop.mmhg);
-    const actuation = vetoActuation(proposed, estimate, this.limits.ceilingMmhg, lopCeiling);
+    const actuation = kind === "fault" || kind === "vented" || kind === "zeroing" ? SAFE_ACTUATION : proposed;
     this.learn(estimate, actuation);
     this.lastActuation = actuation;
     return actuation;

@@ -43,6 +43,8 @@ export interface CuffSnapshot {
   t: number;
   /** The filtered, calibrated pressure (null before the first usable sample). */
   mmhg: number | null;
+  /** The second sensor's zeroed reading (null on a build without one; NaN when it is missing). */
+  secondaryMmhg: number | null;
   targetMmhg: number | null;
   state: StateName;
   phase: Phase;

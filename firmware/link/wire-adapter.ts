@@ -20,13 +20,7 @@ const clampMmhg = (mmhg: number) => Math.max(LINK_LIMITS.minMmhg, Math.min(LINK_
 const reason = (text: string) => text.slice(0, LINK_LIMITS.reasonChars);
 const detail = (text: string) => text.slice(0, LINK_LIMITS.detailChars);
 
-/**
- * The core's snapshot; `secondaryMmhg` is the second pressure sensor's zeroed reading, which the
- * snapshot carries once the core reads both sensors (issue 18) and the link then passes on.
- */
-export type TelemetrySnapshot = CuffSnapshot & { secondaryMmhg?: number | null };
-
-export function telemetryMessage(s: TelemetrySnapshot, cuff: number): Telemetry {
+export function telemetryMessage(s: CuffSnapshot, cuff: number): Telemetry {
   return {
     type: "telemetry",
     cuff,
@@ -38,7 +32,7 @@ export function telemetryMessage(s: TelemetrySnapshot, cuff: number): Telemetry 
     pump: round(s.actuation.pump, 3),
     vent: round(s.actuation.vent, 3),
     lop: roundOrNull(s.lopMmhg, 1),
-    ...(typeof s.secondaryMmhg === "number" && Number.isFinite(s.secondaryMmhg) ? { secondaryMmhg: round(clampMmhg(s.secondaryMmhg), 2) } : {}),
+    ...(s.secondaryMmhg !== null && Number.isFinite(s.secondaryMmhg) ? { secondaryMmhg: round(clampMmhg(s.secondaryMmhg), 2) } : {}),
     ...(s.set !== null ? { set: s.set, rep: s.rep } : {}),
     ...(s.remainingSeconds !== null ? { remaining: round(s.remainingSeconds, 1) } : {}),
   };

@@ -365,6 +365,17 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
   });
   svg.lines(900, 976, ["• junction (wires joined); crossing without a dot = not joined"], { size: 12 });
 
+  // The option: a pulse sensor on the cuffed limb's fingertip or toe, on the same I2C bus.
+  part("U10", () => {
+    svg.rect(1100, 800, 280, 96, { fill: "#f7f0fb", dash: "6 4", radius: 6 });
+    svg.lines(1112, 820, [
+      "U10 option: MAX30102 finger clip",
+      "I2C 0x57 on the U2 bus: SDA to A4, SCL to A5,",
+      "VIN to +5 V, GND; 1 m cable, bus at 100 kHz;",
+      "pull-ups to 3.3 V, not 1.8 V (hardware/README.md)",
+    ], { size: 11 });
+  });
+
   const missing = bom.parts.filter((p) => (p.category === "electronics" || p.category === "power" || p.category === "assembly") && !placed.has(p.id));
   if (missing.length > 0) throw new Error(`wiring diagram lacks BOM parts: ${missing.map((p) => p.id).join(", ")}`);
   return svg.toString();

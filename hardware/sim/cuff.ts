@@ -5,9 +5,12 @@
  */
 import type { HardwareProfile } from "../profile.ts";
 import { targetMmhg } from "../../shared/plan.ts";
-import { LimbModel, trueLopMmhg } from "./limb.ts";
+import { DistalPulseSensor } from "./distal-pulse.ts";
+import { LimbModel } from "./limb.ts";
+import { trueLopMmhg } from "./physiology.ts";
 import {
   advancePneumatics,
+  airComplianceMlPerMmhg,
   initialPneumaticState,
   leakAreaForRateMm2,
   limbVolumeForSealedChangeMl,
@@ -95,6 +98,8 @@ export class SimulatedCuff implements CuffPlant {
   readonly profile: HardwareProfile;
   readonly params: PneumaticParams;
   readonly limb: LimbModel;
+  /** The optional fingertip or toe pulse sensor (hardware.distalPulseSensor), null without it. */
+  readonly distalPulse: DistalPulseSensor | null;
   /** The pressure the exercise volumes are calibrated at: the plan's target. */
   readonly calibrationMmhg: number;
 
@@ -125,7 +130,7 @@ export class SimulatedCuff implements CuffPlant {
     this.profile = profile;
     this.params = pneumaticParamsFor(scenario, profile);
     const ex = scenario.exercise;
-    const lopTrue = trueLopMmhg(scenario.subject, scenario.cuff.widthCm);
+    const lopTrue = trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm);
     const lopForTarget = typeof scenario.plan.lop === "number" ? scenario.plan.lop : lopTrue;
     this.calibrationMmhg = Math.max(MIN_CALIBRATION_MMHG, targetMmhg(scenario.plan.target, lopForTarget) ?? lopTrue);
     const volumeFor = (deltaMmhg: number) => limbVolumeForSealedChangeMl(this.params, this.calibrationMmhg, deltaMmhg);
@@ -142,7 +147,9 @@ export class SimulatedCuff implements CuffPlant {
         knockMl: volumeFor(ex.motionArtefactMmhg),
       },
       scenario.seed,
+      (mmhg) => 1 / airComplianceMlPerMmhg(this.params, mmhg, true, this.params.deadVolumeMl, 0),
     );
+    this.distalPulse = scenario.hardware.distalPulseSensor ? new DistalPulseSensor(scenario.seed) : null;
     this.pneumatics = initialPneumaticState(this.params);
     const hw = scenario.hardware;
     this.sensors = [
@@ -212,6 +219,7 @@ export class SimulatedCuff implements CuffPlant {
   private advanceChunk(h: number, pumpDuty: number, ventOpening: number): void {
     const state = this.pneumatics;
     this.limb.advance(h, state.cuffMmhg);
+    this.distalPulse?.advance(h, this.limb.distalPulseInputs(this.cuffOff ? 0 : state.cuffMmhg));
     this.env.limbVolumeMl = this.cuffOff ? 0 : this.limb.volumeMl();
     const duty = this.pumpDead ? 0 : pumpDuty;
     const vent = this.ventForced >= 0 ? this.ventForced : ventOpening;

@@ -6,52 +6,18 @@
  * compliance. Time moves only in advance().
  */
 import type { Limb } from "../../shared/plan.ts";
+import { ArteryUnderCuff } from "./artery.ts";
+import type { DistalPulseInputs } from "./distal-pulse.ts";
+import { Heart, type HeartSubject } from "./heart.ts";
+import { trueLopMmhg, type LopSubject } from "./physiology.ts";
 import { Prng } from "./prng.ts";
 
-/**
- * Limb occlusion pressure from physiology and cuff:
- *   LOP = (systolic + 10) / K(circumference) * W(width)
- * K is a tissue-padding coefficient after Graham et al. 1993 and Tuncali et al.
- * 2003 (LOP ~ (SBP + 10) / K, K about 0.8 for thin limbs, falling for thick
- * ones); its slope here is set so a median thigh (56 cm) needs 1.17 times the
- * pressure of a median arm (31 cm), as the typical LOPs of BRIEF.md section 2
- * (thigh 195, arm 174 mmHg) do. W falls with cuff width, saturating for wide
- * cuffs; its 4 cm scale puts a 5 cm thigh cuff at about 1.32 times an 11.5 cm
- * one (262 vs 198 mmHg for the median thigh), between Loenneke et al. 2012's
- * narrow-to-wide ratio (235 vs 144 mmHg, 1.63) and the 195 mmHg typical of
- * 11.5 cm thigh cuffs; the two studies' absolute levels cannot both be met.
- */
-export function lopFromPhysiologyMmhg(systolicMmhg: number, limbCircumferenceCm: number, cuffWidthCm: number): number {
-  const padding = Math.min(0.9, Math.max(0.45, 0.8 - 0.0045 * (limbCircumferenceCm - 30)));
-  const widthFactor = 0.947 / (1 - Math.exp(-cuffWidthCm / 4));
-  return ((systolicMmhg + 10) / padding) * widthFactor;
-}
-
-/** The subject's true LOP under this cuff: the pinned value if any, else the physiology's. */
-export function trueLopMmhg(subject: { systolic: number; limbCircumferenceCm: number; lopMmhg: number | null }, cuffWidthCm: number): number {
-  return subject.lopMmhg ?? lopFromPhysiologyMmhg(subject.systolic, subject.limbCircumferenceCm, cuffWidthCm);
-}
-
-/** Breathing moves arterial pressure by this much either way (normal respiratory variation 2-5 mmHg). */
-export const BREATHING_MMHG = 3;
-/** Beat-to-beat systolic scatter, uniform either way. */
-export const BEAT_SCATTER_MMHG = 1;
 /**
  * Pulsatile arterial volume under the cuff per cm^2 of bladder, between fully
  * open and closed. Model choice: it gives 2-3 mmHg peak-to-peak oscillations in
  * the reference arm and thigh cuffs near their maximum, as oscillometric cuffs show.
  */
 export const ARTERIAL_ML_PER_CM2 = 0.009;
-/** Transmural pressure scale of the arterial wall: opening area 1 - exp(-x / 30 mmHg). */
-export const ARTERIAL_WALL_MMHG = 30;
-/**
- * Above LOP the arteries under the cuff stay closed; what is left is the pulse
- * hitting the proximal edge of the cuff. Its volume is at most this share of the
- * largest pulse volume and fades with pressure, so above LOP the oscillation stays
- * under 5 % of its maximum.
- */
-export const EDGE_FRACTION = 0.04;
-export const EDGE_FADE_MMHG = 200;
 /** Veins under the cuff close above about 40 mmHg: restriction (and swelling) starts. */
 export const VENOUS_CLOSING_MMHG = 40;
 /** Swelling builds over a few minutes of restriction and ebbs faster once released. */
@@ -72,33 +38,11 @@ export const KNOCK_SECONDS: readonly [number, number] = [0.08, 0.25];
 /** A contraction that is cut short relaxes with this time constant. */
 export const RELAX_SECONDS = 0.3;
 
-const WAVE_POINTS = 256;
-
-/** Normalised arterial pressure over one beat (0 at end-diastole, 1 at the systolic peak), with a dicrotic notch. */
-function arterialWave(phase: number): number {
-  if (phase < 0.15) return Math.sin((Math.PI / 2) * (phase / 0.15)) ** 2;
-  if (phase < 0.35) return 0.55 + 0.45 * Math.cos((Math.PI / 2) * ((phase - 0.15) / 0.2)) ** 2;
-  if (phase < 0.45) return 0.55 + 0.07 * Math.sin((Math.PI * (phase - 0.35)) / 0.1);
-  const u = (phase - 0.45) / 0.55;
-  return 0.55 * (Math.exp(-2.2 * u) - u * Math.exp(-2.2));
-}
-
-const WAVE = Float64Array.from({ length: WAVE_POINTS + 1 }, (_, i) => arterialWave(i / WAVE_POINTS));
-
-function waveAt(phase: number): number {
-  const x = phase * WAVE_POINTS;
-  const i = Math.min(WAVE_POINTS - 1, Math.floor(x));
-  const f = x - i;
-  return WAVE[i]! + (WAVE[i + 1]! - WAVE[i]!) * f;
-}
-
-export interface LimbSubject {
-  systolic: number;
-  diastolic: number;
-  heartRate: number;
-  limbCircumferenceCm: number;
-  lopMmhg: number | null;
-  breathsPerMin: number;
+export interface LimbSubject extends HeartSubject, LopSubject {
+  arteryStiffnessMmhg: number;
+  pulsationAtLopFraction: number;
+  supraLopTailPercent: number;
+  distalPerfusionPercent: number;
 }
 
 /** Exercise volumes, already calibrated against the cuff (see limbVolumeForSealedChangeMl). */
@@ -117,13 +61,11 @@ export interface LimbExercise {
 export class LimbModel {
   readonly limb: Limb;
   readonly lopTrueMmhg: number;
-  /** Share of the cuff pressure that reaches the arteries. */
-  readonly transmission: number;
   readonly arterialMl: number;
+  readonly heart: Heart;
+  readonly artery: ArteryUnderCuff;
   /** Arterial opening under an empty cuff at mean pressure: the reference the limb volume is counted from. */
   private readonly restingOpen: number;
-  /** Edge pulse volume (share of arterialMl) at zero cuff pressure: EDGE_FRACTION of the largest core pulse. */
-  private readonly edgeScale: number;
   /** Decay factors for the last step length (steps are nearly always the same length). */
   private decayStep = -1;
   private relaxDecay = 1;
@@ -138,11 +80,10 @@ export class LimbModel {
   private readonly knockRng: Prng;
 
   private timeSeconds = 0;
-  private beatPhase = 0;
-  private beatSeconds: number;
-  private beatScatterMmhg = 0;
-  private breathPhase = 0;
   private volume = 0;
+  private arterialMmhg = 0;
+  /** The knock under way, in units of a typical knock (either sign). */
+  private knockShare = 0;
 
   private setActive = false;
   private setStartSeconds = 0;
@@ -159,23 +100,50 @@ export class LimbModel {
   private knockMl = 0;
   private nextKnockSeconds: number;
 
-  constructor(limb: Limb, subject: LimbSubject, cuffWidthCm: number, bladderAreaCm2: number, exercise: LimbExercise, seed: number) {
+  constructor(
+    limb: Limb,
+    subject: LimbSubject,
+    cuffWidthCm: number,
+    bladderAreaCm2: number,
+    exercise: LimbExercise,
+    seed: number,
+    /** mmHg of cuff pressure per mL the limb takes, at a cuff pressure (1 / the sealed cuff's compliance). */
+    mmhgPerMl: (cuffMmhg: number) => number,
+  ) {
     this.limb = limb;
     this.subject = subject;
     this.exercise = exercise;
     this.rng = new Prng(seed, 1);
     this.knockRng = new Prng(seed, 4);
-    this.lopTrueMmhg = trueLopMmhg(subject, cuffWidthCm);
-    // At LOP even the highest beat (breathing and scatter on top of systolic) cannot open the artery.
-    this.transmission = (subject.systolic + BREATHING_MMHG + BEAT_SCATTER_MMHG) / this.lopTrueMmhg;
+    this.lopTrueMmhg = trueLopMmhg(limb, subject, cuffWidthCm);
+    this.heart = new Heart(subject, this.rng);
+    this.artery = new ArteryUnderCuff({ ...subject, peakMmhg: this.heart.peakMmhg, lopMmhg: this.lopTrueMmhg }, mmhgPerMl);
     this.arterialMl = ARTERIAL_ML_PER_CM2 * bladderAreaCm2;
     const meanArterial = subject.diastolic + (subject.systolic - subject.diastolic) / 3;
-    this.restingOpen = 1 - Math.exp(-meanArterial / ARTERIAL_WALL_MMHG);
-    this.edgeScale = EDGE_FRACTION * (1 - Math.exp(-(subject.systolic - subject.diastolic) / ARTERIAL_WALL_MMHG));
-    this.beatSeconds = 60 / subject.heartRate;
-    this.breathPhase = this.rng.next();
-    this.beatPhase = this.rng.next();
+    this.restingOpen = this.artery.openShare(meanArterial, 0);
+    this.arterialMmhg = meanArterial;
     this.nextKnockSeconds = this.drawKnockGap(false);
+  }
+
+  /** Share of the cuff pressure that reaches the artery under the cuff's centre. */
+  get transmission(): number {
+    return this.artery.transmission;
+  }
+
+  /** Arterial pressure now, mmHg. */
+  arterialPressureMmhg(): number {
+    return this.arterialMmhg;
+  }
+
+  /** What a pulse sensor beyond the cuff feels now, with the cuff at cuffMmhg (distal-pulse.ts). */
+  distalPulseInputs(cuffMmhg: number): DistalPulseInputs {
+    return {
+      distalDriveMmhg: this.artery.distalDriveMmhg(this.arterialMmhg, cuffMmhg),
+      pulsePressureMmhg: this.subject.systolic - this.subject.diastolic,
+      perfusionPercent: this.subject.distalPerfusionPercent,
+      knock: this.knockShare,
+      contraction: this.contraction,
+    };
   }
 
   /** Volume the limb takes from the bladder relative to a resting limb under an empty cuff, mL. */
@@ -215,43 +183,18 @@ export class LimbModel {
       this.swellingEbbGain = 1 - Math.exp(-dtSeconds / SWELLING_EBB_SECONDS);
     }
     this.timeSeconds += dtSeconds;
-    this.advanceHeart(dtSeconds);
+    this.heart.advance(dtSeconds);
+    this.arterialMmhg = this.heart.pressureMmhg();
     this.advanceExercise();
     this.advanceSwelling(cuffMmhg);
-    this.volume = this.pulseVolume(cuffMmhg) + this.exerciseVolume() + this.knockVolume();
+    const knock = this.knockVolume();
+    this.knockShare = this.exercise.knockMl > 0 ? knock / this.exercise.knockMl : 0;
+    this.volume = this.pulseVolume(cuffMmhg) + this.exerciseVolume() + knock;
   }
 
-  private advanceHeart(dt: number): void {
-    this.breathPhase += (dt * this.subject.breathsPerMin) / 60;
-    if (this.breathPhase >= 1) this.breathPhase -= Math.floor(this.breathPhase);
-    this.beatPhase += dt / this.beatSeconds;
-    if (this.beatPhase >= 1) {
-      this.beatPhase -= Math.floor(this.beatPhase);
-      // Respiratory sinus arrhythmia (about 3 %) plus random heart-rate variability (about 2 %).
-      const variation = 0.03 * Math.sin(2 * Math.PI * this.breathPhase) + 0.02 * this.rng.clippedNormal(0, 1, -2.5, 2.5);
-      this.beatSeconds = (60 / this.subject.heartRate) * (1 + variation);
-      this.beatScatterMmhg = this.rng.uniform(-BEAT_SCATTER_MMHG, BEAT_SCATTER_MMHG);
-    }
-  }
-
-  private arterialPressure(): number {
-    const { systolic, diastolic } = this.subject;
-    const pulse = systolic + this.beatScatterMmhg - diastolic;
-    return diastolic + pulse * waveAt(this.beatPhase) + BREATHING_MMHG * Math.sin(2 * Math.PI * this.breathPhase);
-  }
-
-  /**
-   * Arterial volume under the cuff against transmural pressure (arterial
-   * pressure less the transmitted cuff pressure): closed below zero, opening
-   * with a 30 mmHg wall scale above it. Largest swings when diastole sits at
-   * closing (below MAP), none once systole cannot open the artery (LOP).
-   */
+  /** Arterial volume under the cuff (artery.ts) against the resting limb's. */
   private pulseVolume(cuffMmhg: number): number {
-    const p = this.arterialPressure();
-    const transmural = p - this.transmission * Math.max(0, cuffMmhg);
-    const open = transmural > 0 ? 1 - Math.exp(-transmural / ARTERIAL_WALL_MMHG) : 0;
-    const edge = cuffMmhg > 0 ? this.edgeScale * waveAt(this.beatPhase) * Math.exp(-cuffMmhg / EDGE_FADE_MMHG) : 0;
-    return this.arterialMl * (open - this.restingOpen + edge);
+    return this.arterialMl * (this.artery.openShare(this.arterialMmhg, cuffMmhg) - this.restingOpen);
   }
 
   private advanceExercise(): void {

@@ -5,7 +5,7 @@
  */
 import { MAX_LOP_MMHG } from "../../shared/limits.ts";
 import type { Limb } from "../../shared/plan.ts";
-import { trueLopMmhg } from "./limb.ts";
+import { trueLopMmhg } from "./physiology.ts";
 import { Prng } from "./prng.ts";
 import { parseScenario, type Scenario, type ScenarioInput } from "./scenario.ts";
 
@@ -34,7 +34,9 @@ export const COMMON_WIDTHS_CM: Record<Limb, readonly number[]> = { arm: [5, 7.5,
  * with 0.2-0.6 mmHg of noise (from a stream of its own, so the rest of every draw is
  * as it was before the second sensor); contraction swings
  * 12-26 mmHg on a thigh and 8-18 on an arm at the target; targets 60-80 % LOP on a
- * thigh, 40-60 % on an arm; the 30-15-15-15 scheme with 30-60 s rests.
+ * thigh, 40-60 % on an arm; the 30-15-15-15 scheme with 30-60 s rests. The family's physiology
+ * keys (physiology.ts: artery, pulsation at LOP, breathing, heart rhythm, LOP residual) are left
+ * out, so each scenario draws them from its own seed.
  */
 export function generatePopulation(seed: number, count: number, options: PopulationOptions = {}): Scenario[] {
   const rng = new Prng(seed, 11);
@@ -44,7 +46,7 @@ export function generatePopulation(seed: number, count: number, options: Populat
     const input = drawScenario(rng, i, options.limb ?? (i % 2 === 0 ? "leg" : "arm"), options.widthsCm, seed);
     input.hardware = { ...input.hardware, ...drawSecondSensor(secondRng) };
     const scenario = parseScenario(input, input.name);
-    if (!options.includeUnreachable && trueLopMmhg(scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) continue;
+    if (!options.includeUnreachable && trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm) > MAX_LOP_MMHG) continue;
     out.push(scenario);
   }
   return out;

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { LimbSchema, PlanSchema, type Limb, type Plan } from "../../shared/plan.ts";
 import { readInputFile } from "../../shared/files.ts";
 import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../../shared/limits.ts";
+import { drawPhysiology, PHYSIOLOGY_RANGES, type Physiology } from "./physiology.ts";
 import { FAULT_KINDS, type FaultKind } from "./plant.ts";
 import {
   REFERENCE_CUFFS,
@@ -38,6 +39,16 @@ export const SubjectSchema = z.strictObject({
   /** Pins the true LOP instead of deriving it from the physiology and the cuff. */
   lopMmhg: ranged(MIN_LOP_MMHG, MAX_LOP_MMHG, "mmHg").optional(),
   breathsPerMin: ranged(6, 30, "breaths per minute").optional(),
+  // The limb as a family (hardware/sim/physiology.ts): each drawn from the seed when left out.
+  arteryStiffnessMmhg: ranged(...PHYSIOLOGY_RANGES.arteryStiffnessMmhg, "mmHg").optional(),
+  pulsationAtLopFraction: ranged(...PHYSIOLOGY_RANGES.pulsationAtLopFraction, "(share of the largest pulsation)").optional(),
+  supraLopTailPercent: ranged(...PHYSIOLOGY_RANGES.supraLopTailPercent, "% of the LOP").optional(),
+  lopResidualMmhg: ranged(...PHYSIOLOGY_RANGES.lopResidualMmhg, "mmHg").optional(),
+  respiratorySwingMmhg: ranged(...PHYSIOLOGY_RANGES.respiratorySwingMmhg, "mmHg").optional(),
+  heartRateVariabilityPercent: ranged(...PHYSIOLOGY_RANGES.heartRateVariabilityPercent, "%").optional(),
+  ectopicBeatsPerMin: ranged(...PHYSIOLOGY_RANGES.ectopicBeatsPerMin, "per minute").optional(),
+  atrialFibrillation: z.boolean({ error: "must be true or false" }).optional(),
+  distalPerfusionPercent: ranged(...PHYSIOLOGY_RANGES.distalPerfusionPercent, "%").optional(),
 });
 
 export const CuffSchema = z.strictObject({
@@ -55,13 +66,13 @@ export const HardwareSchema = z.strictObject({
   sensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
   sensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
   /** The sensor's slope error, percent of the reading: what is left after the span check of hardware/CALIBRATION.md (+-1 % at 300 mmHg), or more. */
-  sensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
+  sensorSpanErrorPercent: ranged(-1, 1, "%").optional(),
   /** The second sensor's noise, one standard deviation after the board's averaging (default: the hardware profile's). */
   secondarySensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
   /** The second sensor's own offset before zeroing. */
   secondarySensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
   secondarySensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
-  secondarySensorSpanErrorPercent: ranged(-3, 3, "%").optional(),
+  secondarySensorSpanErrorPercent: ranged(-1, 1, "%").optional(),
   /** Equivalent orifice of the fully open vent valve. */
   ventOrificeMm: ranged(0.8, 4, "mm").optional(),
   /** Mechanical relief valve; the BP-cuff standards want it below 330 mmHg. */
@@ -71,6 +82,8 @@ export const HardwareSchema = z.strictObject({
   hoseInnerMm: ranged(2, 8, "mm").optional(),
   /** Manifold, pump head, valve bodies and sensor port. */
   manifoldMl: ranged(2, 100, "mL").optional(),
+  /** A MAX30102-class pulse sensor on a fingertip or toe of the cuffed limb (hardware/sim/distal-pulse.ts). */
+  distalPulseSensor: z.boolean({ error: "must be true or false" }).optional(),
 });
 
 export const ExerciseSchema = z.strictObject({
@@ -165,7 +178,7 @@ export interface Scenario {
   name: string;
   seed: number;
   limb: Limb;
-  subject: {
+  subject: Physiology & {
     systolic: number;
     diastolic: number;
     heartRate: number;
@@ -194,6 +207,7 @@ export interface Scenario {
     hoseLengthM: number;
     hoseInnerMm: number;
     manifoldMl: number;
+    distalPulseSensor: boolean;
   };
   plan: Plan;
   exercise: {
@@ -213,7 +227,7 @@ export interface Scenario {
  * upper-thigh circumference 56 cm (adult anthropometric medians at the cuff
  * site), 14 breaths/min at rest.
  */
-export const MEDIAN_SUBJECT: Record<Limb, Omit<Scenario["subject"], "lopMmhg">> = {
+export const MEDIAN_SUBJECT: Record<Limb, Omit<Scenario["subject"], "lopMmhg" | keyof Physiology>> = {
   arm: { systolic: 125, diastolic: 78, heartRate: 68, limbCircumferenceCm: 31, breathsPerMin: 14 },
   leg: { systolic: 125, diastolic: 78, heartRate: 68, limbCircumferenceCm: 56, breathsPerMin: 14 },
 };
@@ -306,7 +320,11 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
   const input = result.data;
   const limb = input.limb ?? "leg";
   const median = MEDIAN_SUBJECT[limb];
-  const subject = { ...median, lopMmhg: null as number | null, ...stripUndefined(input.subject ?? {}) };
+  const given = stripUndefined(input.subject ?? {});
+  const seed = input.seed ?? 1;
+  const widthCm = input.cuff?.widthCm ?? (limb === "leg" ? REFERENCE_CUFFS.legWidthCm : REFERENCE_CUFFS.armWidthCm);
+  const circumferenceCm = given.limbCircumferenceCm ?? median.limbCircumferenceCm;
+  const subject = { ...median, lopMmhg: null as number | null, ...drawPhysiology(seed, limb, circumferenceCm, widthCm), ...given };
   if (subject.diastolic > subject.systolic - 15) {
     fail(source, "subject.diastolic", `must be at least 15 mmHg below systolic (${subject.systolic} mmHg)`);
   }
@@ -320,10 +338,10 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
   });
   return {
     name: input.name,
-    seed: input.seed ?? 1,
+    seed,
     limb,
     subject,
-    cuff: { widthCm: input.cuff?.widthCm ?? (limb === "leg" ? REFERENCE_CUFFS.legWidthCm : REFERENCE_CUFFS.armWidthCm) },
+    cuff: { widthCm },
     hardware: {
       pumpFreeFlowLpm: REFERENCE_PUMP.freeFlowLpm,
       pumpStallMmhg: REFERENCE_PUMP.stallMmhg,
@@ -342,6 +360,7 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
       hoseLengthM: REFERENCE_PLUMBING.hoseLengthM,
       hoseInnerMm: REFERENCE_PLUMBING.hoseInnerMm,
       manifoldMl: REFERENCE_PLUMBING.manifoldMl,
+      distalPulseSensor: false,
       ...stripUndefined(input.hardware ?? {}),
     },
     plan: input.plan ?? defaultPlan(limb),

@@ -29,6 +29,7 @@ export const AlarmKindSchema = z.enum([
   "sensor-slope",
   "sensor-stale",
   "sensor-drift",
+  "sensor-disagreement",
   "pump-dead",
   "hose-kink",
   "valve-stuck-closed",

@@ -1,5 +1,5 @@
 /**
- * Every fault kind of CONTRACTS.md section 3, injected in each phase, ends in
+ * Every fault kind a scenario can inject, in each phase, ends in
  * the safe state (pump off, vent open at the board) or a safe hold, with an
  * alarm raised. Prints the time from fault to safe state per cell.
  */
@@ -60,18 +60,61 @@ describe("fault matrix", () => {
   });
 });
 
+/**
+ * The second, independent sensor: every sensor fault on either sensor, in each phase. When the
+ * two readings part by 10 mmHg the board is pump off, vent open within 2 s, and outside the LOP
+ * measurement the true cuff pressure never reaches LOP.
+ */
+describe("sensor faults on either sensor", () => {
+  const SENSOR_FAULTS: FaultKind[] = ["sensor-disconnect", "sensor-stuck", "sensor-drift", "sensor-offset-jump"];
+  const cases: { kind: FaultKind; sensor: 0 | 1; phase: Phase; params: Record<string, number> }[] = [];
+  for (const kind of SENSOR_FAULTS) for (const sensor of [0, 1] as const) for (const phase of PHASES) cases.push({ kind, sensor, phase, params: {} });
+  for (const mmhgPerMin of [-50, -20, -2, 2, 50]) for (const sensor of [0, 1] as const) cases.push({ kind: "sensor-drift", sensor, phase: "set", params: { mmhgPerMin } });
+  for (const mmhg of [-60, 15]) for (const sensor of [0, 1] as const) cases.push({ kind: "sensor-offset-jump", sensor, phase: "rest", params: { mmhg } });
+
+  for (const { kind, sensor, phase, params } of cases) {
+    const label = `${kind}${Object.entries(params).map(([k, v]) => ` ${k} ${v}`).join("")} on sensor ${sensor} during ${phase}`;
+    it(label, async () => {
+      const scenario = { ...base, plan: { ...base.plan, lop: phase === "lop" ? ("measure" as const) : 198 } };
+      let apartAt: number | null = null;
+      let secondsAtLop = 0;
+      let lopTrue = Number.POSITIVE_INFINITY;
+      const result = await runScenario(scenario, {
+        profile,
+        faultOnPhase: { kind, phase, afterSeconds: phase === "lop" ? 3 : 2, params: { sensor, ...params } },
+        maxSimSeconds: 900,
+        onTrace: (row) => {
+          const [first, second] = [row.sensorMmhg, row.secondarySensorMmhg];
+          if (apartAt === null && first !== null && second !== null && Number.isFinite(second) && Math.abs(first - second) >= 10) apartAt = row.t;
+          if (row.phase !== "lop" && row.cuffMmhg >= lopTrue) secondsAtLop += 0.01;
+        },
+      });
+      lopTrue = result.lopTrueMmhg;
+      const timing = result.faults.find((f) => f.kind === kind)!;
+      table.push(`${label.padEnd(52)} safe after ${timing.toSafeSeconds?.toFixed(2) ?? "  -  "} s, apart at ${apartAt === null ? "never" : (apartAt - timing.at).toFixed(2)} s; ${result.endReason ?? result.outcome}`);
+      expect(result.metrics.secondsAboveLop).toBe(0);
+      expect(secondsAtLop).toBe(0);
+      if (apartAt !== null && apartAt >= timing.at) {
+        expect(timing.toSafeSeconds, "vented after the readings parted").not.toBeNull();
+        expect(timing.at + timing.toSafeSeconds! - apartAt).toBeLessThanOrEqual(2);
+      }
+      if (kind === "sensor-disconnect" || (apartAt !== null && apartAt >= timing.at)) expect(result.finalState).toBe("fault");
+    });
+  }
+});
+
 describe("a sensor drifting low during a set (the dangerous direction)", () => {
-  it("the pulsation cross-check vents the cuff before the true pressure reaches LOP", async () => {
+  it("the second sensor sees it: the cuff vents before the true pressure reaches 97 % of LOP", async () => {
     const scenario = { ...base, plan: { ...base.plan, lop: "measure" as const } };
     let peak = 0;
     const result = await runScenario(scenario, {
       profile,
-      faultOnPhase: { kind: "sensor-drift", phase: "set", afterSeconds: 2, params: { mmhgPerMin: -10 } },
+      faultOnPhase: { kind: "sensor-drift", phase: "set", afterSeconds: 2, params: { mmhgPerMin: -20 } },
       onTrace: (row) => {
         if (row.phase !== "lop" && row.phase !== "deflate") peak = Math.max(peak, row.cuffMmhg);
       },
     });
-    expect(result.alarms.some((a) => a.kind === "sensor-drift")).toBe(true);
+    expect(result.alarms.some((a) => a.kind === "sensor-disagreement")).toBe(true);
     expect(result.metrics.secondsAboveLop).toBe(0);
     expect(peak).toBeLessThan(0.97 * result.lopTrueMmhg);
     expect(result.finalState).toBe("fault");

@@ -14,12 +14,16 @@ import { type FirmwareMessage, type HostBody, PROTOCOL_VERSION } from "../../sha
 import { startFirmware } from "../../firmware/factory.ts";
 
 
-export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilence?: HostSilencePolicy, link: { pairingKey?: Uint8Array } = {}) {
+export function firmwareHarness(
+  scenario: Partial<ScenarioInput> = {},
+  hostSilence?: HostSilencePolicy,
+  { benchAcceptance, ...link }: { pairingKey?: Uint8Array; benchAcceptance?: boolean } = {},
+) {
   const profile = referenceProfile();
   const clock = new ManualClock();
   const plant = createPlant(parseScenario({ name: "test", limb: "leg", ...scenario }), profile);
   const board = new SimBoard(plant, profile, clock);
-  const runtime = startFirmware({ profile, board, clock, ...(hostSilence ? { hostSilence } : {}) });
+  const runtime = startFirmware({ profile, board, clock, ...(hostSilence ? { hostSilence } : {}), ...(benchAcceptance ? { benchAcceptance } : {}) });
   const controller = runtime.controller;
   const toFirmware = new Wire();
   const fromFirmware = new Wire();

@@ -8,7 +8,7 @@ import type { AlarmKind } from "../../shared/protocol/messages.ts";
 const DT = 0.01;
 
 function estimate(t: number, mmhg: number, extra: Partial<PressureEstimate> = {}): PressureEstimate {
-  return { tSeconds: t, rawMmhg: mmhg, mmhg, slopeMmhgPerSecond: 0, atRail: false, counts: 1000 + Math.round(mmhg * 43) + (Math.round(t * 100) % 3), ...extra };
+  return { tSeconds: t, rawMmhg: mmhg, mmhg, slopeMmhgPerSecond: 0, atRail: false, counts: 1000 + Math.round(mmhg * 43) + (Math.round(t * 100) % 3), secondaryMmhg: null, secondaryAtRail: false, secondaryCounts: null, ...extra };
 }
 
 type Over = Partial<Omit<SafetyInput, "diagnostics">> & Partial<SafetyInput["diagnostics"]> & { mmhg?: number; est?: Partial<PressureEstimate> };

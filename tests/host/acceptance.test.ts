@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AcceptanceRecordSchema, type StepResult } from "../../host/acceptance/record.ts";
 import { makeAcceptanceCommand } from "../../host/cli/commands/acceptance.ts";
 import { openLink, type OpenLink } from "../../host/cli/link.ts";
-import { referenceProfile, secondaryCountsToMmhg } from "../../hardware/profile.ts";
 import { main } from "../../host/cli/main.ts";
 import { fakeIo } from "./fake-io.ts";
 
@@ -48,7 +47,7 @@ describe("cuff acceptance on the simulated cuff", () => {
     const lines = r.out.trim().split("\n").map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
     expect(lines.slice(0, -1).every((l) => l.type === "step")).toBe(true);
     const summary = lines.at(-1)!;
-    expect(summary).toMatchObject({ type: "summary", ok: true, failed: 0, skipped: 0, manual: 2, passed: 6 });
+    expect(summary).toMatchObject({ type: "summary", ok: true, failed: 0, skipped: 0, manual: 2, passed: 10 });
 
     const files = readdirSync(join(profile, "acceptance"));
     expect(files).toHaveLength(1);
@@ -59,9 +58,13 @@ describe("cuff acceptance on the simulated cuff", () => {
     expect(record.source).toBe("sim:built-in simulated cuff");
     expect(record.steps.map((s) => s.name)).toEqual([
       "zero",
+      "zero, second sensor",
       "span 100 mmHg",
+      "span 100 mmHg, second sensor",
       "span 200 mmHg",
+      "span 200 mmHg, second sensor",
       "span 300 mmHg (at 290)",
+      "span 300 mmHg (at 290), second sensor",
       "leak at 300 mmHg",
       "relief valve",
       "deflation 260 -> 15 mmHg",
@@ -147,27 +150,15 @@ describe("cuff acceptance on the simulated cuff", () => {
     expect(trueAtExit).toBeLessThan(15);
     const record = readRecord(recordPath);
     expect(record.ok).toBe(false);
-    expect(record.steps.map((s) => s.name)).toEqual(["zero"]);
+    expect(record.steps.map((s) => s.name)).toEqual(["zero", "zero, second sensor"]);
   });
 });
 
-/**
- * Stands in for a core that reads its second sensor (the controller's part of issue 18): its snapshot,
- * and so the telemetry, carries the second reading, zeroed in the firmware's own zeroing.
- */
-function withSecondSensorTelemetry(link: OpenLink): OpenLink {
-  const { stack, plant } = link.sim!;
-  const controller = stack.controller;
+/** A firmware on a build without a second sensor: its telemetry carries no second reading. */
+function withoutSecondSensorTelemetry(link: OpenLink): OpenLink {
+  const controller = link.sim!.stack.controller;
   const snapshot = controller.snapshot.bind(controller);
-  const raw = () => secondaryCountsToMmhg(referenceProfile(), plant.secondarySensorCounts()!)!;
-  const zeroing: number[] = [];
-  let zeroMmhg = 0;
-  controller.snapshot = (t: number) => {
-    const s = snapshot(t);
-    if (s.state === "zeroing") zeroing.push(raw());
-    else if (zeroing.length) zeroMmhg = zeroing.splice(0).reduce((sum, v, _, all) => sum + v / all.length, 0);
-    return { ...s, secondaryMmhg: raw() - zeroMmhg };
-  };
+  controller.snapshot = (t: number) => ({ ...snapshot(t), secondaryMmhg: null });
   return link;
 }
 
@@ -178,7 +169,7 @@ describe("cuff acceptance with a firmware that reports its second sensor", () =>
     writeFileSync(scenarioPath, JSON.stringify(scenario));
     const recordPath = join(dir, "record.json");
     const io = fakeIo();
-    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: async (choice) => withSecondSensorTelemetry(await openLink(choice)) });
+    const command = makeAcceptanceCommand({ now: () => new Date(), openLink });
     const code = await command.run(["--sim", "--scenario", scenarioPath, "--speed", "max", "--record", recordPath], io);
     return { code, out: io.out.text, record: readRecord(recordPath) };
   }
@@ -208,26 +199,29 @@ describe("cuff acceptance with a firmware that reports its second sensor", () =>
     }
   });
 
-  it("a second sensor whose span is 2.5 % off fails at 200 and 290 mmHg, by the gauge and by the first sensor: exit 1", async () => {
-    const { code, out, record } = await walk({ name: "second sensor span off", hardware: { secondarySensorSpanErrorPercent: 2.5 } });
+  it("a second sensor drifting 2 mmHg/min fails the walk: off from the first sensor at 200 mmHg, and the firmware stops the 290 mmHg hold when the two disagree: exit 1", async () => {
+    const { code, out, record } = await walk({ name: "second sensor drifting", hardware: { secondarySensorSpanErrorPercent: 1, secondarySensorDriftMmhgPerMin: 2 } });
     expect(code).toBe(1);
-    expect(out).toMatch(/FAIL +span 300 mmHg \(at 290\), second sensor: [\d.]+ mmHg/);
+    expect(out).toMatch(/NOT ACCEPTED/);
     expect(step(record.steps, "span 100 mmHg, second sensor").verdict).toBe("pass");
-    const top = step(record.steps, "span 300 mmHg (at 290), second sensor");
-    expect(top.verdict).toBe("fail");
-    expect(step(record.steps, "span 200 mmHg, second sensor").verdict).toBe("fail");
-    expect(top.measured!).toBeGreaterThan(6);
-    expect(top.measured!).toBeLessThan(8.5);
-    expect(top.detail).toMatch(/from the first sensor/);
-    // The first sensor itself is fine.
-    expect(step(record.steps, "span 300 mmHg (at 290)").verdict).toBe("pass");
+    const at200 = step(record.steps, "span 200 mmHg, second sensor");
+    expect(at200.verdict).toBe("fail");
+    expect(at200.measured!).toBeGreaterThan(3);
+    expect(at200.detail).toMatch(/from the first sensor/);
+    // The first sensor itself is fine until the firmware vents on the disagreement.
+    expect(step(record.steps, "span 200 mmHg").verdict).toBe("pass");
+    expect(record.steps.find((s) => s.verdict === "fail" && /sensor-disagreement/.test(s.detail ?? ""))).toBeDefined();
   });
 
   it("without the second reading in the telemetry, the walk says so and judges the first sensor alone", async () => {
-    const r = await cuff(["acceptance", "--sim", "--speed", "max", "--json"], { env: { CUFF_PROFILE_DIR: tempDir() } });
-    const zero = r.out.split("\n").map((l) => (l ? JSON.parse(l) : null)).find((l) => l?.name === "zero");
-    expect(zero.detail).toMatch(/the firmware reports no second sensor reading/);
-    expect(r.out).not.toMatch(/second sensor"/);
+    const dir = tempDir();
+    const recordPath = join(dir, "record.json");
+    const io = fakeIo();
+    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: async (choice) => withoutSecondSensorTelemetry(await openLink(choice)) });
+    await command.run(["--sim", "--speed", "max", "--record", recordPath], io);
+    const record = readRecord(recordPath);
+    expect(step(record.steps, "zero").detail).toMatch(/the firmware reports no second sensor reading/);
+    expect(record.steps.map((s) => s.name).filter((name) => name.includes("second sensor"))).toEqual([]);
   });
 });
 
@@ -251,7 +245,8 @@ describe("cuff acceptance on a real port", () => {
     // the port is the simulated cuff; the test plays the builder: Enter, the gauge (true pressure, whole mmHg), the cable
     const command = makeAcceptanceCommand({
       now: () => new Date(),
-      openLink: async () => (link = await openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true })),
+      // a build without the second sensor: the walk judges the first sensor alone
+      openLink: async () => (link = withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true }))),
     });
     const type = (line: string) => setImmediate(() => io.input.write(line + "\n"));
     const gauge = () => String(Math.round(link!.sim!.plant.trueMmhg()));
@@ -291,7 +286,7 @@ describe("cuff acceptance on a real port", () => {
     const dir = tempDir();
     const recordPath = join(dir, "auto.json");
     // the port is the simulated cuff, but the command treats it as real: no gauge, no cable to pull
-    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: () => openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true }) });
+    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: async () => withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true })) });
     const io = fakeIo();
     const code = await command.run(["--port", "/dev/ttyUSB0", "--skip-manual", "--record", recordPath], io);
     expect(code).toBe(0);

@@ -5,7 +5,7 @@ import { loadScenario } from "../../hardware/sim/scenario.ts";
 import { targetMmhg } from "../../shared/plan.ts";
 import { runScenario } from "../../hardware/sim/bench/run-scenario.ts";
 import type { Scenario } from "../../hardware/sim/scenario.ts";
-import { runSets, type SetRun } from "../../hardware/sim/bench/lop-harness.ts";
+import { runSets, type SetRun } from "../../hardware/sim/bench/reps-harness.ts";
 
 const profile = referenceProfile();
 const scenarioPath = (name: string) => new URL(`../../scenarios/${name}`, import.meta.url).pathname;

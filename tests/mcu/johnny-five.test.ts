@@ -14,6 +14,7 @@ import { SimavrBoard, type PressureSource } from "../../hardware/sim/mcu/simavr-
 import { countsToMmhg, mmhgToCounts, secondaryMmhgToCounts, referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
 import { parseScenario } from "../../hardware/sim/scenario.ts";
+import { TYPICAL_PHYSIOLOGY } from "../sim/helpers.ts";
 import { GUARD_SYSEX, GuardReason, GuardState, encodeGuardConfigure } from "../../shared/guard.ts";
 import type { FirmwareBody } from "../../shared/protocol/messages.ts";
 import { describeMcu, ensureBuilt } from "./setup.ts";
@@ -68,7 +69,7 @@ function constant(mmhg: number, secondaryMmhg = mmhg): PressureSource {
 }
 
 function armCuff() {
-  return createPlant(parseScenario({ name: "arm, median adult", limb: "arm", seed: 3 }), profile);
+  return createPlant(parseScenario({ name: "arm, median adult", limb: "arm", seed: 3, subject: TYPICAL_PHYSIOLOGY }), profile);
 }
 
 describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => {
@@ -137,6 +138,8 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     closers.push(async () => runtime.stop());
     expect(runtime.command({ v: 1, seq: 1, type: "zero", cuff: 0 })).toEqual({ ok: true });
     await sim.advance(2, 0.002);
+    // the limb's LOP, as the cuff's own measurement would have given it
+    runtime.controller.lop.confirm(plant.lopTrueMmhg, "arm", null);
     expect(runtime.command({ v: 1, seq: 2, type: "hold", cuff: 0, target: { mmhg: 150 } })).toEqual({ ok: true });
     await sim.advance(9, 0.002);
     const trueMmhg: number[] = [];

@@ -69,13 +69,22 @@ describe("faults act where they physically are", () => {
     inflateTo(flat, 150);
     const kinked = cuffFor({ limb: "leg", ...QUIET, faults: [{ kind: "hose-kink", at: flat.timeSeconds + 0.5 }] });
     inflateTo(kinked, 150);
-    run(kinked, 1, 0, 0);
-    const held = kinked.trueMmhg();
-    run(kinked, 5, 1, 0);
-    expect(Math.abs(kinked.trueMmhg() - held)).toBeLessThan(2);
+    // Means over a heart beat or two: the cuff pulsates by 2-3 mmHg at this pressure.
+    const meanOver = (seconds: number, pump: number, vent: number) => {
+      let sum = 0;
+      let n = 0;
+      run(kinked, seconds, pump, vent, () => {
+        sum += kinked.trueMmhg();
+        n++;
+      });
+      return sum / n;
+    };
+    const held = meanOver(2, 0, 0);
+    run(kinked, 3, 1, 0);
+    expect(Math.abs(meanOver(2, 1, 0) - held)).toBeLessThan(2);
     expect(sensorMmhg(kinked)).toBeGreaterThan(300);
-    run(kinked, 5, 0, 1);
-    expect(Math.abs(kinked.trueMmhg() - held)).toBeLessThan(2);
+    run(kinked, 3, 0, 1);
+    expect(Math.abs(meanOver(2, 0, 1) - held)).toBeLessThan(2);
     expect(sensorMmhg(kinked)).toBeLessThan(3);
   });
 

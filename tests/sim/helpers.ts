@@ -9,6 +9,21 @@ export function cuffFor(input: Omit<ScenarioInput, "name"> & { name?: string }):
   return createPlant(parseScenario({ name: "test", ...input }), profile);
 }
 
+/**
+ * The middle of the simulated physiology family (hardware/sim/README.md): for tests of the controller
+ * and the stack, where a drawn family member's spread is not what is being judged.
+ */
+export const TYPICAL_PHYSIOLOGY = {
+  pulsationAtLopFraction: 0.3,
+  arteryStiffnessMmhg: 30,
+  supraLopTailPercent: 40,
+  lopResidualMmhg: 0,
+  respiratorySwingMmhg: 3,
+  heartRateVariabilityPercent: 4,
+  ectopicBeatsPerMin: 0,
+  atrialFibrillation: false,
+} as const;
+
 /** A quiet limb: no knocks, no swelling, no muscle-pump drop, no leak, no sensor drift (physics checks). */
 export const QUIET = {
   hardware: { leakMmhgPerMin: 0, sensorDriftMmhgPerMin: 0 },

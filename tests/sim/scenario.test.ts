@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
+import { PHYSIOLOGY_RANGES } from "../../hardware/sim/physiology.ts";
 import { loadScenario, parseScenario, ScenarioError } from "../../hardware/sim/scenario.ts";
 
 const SCENARIO_DIR = new URL("../../scenarios/", import.meta.url).pathname;
@@ -28,8 +29,8 @@ describe("shipped scenarios", () => {
     const lop = (file: string) => createPlant(loadScenario(join(SCENARIO_DIR, file)), referenceProfile()).lopTrueMmhg;
     expect(lop("narrow-cuff-thigh.json")).toBeGreaterThan(lop("leg-press-80-lop.json") + 30);
     expect(lop("wide-cuff-arm.json")).toBeLessThan(lop("arm-50-lop.json"));
-    expect(lop("high-bp.json")).toBeGreaterThan(lop("leg-press-80-lop.json") + 40);
-    expect(lop("low-bp.json")).toBeLessThan(lop("arm-50-lop.json") - 20);
+    expect(lop("high-bp.json")).toBeGreaterThan(lop("leg-press-80-lop.json") + 20);
+    expect(lop("low-bp.json")).toBeLessThan(lop("arm-50-lop.json") - 10);
   });
 });
 
@@ -87,6 +88,38 @@ describe("scenario validation", () => {
     expect(arm.subject.limbCircumferenceCm).toBe(31);
     expect(arm.subject.systolic).toBe(140);
     expect(arm.subject.diastolic).toBe(78);
+  });
+
+  it("refuses physiology keys outside the family's ranges, naming the key, its range and unit", () => {
+    expect(error({ name: "a", subject: { arteryStiffnessMmhg: 5 } })).toBe("scenario.json: subject.arteryStiffnessMmhg: must be a number from 10 to 80 mmHg");
+    expect(error({ name: "a", subject: { pulsationAtLopFraction: 0.8 } })).toMatch(/^scenario\.json: subject\.pulsationAtLopFraction: must be a number from 0 to 0\.7/);
+    expect(error({ name: "a", subject: { supraLopTailPercent: 200 } })).toBe("scenario.json: subject.supraLopTailPercent: must be a number from 5 to 150 % of the LOP");
+    expect(error({ name: "a", subject: { lopResidualMmhg: -120 } })).toBe("scenario.json: subject.lopResidualMmhg: must be a number from -100 to 100 mmHg");
+    expect(error({ name: "a", subject: { respiratorySwingMmhg: 20 } })).toMatch(/^scenario\.json: subject\.respiratorySwingMmhg: must be a number from 0 to 15/);
+    expect(error({ name: "a", subject: { heartRateVariabilityPercent: -1 } })).toMatch(/^scenario\.json: subject\.heartRateVariabilityPercent: must be a number from 0 to 20/);
+    expect(error({ name: "a", subject: { ectopicBeatsPerMin: 40 } })).toMatch(/^scenario\.json: subject\.ectopicBeatsPerMin: must be a number from 0 to 30/);
+    expect(error({ name: "a", subject: { atrialFibrillation: "yes" } })).toBe("scenario.json: subject.atrialFibrillation: must be true or false");
+    expect(error({ name: "a", subject: { distalPerfusionPercent: 0 } })).toMatch(/^scenario\.json: subject\.distalPerfusionPercent: must be a number from 0\.05 to 20/);
+    expect(error({ name: "a", subject: { arteryStifnessMmhg: 30 } })).toMatch(/^scenario\.json: subject\.arteryStifnessMmhg: unknown key/);
+  });
+
+  it("draws the physiology a scenario leaves out from its seed, within the ranges; a given key changes no other", () => {
+    const keys = Object.keys(PHYSIOLOGY_RANGES) as (keyof typeof PHYSIOLOGY_RANGES)[];
+    const drawn = Array.from({ length: 200 }, (_, seed) => parseScenario({ name: "drawn", seed }).subject);
+    for (const subject of drawn) {
+      for (const key of keys) {
+        expect(subject[key]).toBeGreaterThanOrEqual(PHYSIOLOGY_RANGES[key][0]);
+        expect(subject[key]).toBeLessThanOrEqual(PHYSIOLOGY_RANGES[key][1]);
+      }
+    }
+    // Spread, not one value: the family is drawn.
+    const fractions = drawn.map((s) => s.pulsationAtLopFraction);
+    expect(Math.max(...fractions) - Math.min(...fractions)).toBeGreaterThan(0.4);
+    expect(drawn.filter((s) => s.ectopicBeatsPerMin > 0).length).toBeGreaterThan(20);
+    expect(parseScenario({ name: "again", seed: 17 }).subject).toEqual(parseScenario({ name: "again", seed: 17 }).subject);
+    const free = parseScenario({ name: "free", seed: 17 }).subject;
+    const pinned = parseScenario({ name: "pinned", seed: 17, subject: { arteryStiffnessMmhg: 55, atrialFibrillation: true } }).subject;
+    expect(pinned).toEqual({ ...free, arteryStiffnessMmhg: 55, atrialFibrillation: true });
   });
 
   it("reports unreadable and non-JSON files by path", () => {

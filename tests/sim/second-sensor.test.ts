@@ -71,17 +71,17 @@ describe("the second sensor's statistics", () => {
     expect(noisy.first).toEqual(quiet.first);
   });
 
-  it("each sensor's span error scales its own reading: +2 % reads 4 mmHg high at 200 mmHg, -1 % 2 mmHg low", () => {
+  it("each sensor's span error scales its own reading: +1 % reads 2 mmHg high at 200 mmHg, -1 % 2 mmHg low", () => {
     const cuff = cuffFor({
       limb: "leg",
       seed: 3,
       ...QUIET,
-      hardware: { ...QUIET.hardware, sensorNoiseMmhg: 0, secondarySensorNoiseMmhg: 0, secondarySensorDriftMmhgPerMin: 0, sensorSpanErrorPercent: -1, secondarySensorSpanErrorPercent: 2 },
+      hardware: { ...QUIET.hardware, sensorNoiseMmhg: 0, secondarySensorNoiseMmhg: 0, secondarySensorDriftMmhgPerMin: 0, sensorSpanErrorPercent: -1, secondarySensorSpanErrorPercent: 1 },
     });
     inflateTo(cuff, 200);
     run(cuff, 3, 0, 0);
     const port = cuff.hoseMmhg();
-    expect(secondMmhg(cuff) - port).toBeCloseTo(0.02 * port, 0);
+    expect(secondMmhg(cuff) - port).toBeCloseTo(0.01 * port, 0);
     expect(firstMmhg(cuff) - port).toBeCloseTo(-0.01 * port, 0);
   });
 
@@ -134,7 +134,7 @@ describe("scenario keys and faults of the second sensor", () => {
     expect(error({ name: "a", hardware: { secondarySensorNoiseMmhg: 4 } })).toBe("s.json: hardware.secondarySensorNoiseMmhg: must be a number from 0 to 3 mmHg");
     expect(error({ name: "a", hardware: { secondarySensorOffsetMmhg: -25 } })).toBe("s.json: hardware.secondarySensorOffsetMmhg: must be a number from -20 to 20 mmHg");
     expect(error({ name: "a", hardware: { secondarySensorDriftMmhgPerMin: 3 } })).toBe("s.json: hardware.secondarySensorDriftMmhgPerMin: must be a number from -2 to 2 mmHg/min");
-    expect(error({ name: "a", hardware: { secondarySensorSpanErrorPercent: 5 } })).toBe("s.json: hardware.secondarySensorSpanErrorPercent: must be a number from -3 to 3 %");
+    expect(error({ name: "a", hardware: { secondarySensorSpanErrorPercent: 5 } })).toBe("s.json: hardware.secondarySensorSpanErrorPercent: must be a number from -1 to 1 %");
     expect(error({ name: "a", hardware: { sensor2NoiseMmhg: 0.5 } })).toMatch(/^s\.json: hardware\.sensor2NoiseMmhg: unknown key/);
     expect(error({ name: "a", faults: [{ kind: "sensor-offset-jump", at: 1, mmhg: 400 }] })).toBe("s.json: faults.0.mmhg: must be a number from -300 to 300 mmHg");
   });

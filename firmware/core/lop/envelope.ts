@@ -2,14 +2,15 @@
  * The oscillometric envelope: pulsation amplitude against cuff pressure, one
  * point per heart-beat-long window, and the occlusion pressure read from it.
  *
- * Past its maximum the envelope falls towards the occlusion pressure, but its
- * last part (about 10 % of the pressure, where only the systolic tip of each beat
- * still opens the artery for a few tens of milliseconds) is lost in the sensor
- * noise. So, as oscillometric blood-pressure monitors do with their
- * characteristic ratios, the LOP is read from where the falling flank crosses
- * fixed shares of the maximum, each scaled by a ratio calibrated against the
- * true LOP over a simulated population (a different seed from the benchmark's;
- * a real device calibrates the same ratios against Doppler).
+ * Past its maximum the envelope falls, but not to nothing at the LOP: the artery
+ * under the cuff's proximal edge still pulses there, by a share of the maximum that
+ * differs from person to person (the characteristic ratio of oscillometric
+ * blood-pressure monitors). So, as those monitors do, the LOP is read from where the
+ * falling flank crosses fixed shares of its maximum (60 % and 50 %), scaled by
+ * ratios calibrated against the true LOP over the tuning part of the simulated
+ * family (bench/lop-family.ts; a real device calibrates them against Doppler).
+ * Where the pulsation stands at the LOP is not in the envelope's shape: that spread
+ * is the limit of reading LOP through the cuff (README.md).
  */
 
 export interface EnvelopePoint {
@@ -21,59 +22,70 @@ export interface EnvelopePoint {
 }
 
 /**
- * Shares of the maximum where the flank is read. Each crossing alone gives the LOP
- * times lopPerCrossing (mean ratio; their spread says how steadily the flank fell); the LOP
- * reported is the least-squares combination sum(weight * crossing) with the shape crossings
- * below, less a heart-beat and a low-SNR term. Calibrated on single passes of population seed 7
- * (200 subjects; the benchmark runs seed 2026): see firmware/core/lop/README.md.
+ * The reading: LOP = 0.076 P60 + 0.909 P50 + 18.5 mmHg, where Pnn is the pressure at which the
+ * smoothed falling flank crosses nn % of its maximum: the LOP lies a roughly fixed transmural
+ * margin above the middle of the flank. Least squares over single passes of 800 members of the
+ * tuning family (docs/tuning.md): error SD 9.7 mmHg there, 10.1 on the held-out family. Other
+ * crossings (95-15 %), the rising flank, the maximum's pressure and size, the heart-beat interval
+ * and the noise took the SD down by at most 0.5 mmHg on the tuning part and no more on the
+ * held-out one; scaling the crossings without the offset read wide pulse pressures 8-10 mmHg
+ * low and narrow ones 5-8 high.
  */
-export const CHARACTERISTIC_RATIOS: readonly { share: number; lopPerCrossing: number; weight: number }[] = [
-  { share: 0.15, lopPerCrossing: 1.0676, weight: 0.342 },
-  { share: 0.2, lopPerCrossing: 1.0814, weight: 0.127 },
-  { share: 0.3, lopPerCrossing: 1.1067, weight: 0.3848 },
-];
-/**
- * The upper flank's crossings carry its shape (a narrow pulse pressure squeezes the flank towards
- * the LOP, and read 5-6 mmHg high from the low crossings alone). With these two terms in the same
- * fit, single readings more than 10 mmHg off fell from 52 to 40 of 4 600 (seeds 7, 2026, 11, 3, 5,
- * 8, 12, 13; fitted on 7) and their SD by 0.1-0.2 mmHg.
- */
-export const SHAPE_CROSSINGS: readonly { share: number; weight: number }[] = [
-  { share: 0.5, weight: 0.3658 },
-  { share: 0.7, weight: -0.1103 },
-];
-/**
- * The ramp climbs 2.5 mmHg per beat, so a faster heart ramps faster in mmHg/s and the band-pass's
- * lag puts each crossing at a higher pressure: taken back as this share of the 15 % crossing per
- * second of heart beat (same fit; single readings more than 10 mmHg off 40 -> 32 of 4 600, SD
- * 0.1-0.3 mmHg lower on each of the eight seeds).
- */
-export const BEAT_CORRECTION_PER_SECOND = -0.0656;
-/**
- * With a weak pulsation the noise left after debiasing still lifts the low flank and
- * delays the 15 % crossing: it is taken back in proportion to noise floor / maximum
- * (same least-squares fit).
- */
-export const LOW_SNR_CORRECTION = 0.0252;
+export const FLANK_READING = {
+  shares: [0.6, 0.5],
+  weights: [0.076, 0.909],
+  offsetMmhg: 18.5,
+  /**
+   * Where the flank fades too slowly to reach 50 % within the ramp's bound, the LOP is read from
+   * the lowest of the 60, 70 and 80 % crossings alone (same fit, one crossing each).
+   */
+  upper: [
+    { share: 0.6, ratio: 1.013, offsetMmhg: 18.6 },
+    { share: 0.7, ratio: 1.0227, offsetMmhg: 22.0 },
+    { share: 0.8, ratio: 1.0205, offsetMmhg: 27.8 },
+  ],
+} as const;
 
 /**
- * A narrow pulse pressure gives both small pulsations and a flank squeezed towards the LOP, which
- * the crossings alone read 5-6 mmHg high: the maximum's size (natural log of mmHg) carries it, as
- * this share of the 15 % crossing per log unit (same fit: single readings more than 10 mmHg off
- * 32 -> 10 of 4 600, SD 0.2-0.5 mmHg lower on each of the eight seeds). It ties the reading to the
- * cuff's and sensor's pneumatic gain, so a real device calibrates it with the ratios.
+ * The ramp's bound: with at most 70 % of the maximum left at the LOP (the most the simulated
+ * family has, more than blood-pressure monitors see at systolic), the flank crosses 80 % below
+ * the LOP; over the held-out family's edges 99 % of single passes crossed it by the LOP (70 %:
+ * by 1.06 times it, which let passes reach 1.5 times the LOP). A ramp goes no further than the
+ * LOP that crossing reads, and never past BOUND_MAX_RATIO times the crossing.
  */
-export const PULSATION_SIZE_CORRECTION_PER_LOG_MMHG = 0.0558;
+export const BOUND_SHARE = 0.8;
+export const BOUND_MAX_RATIO = 1.2;
+/**
+ * The ramp's time above the LOP is counted from where the flank crosses 75 %: with 0.7 left at the
+ * LOP it lies just below it, and for a typical limb (0.3 left) well below, leaving the flank time
+ * to reach 50 % (counted from the 80 % crossing, 7 s made a typical arm read from the upper flank;
+ * from 70 %, noise put the crossing above the LOP and 9 s meant 11 s above it).
+ */
+export const TIME_BOUND_SHARE = 0.75;
+
+/** Highest pressure a ramp may reach once the flank has crossed BOUND_SHARE at `crossingMmhg`. */
+export function rampBoundMmhg(crossingMmhg: number): number {
+  const fromCrossing = FLANK_READING.upper[FLANK_READING.upper.length - 1]!;
+  return Math.min(BOUND_MAX_RATIO * crossingMmhg, fromCrossing.ratio * crossingMmhg + fromCrossing.offsetMmhg);
+}
+
+/**
+ * The flank is read from 6 % above the maximum's pressure on: a dip right after a maximum is
+ * noise on a weak, still rising envelope (a subject at 240 mmHg read 99 from a dip at 90 mmHg
+ * after a 0.8 mmHg maximum at 87). Real flanks crossed 70 % at least 6 % above the maximum in
+ * 99 % of the held-out passes (the edges: 97 %), and 50 % at least 11 %.
+ */
+export const FLANK_START_SHARE = 0.06;
 
 export const ENVELOPE_SETTINGS = {
   /** Centred running median over this many windows: two knocks in five cannot move it. */
-  smoothWindows: 5,
+  smoothWindows: 7,
   /** A window this far from the median of its neighbours (share of that median, or floor multiples) is a knock. */
   outlierShare: 0.5,
   outlierFloorMultiple: 3,
   outlierShareOfMax: 0.15,
   /** The largest envelope point must stand this far above the noise floor. */
-  minMaxOverFloor: 2.5,
+  minMaxOverFloor: 2,
   /**
    * A window more than this much above the median of its neighbours (share of that median,
    * noise-floor multiples, share of the envelope's maximum, whichever is largest) is a knock
@@ -89,17 +101,18 @@ export const ENVELOPE_SETTINGS = {
   spikeShareOfMax: 0.3,
 } as const;
 
-export interface EnvelopeReading {
-  /** The LOP: the weighted combination of the crossings. */
-  lopMmhg: number;
-  /** Each scaled crossing (their spread says how steadily the pulsations faded). */
-  estimatesMmhg: number[];
-  /** Pressure where the flank crossed the lowest share, and the highest. */
-  lowestCrossingMmhg: number;
-  highestCrossingMmhg: number;
+export interface FlankReading {
+  /** The LOP, once the flank has crossed every share of FLANK_READING (null before). */
+  lopMmhg: number | null;
+  /** The LOP from the upper crossings alone (null before the 80 % crossing). */
+  upperLopMmhg: number | null;
+  /** Where the flank crossed BOUND_SHARE of its maximum (null before): see rampBoundMmhg. */
+  boundCrossingMmhg: number | null;
+  /** Where it crossed TIME_BOUND_SHARE (null before): the ramp's time above the LOP counts from here. */
+  timeBoundCrossingMmhg: number | null;
   maxAmplitudeMmhg: number;
   maxAtMmhg: number;
-  /** Share of the windows from the maximum on that stand out from their neighbours (knocks). */
+  /** Share of the flank windows, from the maximum to the last crossing, that stand out from their neighbours (knocks). */
   outlierShare: number;
   /** Pressure of the first window past the maximum that grew back far above the lowest the flank had reached (movement), if any. */
   regrowthAtMmhg: number | null;
@@ -181,22 +194,6 @@ export function plateauMmhg(points: readonly EnvelopePoint[], floorMmhg: number,
 }
 
 /**
- * The LOP as the highest share's crossing alone reads it (null before that crossing):
- * available a few beats before the full reading, to bound how far the ramp may go.
- */
-export function provisionalLopMmhg(points: readonly EnvelopePoint[], floorMmhg: number): number | null {
-  const smooth = smoothed(amplitudesOf(points, floorMmhg));
-  const top = topIndex(smooth);
-  if (top < 0 || smooth[top]! < ENVELOPE_SETTINGS.minMaxOverFloor * floorMmhg) return null;
-  const highest = CHARACTERISTIC_RATIOS[CHARACTERISTIC_RATIOS.length - 1]!;
-  const level = highest.share * smooth[top]!;
-  for (let i = top + 1; i < smooth.length && smooth[i] !== null; i++) {
-    if (smooth[i]! < level) return points[i]!.mmhg * highest.lopPerCrossing;
-  }
-  return null;
-}
-
-/**
  * A falling flank does not grow back: a window far above the lowest the smoothed flank has
  * reached before it is movement. A held jump (tensed limb) lifts two or three windows in a
  * row, which neither the spike test nor the running median can take out.
@@ -212,52 +209,54 @@ function regrowth(points: readonly EnvelopePoint[], amplitudes: readonly number[
   return null;
 }
 
-/** Where the smoothed flank first falls below `level` after the maximum at `top` (interpolated pressure, and the first index below), or null. */
+/**
+ * Where the smoothed flank first falls below `level` from FLANK_START_SHARE above the maximum's
+ * pressure on (interpolated pressure, and the first index below), or null.
+ */
 function crossingBelow(points: readonly EnvelopePoint[], smooth: readonly (number | null)[], top: number, level: number): { mmhg: number; index: number } | null {
+  const from = points[top]!.mmhg * (1 + FLANK_START_SHARE);
   for (let i = top + 1; i < smooth.length && smooth[i] !== null; i++) {
-    if (smooth[i]! < level) {
-      const above = smooth[i - 1]!;
-      const fraction = above > smooth[i]! ? (above - level) / (above - smooth[i]!) : 0;
-      return { mmhg: points[i - 1]!.mmhg + fraction * (points[i]!.mmhg - points[i - 1]!.mmhg), index: i };
-    }
+    if (points[i]!.mmhg < from || smooth[i]! >= level) continue;
+    const above = smooth[i - 1]!;
+    if (above < level) return { mmhg: points[i]!.mmhg, index: i };
+    const fraction = above > smooth[i]! ? (above - level) / (above - smooth[i]!) : 0;
+    return { mmhg: points[i - 1]!.mmhg + fraction * (points[i]!.mmhg - points[i - 1]!.mmhg), index: i };
   }
   return null;
 }
 
 /**
- * Where the smoothed flank first falls below each share of the maximum; null until it has crossed them all.
- * The caller judges whether the maximum stands high enough above the noise (ENVELOPE_SETTINGS.minMaxOverFloor)
- * for the reading to count: a pulsation too weak to read may have faded all the same.
+ * Where the smoothed flank has crossed the shares of its maximum so far, and the LOP they read.
+ * Null before the envelope has a maximum. The caller judges whether the maximum stands high
+ * enough above the noise (ENVELOPE_SETTINGS.minMaxOverFloor) for the reading to count.
  */
-export function readEnvelope(points: readonly EnvelopePoint[], floorMmhg: number, beatSeconds: number): EnvelopeReading | null {
+export function readFlank(points: readonly EnvelopePoint[], floorMmhg: number): FlankReading | null {
   const amplitudes = amplitudesOf(points, floorMmhg);
   const smooth = smoothed(amplitudes);
   const top = topIndex(smooth);
-  if (top < 0) return null;
+  if (top < 0 || smooth[top]! <= 0) return null;
   const maxAmplitude = smooth[top]!;
-  if (maxAmplitude <= 0) return null;
-  const crossings: number[] = [];
-  let lastIndex = top;
-  for (const { share } of CHARACTERISTIC_RATIOS) {
-    const crossing = crossingBelow(points, smooth, top, share * maxAmplitude);
-    if (crossing === null) return null;
-    crossings.push(crossing.mmhg);
-    lastIndex = Math.max(lastIndex, crossing.index);
+  const at = (share: number) => crossingBelow(points, smooth, top, share * maxAmplitude);
+  const bound = at(BOUND_SHARE);
+  const crossings = FLANK_READING.shares.map(at);
+  const complete = crossings.every((c) => c !== null);
+  let upper: number | null = null;
+  for (const { share, ratio, offsetMmhg } of FLANK_READING.upper) {
+    const c = at(share);
+    if (c !== null) {
+      upper = ratio * c.mmhg + offsetMmhg;
+      break;
+    }
   }
-  const estimates = crossings.map((c, i) => c * CHARACTERISTIC_RATIOS[i]!.lopPerCrossing);
-  let shapeMmhg = 0;
-  for (const { share, weight } of SHAPE_CROSSINGS) shapeMmhg += weight * crossingBelow(points, smooth, top, share * maxAmplitude)!.mmhg;
-  // Knocks are counted on the flank down to the last crossing; beyond it lies noise.
+  // Knocks are counted on the flank down to the last crossing reached; beyond it lies the tail.
+  const lastIndex = Math.max(top, ...[bound, ...crossings].map((c) => c?.index ?? top));
   const flank = amplitudes.slice(top, lastIndex + 1);
   const knocks = outliers(flank, floorMmhg, maxAmplitude).filter(Boolean).length;
   return {
-    lopMmhg:
-      crossings.reduce((a, c, i) => a + c * CHARACTERISTIC_RATIOS[i]!.weight, shapeMmhg) +
-      crossings[0]! *
-        (BEAT_CORRECTION_PER_SECOND * beatSeconds - LOW_SNR_CORRECTION * (floorMmhg / maxAmplitude) + PULSATION_SIZE_CORRECTION_PER_LOG_MMHG * Math.log(maxAmplitude)),
-    estimatesMmhg: estimates,
-    lowestCrossingMmhg: crossings[0]!,
-    highestCrossingMmhg: crossings[crossings.length - 1]!,
+    lopMmhg: complete ? crossings.reduce<number>((sum, c, i) => sum + c!.mmhg * FLANK_READING.weights[i]!, FLANK_READING.offsetMmhg) : null,
+    upperLopMmhg: upper,
+    boundCrossingMmhg: bound?.mmhg ?? null,
+    timeBoundCrossingMmhg: at(TIME_BOUND_SHARE)?.mmhg ?? null,
     maxAmplitudeMmhg: maxAmplitude,
     maxAtMmhg: points[top]!.mmhg,
     outlierShare: flank.length ? knocks / flank.length : 0,

@@ -27,33 +27,37 @@ export const ZEROING = {
   maxOffsetMmhg: 25,
 } as const;
 
-/** Zeroing runs only in a known state: pump off, vent open, the reading settled. */
+/** Zeroing runs only in a known state: pump off, vent open, the readings settled. Both sensors are zeroed together. */
 export class ZeroMode implements ModeBase {
   readonly kind = "zeroing";
   readonly state = "zeroing";
   readonly phase = "zero";
-  private readonly window: { t: number; mmhg: number }[] = [];
+  private readonly window: { t: number; primary: number; secondary: number | null }[] = [];
 
   constructor(private readonly startedSeconds: number) {}
 
   step(host: ModeHost, { t, estimate }: TickInput): ModeOutput {
-    const uncalibrated = host.estimator.uncalibrated(estimate.counts);
-    if (!Number.isFinite(uncalibrated)) return VENTED;
-    this.window.push({ t, mmhg: uncalibrated });
+    const reading = host.estimator.uncalibrated(estimate.counts, estimate.secondaryCounts);
+    if (!Number.isFinite(reading.primary)) return VENTED;
+    this.window.push({ t, ...reading });
     while (this.window.length > 0 && t - this.window[0]!.t > ZEROING.settleSeconds) this.window.shift();
     const elapsed = t - this.startedSeconds;
     if (elapsed >= ZEROING.settleSeconds + 0.2) {
-      const values = this.window.map((w) => w.mmhg);
-      const mean = values.reduce((a, b) => a + b, 0) / values.length;
-      if (chunkSpread(values, Math.max(1, Math.round(ZEROING.chunkSeconds * host.sampleHz))) <= ZEROING.spreadMmhg) {
-        if (Math.abs(mean) > ZEROING.maxOffsetMmhg) {
-          host.raise(t, "sensor-out-of-range", "warning", `vented reading is ${mean.toFixed(1)} mmHg: too far from zero to be an offset`);
+      const chunk = Math.max(1, Math.round(ZEROING.chunkSeconds * host.sampleHz));
+      const primary = settledMean(this.window.map((w) => w.primary), chunk);
+      const secondaries = this.window.map((w) => w.secondary);
+      const secondary = secondaries[0] === null ? null : settledMean(secondaries.map((v) => v ?? Number.NaN), chunk);
+      if (primary !== null && primary !== undefined && secondary !== undefined) {
+        const implausible = Math.abs(primary) > ZEROING.maxOffsetMmhg ? { which: "sensor", mmhg: primary } : secondary !== null && Math.abs(secondary) > ZEROING.maxOffsetMmhg ? { which: "second sensor", mmhg: secondary } : null;
+        if (implausible) {
+          host.raise(t, "sensor-out-of-range", "warning", `the ${implausible.which} reads ${implausible.mmhg.toFixed(1)} mmHg vented: too far from zero to be an offset`);
           host.enter(t, new VentedMode(), "zero-failed", "zeroing failed: sensor reading implausible");
           return VENTED;
         }
-        host.estimator.setZeroOffset(mean);
+        host.estimator.setZeroOffsets(primary, secondary);
         host.zeroed = true;
-        host.enter(t, new VentedMode(), "zeroed", `zeroed (offset ${mean.toFixed(2)} mmHg)`);
+        const second = secondary === null ? "" : `, second sensor ${secondary.toFixed(2)} mmHg`;
+        host.enter(t, new VentedMode(), "zeroed", `zeroed (offset ${primary.toFixed(2)} mmHg${second})`);
         return VENTED;
       }
     }
@@ -62,6 +66,16 @@ export class ZeroMode implements ModeBase {
     }
     return VENTED;
   }
+}
+
+/**
+ * The mean of readings that have settled (the means of consecutive chunks of `size` agree within
+ * the zeroing spread), else null; undefined when a reading is missing.
+ */
+function settledMean(values: readonly number[], size: number): number | null | undefined {
+  if (values.some((v) => !Number.isFinite(v))) return undefined;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return chunkSpread(values, size) <= ZEROING.spreadMmhg ? mean : null;
 }
 
 /** Largest minus smallest mean of consecutive chunks of `size` values. */

@@ -16,6 +16,17 @@ export const SAFETY_LIMITS = {
 
   /** A NaN sample for this long is a fault. */
   nanSeconds: 0.02,
+  /** On a build with a second sensor, samples without its reading for this long are a fault. */
+  secondaryMissingSeconds: 0.1,
+  /**
+   * The two sensors disagree: the mean of |first - second| over the window above this, for this
+   * long. Their combined calibrated error is at most 8.3 mmHg at 300 mmHg (span check 3, warm-up
+   * drift 2.7, the first sensor's supply 1.5, the ADCs 0.9, filtered noise 0.2); healthy simulated
+   * pairs over the scenario ranges never average more than 6.2 mmHg apart over 0.5 s.
+   */
+  disagreementMmhg: 9,
+  disagreementMeanSeconds: 0.5,
+  disagreementSeconds: 1,
   /** The ADC on a rail for this long: the sensor is disconnected. */
   railSeconds: 0.03,
   /** A reading outside the plausible range for this long is a fault. */

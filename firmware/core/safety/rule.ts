@@ -41,7 +41,7 @@ export interface SafetyInput {
   exercising: boolean;
   /** The sensor has been zeroed since boot or its last fault. */
   zeroed: boolean;
-  /** What the controller proposed this tick. */
+  /** What the pump and vent will do this tick: the active mode's proposal after the ceilings' veto. */
   proposed: Actuation;
   ceilingMmhg: number;
   lopMmhg: number | null;

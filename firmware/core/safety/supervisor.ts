@@ -7,7 +7,7 @@ import type { SafetyInput, SafetyRule } from "./rule.ts";
 import { OcclusionRule } from "./rules/occlusion.ts";
 import { HoseKinkRule, InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
 import { AboveLopRule, CuffOffRule, DeviationRule, OverpressureRule } from "./rules/pressure.ts";
-import { SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";
+import { SensorDisagreementRule, SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";
 
 /** The rule table, in the order the rules run (and report) each tick. */
 export function safetyRules(): SafetyRule[] {
@@ -20,6 +20,7 @@ export function safetyRules(): SafetyRule[] {
     new OcclusionRule(),
     new SensorSlopeRule(),
     new SensorStuckRule(),
+    new SensorDisagreementRule(),
     new HoseKinkRule(),
     new ValveStuckClosedRule(),
     new SensorDriftRule(),

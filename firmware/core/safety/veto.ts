@@ -3,11 +3,12 @@
  * the vent opens above them. Applied every tick, in every state.
  */
 import { type Actuation, SAFE_ACTUATION } from "../actuation.ts";
-import type { PressureEstimate } from "../estimator.ts";
+import { highestMmhg, type PressureEstimate } from "../estimator.ts";
 import { SAFETY_LIMITS } from "./limits.ts";
 
 export function vetoActuation(proposed: Actuation, estimate: PressureEstimate, ceilingMmhg: number, lopCeilingMmhg: number | null): Actuation {
-  const pressure = Number.isFinite(estimate.mmhg) ? estimate.mmhg : Number.POSITIVE_INFINITY;
+  // The higher of the two sensors: a drifting or stuck one cannot hide the pressure from the ceilings.
+  const pressure = Number.isFinite(estimate.mmhg) ? highestMmhg(estimate) : Number.POSITIVE_INFINITY;
   const limit = lopCeilingMmhg === null ? ceilingMmhg : Math.min(ceilingMmhg, lopCeilingMmhg);
   let { pump, vent } = proposed;
   if (!Number.isFinite(pump) || !Number.isFinite(vent)) return SAFE_ACTUATION;

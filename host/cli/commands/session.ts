@@ -313,7 +313,7 @@ async function decideLop(
   const fresh = lopFreshness(store.load(), limb, now);
   if (fresh.kind === "none") return { lop: "measure", note: `No LOP for your ${limb} in the profile yet: measuring it first (keep the limb still).` };
   if (fresh.kind === "fresh") {
-    return { lop: fresh.record.mmhg, note: `Using your ${limb} LOP of ${fresh.record.mmhg} mmHg from ${fresh.record.measuredAt.slice(0, 10)} (${fresh.ageDays} days ago).` };
+    return { lop: fresh.record.mmhg, note: `Using your ${limb} LOP of ${fresh.record.mmhg} mmHg from ${fresh.record.measuredAt.slice(0, 10)} (${fresh.ageDays} days ago); the cuff measures the limb to check it.` };
   }
   const question = `Your ${limb} LOP (${fresh.record.mmhg} mmHg) was measured ${fresh.ageDays} days ago. Re-measure it now? [Y/n] `;
   if (io.stdin.isTTY) {

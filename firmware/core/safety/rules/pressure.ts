@@ -1,16 +1,17 @@
 /** Rules on the cuff pressure against its limits and its target. */
 import { SAFETY_LIMITS as L } from "../limits.ts";
+import { highestMmhg } from "../../estimator.ts";
 import { holding, Sustained, type SafetyInput, type SafetyRule } from "../rule.ts";
 
 export class OverpressureRule implements SafetyRule {
   readonly kind = "overpressure";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = "pressure at or above the ceiling (300 mmHg or lower if configured)";
+  readonly description = "either sensor reads at or above the ceiling (300 mmHg or lower if configured)";
   private readonly over = new Sustained();
 
   check(input: SafetyInput): string | null {
-    const p = input.estimate.mmhg;
+    const p = highestMmhg(input.estimate);
     return this.over.check(input.t, p >= input.ceilingMmhg, L.overpressureSeconds)
       ? `pressure ${p.toFixed(0)} mmHg reached the ${input.ceilingMmhg} mmHg ceiling`
       : null;
@@ -26,13 +27,13 @@ export class AboveLopRule implements SafetyRule {
   readonly kind = "above-lop-ceiling";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `pressure at or above the measured LOP for ${L.aboveLopSeconds} s`;
+  readonly description = `either sensor reads at or above the measured LOP for ${L.aboveLopSeconds} s`;
   private readonly above = new Sustained();
 
   check(input: SafetyInput): string | null {
     const lop = input.lopMmhg;
     if (lop === null || input.state === "lop") return null;
-    const p = input.estimate.mmhg;
+    const p = highestMmhg(input.estimate);
     return this.above.check(input.t, p >= lop, L.aboveLopSeconds) ? `pressure ${p.toFixed(0)} mmHg at or above the LOP of ${lop.toFixed(0)} mmHg` : null;
   }
 

@@ -8,15 +8,19 @@ export class SensorNanRule implements SafetyRule {
   readonly kind = "sensor-nan";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `the sample is not a number for ${L.nanSeconds} s`;
+  readonly description = `the sample is not a number for ${L.nanSeconds} s, or a build with a second sensor gets no second reading for ${L.secondaryMissingSeconds} s`;
   private readonly nan = new Sustained();
+  private readonly secondMissing = new Sustained();
 
   check(input: SafetyInput): string | null {
-    return this.nan.check(input.t, !Number.isFinite(input.estimate.rawMmhg), L.nanSeconds) ? "pressure sample is not a number" : null;
+    const second = input.estimate.secondaryMmhg;
+    if (this.nan.check(input.t, !Number.isFinite(input.estimate.rawMmhg), L.nanSeconds)) return "pressure sample is not a number";
+    return this.secondMissing.check(input.t, second !== null && !Number.isFinite(second), L.secondaryMissingSeconds) ? "no reading from the second pressure sensor" : null;
   }
 
   reset(): void {
     this.nan.reset();
+    this.secondMissing.reset();
   }
 }
 
@@ -24,17 +28,19 @@ export class SensorDisconnectedRule implements SafetyRule {
   readonly kind = "sensor-disconnected";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `the ADC sits on a rail for ${L.railSeconds} s`;
+  readonly description = `either sensor's ADC sits on a rail for ${L.railSeconds} s`;
   private readonly onRail = new Sustained();
+  private readonly secondOnRail = new Sustained();
 
   check(input: SafetyInput): string | null {
-    return this.onRail.check(input.t, input.estimate.atRail, L.railSeconds)
-      ? `pressure channel reads ${input.estimate.counts} counts (a rail): sensor disconnected`
-      : null;
+    const e = input.estimate;
+    if (this.onRail.check(input.t, e.atRail, L.railSeconds)) return `pressure channel reads ${e.counts} counts (a rail): sensor disconnected`;
+    return this.secondOnRail.check(input.t, e.secondaryAtRail, L.railSeconds) ? `the second pressure sensor reads ${e.secondaryCounts} counts (a rail): sensor disconnected` : null;
   }
 
   reset(): void {
     this.onRail.reset();
+    this.secondOnRail.reset();
   }
 }
 
@@ -42,18 +48,22 @@ export class SensorOutOfRangeRule implements SafetyRule {
   readonly kind = "sensor-out-of-range";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `reading outside ${L.minPlausibleMmhg}..${L.maxPlausibleMmhg} mmHg (before the sensor is zeroed: from ${L.minPlausibleUnzeroedMmhg}) for ${L.outOfRangeSeconds} s`;
+  readonly description = `either sensor reads outside ${L.minPlausibleMmhg}..${L.maxPlausibleMmhg} mmHg (before the sensors are zeroed: from ${L.minPlausibleUnzeroedMmhg}) for ${L.outOfRangeSeconds} s`;
   private readonly outside = new Sustained();
+  private readonly secondOutside = new Sustained();
 
   check(input: SafetyInput): string | null {
-    const p = input.estimate.rawMmhg;
     const lowest = input.zeroed ? L.minPlausibleMmhg : L.minPlausibleUnzeroedMmhg;
-    const out = Number.isFinite(p) && (p < lowest || p > L.maxPlausibleMmhg);
-    return this.outside.check(input.t, out, L.outOfRangeSeconds) ? `reading ${p.toFixed(1)} mmHg is not a possible cuff pressure` : null;
+    const implausible = (p: number | null) => p !== null && Number.isFinite(p) && (p < lowest || p > L.maxPlausibleMmhg);
+    const p = input.estimate.rawMmhg;
+    if (this.outside.check(input.t, implausible(p), L.outOfRangeSeconds)) return `reading ${p.toFixed(1)} mmHg is not a possible cuff pressure`;
+    const second = input.estimate.secondaryMmhg;
+    return this.secondOutside.check(input.t, implausible(second), L.outOfRangeSeconds) ? `the second sensor's reading ${second!.toFixed(1)} mmHg is not a possible cuff pressure` : null;
   }
 
   reset(): void {
     this.outside.reset();
+    this.secondOutside.reset();
   }
 }
 
@@ -102,37 +112,60 @@ export class SensorSlopeRule implements SafetyRule {
   }
 }
 
-export class SensorStuckRule implements SafetyRule {
-  readonly kind = "sensor-stuck";
-  readonly severity = "fault";
-  readonly latches = true;
-  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or the limb contracts, or ${L.stuckSealedSeconds} s while the sealed, still cuff is pressurised`;
+/** How long one sensor's counts have not changed, and for how much of that something should have moved them. */
+class FrozenCounts {
   private lastCounts: number | null = null;
   private sameCountsSince: number | null = null;
   /** The first sample of this frozen stretch at which something should have moved the reading. */
   private movingSince: number | null = null;
 
-  check(input: SafetyInput): string | null {
-    const { t, estimate, proposed } = input;
-    const counts = estimate.counts;
-    if (!Number.isFinite(counts) || counts !== this.lastCounts) {
-      this.lastCounts = Number.isFinite(counts) ? counts : null;
+  /** Seconds frozen, and seconds frozen while moving, after this sample. */
+  update(t: number, counts: number | null, moving: boolean): { frozenFor: number; movingFor: number } {
+    if (counts === null || !Number.isFinite(counts) || counts !== this.lastCounts) {
+      this.lastCounts = counts !== null && Number.isFinite(counts) ? counts : null;
       this.sameCountsSince = t;
       this.movingSince = null;
     }
-    const pressurised = estimate.mmhg > L.pressurisedMmhg;
-    const moving = proposed.pump > L.movingPumpDuty || (pressurised && (input.exercising || proposed.vent > L.movingVentOpening));
     if (moving) this.movingSince ??= t;
-    const frozenFor = this.sameCountsSince === null ? 0 : t - this.sameCountsSince;
-    const movingFor = this.movingSince === null ? 0 : t - this.movingSince;
-    const frozen = (movingFor >= L.stuckSeconds && frozenFor >= L.stuckSeconds) || (pressurised && frozenFor >= L.stuckSealedSeconds);
-    return frozen ? `pressure reading frozen at ${estimate.mmhg.toFixed(1)} mmHg for ${frozenFor.toFixed(1)} s` : null;
+    return {
+      frozenFor: this.sameCountsSince === null ? 0 : t - this.sameCountsSince,
+      movingFor: this.movingSince === null ? 0 : t - this.movingSince,
+    };
   }
 
   reset(): void {
     this.lastCounts = null;
     this.sameCountsSince = null;
     this.movingSince = null;
+  }
+}
+
+export class SensorStuckRule implements SafetyRule {
+  readonly kind = "sensor-stuck";
+  readonly severity = "fault";
+  readonly latches = true;
+  readonly description = `either sensor gives identical samples for ${L.stuckSeconds} s while the pump or vent works or the limb contracts, or ${L.stuckSealedSeconds} s while the sealed, still cuff is pressurised`;
+  private readonly first = new FrozenCounts();
+  private readonly second = new FrozenCounts();
+
+  check(input: SafetyInput): string | null {
+    const { t, estimate, proposed } = input;
+    const pressurised = estimate.mmhg > L.pressurisedMmhg;
+    // Contractions move the pressure within any half second, and so do pump and vent: the shorter
+    // limit counts from the first such sample of the frozen stretch.
+    const moving = proposed.pump > L.movingPumpDuty || (pressurised && (input.exercising || proposed.vent > L.movingVentOpening));
+    const frozen = ({ frozenFor, movingFor }: { frozenFor: number; movingFor: number }) =>
+      (movingFor >= L.stuckSeconds && frozenFor >= L.stuckSeconds) || (pressurised && frozenFor >= L.stuckSealedSeconds);
+    const first = this.first.update(t, estimate.counts, moving);
+    if (frozen(first)) return `pressure reading frozen at ${estimate.mmhg.toFixed(1)} mmHg for ${first.frozenFor.toFixed(1)} s`;
+    if (estimate.secondaryMmhg === null) return null;
+    const second = this.second.update(t, estimate.secondaryCounts, moving);
+    return frozen(second) ? `the second sensor's reading frozen at ${estimate.secondaryMmhg.toFixed(1)} mmHg for ${second.frozenFor.toFixed(1)} s` : null;
+  }
+
+  reset(): void {
+    this.first.reset();
+    this.second.reset();
   }
 }
 
@@ -149,7 +182,8 @@ export class SensorDriftRule implements SafetyRule {
   private readonly window = new SecondsWindow(L.driftWindowSeconds);
 
   check(input: SafetyInput): string | null {
-    const ratio = input.diagnostics.pulseRatio;
+    // With a second sensor the disagreement rule judges drift; the pulsations only stand in for it.
+    const ratio = input.estimate.secondaryMmhg === null ? input.diagnostics.pulseRatio : null;
     if (ratio !== null && ratio < L.fadedPulseRatio) {
       return `the pulsations in the cuff faded to ${(100 * ratio).toFixed(0)} % of this session's first rest while the reading stayed on target: the sensor is drifting and the cuff is likely near occlusion; venting`;
     }
@@ -171,5 +205,39 @@ export class SensorDriftRule implements SafetyRule {
   reset(): void {
     this.ventedSince = null;
     this.window.clear();
+  }
+}
+
+/**
+ * Two independent sensors on the same cuff read alike within their combined calibrated error. When
+ * they part, one has failed (stuck, drifting, an offset jump, a broken supply) and there is no
+ * telling which: vent.
+ */
+export class SensorDisagreementRule implements SafetyRule {
+  readonly kind = "sensor-disagreement";
+  readonly severity = "fault";
+  readonly latches = true;
+  readonly description = `the two pressure sensors' readings differ by more than ${L.disagreementMmhg} mmHg on average over ${L.disagreementMeanSeconds} s, for ${L.disagreementSeconds} s (once zeroed)`;
+  private readonly differences = new SecondsWindow(L.disagreementMeanSeconds);
+  private readonly apart = new Sustained();
+
+  check(input: SafetyInput): string | null {
+    const first = input.estimate.mmhg;
+    const second = input.estimate.secondaryMmhg;
+    if (second === null || !input.zeroed || !Number.isFinite(first) || !Number.isFinite(second)) {
+      this.differences.clear();
+      this.apart.reset();
+      return null;
+    }
+    const window = this.differences.at(input.dtSeconds);
+    window.push(Math.abs(first - second));
+    const meanMmhg = window.mean;
+    if (!this.apart.check(input.t, window.full && meanMmhg > L.disagreementMmhg, L.disagreementSeconds)) return null;
+    return `the two pressure sensors disagree by ${meanMmhg.toFixed(0)} mmHg (first ${first.toFixed(0)}, second ${second.toFixed(0)} mmHg): one has failed; venting`;
+  }
+
+  reset(): void {
+    this.differences.clear();
+    this.apart.reset();
   }
 }

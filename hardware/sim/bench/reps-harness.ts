@@ -1,110 +1,28 @@
 /**
- * Closed loop for the LOP procedure and the rep counter against the simulated
- * cuff, in virtual time: the plant's sensor counts go through the controller's
- * PressureEstimator at the sensor's rate, and the actuation goes back to the plant.
- * Shared by tests/lop and bench/lop-bench.ts.
+ * Closed loop for the rep counter against the simulated cuff, in virtual time: the
+ * plant's sensor counts go through the controller's PressureEstimator at the
+ * sensor's rate, a cuff held by the controller's regulator, the counter fed as the
+ * controller feeds it. Shared by tests/lop/reps.test.ts and bench/reps-bench.ts.
  */
-import { PressureEstimator, type PressureEstimate } from "../../../firmware/core/estimator.ts";
+import { PressureEstimator } from "../../../firmware/core/estimator.ts";
 import { initialRegulatorState, LearnedActuators, regulate } from "../../../firmware/core/control/regulator.ts";
-import type { Actuation } from "../../../firmware/core/actuation.ts";
-import { createLopProcedure } from "../../../firmware/core/lop/measure.ts";
-import type { LopOutcome } from "../../../firmware/core/lop/procedure.ts";
 import { createRepCounter } from "../../../firmware/core/reps/reps.ts";
 import type { HardwareProfile } from "../../profile.ts";
 import type { SimulatedCuff } from "../cuff.ts";
-import type { Limb } from "../../../shared/plan.ts";
-
-/** Fully deflated: the next measurement may start (blood-pressure cuff standards). */
-const DEFLATED_MMHG = 15;
-
-export interface LopRun {
-  outcome: LopOutcome;
-  lopTrueMmhg: number;
-  /** Measured minus true, null when rejected. */
-  errorMmhg: number | null;
-  /** Seconds the true cuff pressure spent at or above the true LOP, deflation included. */
-  secondsAboveLop: number;
-  /** Highest true cuff pressure and highest pressure the procedure could have seen. */
-  peakTrueMmhg: number;
-  peakEstimateMmhg: number;
-}
-
-export interface LopRunOptions {
-  limb: Limb | null;
-  ceilingMmhg?: number;
-  /** Disturb the estimate stream the procedure sees (e.g. to inject pressure jumps); mmHg added at time t. */
-  disturbMmhg?: (tSeconds: number) => number;
-}
 
 /** Zero the estimator with the cuff vented and settled (the controller's zeroing, simplified). */
-export function zeroEstimator(plant: SimulatedCuff, profile: HardwareProfile, estimator: PressureEstimator): void {
+function zeroEstimator(plant: SimulatedCuff, profile: HardwareProfile, estimator: PressureEstimator): void {
   const dt = 1 / profile.sensor.sampleHz;
   let sum = 0;
   let n = 0;
   for (let i = 0; i < 100; i++) {
     plant.step(dt, 0, 1);
     if (i >= 50) {
-      sum += estimator.uncalibrated(plant.sensorCounts());
+      sum += estimator.uncalibrated(plant.sensorCounts(), null).primary;
       n++;
     }
   }
-  estimator.setZeroOffset(sum / n);
-}
-
-/** Vent until deflated, then let the limb rest; returns seconds spent at or above `lopMmhg`. */
-export function deflate(plant: SimulatedCuff, profile: HardwareProfile, lopMmhg: number, restSeconds = 0): number {
-  const dt = 1 / profile.sensor.sampleHz;
-  let above = 0;
-  let guard = 0;
-  while (plant.trueMmhg() > DEFLATED_MMHG && guard++ < 60 * profile.sensor.sampleHz) {
-    plant.step(dt, 0, 1);
-    if (plant.trueMmhg() >= lopMmhg) above += dt;
-  }
-  for (let t = 0; t < restSeconds; t += dt) plant.step(dt, 0, 1);
-  return above;
-}
-
-/** One LOP measurement from a deflated cuff, then the deflation the controller would do. */
-export function runLop(plant: SimulatedCuff, profile: HardwareProfile, options: LopRunOptions): LopRun {
-  const dt = 1 / profile.sensor.sampleHz;
-  const estimator = new PressureEstimator(profile);
-  zeroEstimator(plant, profile, estimator);
-  const lopTrue = plant.lopTrueMmhg;
-  const start = plant.timeSeconds;
-  const procedure = createLopProcedure({
-    startSeconds: start,
-    limb: options.limb,
-    ceilingMmhg: options.ceilingMmhg ?? 300,
-    sampleHz: profile.sensor.sampleHz,
-  });
-  let above = 0;
-  let peakTrue = 0;
-  let peakEstimate = 0;
-  let outcome: LopOutcome | undefined;
-  let actuation: Actuation = { pump: 0, vent: 1 };
-  while (!outcome) {
-    const t = plant.timeSeconds;
-    const raw = estimator.update(t, plant.sensorCounts());
-    const extra = options.disturbMmhg?.(t - start) ?? 0;
-    const estimate: PressureEstimate = extra === 0 ? raw : { ...raw, rawMmhg: raw.rawMmhg + extra, mmhg: raw.mmhg + extra };
-    peakEstimate = Math.max(peakEstimate, estimate.mmhg);
-    const result = procedure.step(t, estimate);
-    actuation = result.actuation;
-    outcome = result.outcome;
-    if (outcome) break;
-    plant.step(dt, actuation.pump, actuation.vent);
-    peakTrue = Math.max(peakTrue, plant.trueMmhg());
-    if (plant.trueMmhg() >= lopTrue) above += dt;
-  }
-  above += deflate(plant, profile, lopTrue);
-  return {
-    outcome,
-    lopTrueMmhg: lopTrue,
-    errorMmhg: outcome.ok && outcome.mmhg !== null ? outcome.mmhg - lopTrue : null,
-    secondsAboveLop: above,
-    peakTrueMmhg: peakTrue,
-    peakEstimateMmhg: peakEstimate,
-  };
+  estimator.setZeroOffsets(sum / n, null);
 }
 
 export interface SetRun {
