@@ -21,6 +21,7 @@ import { DEFAULT_GAINS, LearnedActuators } from "./control/regulator.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
 import type { CoreEvent, CuffSnapshot, SessionReport } from "./events.ts";
 import { type HostSilencePolicy, HostSilenceWatch } from "./host-silence.ts";
+import { DistalPulseMonitor } from "./diagnostics/distal-pulse-monitor.ts";
 import { LimbLop } from "./limb-lop.ts";
 import type { LopOptions, LopProcedure } from "./lop/procedure.ts";
 import { requestDeflate } from "./modes/deflate.ts";
@@ -73,6 +74,8 @@ export class CuffController implements ModeHost {
 
   zeroed = false;
   readonly lop: LimbLop;
+  /** The distal pulse sensor's evidence (fed by the runtime on a build with one). */
+  readonly distal: DistalPulseMonitor;
   readonly limits: TargetLimits = { ceilingMmhg: HARD_CEILING_MMHG, maxPercentLop: MAX_TARGET_PERCENT_LOP };
   private restrictionCapLimitSeconds = DEFAULT_RESTRICTION_CAP_SECONDS;
   private readonly hostSilence: HostSilenceWatch;
@@ -88,6 +91,7 @@ export class CuffController implements ModeHost {
     this.hostSilence = new HostSilenceWatch(options.hostSilence);
     this.restBetweenExercisesSeconds = options.restBetweenExercisesSeconds ?? DEFAULT_REST_BETWEEN_EXERCISES_SECONDS;
     this.lop = new LimbLop(options.benchAcceptance === true);
+    this.distal = new DistalPulseMonitor(this.sampleHz);
   }
 
   // ---- what the outside sees ------------------------------------------------
@@ -119,10 +123,6 @@ export class CuffController implements ModeHost {
 
   get actuation(): Actuation {
     return this.lastActuation;
-  }
-
-  get measuredLopMmhg(): number | null {
-    return this.lop.mmhg;
   }
 
   get isZeroed(): boolean {
@@ -244,7 +244,7 @@ export class CuffController implements ModeHost {
       proposed,
       ceilingMmhg: this.limits.ceilingMmhg,
       lopMmhg: this.lop.mmhg,
-      diagnostics: output.diagnostics ?? NO_DIAGNOSTICS,
+      diagnostics: { ...(output.diagnostics ?? NO_DIAGNOSTICS), distalPulseShare: this.distal.share },
     });
     for (const alarm of raised) {
       this.raise(t, alarm.kind, alarm.severity, alarm.detail);

@@ -8,9 +8,9 @@ import type { Limb } from "../../shared/plan.ts";
 
 export const LOP_CLAIM = {
   /**
-   * A claim may stand this far above the firmware's own reading (a share of it plus a margin)
-   * and still be taken: targets stay at most 90 % of the claim, so even a claim at the edge of
-   * the tolerance keeps an accurately read limb under 0.95 x its LOP + 4.5 mmHg.
+   * A claim this far above the firmware's own reading (a share of it plus a margin), the reading's
+   * own scatter, is taken as agreeing; further above, it is refused. An agreeing claim is used only
+   * as far as the reading goes: the lower of the two is the LOP.
    */
   toleranceShare: 0.05,
   toleranceMmhg: 5,

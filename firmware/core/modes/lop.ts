@@ -1,7 +1,8 @@
 /**
  * Limb occlusion pressure, measured on its own or as a session's first step. A
- * session on a host's LOP claim starts with this measurement too: the claim is taken
- * only if the limb's own reading bears it out, and refused with a sentence otherwise.
+ * session on a host's LOP claim starts with this measurement too: a claim the limb's
+ * own reading does not bear out is refused with a sentence; one it does is taken as
+ * far as the reading goes (the lower of the two).
  */
 import type { Limb } from "../../../shared/plan.ts";
 import { SAFE_ACTUATION } from "../actuation.ts";
@@ -41,9 +42,9 @@ export class LopMode implements ModeBase {
     const claim = session?.claimedLopMmhg ?? null;
     const measured = outcome.ok ? outcome.mmhg : null;
     if (measured !== null) {
-      // A claim the reading bears out stays the LOP (a Doppler figure may be the better one); else the reading is.
+      // A claim can only lower the LOP the cuff works to, never raise it past the limb's own reading.
       const agreed = claim !== null && claimRefusal(claim, measured) === null;
-      host.lop.confirm(agreed ? claim : measured, this.limb, this.pulsation.envelope());
+      host.lop.confirm(agreed ? Math.min(claim, measured) : measured, this.limb, this.pulsation.envelope());
     } else {
       host.raise(t, "lop-failed", "warning", outcome.reason);
       if (claim !== null) host.lop.forget();
@@ -77,7 +78,10 @@ export class LopMode implements ModeBase {
     session.targetMmhg = target.targetMmhg;
     session.currentTargetMmhg = target.firstTargetMmhg;
     // Deflate fully between the measurement and the session: the limb gets its blood back first.
-    const reason = claim === null ? "LOP measured; deflating before the session" : `the measured LOP bears out the claimed ${claim.toFixed(0)} mmHg; deflating before the session`;
+    const reason =
+      claim === null
+        ? "LOP measured; deflating before the session"
+        : `the measured ${outcome.mmhg.toFixed(0)} mmHg bears out the claimed LOP of ${claim.toFixed(0)} mmHg; the session works to ${session.lopMmhg!.toFixed(0)} mmHg; deflating first`;
     enterDeflate(host, t, "lop-measured", reason, true);
   }
 }

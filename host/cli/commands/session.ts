@@ -67,7 +67,9 @@ The exercise:
                      after 2 s (default), or let the cuff finish the plan on its own and deflate
   --lop auto         auto (default): the LOP in your profile if measured within 30 days, else measure it;
                      measure: measure it now (about 40 s, up to a minute, rarely two; keep the limb still);
-                     180: an LOP in mmHg measured elsewhere (e.g. by Doppler)
+                     180: an LOP in mmHg measured elsewhere (e.g. by Doppler); the cuff measures the limb
+                     first to check it, refuses it if its reading does not bear it out, and never works
+                     above its own reading
 
 Records and output:
   --record FILE      write every telemetry frame and event as JSON lines (real cuffs always record:
