@@ -1,5 +1,5 @@
 /**
- * The cuff link server (CONTRACTS.md section 2, firmware/link/README.md) over any
+ * The cuff link server (docs/formats.md, firmware/link/README.md) over any
  * byte stream: a serial port, a pty, stdio or an in-process pipe. Bad lines are
  * answered with an error and change nothing; commands are acknowledged; a command
  * repeated with its seq and content is answered again without running twice; a

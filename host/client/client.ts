@@ -24,7 +24,7 @@ import { ClientClosedError, HelloMismatchError, LinkLostError } from "./errors.t
 import type { LinkPort } from "./port.ts";
 import { Requests } from "./requests.ts";
 import { type ConnectionState, type CuffClientOptions, DEFAULT_RECONNECT, type FirmwareHelloMessage, type LinkNotice, type ReconnectOptions } from "./options.ts";
-import { foreignHello, HelloExchange, mismatchError, notACuffError, randomInstance } from "./hello.ts";
+import { foreignHello, HelloExchange, helloWait, mismatchError, notACuffError, randomInstance } from "./hello.ts";
 
 export type { ConnectionState, CuffClientOptions, FirmwareHelloMessage, LinkNotice, ReconnectOptions };
 
@@ -269,7 +269,7 @@ export class CuffClient {
 
     for (let attempt = 0; attempt < this.options.helloAttempts && !reply.firmware && !helloMismatch; attempt++) {
       this.send(exchange.body());
-      await this.raceTimeout(new Promise<void>((resolve) => (wake = resolve)), this.options.helloTimeoutSeconds, connection);
+      await helloWait(this.clock, this.options.helloTimeoutSeconds, connection.gone, (resolve) => (wake = resolve));
     }
     const firmware = reply.firmware;
     this.helloWaiter = null;
@@ -301,22 +301,6 @@ export class CuffClient {
       this.noticeSubject.next({ kind: "resync-failed", reason: (error as Error).message });
       if (!reconnect) throw error;
     }
-  }
-
-  /** Resolves with the value, or null after `seconds` or when the connection dies. */
-  private raceTimeout<T>(promise: Promise<T>, seconds: number, connection: Connection): Promise<T | null> {
-    return new Promise<T | null>((resolve) => {
-      let done = false;
-      const finish = (value: T | null) => {
-        if (done) return;
-        done = true;
-        timer.cancel();
-        resolve(value);
-      };
-      const timer = this.clock.schedule(seconds, () => finish(null));
-      void promise.then(finish);
-      void connection.gone.then(() => finish(null));
-    });
   }
 
   private onLinkLost(reason: string): void {

@@ -1,5 +1,6 @@
 /** What the hello exchange can tell about the other end, in sentences a person can act on. */
 import { type HostBody, pairingProof, PROTOCOL_VERSION, SCHEMA_FINGERPRINT } from "../../shared/protocol/index.ts";
+import type { Clock } from "../../shared/clock.ts";
 import type { FirmwareHelloMessage } from "./options.ts";
 import { HelloMismatchError, NotACuffError } from "./errors.ts";
 
@@ -64,4 +65,20 @@ export class HelloExchange {
 /** 12 hex digits, random per client: the firmware forgets replayable replies when it changes. */
 export function randomInstance(): string {
   return [...globalThis.crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Waits for `arm`'s wake-up, `seconds`, or the connection's end, whichever comes first. */
+export function helloWait(clock: Clock, seconds: number, gone: Promise<void>, arm: (wake: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      resolve();
+    };
+    const timer = clock.schedule(seconds, finish);
+    arm(finish);
+    void gone.then(finish);
+  });
 }

@@ -8,7 +8,7 @@ import { OUTBOUND } from "../../firmware/link/outbound.ts";
 import { decodeFirmwareFrame, encodeFrame } from "../../shared/protocol/framing.ts";
 import { type FirmwareMessage, PROTOCOL_VERSION } from "../../shared/protocol/messages.ts";
 import { newPairingKey, pairingProof, parsePairingKey } from "../../shared/protocol/pairing.ts";
-import { Wire } from "../../hardware/sim/wire.ts";
+import { Wire } from "../../firmware/link/wire.ts";
 import { firmwareHarness } from "./harness.ts";
 
 describe("commands are told apart by seq and content", () => {

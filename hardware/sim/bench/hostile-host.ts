@@ -18,7 +18,7 @@ import { HostLinkMemory, LinkServer } from "../../../firmware/link/server.ts";
 import { createPlant } from "../cuff.ts";
 import type { Scenario } from "../scenario.ts";
 import { SIM_STEP_SECONDS, SimBoard } from "../sim-board.ts";
-import { Wire } from "../wire.ts";
+import { Wire } from "../../../firmware/link/wire.ts";
 
 export type HostileStep =
   | { kind: "zero" }

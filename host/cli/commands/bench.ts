@@ -16,7 +16,7 @@ supervisor, link server) against the simulated cuff, with a simulated host and
 athlete. Faults in the scenario are injected at their times.
 
 Options:
-  --scenario FILE     scenario JSON (see scenarios/ for examples; CONTRACTS.md section 3)
+  --scenario FILE     scenario JSON (see scenarios/ for examples; format: docs/formats.md)
   --trace FILE.csv    write t,cuff_mmhg,sensor_mmhg,target_mmhg,pump,vent,state,phase every 10 ms
   --json              print one JSON object with the results (nothing else on stdout)
   --profile FILE      hardware profile (default: hardware/profiles/reference-nano.json)
@@ -30,7 +30,7 @@ not be written (the run goes on and prints its results; a warning names the
 file, and the trace keeps its rows up to the failure), 2 bad usage.
 
 Example:
-  cuff bench --scenario scenarios/leg-press-80-lop.json --trace /tmp/leg.csv
+  cuff bench --scenario scenarios/leg-press-80-lop.json --trace leg.csv
 `;
 
 export const benchCommand: Command = {

@@ -20,7 +20,7 @@ readable by you alone; pairing again replaces it.
 Exit codes: 0 saved, 1 it could not be saved, 2 bad usage.
 
 Examples:
-  cuff pair 3f1c...e9 (the 64 hex digits cuff firmware printed)
+  cuff pair 3f1c9a0e5b7d2c4816f0a9e3b5d7c1e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4
 `;
 
 export const pairCommand: Command = {
@@ -29,7 +29,7 @@ export const pairCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { positionals } = parseOptions(argv, {}, true);
-    if (positionals.length !== 1) throw new UsageError("give the pairing key cuff firmware showed, e.g. cuff pair 3f1c...e9 (64 hex digits)");
+    if (positionals.length !== 1) throw new UsageError("give the pairing key cuff firmware showed: cuff pair followed by its 64 hex digits");
     const path = saveHostPairingKey(io.env, positionals[0]!);
     io.stdout.write(`Paired: cuff commands on this computer now prove the key to the cuff (kept in ${path}).\n`);
     return 0;
