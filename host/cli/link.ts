@@ -31,7 +31,7 @@ export interface LinkChoice {
   limb?: Limb;
   speed: number;
   baud?: number;
-  /** The simulated cuff's firmware as for bench acceptance (holds without a LOP). */
+  /** The firmware this command runs (the simulated cuff, or on --board) as for bench acceptance: holds without a LOP. */
   bench?: boolean;
 }
 
@@ -76,7 +76,7 @@ export function loadSimScenario(path: string | undefined, limb: Limb | undefined
 /** A board, a served link, or the simulated cuff. */
 export const openLink: LinkOpener = async (choice) => {
   if (choice.sim) return openSim(choice);
-  if (choice.board) return openBoardLink(choice.board);
+  if (choice.board) return openBoardLink(choice.board, undefined, choice.bench === true);
   const path = choice.port!;
   const clock = new SystemClock();
   const pairingKey = loadHostPairingKey(process.env);

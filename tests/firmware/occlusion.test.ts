@@ -199,11 +199,11 @@ describe("the occlusion rule", () => {
     return null;
   };
 
-  it("a distal pulse under 3 % of its size for 1 s fires; at 5 % it does not; in the cuff's own LOP measurement it never does", () => {
-    expect(firstFiring((t) => input(t, { distalPulseShare: 0.02 }), 3)).toBeCloseTo(1, 2);
+  it("a distal pulse under 3 % of its size for 2 s fires; at 5 % it does not; in the cuff's own LOP measurement it never does", () => {
+    expect(firstFiring((t) => input(t, { distalPulseShare: 0.02 }), 3)).toBeCloseTo(2, 2);
     expect(firstFiring((t) => input(t, { distalPulseShare: 0.05 }), 3)).toBeNull();
     expect(firstFiring((t) => input(t, { distalPulseShare: 0, state: "lop" }), 3)).toBeNull();
-    expect(firstFiring((t) => input(t, { distalPulseShare: 0, state: "inflating" }), 3)).toBeCloseTo(1, 2);
+    expect(firstFiring((t) => input(t, { distalPulseShare: 0, state: "inflating" }), 3)).toBeCloseTo(2, 2);
   });
 
   it("a cuff pulsation under 20 % of the envelope's maximum fires at once (it is already a median of 8 s); at 25 % it does not", () => {

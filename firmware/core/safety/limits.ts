@@ -107,8 +107,8 @@ export const SAFETY_LIMITS = {
    * 0.29-0.54 at 80 % of the LOP, 0.04-0.46 at 90 %, 0-0.05 at 95 % and none from the LOP on.
    */
   occludedDistalShare: 0.03,
-  /** ...for this long. */
-  occludedDistalSeconds: 1,
+  /** ...for this long: near 90 % of the LOP the pulse can vanish for a breath's trough, under 2 s. */
+  occludedDistalSeconds: 2,
 
   /** Settled, the pressure under this with the vent shut for this long: the cuff is off the limb or burst. */
   cuffOffMmhg: 10,

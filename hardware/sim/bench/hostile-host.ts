@@ -56,6 +56,8 @@ export interface HostileRun {
   sessionEndings: string[];
   /** The reasons of the firmware's refusals (nack), in order. */
   refusals: string[];
+  /** The true pressure as a share of the true LOP when each occlusion fault was raised. */
+  occlusionFaultsAtShareOfLop: number[];
 }
 
 const HEARTBEAT_SECONDS = 0.5;
@@ -69,8 +71,10 @@ export function runHostileSequence(scenario: Scenario, steps: readonly HostileSt
   const memory = new HostLinkMemory();
   const sessionEndings: string[] = [];
   const refusals: string[] = [];
+  const occlusionFaults: number[] = [];
   runtime.subscribe((m) => {
     if (m.type === "summary") sessionEndings.push(m.summary.ending === "fault" ? `fault: ${m.summary.fault}` : m.summary.ending);
+    if (m.type === "alarm" && m.kind === "occlusion") occlusionFaults.push(plant.trueMmhg() / plant.lopTrueMmhg);
   });
   const output = () => {
     const wire = new Wire();
@@ -180,5 +184,6 @@ export function runHostileSequence(scenario: Scenario, steps: readonly HostileSt
     simSeconds: clock.nowSeconds(),
     sessionEndings,
     refusals,
+    occlusionFaultsAtShareOfLop: occlusionFaults,
   };
 }
