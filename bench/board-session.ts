@@ -45,6 +45,14 @@ function childrenOf(pid: number): string[] {
   }
 }
 
+function commandOf(pid: string): string {
+  try {
+    return execFileSync("ps", ["-o", "comm=", "-p", pid], { encoding: "utf8" }).trim();
+  } catch {
+    return "";
+  }
+}
+
 function lastJson(stdout: string): Record<string, unknown> | null {
   const line = stdout.trim().split("\n").at(-1);
   try {
@@ -86,7 +94,8 @@ async function main(): Promise<number> {
   if (left.length) failures.push(`SIGINT: ${left.length} child process(es) left`);
 
   const boardPid = board.child.pid!;
-  const boardChildren = childrenOf(boardPid);
+  // The board's own children: its socat (tsx's esbuild service, in the repository, is the runner's).
+  const boardChildren = childrenOf(boardPid).filter((child) => commandOf(child) === "socat");
   board.child.kill("SIGINT");
   const boardEnd = await board.done;
   const boardLeft = boardChildren.filter((p) => {

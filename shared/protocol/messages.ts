@@ -35,6 +35,7 @@ export const AlarmKindSchema = z.enum([
   "valve-stuck-closed",
   "cuff-off",
   "target-not-reached",
+  "pump-too-small",
   "restriction-cap",
   "host-silent",
   "board-lost",

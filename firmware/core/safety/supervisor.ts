@@ -6,6 +6,7 @@ import type { AlarmKind, Severity } from "../../../shared/protocol/messages.ts";
 import type { SafetyInput, SafetyRule } from "./rule.ts";
 import { OcclusionRule } from "./rules/occlusion.ts";
 import { HoseKinkRule, InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
+import { PumpTooSmallRule } from "./rules/pump-too-small.ts";
 import { AboveLopRule, CuffOffRule, DeviationRule, OverpressureRule } from "./rules/pressure.ts";
 import { SensorDisagreementRule, SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";
 
@@ -27,6 +28,7 @@ export function safetyRules(): SafetyRule[] {
     new CuffOffRule(),
     new PumpDeadRule(),
     new LeakRule(),
+    new PumpTooSmallRule(),
     new InflationStalledRule(),
     new SlowLeakRule(),
     new DeviationRule(),
