@@ -17,6 +17,8 @@ export interface FirmwareSettings {
   hostSilence?: HostSilencePolicy;
   /** Deflated rest enforced between exercises (default 60 s). */
   restBetweenExercisesSeconds?: number;
+  /** Bench acceptance on a mock limb: holds without a LOP. Set where the firmware starts, never over the link. */
+  benchAcceptance?: boolean;
 }
 
 export function createController(profile: HardwareProfile, settings: FirmwareSettings = {}): CuffController {
@@ -26,6 +28,7 @@ export function createController(profile: HardwareProfile, settings: FirmwareSet
     createRepCounter: () => createRepCounter(profile.sensor.sampleHz),
     ...(settings.hostSilence ? { hostSilence: settings.hostSilence } : {}),
     ...(settings.restBetweenExercisesSeconds !== undefined ? { restBetweenExercisesSeconds: settings.restBetweenExercisesSeconds } : {}),
+    ...(settings.benchAcceptance ? { benchAcceptance: true } : {}),
   });
 }
 

@@ -120,6 +120,7 @@ export class FirmwareRuntime {
     if (this.stopped || this.hung) return;
     this.lastSampleSeconds = sample.tSeconds;
     this.staleReported = false;
+    if (sample.distalCounts) this.controller.distal.update(sample.tSeconds, sample.distalCounts, this.controller.telemetryPressure());
     const actuation = this.controller.tick(sample.tSeconds, sample.counts, sample.secondaryCounts);
     this.board.setPump(actuation.pump);
     this.board.setVent(actuation.vent);

@@ -31,6 +31,7 @@ import { startAppServer } from "../../host/app/server/app-server.ts";
 import { bundlePageScript, uplotStyleSheet } from "../../host/app/server/assets.ts";
 import { runSession } from "../../host/session/runner.ts";
 import { PlanSchema } from "../../shared/plan.ts";
+import { newPairingKey, parsePairingKey } from "../../shared/protocol/pairing.ts";
 import { launchBrowser, PHONE } from "./browser.ts";
 import { summarise, type Spread } from "./stats.ts";
 
@@ -140,8 +141,9 @@ async function rig(maxTelemetryHz: number): Promise<Rig> {
   const driver = new Driver(stack);
   const client = await CuffClient.open({ connect: duplexConnector(() => stack.hostStream), clock, label: "the simulated cuff" });
   const athlete = new SimulatedAthlete(client, stack.plant, clock, () => 0.5);
-  const hub = new LinkHub({ upstream: client, clock: new SystemClock(), maxTelemetryHz });
-  const server = await startAppServer({ hub, host: "127.0.0.1", port: 0, token: "unused-on-loopback", recordsFolder: null, config: { sim: true, source: "simulated cuff", limb: "leg", plan: SCENARIO.plan } });
+  const pageKey = newPairingKey();
+  const hub = new LinkHub({ upstream: client, clock: new SystemClock(), maxTelemetryHz, pageKey: parsePairingKey(pageKey)! });
+  const server = await startAppServer({ hub, host: "127.0.0.1", port: 0, token: "unused-on-loopback", recordsFolder: null, config: { sim: true, source: "simulated cuff", limb: "leg", plan: SCENARIO.plan, pageKey } });
   return {
     clock,
     stack,

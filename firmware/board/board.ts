@@ -16,6 +16,11 @@ export interface PressureSample {
    * previous sample: on a build with a second sensor a null is a missing reading, not a zero.
    */
   secondaryCounts: number | null;
+  /**
+   * The distal pulse sensor's infrared samples (raw counts, 100 per second) read since the previous
+   * sample, oldest first; absent on a build without the sensor.
+   */
+  distalCounts?: readonly number[];
 }
 
 export type GuardEvent = { kind: "status"; status: GuardStatus } | ({ kind: "tripped" } & GuardTripped);

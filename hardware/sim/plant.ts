@@ -36,6 +36,8 @@ export interface CuffPlant {
   sensorCounts(): number;
   /** What the board reads on its second sensor's channel now (raw counts, per the profile's secondarySensor); null on a build without one. */
   secondarySensorCounts(): number | null;
+  /** The distal pulse sensor's unread samples, oldest first (null on a build without one). */
+  readDistalPulse?(): number[] | null;
   /** The athlete starts a set: `reps` repetitions at the scenario's cadence, from now. */
   beginSet(reps: number): void;
   /** The athlete stops (set done or aborted). */

@@ -135,7 +135,9 @@ export class SimBoard implements CuffBoard {
     this.deliver(this.guard.sample(counts, now));
     if (secondaryCounts !== null) this.deliver(this.guard.sampleSecondary(secondaryCounts, now));
     if (!this.sampling || this.closed) return;
-    for (const listener of [...this.sampleListeners]) listener({ tSeconds: now, counts, secondaryCounts });
+    const distalCounts = this.plant.readDistalPulse?.() ?? null;
+    const sample = { tSeconds: now, counts, secondaryCounts, ...(distalCounts ? { distalCounts } : {}) };
+    for (const listener of [...this.sampleListeners]) listener(sample);
   }
 
   /** USB cable pulled: the board loses power (pump off, normally-open vent opens) and the link dies. */

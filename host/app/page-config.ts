@@ -13,4 +13,10 @@ export interface PageConfig {
   limb: Limb | null;
   /** The plan the app was started with (a scenario's), for the form; null for the form's defaults. */
   plan: PlanInput | null;
+  /**
+   * The key this page proves in its cuff link hello (64 hex digits), new each time the app
+   * starts: only a page the server served (to a request it admitted) commands the cuff; any
+   * other WebSocket peer may read status and deflate.
+   */
+  pageKey: string;
 }

@@ -6,7 +6,7 @@ import type { HubSocket } from "../../host/app/hub/peer.ts";
 import { CuffClient } from "../../host/client/client.ts";
 import { duplexConnector } from "../../host/client/stream-port.ts";
 import { ManualClock } from "../../shared/clock.ts";
-import { crc16Hex, decodeFirmwareFrame, encodeFrame, type FirmwareMessage, type HostBody, PROTOCOL_VERSION, SCHEMA_FINGERPRINT, type TelemetryMessage } from "../../shared/protocol/index.ts";
+import { crc16Hex, decodeFirmwareFrame, encodeFrame, type FirmwareMessage, type HostBody, pairingProof, PROTOCOL_VERSION, SCHEMA_FINGERPRINT, type TelemetryMessage } from "../../shared/protocol/index.ts";
 
 export class FakePage implements HubSocket {
   readonly sent: string[] = [];
@@ -52,8 +52,11 @@ export class FakePage implements HubSocket {
     return seq;
   }
 
-  hello(instance = "page"): void {
-    this.frame({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "test page", instance });
+  /** A hello; with `key`, proving it over the nonce of the hub's latest hello to this page. */
+  hello(instance = "page", key?: Uint8Array): void {
+    const nonce = this.messages().filter((m) => m.type === "hello").at(-1)?.nonce;
+    const proof = key && nonce ? { proof: pairingProof(key, nonce, instance) } : {};
+    this.frame({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "test page", instance, ...proof });
   }
 
   /** A raw text message, frame or not. */
@@ -73,13 +76,14 @@ export interface HubRig {
   upstream: CuffClient;
   hub: LinkHub;
   telemetry: TelemetryMessage[];
-  page(instance?: string): FakePage;
+  /** A page that says hello (proving the rig's page key, if it has one, unless told `key: null`). */
+  page(instance?: string, key?: Uint8Array | null): FakePage;
   advance(seconds: number): Promise<void>;
   until(test: () => boolean, limitSeconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function hubRig(): Promise<HubRig> {
+export async function hubRig(options: { pageKey?: Uint8Array } = {}): Promise<HubRig> {
   const clock = new ManualClock();
   const stack = createSimStack({ clock, scenario: parseScenario({ name: "hub", seed: 5, limb: "leg", subject: { lopMmhg: 195 } }) });
   const opening = CuffClient.open({ connect: duplexConnector(() => stack.hostStream), clock, instance: "app-host", reconnect: false });
@@ -88,7 +92,7 @@ export async function hubRig(): Promise<HubRig> {
   for (let i = 0; i < 100 && upstream === null; i++) await stack.advance(0.1);
   if (upstream === null) throw new Error("the hub's host did not connect to the simulated cuff");
   const client: CuffClient = upstream;
-  const hub = new LinkHub({ upstream: client, clock, maxTelemetryHz: 1000 });
+  const hub = new LinkHub({ upstream: client, clock, maxTelemetryHz: 1000, ...(options.pageKey ? { pageKey: options.pageKey } : {}) });
   const telemetry: TelemetryMessage[] = [];
   client.telemetry$.subscribe((m) => telemetry.push(m));
   const advance = (seconds: number) => stack.advance(seconds);
@@ -98,10 +102,10 @@ export async function hubRig(): Promise<HubRig> {
     upstream: client,
     hub,
     telemetry,
-    page(instance = "page") {
+    page(instance = "page", key = options.pageKey ?? null) {
       const page = new FakePage();
       page.handle = hub.attach(page, "test page");
-      page.hello(instance);
+      page.hello(instance, key ?? undefined);
       // a live page heartbeats every half second, as CuffClient does
       const beat = () => {
         if (page.closedWith || page.left) return;

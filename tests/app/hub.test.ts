@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { CLOSE_CODE } from "../../host/app/hub/peer.ts";
-import type { HostBody } from "../../shared/protocol/index.ts";
-import { type FakePage, framed, type HubRig, hubRig } from "./hub-rig.ts";
+import { type HostBody, pairingProof, PROTOCOL_VERSION, SCHEMA_FINGERPRINT } from "../../shared/protocol/index.ts";
+import { FakePage, framed, type HubRig, hubRig } from "./hub-rig.ts";
 
 let rig: HubRig | null = null;
 afterEach(async () => {
@@ -131,10 +131,52 @@ describe("the cuff app's link hub", () => {
 
   it("a page says hello before anything else", async () => {
     rig = await hubRig();
-    const page = new (await import("./hub-rig.ts")).FakePage();
+    const page = new FakePage();
     page.handle = rig.hub.attach(page, "test page");
     const seq = page.frame({ type: "deflate", cuff: 0 });
     expect(page.replyTo(seq)).toMatchObject({ type: "error", code: "refused" });
     expect(page.closedWith).toBeNull();
+  });
+});
+
+describe("pages prove the page key", () => {
+  const KEY = new Uint8Array(32).map((_, i) => i * 7 + 3);
+
+  it("a page that proves it commands the cuff; a peer without it may read status and deflate, nothing more", async () => {
+    rig = await hubRig({ pageKey: KEY });
+    const page = rig.page("page");
+    const intruder = rig.page("intruder", null);
+    await rig.advance(0.2);
+    expect(page.messages().filter((m) => m.type === "hello").at(-1)).toMatchObject({ link: "paired", authenticated: true });
+    expect(intruder.messages().filter((m) => m.type === "hello").at(-1)).toMatchObject({ link: "paired", authenticated: false });
+    for (const body of [START, { type: "zero", cuff: 0 }, { type: "configure", cuff: 0, hostSilence: { policy: "continue", timeoutSeconds: 60 } }] as HostBody[]) {
+      const seq = intruder.frame(body);
+      expect(intruder.replyTo(seq), body.type).toMatchObject({ type: "nack", reason: "not-paired" });
+    }
+    const status = intruder.frame({ type: "status-request", cuff: 0 });
+    await rig.until(() => intruder.messages().some((m) => m.type === "status" && m.ref === status), 2);
+    await holding(rig, page);
+    const deflate = intruder.frame({ type: "deflate", cuff: 0 });
+    await rig.until(() => intruder.replyTo(deflate) !== undefined, 1);
+    expect(intruder.replyTo(deflate)).toMatchObject({ type: "ack" });
+    await rig.until(() => rig!.upstream.state === "vented", 20);
+    expect(intruder.closedWith).toBeNull();
+  });
+
+  it("a wrong key, or a proof replayed on another link, is refused", async () => {
+    rig = await hubRig({ pageKey: KEY });
+    const wrong = rig.page("wrong", KEY.map((b) => b ^ 1));
+    await rig.advance(0.2);
+    expect(wrong.messages().find((m) => m.type === "error")).toMatchObject({ code: "refused" });
+    expect(wrong.replyTo(wrong.frame({ type: "zero", cuff: 0 }))).toMatchObject({ type: "nack", reason: "not-paired" });
+    // a proof seen on one page's link is worthless on another's: each link has its own nonce
+    const page = rig.page("page");
+    const firstHello = page.messages().find((m) => m.type === "hello");
+    const seenProof = pairingProof(KEY, (firstHello as { nonce: string }).nonce, "page");
+    const replayer = new FakePage();
+    replayer.handle = rig.hub.attach(replayer, "replayer");
+    replayer.frame({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "replay", instance: "page", proof: seenProof });
+    expect(replayer.messages().find((m) => m.type === "error")).toMatchObject({ code: "refused" });
+    expect(replayer.replyTo(replayer.frame({ type: "zero", cuff: 0 }))).toMatchObject({ type: "nack", reason: "not-paired" });
   });
 });

@@ -11,9 +11,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type AppServer, startAppServer } from "../../host/app/server/app-server.ts";
 import { byteRange } from "../../host/app/server/files.ts";
+import { decodeFirmwareFrame, encodeFrame, type FirmwareMessage, type HostBody, PROTOCOL_VERSION, SCHEMA_FINGERPRINT } from "../../shared/protocol/index.ts";
+import { parsePairingKey } from "../../shared/protocol/pairing.ts";
 import { type HubRig, hubRig } from "./hub-rig.ts";
 
 const TOKEN = "t0ken-for-the-tests-0123456789abcdef";
+const PAGE_KEY = "5a".repeat(32);
 let rig: HubRig | null = null;
 let server: AppServer | null = null;
 let folder: string | null = null;
@@ -28,9 +31,9 @@ afterEach(async () => {
 });
 
 async function serve(host: string): Promise<{ base: string; server: AppServer }> {
-  rig = await hubRig();
+  rig = await hubRig({ pageKey: parsePairingKey(PAGE_KEY)! });
   folder = mkdtempSync(join(tmpdir(), "cuff-app-records-"));
-  server = await startAppServer({ hub: rig.hub, host, port: 0, token: TOKEN, recordsFolder: folder, config: { sim: true, source: "simulated cuff", limb: null, plan: null } });
+  server = await startAppServer({ hub: rig.hub, host, port: 0, token: TOKEN, recordsFolder: folder, config: { sim: true, source: "simulated cuff", limb: null, plan: null, pageKey: PAGE_KEY } });
   return { base: `http://127.0.0.1:${server.port}/`, server };
 }
 
@@ -67,7 +70,9 @@ describe("the cuff app's web server", () => {
     for (const path of ["", "app.js", "app.css", "records/", "records/x.jsonl"]) {
       const response = await fetch(base + path, { redirect: "manual" });
       expect(response.status, path).toBe(401);
-      expect(await response.text()).not.toContain("Cuff pressure");
+      const body = await response.text();
+      expect(body).not.toContain("Cuff pressure");
+      expect(body).not.toContain(PAGE_KEY);
     }
     expect(await upgrade(`ws://127.0.0.1:${server.port}/link`)).toBe(401);
     expect((await fetch(`${base}?token=wrong-${TOKEN}`, { redirect: "manual" })).status).toBe(401);
@@ -84,7 +89,10 @@ describe("the cuff app's web server", () => {
     const sent = { cookie: cookie.split(";")[0]! };
     const page = await fetch(base, { headers: sent });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('aria-label="Cuff pressure"');
+    const html = await page.text();
+    expect(html).toContain('aria-label="Cuff pressure"');
+    // the page carries the key its hello proves
+    expect(html).toContain(`"pageKey":"${PAGE_KEY}"`);
     expect(await upgrade(`ws://127.0.0.1:${server.port}/link`, sent)).toBe(101);
   });
 
@@ -97,6 +105,29 @@ describe("the cuff app's web server", () => {
     expect(await upgrade(`ws://127.0.0.1:${server.port}/link`, { origin: "http://attacker.example" })).toBe(403);
     expect(await upgrade(`ws://127.0.0.1:${server.port}/link`, { origin: `http://127.0.0.1:${server.port}` })).toBe(101);
     expect((await fetch(base + "app.js", { method: "POST" })).status).toBe(405);
+  });
+
+  it("a WebSocket peer that is not a page the server served may read status and deflate, nothing more", async () => {
+    const { server } = await serve("127.0.0.1");
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/link`);
+    const received: FirmwareMessage[] = [];
+    socket.on("message", (data) => {
+      const decoded = decodeFirmwareFrame(String(data));
+      if (decoded.ok) received.push(decoded.message);
+    });
+    await new Promise((resolve) => socket.on("open", resolve));
+    const send = (body: HostBody, seq: number) => socket.send(encodeFrame({ v: PROTOCOL_VERSION, seq, ...body } as never));
+    const until = async (test: () => boolean) => {
+      for (let i = 0; i < 100 && !test(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(test()).toBe(true);
+    };
+    send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "a script", instance: "script" }, 1);
+    await until(() => received.filter((m) => m.type === "hello").length >= 2);
+    expect(received.filter((m) => m.type === "hello").at(-1)).toMatchObject({ link: "paired", authenticated: false });
+    send({ type: "zero", cuff: 0 }, 2);
+    await until(() => received.some((m) => m.type === "nack" && m.ref === 2));
+    expect(received.find((m) => m.type === "nack" && m.ref === 2)).toMatchObject({ reason: "not-paired" });
+    socket.close();
   });
 
   it("serves recordings whole or by byte range, and nothing outside the folder", async () => {

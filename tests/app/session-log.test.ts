@@ -55,7 +55,9 @@ describe("the app's session log", () => {
     expect(lines.filter((l) => l.type === "telemetry").length).toBeGreaterThan(20 * 10);
     expect(lines.at(-1)).toMatchObject({ type: "session-end", outcome: "stopped", sets: [{ set: 1, planned: 20, complete: false }] });
     const entry = readHistoryEntry(join(folder!, "2026-05-04T10-20-30-ana-leg.jsonl"))!;
-    expect(entry).toMatchObject({ person: "Ana", limb: "leg", ended: "stopped by the user", lopMmhg: 195 });
+    expect(entry).toMatchObject({ person: "Ana", limb: "leg", ended: "stopped by the user" });
+    // the LOP the plan claimed, as the cuff confirmed it on the first inflation
+    expect(Math.abs(entry.lopMmhg! - 195)).toBeLessThan(15);
     expect(warnings).toEqual([]);
   });
 

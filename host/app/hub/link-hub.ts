@@ -3,9 +3,12 @@
  * keeps the link, the heartbeats and the reconnection through a CuffClient);
  * each page speaks the same cuff link to the hub over its WebSocket, one frame
  * per message: hello, heartbeats, commands, status requests in; hello, acks,
- * telemetry and events out. One page controls at a time (control.ts); any page
- * may deflate. A message that is not a valid frame gets a typed error and a
- * closed socket, and never reaches the cuff.
+ * telemetry and events out. Each page's WebSocket is a paired link: a page
+ * commands the cuff only once its hello proves the page key (which the server
+ * puts in the page it serves); any other peer may read status and deflate. One
+ * page controls at a time (control.ts); any page may deflate. A message that is
+ * not a valid frame gets a typed error and a closed socket, and never reaches
+ * the cuff.
  */
 import { type Observable, Subject, type Subscription } from "rxjs";
 import type { Clock } from "../../../shared/clock.ts";
@@ -32,6 +35,8 @@ export interface LinkHubOptions {
   maxTelemetryHz?: number;
   /** A page with more than this unsent skips telemetry until it catches up; events still go. */
   maxBufferedBytes?: number;
+  /** The key a page proves in its hello (32 bytes); without it every WebSocket is an open link. */
+  pageKey?: Uint8Array;
 }
 
 /** What the server hands each page's messages to. */
@@ -89,7 +94,7 @@ export class LinkHub {
   }
 
   attach(socket: HubSocket, label: string): PeerHandle {
-    const peer = new HubPeer(`page-${this.nextPeer++}`, label, socket);
+    const peer = new HubPeer(`page-${this.nextPeer++}`, label, socket, this.options.pageKey ?? null);
     this.peers.set(peer.id, peer);
     this.sendHello(peer);
     return {
@@ -119,7 +124,6 @@ export class LinkHub {
 
   private receive(peer: HubPeer, data: string | Buffer, isBinary: boolean): void {
     if (peer.closed) return;
-    this.lease.heard(peer.id, this.options.clock.nowSeconds());
     if (isBinary) {
       peer.reject({ type: "error", code: "framing", ref: null, detail: "binary WebSocket messages are not cuff link frames" }, CLOSE_CODE.unsupportedData);
       return;
@@ -154,6 +158,10 @@ export class LinkHub {
         return;
       }
       if (!this.options.upstream.connected) return; // no cuff to speak for yet: the page says hello again
+      const verdict = peer.admission.hello(message.instance, message.proof);
+      if (verdict === "wrong-proof") {
+        peer.send({ type: "error", code: "refused", ref: message.seq, detail: "the page's proof does not match this cuff app's page key: reload the page" });
+      }
       peer.hello(message.instance);
       this.sendHello(peer);
       return;
@@ -162,6 +170,19 @@ export class LinkHub {
       peer.send({ type: "error", code: "refused", ref: message.seq, detail: "send hello first" });
       return;
     }
+    if (!peer.admission.admits(message.type)) {
+      // an unproved peer's heartbeat is no sign that the controlling page is there
+      if (message.type !== "heartbeat") {
+        peer.send({
+          type: "nack",
+          ref: message.seq,
+          reason: "not-paired",
+          detail: `"${message.type}" needs a page of this cuff app (its hello proves the page key); any other peer may only read status and deflate`,
+        });
+      }
+      return;
+    }
+    this.lease.heard(peer.id, this.options.clock.nowSeconds());
     if (message.type === "heartbeat") return;
     if (!OPEN_TO_WATCHERS.has(message.type)) {
       const idle = this.lastState === null || this.lastState === "vented";
@@ -211,6 +232,7 @@ export class LinkHub {
       software: firmware.software,
       cuffs: firmware.cuffs,
       uptime: Math.max(firmware.uptime, this.lastT ?? 0),
+      ...peer.admission.helloFields(),
     });
   }
 

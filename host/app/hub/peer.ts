@@ -3,6 +3,7 @@
  * it sent that are in flight or answered, so a resend (same seq, same content)
  * is answered again instead of carried out twice.
  */
+import { LinkAdmission } from "../../../shared/protocol/admission.ts";
 import { SequenceCounter } from "../../../shared/protocol/sequence.ts";
 import { encodeFrame, type FirmwareBody, PROTOCOL_VERSION } from "../../../shared/protocol/index.ts";
 
@@ -35,13 +36,19 @@ export class HubPeer {
   instance: string | null = null;
   closed = false;
   lastTelemetryWallSeconds = -Infinity;
+  /** Each page's WebSocket is a link of its own: its own nonce, its own proof. */
+  readonly admission: LinkAdmission;
 
   constructor(
     readonly id: string,
     /** Where the page is, for messages to other pages ("192.168.1.20"). */
     readonly label: string,
     readonly socket: HubSocket,
-  ) {}
+    /** The key a page proves in its hello; null: an open link. */
+    pairingKey: Uint8Array | null,
+  ) {
+    this.admission = new LinkAdmission(pairingKey);
+  }
 
   send(body: FirmwareBody): void {
     if (this.closed) return;

@@ -5,6 +5,7 @@
  * meter, counters, chart, alarms and cues show.
  */
 import { SystemClock } from "../../../shared/clock.ts";
+import { parsePairingKey } from "../../../shared/protocol/pairing.ts";
 import { type PlanMode, PlanSchema } from "../../../shared/plan.ts";
 import type { SessionSummary, StatusMessage } from "../../../shared/protocol/index.ts";
 import { type CuffEvent, CuffClient } from "../../client/client.ts";
@@ -34,6 +35,7 @@ const storage = (() => {
   }
 })();
 const clock = new SystemClock();
+const pageKey = parsePairingKey(config.pageKey ?? "") ?? undefined;
 const live = new LivePanel();
 const chart = new PressureChart(byId("chart"), { label: "Cuff pressure over time, with the target band and the LOP line" });
 const cues = new CuePlayer(storage);
@@ -137,6 +139,8 @@ function wire(c: CuffClient): void {
   });
   c.status$.subscribe(adoptStatus);
   c.connection$.subscribe((state) => {
+    // a page served before the app restarted holds an old page key: it watches, and can deflate
+    if (state === "connected" && c.firmware?.authenticated === false) say("This page is out of date (the cuff app restarted): reload it to control the cuff. Deflate works as it is.");
     const down = state !== "connected";
     connection.classList.toggle("down", down);
     setText(connection, state === "connected" ? "connected" : state === "reconnecting" ? "reconnecting…" : state === "closed" ? "disconnected: reload the page" : "connecting…");
@@ -154,6 +158,7 @@ async function connect(): Promise<void> {
         clock,
         label: "the cuff app",
         reconnect: { initialSeconds: 0.25, maxSeconds: 2, giveUpSeconds: Number.MAX_SAFE_INTEGER },
+        ...(pageKey ? { pairingKey: pageKey } : {}),
       });
       wire(client);
       return;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SystemClock } from "../../../shared/clock.ts";
+import { newPairingKey, parsePairingKey } from "../../../shared/protocol/pairing.ts";
 import { LinkHub } from "../../app/hub/link-hub.ts";
 import { startAppServer } from "../../app/server/app-server.ts";
 import { SessionLog } from "../../app/session-log.ts";
@@ -75,7 +76,9 @@ export function makeAppCommand(open: LinkOpener = openLink): Command {
       const recordsFolder = temporaryRecords ?? recordingsFolder(values, io);
       const link = await open(choice);
       const scenario = link.sim?.scenario ?? null;
-      const hub = new LinkHub({ upstream: link.client, clock: new SystemClock() });
+      // the key each page proves in its hello: only pages this server served command the cuff
+      const pageKey = newPairingKey();
+      const hub = new LinkHub({ upstream: link.client, clock: new SystemClock(), pageKey: parsePairingKey(pageKey)! });
       const log = new SessionLog({ hub, upstream: link.client, folder: recordsFolder, source: link.label, person, now: () => new Date(), warn: (s) => io.stderr.write(s + "\n") });
       let server;
       try {
@@ -90,6 +93,7 @@ export function makeAppCommand(open: LinkOpener = openLink): Command {
             source: choice.sim ? "simulated cuff" : link.label,
             limb: scenario?.limb ?? null,
             plan: scenario?.plan ?? null,
+            pageKey,
           },
         });
       } catch (error) {
