@@ -133,6 +133,8 @@ function wire(c: CuffClient): void {
     update(foldEvent(view, e));
     if (e.type === "summary") {
       showSummary(e.summary);
+      // a session this page followed from elsewhere is over: nothing left to say about it
+      if (!running) say(null);
       // the app records the summary as it relays it: the history has the session's end by now
       setTimeout(() => void history.refresh(false), 500);
     }
