@@ -8,7 +8,8 @@ import type { HardwareProfile } from "../hardware/profile.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CuffBoard } from "./board/board.ts";
 import { CuffController, type HostSilencePolicy } from "./core/controller.ts";
-import { createLopProcedure } from "./core/lop/measure.ts";
+import { createLop } from "./core/distal/lop.ts";
+import { DistalPulseMonitor } from "./core/distal/monitor.ts";
 import { createRepCounter } from "./core/reps/reps.ts";
 import { FirmwareRuntime } from "./runtime.ts";
 
@@ -19,10 +20,16 @@ export interface FirmwareSettings {
   restBetweenExercisesSeconds?: number;
 }
 
-export function createController(profile: HardwareProfile, settings: FirmwareSettings = {}): CuffController {
+/** The distal pulse monitor of a build with the sensor (null without): the runtime feeds it, the LOP procedure reads it. */
+export function createDistalMonitor(profile: HardwareProfile): DistalPulseMonitor | null {
+  const sensor = profile.distalPulseSensor;
+  return sensor ? new DistalPulseMonitor(sensor.sampleHz, 2 ** sensor.adcBits - 1) : null;
+}
+
+export function createController(profile: HardwareProfile, settings: FirmwareSettings = {}, distal: DistalPulseMonitor | null = null): CuffController {
   return new CuffController({
     profile,
-    createLop: (options) => createLopProcedure({ ...options, sampleHz: profile.sensor.sampleHz, pumpMinDuty: profile.pump.minDuty }),
+    createLop: (options) => createLop({ ...options, sampleHz: profile.sensor.sampleHz, pumpMinDuty: profile.pump.minDuty, distal }),
     createRepCounter: () => createRepCounter(profile.sensor.sampleHz),
     ...(settings.hostSilence ? { hostSilence: settings.hostSilence } : {}),
     ...(settings.restBetweenExercisesSeconds !== undefined ? { restBetweenExercisesSeconds: settings.restBetweenExercisesSeconds } : {}),
@@ -37,7 +44,8 @@ export interface FirmwareParts extends FirmwareSettings {
 
 /** The controller on a board, started: the guard armed, the outputs safe, samples flowing in. */
 export function startFirmware(parts: FirmwareParts): FirmwareRuntime {
-  const runtime = new FirmwareRuntime(createController(parts.profile, parts), parts.board, parts.clock, parts.profile);
+  const distal = createDistalMonitor(parts.profile);
+  const runtime = new FirmwareRuntime(createController(parts.profile, parts, distal), parts.board, parts.clock, parts.profile, distal);
   runtime.start();
   return runtime;
 }

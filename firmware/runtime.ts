@@ -10,7 +10,8 @@ import { GuardReason } from "../shared/guard.ts";
 import type { FirmwareBody, HostMessage } from "../shared/protocol/messages.ts";
 import type { CuffBoard, PressureSample } from "./board/board.ts";
 import type { CommandResult, CuffController } from "./core/controller.ts";
-import { eventMessage, statusMessage, telemetryMessage } from "./link/wire-adapter.ts";
+import type { DistalPulseMonitor } from "./core/distal/monitor.ts";
+import { distalTelemetry, eventMessage, statusMessage, telemetryMessage } from "./link/wire-adapter.ts";
 
 /** What a guard trip means, by its reason. */
 const GUARD_TRIP_CAUSE: Partial<Record<number, string>> = {
@@ -43,6 +44,8 @@ export class FirmwareRuntime {
     private readonly board: CuffBoard,
     private readonly clock: Clock,
     private readonly profile: HardwareProfile,
+    /** The distal pulse sensor's monitor, on a build with one: fed from the board's batches. */
+    readonly distal: DistalPulseMonitor | null = null,
   ) {}
 
   start(): void {
@@ -52,6 +55,8 @@ export class FirmwareRuntime {
     this.board.setPump(0);
     this.board.setVent(1);
     this.unsubscribe.push(this.board.onSample((sample) => this.onSample(sample)));
+    const distal = this.distal;
+    if (distal) this.unsubscribe.push(this.board.onDistalPulse((batch) => distal.push(batch.tSeconds, batch.counts)));
     this.unsubscribe.push(
       this.board.onGuard((event) => {
         if (event.kind === "tripped") {
@@ -120,7 +125,10 @@ export class FirmwareRuntime {
     this.board.setVent(actuation.vent);
     this.board.keepAlive();
     this.samples++;
-    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) this.publish(telemetryMessage(this.controller.snapshot(sample.tSeconds), this.controller.cuff));
+    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) {
+      const telemetry = telemetryMessage(this.controller.snapshot(sample.tSeconds), this.controller.cuff);
+      this.publish({ ...telemetry, ...distalTelemetry(this.controller.mode, this.distal, sample.tSeconds) });
+    }
     this.flushEvents();
   }
 

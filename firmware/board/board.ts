@@ -18,12 +18,22 @@ export interface PressureSample {
   secondaryCounts: number | null;
 }
 
+/** Raw samples of the distal pulse sensor (hardware profile distalPulseSensor), as the board read them from the chip. */
+export interface DistalPulseBatch {
+  /** Board-side time of the newest sample, seconds on the controller's clock. */
+  tSeconds: number;
+  /** Raw ADC counts (0..2^distalPulseSensor.adcBits-1), oldest first, one per sample period of the chip. */
+  counts: number[];
+}
+
 export type GuardEvent = { kind: "status"; status: GuardStatus } | ({ kind: "tripped" } & GuardTripped);
 
 export interface CuffBoard {
   /** Every fresh pressure sample, as it arrives (judge freshness from these). */
   onSample(listener: (sample: PressureSample) => void): () => void;
   onGuard(listener: (event: GuardEvent) => void): () => void;
+  /** Every batch of distal pulse samples, as read from the chip; never called on a build without one, or while the chip does not answer. */
+  onDistalPulse(listener: (batch: DistalPulseBatch) => void): () => void;
   /** The link to the board died (cable pulled, port closed). */
   onLost(listener: (reason: string) => void): () => void;
   /** Pump duty 0..1 (0 = off). */

@@ -24,7 +24,7 @@ import {
 } from "../../shared/guard.ts";
 import { mmhgToCounts, pinNumber, referenceProfile, secondaryMmhgToCounts, type HardwareProfile } from "../../hardware/profile.ts";
 import { analogChannel, checkedProfile } from "../../hardware/firmata-layout.ts";
-import type { CuffBoard, GuardEvent, PressureSample } from "./board.ts";
+import type { CuffBoard, DistalPulseBatch, GuardEvent, PressureSample } from "./board.ts";
 import { pumpPinValue, ventPinValue } from "./profile-io.ts";
 
 /** The parts of firmata-io's Board this file uses (the package ships no types). */
@@ -123,6 +123,7 @@ export class JohnnyFiveBoard implements CuffBoard {
   private readonly sampleListeners = new Set<Listener<PressureSample>>();
   private readonly guardListeners = new Set<Listener<GuardEvent>>();
   private readonly lostListeners = new Set<Listener<string>>();
+  private readonly distalListeners = new Set<Listener<DistalPulseBatch>>();
   private readonly pumpPin: number;
   private readonly ventPin: number;
   private readonly pressureChannel: number;
@@ -328,6 +329,11 @@ export class JohnnyFiveBoard implements CuffBoard {
   onLost(listener: Listener<string>): () => void {
     this.lostListeners.add(listener);
     return () => this.lostListeners.delete(listener);
+  }
+
+  onDistalPulse(listener: Listener<DistalPulseBatch>): () => void {
+    this.distalListeners.add(listener);
+    return () => this.distalListeners.delete(listener);
   }
 
   setPump(duty: number): void {

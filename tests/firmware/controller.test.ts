@@ -287,6 +287,7 @@ describe("erratic sample timing", () => {
       onSample: (l) => (listeners.add(l), () => listeners.delete(l)),
       onGuard: (l) => inner.onGuard(l),
       onLost: (l) => inner.onLost(l),
+      onDistalPulse: (l) => inner.onDistalPulse(l),
       setPump: (d) => inner.setPump(d),
       setVent: (o) => inner.setVent(o),
       keepAlive: () => inner.keepAlive(),

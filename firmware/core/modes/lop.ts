@@ -1,7 +1,7 @@
 /** Limb occlusion pressure, measured on its own or as a session's first step. */
 import type { Limb } from "../../../shared/plan.ts";
 import { SAFE_ACTUATION } from "../actuation.ts";
-import type { LopProcedure } from "../lop/procedure.ts";
+import type { LopProcedure, LopProgress } from "../lop/procedure.ts";
 import { resolveTarget } from "../targets.ts";
 import { enterDeflate, requestDeflate } from "./deflate.ts";
 import type { ModeHost } from "./host.ts";
@@ -19,10 +19,17 @@ export class LopMode implements ModeBase {
     readonly limb: Limb | null,
   ) {}
 
+  /** What the measurement is doing now, for telemetry. */
+  progress(): LopProgress {
+    return this.procedure.progress();
+  }
+
   step(host: ModeHost, { t, estimate }: TickInput): ModeOutput {
     const { actuation, outcome } = this.procedure.step(t, estimate);
     if (!outcome) return { actuation };
     host.emit({ type: "lop-result", t, ok: outcome.ok, mmhg: outcome.mmhg, quality: outcome.quality, reason: outcome.reason, durationSeconds: outcome.durationSeconds });
+    // The distal reading stands, but the cuff's own disagreed: the user is told, not only in the result's reason.
+    if (outcome.disagreementMmhg !== undefined) host.raise(t, "lop-disagreement", "warning", outcome.reason);
     const measured = outcome.ok ? outcome.mmhg : null;
     if (measured !== null) {
       host.lop.mmhg = measured;

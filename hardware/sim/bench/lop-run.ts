@@ -64,6 +64,9 @@ class DisturbedPlant implements CuffPlant {
   get lopTrueMmhg(): number {
     return this.inner.lopTrueMmhg;
   }
+  get distalPulse() {
+    return this.inner.distalPulse;
+  }
   step(dtSeconds: number, pumpDuty: number, ventOpening: number): void {
     this.inner.step(dtSeconds, pumpDuty, ventOpening);
   }
