@@ -21,6 +21,7 @@ import { HELD_OUT, HELD_OUT_EDGES, MAX_TRUE_LOP_MMHG, TUNING, type FamilyPart } 
 import { measureFamily, summarise, type LopSummary } from "./lop-uncertainty.ts";
 import { measureDecodeThroughput } from "./decode-throughput.ts";
 import { protocolScenario, trueLopMmhg } from "./regulation-population.ts";
+import { DRIFT_HEADER, driftRow, runDrifts, runHealthyPairs } from "./sensor-faults.ts";
 import { quantile } from "./stats.ts";
 
 export interface ReportSize {
@@ -35,6 +36,9 @@ export interface ReportSize {
   uncertaintyTuningSubjects: number;
   uncertaintyHeldOutSubjects: number;
   uncertaintyRepeats: number;
+  /** The second pressure sensor: healthy builds over the scenario ranges, and population sessions with a drifting sensor. */
+  sensorHealthySessions: number;
+  sensorDriftSessions: number;
   /** Seconds each speed measurement runs for. */
   speedSeconds: number;
   roundTripSamples: number;
@@ -49,6 +53,8 @@ export const FULL: ReportSize = {
   uncertaintyTuningSubjects: 200,
   uncertaintyHeldOutSubjects: 320,
   uncertaintyRepeats: 2,
+  sensorHealthySessions: 100,
+  sensorDriftSessions: 60,
   speedSeconds: 2,
   roundTripSamples: 300,
 };
@@ -61,11 +67,13 @@ export const SMALL: ReportSize = {
   uncertaintyTuningSubjects: 2,
   uncertaintyHeldOutSubjects: 3,
   uncertaintyRepeats: 1,
+  sensorHealthySessions: 2,
+  sensorDriftSessions: 2,
   speedSeconds: 0.2,
   roundTripSamples: 0,
 };
 
-export const SEEDS = { regulation: 2026, lop: 7, faults: 7 } as const;
+export const SEEDS = { regulation: 2026, lop: 7, faults: 7, sensors: 31 } as const;
 
 export interface Report {
   markdown: string;
@@ -412,6 +420,15 @@ export async function buildReport(size: ReportSize, options: { now?: Date; onPro
   const deflate260 = emergencyDeflationSeconds(createPlant(parseScenario({ name: "thigh", limb: "leg" }), profile), 260);
   const arm300 = emergencyDeflationSeconds(createPlant(parseScenario({ name: "arm", limb: "arm" }), profile), 300);
 
+  progress("one failed sensor");
+  const healthyPairs = await runHealthyPairs(size.sensorHealthySessions, SEEDS.sensors, profile);
+  const driftPopulation = generatePopulation(SEEDS.regulation, size.sensorDriftSessions);
+  const drifts = [
+    driftRow("first, -20 mmHg/min", await runDrifts(driftPopulation, 0, -20, profile), size.sensorDriftSessions),
+    driftRow("second, -20 mmHg/min", await runDrifts(driftPopulation, 1, -20, profile), size.sensorDriftSessions),
+  ];
+  const gaps = [...healthyPairs.gaps].sort((a, b) => a - b);
+
   progress("speed");
   const physics = physicsSpeed(profile, size.speedSeconds);
   const controller = await controllerSpeed(profile, protocolScenario(example, "given"), size.speedSeconds);
@@ -508,6 +525,23 @@ ${faultLines.join("\n")}
 
 - Emergency deflation, vent fully open, true pressure to under 15 mmHg: thigh cuff from 300 mmHg **${deflate300.toFixed(2)} s**, from 260 mmHg ${deflate260.toFixed(2)} s; arm cuff from 300 mmHg ${arm300.toFixed(2)} s (standards: 260 to 15 mmHg within 10 s; our aim 5 s on the thigh).
 - Guard trip (firmware hung, keep-alive lost, board vents by itself): ${guardRow.toSafe.length ? `${quantile(guardRow.toSafe, 0.5).toFixed(2)} s median, ${Math.max(...guardRow.toSafe).toFixed(2)} s worst` : "-"} (deadline 0.3 s in the reference profile; the real sketch on simavr: see firmware/mcu/README.md).
+
+## 3b. One failed pressure sensor
+
+A second, independent sensor (hardware/README.md) read beside the first; the firmware vents when
+they disagree (the mean of their difference over 0.5 s above 9 mmHg for 1 s) and judges the ceilings
+on the higher reading. A sensor drifting from 2 s into the first set of the population's sessions
+(seed ${SEEDS.regulation}, thighs at 80 % LOP, arms at 60 %): the highest true cuff pressure reached, as a
+share of the true LOP, and the time from the drifting sensor being 10 mmHg off to pump off, vent
+open at the board. \`npx tsx bench/sensor-faults.ts\` runs more drift rates.
+
+${DRIFT_HEADER}
+${drifts.join("\n")}
+
+Healthy two-sensor builds over the scenario ranges (seed ${SEEDS.sensors}, ${healthyPairs.runs} sessions: every
+subject, cuff, pump and leak; each sensor with its own noise up to 1 mmHg, offset, drift and span
+error): **${healthyPairs.disagreements} ended by a disagreement**, ${healthyPairs.sensorAlarms.length} with any sensor alarm; the widest
+0.5 s mean gap between the two zeroed readings per session: median ${fixed(quantile(gaps, 0.5), 1)}, max ${fixed(gaps.at(-1) ?? 0, 1)} mmHg.
 
 ## 4. Speed
 

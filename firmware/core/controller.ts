@@ -13,10 +13,11 @@ import {
   MAX_RESTRICTION_CAP_SECONDS,
   MAX_TARGET_PERCENT_LOP,
 } from "../../shared/limits.ts";
-import { capsOf, type Limb, type Plan, type Target } from "../../shared/plan.ts";
+import { capsOf, type Limb, type Plan } from "../../shared/plan.ts";
 import type { AlarmKind, HostMessage, SessionEnding, Severity, StateCause } from "../../shared/protocol/messages.ts";
 import { type Actuation, SAFE_ACTUATION } from "./actuation.ts";
-import { ADMITTED, type CommandResult, gateAcknowledge, gateConfigure, gateInflate, gateZero, type GateView, refused } from "./command-gate.ts";
+import type { CommandResult, GateView } from "./command-gate.ts";
+import { type CommandHost, runCommand } from "./commands.ts";
 import { DEFAULT_GAINS, LearnedActuators } from "./control/regulator.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
 import type { CoreEvent, CuffSnapshot, SessionReport } from "./events.ts";
@@ -24,19 +25,13 @@ import { type HostSilencePolicy, HostSilenceWatch } from "./host-silence.ts";
 import type { LopOptions, LopProcedure } from "./lop/procedure.ts";
 import { requestDeflate } from "./modes/deflate.ts";
 import { Holding } from "./modes/holding.ts";
-import type { ModeHost } from "./modes/host.ts";
-import { FaultMode, VentedMode, ZeroMode } from "./modes/idle.ts";
-import { enterInflate } from "./modes/inflate.ts";
-import { enterLop } from "./modes/lop.ts";
-import { endSet } from "./modes/plans.ts";
+import { FaultMode, VentedMode } from "./modes/idle.ts";
 import { isHoldingMode, type Mode } from "./modes/mode.ts";
-import { changeTarget } from "./modes/session-step.ts";
-import { planOverCap } from "./plan-rules.ts";
 import type { RepCounter } from "./reps/counter.ts";
 import { Supervisor } from "./safety/supervisor.ts";
 import { lopCeilingMmhg, vetoActuation } from "./safety/veto.ts";
 import { Session } from "./session.ts";
-import { resolveTarget, type TargetLimits } from "./targets.ts";
+import type { TargetLimits } from "./targets.ts";
 
 
 export interface ControllerOptions {
@@ -53,7 +48,7 @@ export type { CommandResult, CuffSnapshot, HostSilencePolicy };
 /** Warnings of one kind are reported at most this often. */
 const WARNING_REPEAT_SECONDS = 30;
 
-export class CuffController implements ModeHost {
+export class CuffController implements CommandHost {
   readonly cuff: number;
   readonly estimator: PressureEstimator;
   readonly sampleHz: number;
@@ -71,7 +66,7 @@ export class CuffController implements ModeHost {
   zeroed = false;
   readonly lop: { mmhg: number | null; limb: Limb | null } = { mmhg: null, limb: null };
   readonly limits: TargetLimits = { ceilingMmhg: HARD_CEILING_MMHG, maxPercentLop: MAX_TARGET_PERCENT_LOP };
-  private restrictionCapLimitSeconds = DEFAULT_RESTRICTION_CAP_SECONDS;
+  private capLimitSeconds = DEFAULT_RESTRICTION_CAP_SECONDS;
   private readonly hostSilence: HostSilenceWatch;
   private readonly restBetweenExercisesSeconds: number;
   restrictionEndedSeconds: number | null = null;
@@ -173,33 +168,9 @@ export class CuffController implements ModeHost {
   }
 
   command(message: HostMessage, t: number): CommandResult {
-    switch (message.type) {
-      case "hello":
-      case "heartbeat":
-      case "status-request":
-        return ADMITTED;
-      case "deflate":
-        requestDeflate(this, t, "deflate-requested", "deflate requested");
-        return ADMITTED;
-      case "abort":
-        requestDeflate(this, t, "aborted", "aborted by the host");
-        return ADMITTED;
-      case "ack-fault":
-        return this.acknowledgeFault(t);
-      case "zero":
-        return this.startZero(t);
-      case "measure-lop":
-        return this.startLop(t, message.limb ?? null);
-      case "start-session":
-        return this.startSession(message.plan, message.limb, t);
-      case "hold":
-        return this.startHold(message.target, t);
-      case "set-done":
-        return this.setDone(t);
-      case "configure":
-        return this.configure(message, t);
-    }
+    return runCommand(this, message, t);
   }
+
 
   /** The board reported something the controller cannot see in the samples. */
   boardFault(t: number, kind: "guard-tripped" | "board-lost" | "sensor-stale", detail: string): void {
@@ -288,7 +259,7 @@ export class CuffController implements ModeHost {
   }
 
   restrictionCapSeconds(session: Session): number {
-    return Math.min(this.restrictionCapLimitSeconds, capsOf(session.plan).restrictionSeconds, MAX_RESTRICTION_CAP_SECONDS);
+    return Math.min(this.capLimitSeconds, capsOf(session.plan).restrictionSeconds, MAX_RESTRICTION_CAP_SECONDS);
   }
 
   createLop(t: number, limb: Limb | null): LopProcedure {
@@ -299,9 +270,9 @@ export class CuffController implements ModeHost {
     return this.options.createRepCounter();
   }
 
-  // ---- commands -------------------------------------------------------------
+  // ---- what commands use -----------------------------------------------------
 
-  private gateView(t: number): GateView {
+  gateView(t: number): GateView {
     const ended = this.restrictionEndedSeconds;
     return {
       state: this.activeMode.state,
@@ -312,103 +283,32 @@ export class CuffController implements ModeHost {
     };
   }
 
-  private startZero(t: number): CommandResult {
-    const gate = gateZero(this.gateView(t));
-    if (gate.ok) this.enter(t, new ZeroMode(t), "zero-requested", "zeroing with pump off and vent open");
-    return gate;
+  get restrictionCapLimitSeconds(): number {
+    return this.capLimitSeconds;
   }
 
-  private startLop(t: number, limb: Limb | null): CommandResult {
-    const gate = gateInflate(this.gateView(t));
-    if (gate.ok) enterLop(this, t, limb, false);
-    return gate;
-  }
-
-  private newSession(plan: Plan, limb: Limb, t: number, manual: boolean): Session {
+  newSession(plan: Plan, limb: Limb, t: number, manual: boolean): Session {
     return new Session(plan, limb, manual, t, new Holding(this.sampleHz, { ...DEFAULT_GAINS, pumpMinDuty: this.options.profile.pump.minDuty }, this.actuators));
   }
 
-  private startSession(plan: Plan, limb: Limb, t: number): CommandResult {
-    const gate = gateInflate(this.gateView(t));
-    if (!gate.ok) return gate;
-    const overCap = planOverCap(plan, this.restrictionCapLimitSeconds);
-    if (overCap) return refused("over-cap", overCap);
-    const s = this.newSession(plan, limb, t, false);
-    if (s.lopMmhg !== null || "mmhg" in plan.target) {
-      const target = resolveTarget(plan, s.lopMmhg, this.limits);
-      if (!target.ok) return refused("target-refused", target.detail);
-      s.targetMmhg = target.targetMmhg;
-      s.currentTargetMmhg = target.firstTargetMmhg;
-    }
-    this.adopt(s);
-    if (s.lopMmhg === null) {
-      s.targetMmhg = null;
-      s.currentTargetMmhg = null;
-      enterLop(this, t, limb, true);
-      return ADMITTED;
-    }
-    this.lop.mmhg = s.lopMmhg;
-    this.lop.limb = limb;
-    enterInflate(this, t, s);
-    return ADMITTED;
-  }
-
-  /** A manual hold at a target: a continuous session without an end of its own; while one holds, a new target. */
-  private startHold(target: Target, t: number): CommandResult {
-    const mode = this.activeMode;
-    if (mode.kind === "continuous" && mode.session.manual) {
-      const resolved = resolveTarget({ ...mode.session.plan, target }, this.lop.mmhg, this.limits);
-      if (!resolved.ok) return refused("target-refused", resolved.detail);
-      mode.session.targetMmhg = resolved.targetMmhg;
-      changeTarget(mode.session, resolved.targetMmhg);
-      return ADMITTED;
-    }
-    if ("percentLop" in target && this.lop.mmhg === null) return refused("no-lop", "a target in % of LOP needs a measured or configured LOP");
-    const gate = gateInflate(this.gateView(t));
-    if (!gate.ok) return gate;
-    const plan: Plan = { mode: "continuous", minutes: this.restrictionCapLimitSeconds / 60, target, lop: this.lop.mmhg ?? "measure" };
-    const s = this.newSession(plan, this.lop.limb ?? "arm", t, true);
-    s.lopMmhg = this.lop.mmhg;
-    const resolved = resolveTarget(plan, s.lopMmhg, this.limits);
-    if (!resolved.ok) return refused("target-refused", resolved.detail);
-    s.targetMmhg = resolved.targetMmhg;
-    s.currentTargetMmhg = resolved.firstTargetMmhg;
-    this.adopt(s);
-    enterInflate(this, t, s);
-    return ADMITTED;
-  }
-
   /** A new session or hold starts with no alarms or rule memory of the last one. */
-  private adopt(s: Session): void {
-    this.activeSession = s;
+  adopt(session: Session): void {
+    this.activeSession = session;
     this.supervisor.reset();
   }
 
-  private setDone(t: number): CommandResult {
-    const mode = this.activeMode;
-    const setRunning = mode.kind === "continuous" || ((mode.kind === "sets" || mode.kind === "cycle") && mode.stage === "set");
-    if (!setRunning) return refused("bad-state", "no set is running");
-    endSet(this, mode, t, "set done by the host");
-    return ADMITTED;
-  }
-
-  private acknowledgeFault(t: number): CommandResult {
-    const gate = gateAcknowledge(this.gateView(t));
-    if (!gate.ok) return gate;
+  /** The host acknowledged the latched fault (the gate has checked the cuff is deflated). */
+  acknowledgeFault(t: number): void {
     this.supervisor.acknowledge();
     this.enter(t, new VentedMode(), "fault-acknowledged", "fault acknowledged");
-    return ADMITTED;
   }
 
-  private configure(message: Extract<HostMessage, { type: "configure" }>, t: number): CommandResult {
-    const gate = gateConfigure(this.gateView(t), message);
-    if (!gate.ok) return gate;
+  configure(message: Extract<HostMessage, { type: "configure" }>): void {
     if (message.ceilingMmhg !== undefined) this.limits.ceilingMmhg = Math.min(HARD_CEILING_MMHG, message.ceilingMmhg);
     if (message.maxPercentLop !== undefined) this.limits.maxPercentLop = Math.min(MAX_TARGET_PERCENT_LOP, message.maxPercentLop);
-    if (message.restrictionCapSeconds !== undefined) this.restrictionCapLimitSeconds = Math.min(MAX_RESTRICTION_CAP_SECONDS, message.restrictionCapSeconds);
+    if (message.restrictionCapSeconds !== undefined) this.capLimitSeconds = Math.min(MAX_RESTRICTION_CAP_SECONDS, message.restrictionCapSeconds);
     if (message.lopMmhg !== undefined) this.lop.mmhg = message.lopMmhg;
     if (message.hostSilence !== undefined) this.hostSilence.policy = message.hostSilence;
-    return ADMITTED;
   }
 
   // ---- faults and the host's silence ----------------------------------------

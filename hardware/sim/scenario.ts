@@ -70,7 +70,7 @@ export const HardwareSchema = z.strictObject({
   /** The second sensor's noise, one standard deviation after the board's averaging (default: the hardware profile's). */
   secondarySensorNoiseMmhg: ranged(0, 3, "mmHg").optional(),
   /** The second sensor's own offset before zeroing. */
-  secondarySensorOffsetMmhg: ranged(-20, 20, "mmHg").optional(),
+  secondarySensorOffsetMmhg: ranged(-9, 9, "mmHg").optional(),
   secondarySensorDriftMmhgPerMin: ranged(-2, 2, "mmHg/min").optional(),
   secondarySensorSpanErrorPercent: ranged(-1, 1, "%").optional(),
   /** Equivalent orifice of the fully open vent valve. */

@@ -44,3 +44,13 @@ describe("import boundaries", () => {
     ]);
   });
 });
+
+describe("file size", () => {
+  it("no source file in shared/, firmware/ or host/ is over 450 lines: a longer one does more than one job", () => {
+    const long = sources
+      .filter(({ path }) => /^(shared|firmware|host)\//.test(path))
+      .map(({ path, source }) => ({ path, lines: source.split("\n").length - (source.endsWith("\n") ? 1 : 0) }))
+      .filter((f) => f.lines > 450);
+    expect(long).toEqual([]);
+  });
+});

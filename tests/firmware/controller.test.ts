@@ -482,3 +482,25 @@ describe("narrow hoses and kinks at the end of a hold", () => {
     expect(h.board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
   });
 });
+
+describe("zeroing both sensors", () => {
+  it("takes each sensor's own offset away: both read within 1 mmHg of zero vented", () => {
+    const h = firmwareHarness({ hardware: { sensorOffsetMmhg: -12, secondarySensorOffsetMmhg: 7, sensorNoiseMmhg: 0.2, secondarySensorNoiseMmhg: 0.3 } });
+    h.ready();
+    h.run(0.5);
+    const s = h.controller.snapshot(h.now());
+    expect(Math.abs(s.mmhg!)).toBeLessThan(1);
+    expect(Math.abs(s.secondaryMmhg!)).toBeLessThan(1);
+  });
+
+  it("refuses to zero a second sensor that reads 40 mmHg vented, and says which sensor", () => {
+    const h = firmwareHarness({});
+    h.hello();
+    h.plant.injectFault("sensor-offset-jump", { sensor: 1, mmhg: 40 });
+    h.send({ type: "zero", cuff: 0 });
+    h.run(3);
+    expect(h.controller.isZeroed).toBe(false);
+    expect(h.events("state").at(-1)).toMatchObject({ cause: "zero-failed" });
+    expect(h.events("alarm").at(-1)?.detail).toMatch(/second sensor reads 40/);
+  });
+});

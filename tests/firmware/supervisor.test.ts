@@ -193,6 +193,36 @@ describe("an inflation that never reaches its target", () => {
   });
 });
 
+describe("the second sensor", () => {
+  /** Both sensors: the second reads `offset` above the first, its counts stepping with it unless frozen. */
+  const pair = (t: number, first: number, second: number | null, extra: Partial<PressureEstimate> = {}) =>
+    context(t, { mmhg: first, est: { secondaryMmhg: second, secondaryCounts: second === null ? null : Math.round(second / 0.41), ...extra } });
+
+  it("two readings 12 mmHg apart fault as a disagreement within 1.5 s; 6 mmHg apart never; not before the sensors are zeroed", () => {
+    expect(firstAlarm("sensor-disagreement", 3, (t) => pair(t, 150, 162))).toBeCloseTo(1.49, 1);
+    expect(firstAlarm("sensor-disagreement", 10, (t) => pair(t, 150, 156))).toBeNull();
+    expect(firstAlarm("sensor-disagreement", 3, (t) => ({ ...pair(t, 150, 162), zeroed: false }))).toBeNull();
+  });
+
+  it("the ceilings judge the higher reading: the second sensor at 300 mmHg is an overpressure with the first at 285", () => {
+    expect(firstAlarm("overpressure", 1, (t) => pair(t, 285, t > 0.2 ? 300 : 285))).toBeCloseTo(0.23, 2);
+    expect(vetoActuation({ pump: 1, vent: 0 }, { ...estimate(0, 285), secondaryMmhg: 297 }, 300, null)).toEqual({ pump: 0, vent: 0 });
+  });
+
+  it("a missing second reading faults after 0.1 s, its ADC on a rail after 30 ms", () => {
+    expect(firstAlarm("sensor-nan", 1, (t) => pair(t, 150, t > 0.2 ? Number.NaN : 150))).toBeCloseTo(0.31, 2);
+    expect(firstAlarm("sensor-disconnected", 1, (t) => pair(t, 150, 150, { secondaryAtRail: t > 0.2 }))).toBeCloseTo(0.24, 2);
+  });
+
+  it("its counts standing still while the first sensor climbs 10 mmHg/s are a stuck sensor; standing still on a steady, noisy first reading are not", () => {
+    const climbing = (t: number) => pair(t, 100 + 10 * t, t > 0.5 ? 105 : 100 + 10 * t);
+    expect(firstAlarm("sensor-stuck", 3, climbing)).toBeGreaterThan(0.9);
+    expect(firstAlarm("sensor-stuck", 3, climbing)).toBeLessThan(1.3);
+    const noisy = (t: number) => pair(t, 150 + Math.sin(t * 37) * 2, 150);
+    expect(firstAlarm("sensor-stuck", 10, noisy)).toBeNull();
+  });
+});
+
 describe("veto", () => {
   it("stops the pump near the ceiling and opens the vent at it, whatever was proposed", () => {
     expect(vetoActuation({ pump: 1, vent: 0 }, estimate(0, 296), 300, null)).toEqual({ pump: 0, vent: 0 });

@@ -132,7 +132,7 @@ describe("scenario keys and faults of the second sensor", () => {
 
   it("names the second sensor's keys and the offset jump's size with their ranges", () => {
     expect(error({ name: "a", hardware: { secondarySensorNoiseMmhg: 4 } })).toBe("s.json: hardware.secondarySensorNoiseMmhg: must be a number from 0 to 3 mmHg");
-    expect(error({ name: "a", hardware: { secondarySensorOffsetMmhg: -25 } })).toBe("s.json: hardware.secondarySensorOffsetMmhg: must be a number from -20 to 20 mmHg");
+    expect(error({ name: "a", hardware: { secondarySensorOffsetMmhg: -25 } })).toBe("s.json: hardware.secondarySensorOffsetMmhg: must be a number from -9 to 9 mmHg");
     expect(error({ name: "a", hardware: { secondarySensorDriftMmhgPerMin: 3 } })).toBe("s.json: hardware.secondarySensorDriftMmhgPerMin: must be a number from -2 to 2 mmHg/min");
     expect(error({ name: "a", hardware: { secondarySensorSpanErrorPercent: 5 } })).toBe("s.json: hardware.secondarySensorSpanErrorPercent: must be a number from -1 to 1 %");
     expect(error({ name: "a", hardware: { sensor2NoiseMmhg: 0.5 } })).toMatch(/^s\.json: hardware\.sensor2NoiseMmhg: unknown key/);

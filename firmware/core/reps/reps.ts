@@ -58,10 +58,8 @@ export const REP_SETTINGS = {
   idleBeforeCadenceSeconds: 8,
   /**
    * The cadence (and the grid the next swing is expected on) is trusted once this many intervals
-   * have been seen. From one, the first rep's uneven halves made the next swing look overdue: on
-   * the narrow thigh cuff 4-6 s reps ended sets after one or two reps (47 of 75 counted at 6 s, now
-   * 75); population sets ended before the athlete finished 2 -> 1 of 240 on seed 2026, 5 -> 4 on 11,
-   * the same on 7.
+   * have been seen: the first rep's halves are uneven, and from one interval the next swing looks
+   * overdue and slow sets end early.
    */
   intervalsForCadence: 2,
 } as const;

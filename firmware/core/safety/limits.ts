@@ -55,6 +55,9 @@ export const SAFETY_LIMITS = {
   stuckSeconds: 0.5,
   /** ...and for this long in a sealed, still, pressurised cuff, where a slow heart leaves a quiet sensor on one count between beats. */
   stuckSealedSeconds: 2,
+  /** The second sensor's counts standing still while the first sensor's reading, smoothed, moves this much (seven of its 0.4 mmHg steps). */
+  secondFrozenWhileFirstMovesMmhg: 3,
+  secondFrozenSmoothingSeconds: 0.2,
 
   /** A kinked hose leaves the pump feeding the hose alone: pressure climbs an order of magnitude faster... */
   kinkSlopeMmhgPerSecond: 400,

@@ -140,13 +140,49 @@ class FrozenCounts {
   }
 }
 
+/**
+ * The second sensor's counts stand still while the first sensor sees the pressure move. The first
+ * is smoothed over about 0.2 s so that its own noise is not taken for movement.
+ */
+class SecondFrozen {
+  private lastCounts: number | null = null;
+  private smoothedFirst: number | null = null;
+  private lowMmhg = Number.POSITIVE_INFINITY;
+  private highMmhg = Number.NEGATIVE_INFINITY;
+  private frozenSince = 0;
+
+  /** How far the smoothed first reading moved while the second's counts stood still, and for how long they have. */
+  update(t: number, dtSeconds: number, counts: number | null, firstMmhg: number): { movedMmhg: number; frozenFor: number } {
+    if (Number.isFinite(firstMmhg)) {
+      const alpha = dtSeconds / (L.secondFrozenSmoothingSeconds + dtSeconds);
+      this.smoothedFirst = this.smoothedFirst === null ? firstMmhg : this.smoothedFirst + alpha * (firstMmhg - this.smoothedFirst);
+    }
+    const first = this.smoothedFirst ?? Number.NaN;
+    if (counts === null || !Number.isFinite(counts) || counts !== this.lastCounts || !Number.isFinite(first)) {
+      this.lastCounts = counts !== null && Number.isFinite(counts) ? counts : null;
+      this.lowMmhg = first;
+      this.highMmhg = first;
+      this.frozenSince = t;
+      return { movedMmhg: 0, frozenFor: 0 };
+    }
+    this.lowMmhg = Math.min(this.lowMmhg, first);
+    this.highMmhg = Math.max(this.highMmhg, first);
+    return { movedMmhg: this.highMmhg - this.lowMmhg, frozenFor: t - this.frozenSince };
+  }
+
+  reset(): void {
+    this.lastCounts = null;
+    this.smoothedFirst = null;
+  }
+}
+
 export class SensorStuckRule implements SafetyRule {
   readonly kind = "sensor-stuck";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `either sensor gives identical samples for ${L.stuckSeconds} s while the pump or vent works or the limb contracts, or ${L.stuckSealedSeconds} s while the sealed, still cuff is pressurised`;
+  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or the limb contracts, or ${L.stuckSealedSeconds} s while the sealed, still cuff is pressurised; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg`;
   private readonly first = new FrozenCounts();
-  private readonly second = new FrozenCounts();
+  private readonly second = new SecondFrozen();
 
   check(input: SafetyInput): string | null {
     const { t, estimate, proposed } = input;
@@ -154,13 +190,21 @@ export class SensorStuckRule implements SafetyRule {
     // Contractions move the pressure within any half second, and so do pump and vent: the shorter
     // limit counts from the first such sample of the frozen stretch.
     const moving = proposed.pump > L.movingPumpDuty || (pressurised && (input.exercising || proposed.vent > L.movingVentOpening));
-    const frozen = ({ frozenFor, movingFor }: { frozenFor: number; movingFor: number }) =>
-      (movingFor >= L.stuckSeconds && frozenFor >= L.stuckSeconds) || (pressurised && frozenFor >= L.stuckSealedSeconds);
-    const first = this.first.update(t, estimate.counts, moving);
-    if (frozen(first)) return `pressure reading frozen at ${estimate.mmhg.toFixed(1)} mmHg for ${first.frozenFor.toFixed(1)} s`;
+    const { frozenFor, movingFor } = this.first.update(t, estimate.counts, moving);
+    const frozen = (movingFor >= L.stuckSeconds && frozenFor >= L.stuckSeconds) || (pressurised && frozenFor >= L.stuckSealedSeconds);
+    if (frozen) return `pressure reading frozen at ${estimate.mmhg.toFixed(1)} mmHg for ${frozenFor.toFixed(1)} s`;
     if (estimate.secondaryMmhg === null) return null;
-    const second = this.second.update(t, estimate.secondaryCounts, moving);
-    return frozen(second) ? `the second sensor's reading frozen at ${estimate.secondaryMmhg.toFixed(1)} mmHg for ${second.frozenFor.toFixed(1)} s` : null;
+    // The second sensor's 10-bit steps (0.4 mmHg) can stand still through a slow inflation: it is
+    // judged against what the first sensor saw meanwhile, in a pressurised cuff (near zero its
+    // output may sit at the floor of its ADC).
+    if (!pressurised) {
+      this.second.reset();
+      return null;
+    }
+    const second = this.second.update(t, input.dtSeconds, estimate.secondaryCounts, estimate.mmhg);
+    return second.movedMmhg > L.secondFrozenWhileFirstMovesMmhg && second.frozenFor >= L.stuckSeconds
+      ? `the second sensor's reading stands at ${estimate.secondaryMmhg.toFixed(1)} mmHg while the first sensor's moved ${second.movedMmhg.toFixed(1)} mmHg in ${second.frozenFor.toFixed(1)} s`
+      : null;
   }
 
   reset(): void {
