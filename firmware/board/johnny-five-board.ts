@@ -25,10 +25,11 @@ import {
 import { mmhgToCounts, pinNumber, referenceProfile, secondaryMmhgToCounts, type HardwareProfile } from "../../hardware/profile.ts";
 import { analogChannel, checkedProfile } from "../../hardware/firmata-layout.ts";
 import type { CuffBoard, DistalPulseBatch, GuardEvent, PressureSample } from "./board.ts";
+import { DistalPulseReader, type I2cIo } from "./distal-pulse-reader.ts";
 import { pumpPinValue, ventPinValue } from "./profile-io.ts";
 
 /** The parts of firmata-io's Board this file uses (the package ships no types). */
-interface FirmataIo extends EventEmitter {
+interface FirmataIo extends EventEmitter, I2cIo {
   isReady: boolean;
   pins: Array<{ supportedModes: number[] }>;
   MODES: { ANALOG: number; PWM: number };
@@ -134,6 +135,8 @@ export class JohnnyFiveBoard implements CuffBoard {
   private lost = false;
   private closed = false;
   private lastStatus: GuardStatus | null = null;
+  /** The distal pulse sensor's reader, on a build with one. */
+  private distal: DistalPulseReader | null = null;
 
   constructor(
     private readonly transport: Duplex,
@@ -146,6 +149,11 @@ export class JohnnyFiveBoard implements CuffBoard {
     this.pressureChannel = analogChannel(profile.pins.pressure);
     const secondaryPin = profile.secondarySensor ? profile.pins.secondaryPressure : undefined;
     this.secondaryChannel = secondaryPin === undefined ? null : analogChannel(secondaryPin);
+  }
+
+  /** Whether the distal pulse sensor answered at connect: null on a build without one. */
+  distalPulseSensor(): "probing" | "absent" | "reading" | null {
+    return this.distal?.state ?? null;
   }
 
   /** The guard's state as last reported (STATUS, or TRIPPED applied to it); null before the first STATUS. */
@@ -161,6 +169,13 @@ export class JohnnyFiveBoard implements CuffBoard {
       await Promise.race([this.armGuard(), deadline.promise]);
     } finally {
       deadline.cancel();
+    }
+    const sensor = this.profile.distalPulseSensor;
+    if (sensor && this.io) {
+      this.distal = new DistalPulseReader(this.io, sensor, this.clock, (batch) => {
+        if (!this.closed) for (const listener of this.distalListeners) listener(batch);
+      });
+      this.distal.start();
     }
     this.transport.on("close", () => this.linkLost(`the link to the board at ${this.label} closed`));
     this.transport.on("end", () => this.linkLost(`the link to the board at ${this.label} ended`));
@@ -247,6 +262,7 @@ export class JohnnyFiveBoard implements CuffBoard {
       const sample = { tSeconds: this.clock.nowSeconds(), counts, secondaryCounts: this.pendingSecondary };
       this.pendingSecondary = null;
       for (const listener of this.sampleListeners) listener(sample);
+      this.distal?.tick();
     });
     routeGuardReplies(io);
     guardRoutes.set(io, (data) => this.guardReply(data));
