@@ -61,7 +61,7 @@ function round(value: number, digits = 1): number {
 function drawSecondSensor(rng: Prng): NonNullable<ScenarioInput["hardware"]> {
   return {
     secondarySensorNoiseMmhg: round(rng.uniform(0.2, 0.6), 2),
-    secondarySensorOffsetMmhg: round(rng.clippedNormal(0, 3, -10, 10), 2),
+    secondarySensorOffsetMmhg: round(rng.clippedNormal(0, 3, -9, 9), 2),
     secondarySensorDriftMmhgPerMin: round(rng.uniform(-0.1, 0.1), 3),
   };
 }

@@ -32,15 +32,24 @@ export const FADE_SETTINGS = {
   /** Beats between these shares of the size give their own occlusion pressure. */
   lowShare: 0.03,
   highShare: 0.3,
-  /** A beat stands out of the noise at this many noise SDs, peak to peak. */
-  presentNoiseMultiple: 3,
+  /**
+   * A beat whose peak-to-peak stands this many noise SDs out of the noise shows the pulse (a band-passed beat of noise
+   * alone reaches about 2.5 SDs, a filter still ringing from a knock more); one over pointNoiseMultiple is read.
+   */
+  presentNoiseMultiple: 4,
+  pointNoiseMultiple: 3,
   /** Peak-to-peak the noise adds to a beat, in noise SDs (removed in quadrature). */
   noisePeakToPeak: 1,
   /** A beat this many times the largest of the last three (or three noise SDs) is movement; the filter rings on for the next two. */
   motionMultiple: 1.5,
   ringBeats: 2,
-  /** Beats in a row without a pulse (after the fade began): the pulse is gone. */
+  /**
+   * Beats in a row without a pulse, over at least this long (after the fade began): the pulse is gone. Breathing
+   * swings the arterial pressure: at a deep breath's trough the pulse can vanish for a few beats below the LOP and
+   * come back (a 15 mmHg swing at 8 breaths a minute read 40 mmHg low after three beats).
+   */
   goneBeats: 3,
+  goneSeconds: 3,
   /** The reading: this quantile of the beats' occlusion pressures, plus this margin (breathing's strongest beat over the typical). */
   quantile: 0.9,
   marginMmhg: 2.9,
@@ -71,7 +80,8 @@ export function fadeSpanShare(share: number): number {
 }
 
 export interface FadeBeat {
-  /** Cuff pressure at the beat's systolic peak. */
+  /** When the beat peaked, and the cuff pressure then. */
+  tSeconds: number;
   mmhg: number;
   /** Peak-to-peak of the distal pulse over the beat, and the sensor's noise (one SD per sample), counts. */
   amplitudeCounts: number;
@@ -91,11 +101,15 @@ export class DistalFade {
   private readonly clean: number[] = [];
   /** Beats still to be skipped after movement (the band-pass rings on). */
   private ringing = 0;
+  /** Beats in a row judged to be movement. */
+  private movingRun = 0;
   private referenceCounts: number | null = null;
   private topMmhgValue: number | null = null;
   private readonly below: FadeBeat[] = [];
   private readonly occlusions: number[] = [];
   private run = 0;
+  private runStartSeconds = 0;
+  private runSeconds = 0;
   private lastPresent: number | null = null;
   private moved = 0;
   private seen = 0;
@@ -105,9 +119,14 @@ export class DistalFade {
     return this.topMmhgValue !== null;
   }
 
-  /** The pulse has been gone for goneBeats beats in a row since the fade began. */
+  /** The pulse has been gone for goneBeats beats in a row, over goneSeconds, since the fade began. */
   get gone(): boolean {
-    return this.run >= FADE_SETTINGS.goneBeats;
+    return this.run >= FADE_SETTINGS.goneBeats && this.runSeconds >= FADE_SETTINGS.goneSeconds;
+  }
+
+  /** The last clean beat had a pulse (after the fade began). */
+  get presentNow(): boolean {
+    return this.fading && this.run === 0 && this.lastPresent !== null;
   }
 
   /** Beats judged to be movement, of all beats seen. */
@@ -123,14 +142,18 @@ export class DistalFade {
   add(beat: FadeBeat): void {
     const s = FADE_SETTINGS;
     this.seen++;
+    // Movement and the beats the filter rings into neither show nor hide the pulse: they are left out. Three clean
+    // beats are needed to judge; a run of "movement" longer than a knock rings is the pulse's own new size.
     const recent = this.clean.slice(-3);
-    const limit = s.motionMultiple * Math.max(recent.length ? Math.max(...recent) : beat.amplitudeCounts, s.presentNoiseMultiple * beat.noiseCounts);
-    // Movement and the beats the filter rings into neither show nor hide the pulse: they are left out.
-    if (beat.amplitudeCounts > limit || this.ringing > 0) {
-      this.ringing = beat.amplitudeCounts > limit ? s.ringBeats : this.ringing - 1;
+    const limit = s.motionMultiple * Math.max(...recent, s.presentNoiseMultiple * beat.noiseCounts);
+    const moving = recent.length === 3 && beat.amplitudeCounts > limit && this.movingRun < s.ringBeats + 2;
+    if (moving || this.ringing > 0) {
+      this.ringing = moving ? s.ringBeats : this.ringing - 1;
+      this.movingRun = moving ? this.movingRun + 1 : this.movingRun;
       this.moved++;
       return;
     }
+    this.movingRun = 0;
     this.clean.push(beat.amplitudeCounts);
     const present = beat.amplitudeCounts > s.presentNoiseMultiple * beat.noiseCounts;
     if (this.topMmhgValue === null) {
@@ -138,10 +161,16 @@ export class DistalFade {
       this.findTop();
       return;
     }
-    this.run = present ? 0 : this.run + 1;
-    if (!present) return;
-    this.lastPresent = beat.mmhg;
     this.addOcclusion(beat);
+    if (!present) {
+      if (this.run === 0) this.runStartSeconds = beat.tSeconds;
+      this.run++;
+      this.runSeconds = beat.tSeconds - this.runStartSeconds;
+      return;
+    }
+    this.run = 0;
+    this.runSeconds = 0;
+    this.lastPresent = beat.mmhg;
   }
 
   /** The occlusion pressure the fade reads (null until it rests on minBeats beats). */
@@ -153,9 +182,7 @@ export class DistalFade {
     const at = s.quantile * (sorted.length - 1);
     const lower = Math.floor(at);
     const q = sorted[lower]! + (sorted[Math.min(sorted.length - 1, lower + 1)]! - sorted[lower]!) * (at - lower);
-    // A beat passed at lastPresent: the artery closes above it.
-    const mmhg = Math.max(q + s.marginMmhg, this.lastPresent ?? Number.NEGATIVE_INFINITY);
-    return { mmhg, beats: sorted.length, topMmhg: top, lastPresentMmhg: this.lastPresent };
+    return { mmhg: q + s.marginMmhg, beats: sorted.length, topMmhg: top, lastPresentMmhg: this.lastPresent };
   }
 
   /** Where the median of topBeats clean beats first fell under topShare of the ramp's size: the fade's start. */
@@ -173,7 +200,7 @@ export class DistalFade {
     let first = last.length - 1;
     while (first > 0 && last[first - 1]!.amplitudeCounts < s.topShare * reference) first--;
     this.topMmhgValue = last[first]!.mmhg;
-    for (const b of last) if (b.amplitudeCounts > s.presentNoiseMultiple * b.noiseCounts) this.addOcclusion(b);
+    for (const b of last) this.addOcclusion(b);
   }
 
   /** The beat's own occlusion pressure, where its size lies between lowShare and highShare of the ramp's. */
@@ -182,6 +209,7 @@ export class DistalFade {
     const reference = this.referenceCounts;
     const top = this.topMmhgValue;
     if (reference === null || top === null) return;
+    if (beat.amplitudeCounts <= s.pointNoiseMultiple * beat.noiseCounts) return;
     const net = Math.sqrt(Math.max(0, beat.amplitudeCounts ** 2 - (s.noisePeakToPeak * beat.noiseCounts) ** 2));
     const share = net / reference;
     if (share < s.lowShare || share > s.highShare) return;

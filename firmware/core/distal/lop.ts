@@ -34,12 +34,14 @@ export const DISTAL_LOP_SETTINGS = {
   beatGapIntervals: 1.6,
   /** Heart-beat interval before the cuff has measured one (70 bpm). */
   defaultBeatSeconds: 60 / 70,
-  /** The ramp ends once this far above what the fade reads (the pulse should be gone by then): the larger of these. */
-  pastReadingMmhg: 8,
-  pastReadingShare: 0.06,
+  /** A pulse still present this far above what the fade reads ends the ramp (the larger of these). */
+  pastReadingMmhg: 15,
+  pastReadingShare: 0.1,
   /** The cuff's own reading this far from the distal one (the larger of the two) is told to the user. */
   disagreementMmhg: 25,
   disagreementShare: 0.15,
+  /** More than this share of the beats left out for movement: the reason says so. */
+  movementShare: 0.3,
   /** Quality is full from this many beats on the fade. */
   fullQualityBeats: 6,
 } as const;
@@ -87,26 +89,37 @@ class DistalLop implements LopProcedure {
     if (status.state === "unreadable" && !status.reason.startsWith("movement")) this.lost ??= status.reason;
     if (this.lost !== null) {
       const cuff = this.led.cuffReading();
-      if (cuff?.ok || this.led.boundReached) return this.finish(tSeconds, this.cuffInstead(`${this.lost} during the measurement`));
+      if (cuff?.ok || this.led.boundReached) return this.finish(tSeconds, this.cuffInstead(this.lost));
       return inner;
     }
     if (this.fade.gone) return this.finish(tSeconds, this.distalReading());
     const reading = this.fade.reading();
     const s = DISTAL_LOP_SETTINGS;
-    if (reading && estimate.mmhg > reading.mmhg + Math.max(s.pastReadingMmhg, s.pastReadingShare * reading.mmhg)) {
+    // A pulse still seen well above what the fade reads: the reading is not to be trusted further up; stop here.
+    if (reading && this.fade.presentNow && estimate.mmhg > reading.mmhg + Math.max(s.pastReadingMmhg, s.pastReadingShare * reading.mmhg)) {
       return this.finish(tSeconds, this.distalReading());
     }
-    if (this.fade.fading && !reading && this.led.boundReached) {
-      return this.finish(tSeconds, this.cuffInstead("the distal pulse faded without a clear end (movement on the clip?)"));
+    // A fade that gives no reading (a pulse flickering at the noise) is bounded by the cuff's own reading, well past it.
+    const cuffNow = this.led.flankReadingNow();
+    if (this.fade.fading && !reading && this.led.boundReached && cuffNow !== null && estimate.mmhg > cuffNow + Math.max(s.pastReadingMmhg, s.pastReadingShare * cuffNow)) {
+      return this.finish(tSeconds, this.cuffInstead(this.movement(status.reason) ?? "the distal pulse faded without a clear end"));
     }
     if (!this.fade.fading && this.led.boundReached) {
-      return this.finish(tSeconds, this.cuffInstead("the distal pulse did not fade while the cuff's pulsations did (is the clip on a finger or toe of the cuffed limb?)"));
+      const why = this.movement(status.reason) ?? "the distal pulse did not fade while the cuff's did (is the clip on the cuffed limb?)";
+      return this.finish(tSeconds, this.cuffInstead(why));
     }
     const cuff = this.led.cuffReading();
     if (!this.fade.fading && estimate.mmhg > LOP_SETTINGS.noPulsationMmhg && cuff !== null && !cuff.ok) {
       return this.finish(tSeconds, this.cuffInstead(`neither the distal pulse nor the cuff's pulsations faded by ${estimate.mmhg.toFixed(0)} mmHg`));
     }
     return inner;
+  }
+
+  /** Movement on the clip, said plainly, when the monitor sees it now or the fade left out a third of its beats for it. */
+  private movement(statusReason: string): string | null {
+    const { moved, seen } = this.fade.movementBeats;
+    if (statusReason.startsWith("movement") || (seen > 0 && moved / seen > DISTAL_LOP_SETTINGS.movementShare)) return "movement on the distal pulse sensor spoiled its reading: keep the hand or foot still";
+    return null;
   }
 
   /** Beats from the cuff's pulsation peaks (or one interval on, when the cuff misses one); each read once its distal samples are in. */
@@ -126,7 +139,7 @@ class DistalLop implements LopProcedure {
       const window = this.pending.shift()!;
       const span = this.distal.span(window.fromSeconds, window.toSeconds);
       const mmhg = this.pressureAt(window.peakSeconds);
-      if (span && mmhg !== null) this.fade.add({ mmhg, amplitudeCounts: span.amplitudeCounts, noiseCounts: span.noiseCounts });
+      if (span && mmhg !== null) this.fade.add({ tSeconds: window.peakSeconds, mmhg, amplitudeCounts: span.amplitudeCounts, noiseCounts: span.noiseCounts });
     }
   }
 
@@ -142,27 +155,24 @@ class DistalLop implements LopProcedure {
     return null;
   }
 
-  /** The distal reading, cross-checked against the cuff's own. */
+  /** The distal reading, cross-checked against the cuff's own (every sentence fits the link's 200 characters). */
   private distalReading(): Reading {
     const reading = this.fade.reading();
-    if (!reading) {
-      return this.cuffInstead(`the distal pulse vanished too abruptly to be read (a weak pulse or cold fingers: ${this.fade.movementBeats.seen} beats seen)`);
-    }
+    if (!reading) return this.cuffInstead("the distal pulse vanished too abruptly to be read (a weak pulse or cold fingers)");
     const s = DISTAL_LOP_SETTINGS;
     const mmhg = reading.mmhg;
     const quality = Math.min(1, reading.beats / s.fullQualityBeats);
-    let reason = `read where the distal pulse disappears: ${mmhg.toFixed(0)} mmHg (from ${reading.beats} beats fading from ${reading.topMmhg.toFixed(0)} mmHg)`;
+    const reason = `read where the distal pulse disappears: ${mmhg.toFixed(0)} mmHg (${reading.beats} beats fading from ${reading.topMmhg.toFixed(0)})`;
     const cuff = this.led.flankReadingNow() ?? (this.led.cuffReading()?.ok ? this.led.cuffReading()!.mmhg : null);
-    if (cuff === null) return { ok: true, mmhg, quality, reason: `${reason}; the cuff's own pulsations had not faded far enough to cross-check it` };
+    if (cuff === null) return { ok: true, mmhg, quality, reason: `${reason}; the cuff's own pulsations had not faded enough to cross-check it` };
     const apart = cuff - mmhg;
-    reason += `; the cuff's own reading: ${cuff.toFixed(0)} mmHg`;
-    if (Math.abs(apart) <= Math.max(s.disagreementMmhg, s.disagreementShare * mmhg)) return { ok: true, mmhg, quality, reason };
+    if (Math.abs(apart) <= Math.max(s.disagreementMmhg, s.disagreementShare * mmhg)) return { ok: true, mmhg, quality, reason: `${reason}; the cuff's own reading: ${cuff.toFixed(0)} mmHg` };
     return {
       ok: true,
       mmhg,
       quality,
       disagreementMmhg: apart,
-      reason: `${reason}, ${Math.abs(apart).toFixed(0)} mmHg ${apart > 0 ? "higher" : "lower"}: check that the clip sits on a finger or toe of the cuffed limb and the cuff is snug, and measure again if unsure`,
+      reason: `${reason}, but the cuff's own reads ${cuff.toFixed(0)}, ${Math.abs(apart).toFixed(0)} ${apart > 0 ? "higher" : "lower"}: check the clip is on the cuffed limb and the cuff snug; measure again if unsure`,
     };
   }
 
@@ -170,9 +180,9 @@ class DistalLop implements LopProcedure {
   private cuffInstead(why: string): Reading {
     const cuff = this.led.cuffReading();
     const now = this.led.flankReadingNow();
-    if (cuff?.ok) return { ...cuff, reason: `${why}: the LOP is the cuff's own reading, ${cuff.reason}` };
-    if (now !== null) return { ok: true, mmhg: now, quality: 0.3, reason: `${why}: the LOP is the cuff's own reading, read from the upper flank: ${now.toFixed(0)} mmHg` };
-    return { ok: false, mmhg: null, quality: 0, reason: `${why}, and the cuff's own pulsations gave no reading${cuff ? ` (${cuff.reason})` : ""}: keep still and measure again` };
+    if (cuff?.ok) return { ...cuff, reason: `${why}; the cuff's own reading instead: ${cuff.mmhg!.toFixed(0)} mmHg` };
+    if (now !== null) return { ok: true, mmhg: now, quality: 0.3, reason: `${why}; the cuff's own reading instead: ${now.toFixed(0)} mmHg (upper flank)` };
+    return { ok: false, mmhg: null, quality: 0, reason: `${why}, and the cuff's own pulsations gave no reading: keep still and measure again` };
   }
 
   /** The cuff's procedure stopped by itself (sensor, ceiling, stalled pump, timeout): its word stands. */
@@ -194,7 +204,7 @@ function restingPulseProblem(distal: DistalPulseMonitor, tSeconds: number): stri
   const resting = distal.restingAmplitude(tSeconds, DISTAL_LOP_SETTINGS.restingSeconds);
   if (!resting) return "the distal pulse sensor has only just started sending";
   if (resting.amplitudeCounts < DISTAL_SETTINGS.readableNoiseMultiple * resting.noiseCounts) {
-    return "the distal pulse is too weak to read (cold fingers or toes, or a loose clip: warm the hand or foot and reseat the clip)";
+    return "the distal pulse is too weak to read (cold fingers or a loose clip: warm the hand or foot, reseat the clip)";
   }
   return null;
 }
@@ -213,7 +223,9 @@ class CuffOnly implements LopProcedure {
   step(tSeconds: number, estimate: PressureEstimate): Step {
     const step = this.inner.step(tSeconds, estimate);
     if (!step.outcome) return step;
-    return { ...step, outcome: { ...step.outcome, reason: `${this.why}: the LOP is the cuff's own reading, ${step.outcome.reason}` } };
+    const outcome = step.outcome;
+    const reason = outcome.ok && outcome.mmhg !== null ? `${this.why}; the cuff's own reading instead: ${outcome.mmhg.toFixed(0)} mmHg` : `${this.why}; the cuff's own reading failed too: ${outcome.reason}`;
+    return { ...step, outcome: { ...outcome, reason } };
   }
 }
 

@@ -166,7 +166,7 @@ export class DistalPulseMonitor {
     }
     const lightShare = this.level[(this.head - 1 + this.capacity) % this.capacity]! / this.fullScaleCounts;
     if (lightShare < s.minLightShare || lightShare > s.maxLightShare) {
-      return unreadable("the distal pulse sensor sees no skin: clip it onto a finger or toe of the cuffed limb");
+      return unreadable("the distal pulse sensor sees no skin (the clip is off the finger or toe)");
     }
     const recent = this.span(latest - s.stateWindowSeconds, latest + 1e-6) ?? this.span(latest - 1, latest + 1e-6);
     if (!recent) return unreadable("the distal pulse sensor's samples are incomplete");

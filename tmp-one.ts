@@ -1,0 +1,12 @@
+import { referenceProfile } from "./hardware/profile.ts";
+import { FirmwareLopBench } from "./hardware/sim/bench/lop-run.ts";
+import { drawFamily, TUNING, HELD_OUT, HELD_OUT_EDGES } from "./bench/lop-family.ts";
+import { withDistalSensor } from "./bench/lop-uncertainty.ts";
+const parts: Record<string, typeof TUNING> = { tuning: TUNING, held: HELD_OUT, edges: HELD_OUT_EDGES };
+const part = parts[process.argv[2] ?? "tuning"]!;
+const index = Number(process.argv[3]);
+const scenario = withDistalSensor(drawFamily(part, index + 1)[index]!);
+const bench = new FirmwareLopBench(scenario, referenceProfile());
+bench.zero();
+const run = bench.measure(scenario.limb);
+console.log(run.lopTrueMmhg.toFixed(1), run.outcome.reason, run.errorMmhg?.toFixed(1), run.secondsAboveLop, run.peakOverLop.toFixed(2));
