@@ -50,6 +50,10 @@ export const FADE_SETTINGS = {
    */
   goneBeats: 3,
   goneSeconds: 3,
+  /** A lone beat over the noise after the pulse was lost (a knock starting, a noise spike) does not bring it back: two in a row do. */
+  backBeats: 2,
+  /** The pulse first lost for this many beats in a row: where the ramp's last stretch is counted from. */
+  lossBeats: 2,
   /** The reading: this quantile of the beats' occlusion pressures, plus this margin (breathing's strongest beat over the typical). */
   quantile: 0.9,
   marginMmhg: 2.9,
@@ -111,6 +115,9 @@ export class DistalFade {
   private runStartSeconds = 0;
   private runSeconds = 0;
   private lastPresent: number | null = null;
+  private presentRun = 0;
+  private lossMmhgValue: number | null = null;
+  private runStartMmhg = 0;
   private moved = 0;
   private seen = 0;
 
@@ -124,9 +131,14 @@ export class DistalFade {
     return this.run >= FADE_SETTINGS.goneBeats && this.runSeconds >= FADE_SETTINGS.goneSeconds;
   }
 
+  /** Where the pulse was first lost for lossBeats beats in a row after the fade began (null until then). */
+  get lossMmhg(): number | null {
+    return this.lossMmhgValue;
+  }
+
   /** The last clean beat had a pulse (after the fade began). */
   get presentNow(): boolean {
-    return this.fading && this.run === 0 && this.lastPresent !== null;
+    return this.fading && this.presentRun > 0;
   }
 
   /** Beats judged to be movement, of all beats seen. */
@@ -163,14 +175,21 @@ export class DistalFade {
     }
     this.addOcclusion(beat);
     if (!present) {
-      if (this.run === 0) this.runStartSeconds = beat.tSeconds;
+      this.presentRun = 0;
+      if (this.run === 0) {
+        this.runStartSeconds = beat.tSeconds;
+        this.runStartMmhg = beat.mmhg;
+      }
       this.run++;
       this.runSeconds = beat.tSeconds - this.runStartSeconds;
+      if (this.run >= s.lossBeats) this.lossMmhgValue ??= this.runStartMmhg;
       return;
     }
+    this.presentRun++;
+    this.lastPresent = beat.mmhg;
+    if (this.run > 0 && this.presentRun < s.backBeats) return;
     this.run = 0;
     this.runSeconds = 0;
-    this.lastPresent = beat.mmhg;
   }
 
   /** The occlusion pressure the fade reads (null until it rests on minBeats beats). */

@@ -18,7 +18,7 @@
  */
 import type { Actuation } from "../actuation.ts";
 import type { PressureEstimate } from "../estimator.ts";
-import { createLedCuffLop, createLopProcedure, LOP_SETTINGS, type OscillometricLop } from "../lop/measure.ts";
+import { createLedCuffLop, createLopProcedure, type OscillometricLop } from "../lop/measure.ts";
 import type { LopOptions, LopOutcome, LopProcedure, LopProgress } from "../lop/procedure.ts";
 import { DistalFade } from "./fade.ts";
 import { DISTAL_SETTINGS, type DistalPulseMonitor } from "./monitor.ts";
@@ -28,12 +28,27 @@ export const DISTAL_LOP_SETTINGS = {
   restingSeconds: 5,
   /** A beat's distal window opens this long before the cuff's pulsation peak. */
   beatLeadSeconds: 0.1,
+  /** No pulse at all in the monitor's window for this long (beats aside) ends the ramp. */
+  silentSeconds: 4,
   /** A peak sooner than this share of an interval after the last one belongs to the same beat. */
   minBeatShare: 0.6,
   /** No beat in the cuff for this many intervals: the window closes one interval after it opened. */
   beatGapIntervals: 1.6,
   /** Heart-beat interval before the cuff has measured one (70 bpm). */
   defaultBeatSeconds: 60 / 70,
+  /**
+   * After the pulse was first lost (two beats in a row), the ramp goes at most this much further (the larger of
+   * the two): breathing can bring it back for a beat or two, up to twice its swing over the cuff's transmission.
+   */
+  pastLossMmhg: 20,
+  pastLossShare: 0.12,
+  /** The reading is at most this far above the pressure where the ramp stopped on a pulse gone (a fade extrapolated from a wrong start read 90 mmHg high). */
+  aboveStopMmhg: 15,
+  /**
+   * No fade by this pressure while the cuff reads nothing: the ramp ends (a clip on the other limb would climb on).
+   * Every limb of the family with a LOP up to 270 mmHg begins to fade well below it.
+   */
+  noFadeMmhg: 240,
   /** A pulse still present this far above what the fade reads ends the ramp (the larger of these). */
   pastReadingMmhg: 15,
   pastReadingShare: 0.1,
@@ -60,6 +75,8 @@ class DistalLop implements LopProcedure {
   private lastCuffBeat: number | null = null;
   private readonly pending: { fromSeconds: number; toSeconds: number; peakSeconds: number }[] = [];
   private lost: string | null = null;
+  /** Since when the monitor has heard no pulse at all (whatever the beats say): evidence that stops the ramp on its own. */
+  private silentSince: number | null = null;
   private outcome: LopOutcome | null = null;
 
   constructor(
@@ -92,12 +109,19 @@ class DistalLop implements LopProcedure {
       if (cuff?.ok || this.led.boundReached) return this.finish(tSeconds, this.cuffInstead(this.lost));
       return inner;
     }
-    if (this.fade.gone) return this.finish(tSeconds, this.distalReading());
-    const reading = this.fade.reading();
+    if (this.fade.gone) return this.finish(tSeconds, this.distalReading(estimate.mmhg));
+    this.silentSince = status.state === "gone" ? (this.silentSince ?? tSeconds) : null;
+    if (this.silentSince !== null && tSeconds - this.silentSince >= DISTAL_LOP_SETTINGS.silentSeconds) {
+      return this.finish(tSeconds, this.fade.reading() ? this.distalReading(estimate.mmhg) : this.cuffInstead("the distal pulse disappeared without a fade to read"));
+    }
+    // Once the pulse has been lost, the ramp climbs at most this much further, whatever flickers after.
+    const loss = this.fade.lossMmhg;
     const s = DISTAL_LOP_SETTINGS;
+    if (loss !== null && estimate.mmhg > loss + Math.max(s.pastLossMmhg, s.pastLossShare * loss)) return this.finish(tSeconds, this.distalReading(estimate.mmhg));
+    const reading = this.fade.reading();
     // A pulse still seen well above what the fade reads: the reading is not to be trusted further up; stop here.
     if (reading && this.fade.presentNow && estimate.mmhg > reading.mmhg + Math.max(s.pastReadingMmhg, s.pastReadingShare * reading.mmhg)) {
-      return this.finish(tSeconds, this.distalReading());
+      return this.finish(tSeconds, this.distalReading(estimate.mmhg));
     }
     // A fade that gives no reading (a pulse flickering at the noise) is bounded by the cuff's own reading, well past it.
     const cuffNow = this.led.flankReadingNow();
@@ -108,8 +132,8 @@ class DistalLop implements LopProcedure {
       const why = this.movement(status.reason) ?? "the distal pulse did not fade while the cuff's did (is the clip on the cuffed limb?)";
       return this.finish(tSeconds, this.cuffInstead(why));
     }
-    const cuff = this.led.cuffReading();
-    if (!this.fade.fading && estimate.mmhg > LOP_SETTINGS.noPulsationMmhg && cuff !== null && !cuff.ok) {
+    // A distal pulse still full shows the artery still opens: the ramp goes on while the cuff sees nothing, up to a bound.
+    if (!this.fade.fading && estimate.mmhg > s.noFadeMmhg && this.led.cuffReading()?.ok !== true) {
       return this.finish(tSeconds, this.cuffInstead(`neither the distal pulse nor the cuff's pulsations faded by ${estimate.mmhg.toFixed(0)} mmHg`));
     }
     return inner;
@@ -156,11 +180,12 @@ class DistalLop implements LopProcedure {
   }
 
   /** The distal reading, cross-checked against the cuff's own (every sentence fits the link's 200 characters). */
-  private distalReading(): Reading {
+  private distalReading(stopMmhg: number): Reading {
     const reading = this.fade.reading();
     if (!reading) return this.cuffInstead("the distal pulse vanished too abruptly to be read (a weak pulse or cold fingers)");
     const s = DISTAL_LOP_SETTINGS;
-    const mmhg = reading.mmhg;
+    // The pulse has been gone for some beats where the ramp stops: the artery closed not far above.
+    const mmhg = Math.min(reading.mmhg, stopMmhg + s.aboveStopMmhg);
     const quality = Math.min(1, reading.beats / s.fullQualityBeats);
     const reason = `read where the distal pulse disappears: ${mmhg.toFixed(0)} mmHg (${reading.beats} beats fading from ${reading.topMmhg.toFixed(0)})`;
     const cuff = this.led.flankReadingNow() ?? (this.led.cuffReading()?.ok ? this.led.cuffReading()!.mmhg : null);
