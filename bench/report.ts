@@ -23,6 +23,7 @@ import { measureDecodeThroughput } from "./decode-throughput.ts";
 import { protocolScenario, trueLopMmhg } from "./regulation-population.ts";
 import { DRIFT_HEADER, driftRow, runDrifts, runHealthyPairs } from "./sensor-faults.ts";
 import { quantile } from "./stats.ts";
+import { rangeSweepSection, runRangeSweep } from "./range-sweep.ts";
 
 export interface ReportSize {
   /** Thigh subjects at 80 % LOP, arm subjects at 50 % LOP. */
@@ -42,6 +43,8 @@ export interface ReportSize {
   /** Seconds each speed measurement runs for. */
   speedSeconds: number;
   roundTripSamples: number;
+  /** Healthy sessions over the whole scenario ranges (bench/range-sweep.ts). */
+  rangeSweepSessions: number;
 }
 
 export const FULL: ReportSize = {
@@ -57,6 +60,7 @@ export const FULL: ReportSize = {
   sensorDriftSessions: 60,
   speedSeconds: 2,
   roundTripSamples: 300,
+  rangeSweepSessions: 500,
 };
 export const SMALL: ReportSize = {
   legSubjects: 3,
@@ -71,9 +75,10 @@ export const SMALL: ReportSize = {
   sensorDriftSessions: 2,
   speedSeconds: 0.2,
   roundTripSamples: 0,
+  rangeSweepSessions: 4,
 };
 
-export const SEEDS = { regulation: 2026, lop: 7, faults: 7, sensors: 31 } as const;
+export const SEEDS = { regulation: 2026, lop: 7, faults: 7, sensors: 31, rangeSweep: 11 } as const;
 
 export interface Report {
   markdown: string;
@@ -404,6 +409,9 @@ export async function buildReport(size: ReportSize, options: { now?: Date; onPro
       `| ${SHIPPED[i]} | ${r.targetMmhg ?? "-"} | ${pct(r.metrics.exerciseWithin10 ?? 0)} | ${pct(r.metrics.exerciseWithin5 ?? 0)} | ${pct(r.metrics.restWithin3 ?? 0)} | ${r.metrics.peakPercentLop ?? "-"} | ${r.metrics.secondsAboveLop} | ${r.metrics.inflateSeconds ?? "-"} | ${r.metrics.deflateSeconds ?? "-"} | ${r.finalState} |`,
   );
 
+  progress("regulation: healthy sessions over the whole scenario ranges");
+  const sweep = await runRangeSweep(SEEDS.rangeSweep, size.rangeSweepSessions);
+
   progress("example session plot");
   const example = loadScenario(`${SCENARIO_DIR}leg-press-80-lop.json`);
   const traceRows: string[] = [TRACE_HEADER];
@@ -459,7 +467,7 @@ devices on real people (Swain et al. 2025; LOP against Doppler ultrasound).
 
 - Command: \`npm run bench\` (writes this file and the SVGs beside it); size ${size === FULL ? "full" : "small"}.
 - Machine: ${machine()}.
-- Seeds: regulation population ${SEEDS.regulation} (topped up with thighs from seed ${SEEDS.regulation + 1}), LOP population ${SEEDS.lop}, shipped scenarios as committed in scenarios/.
+- Seeds: regulation population ${SEEDS.regulation} (topped up with thighs from seed ${SEEDS.regulation + 1}), range sweep ${SEEDS.rangeSweep}, LOP population ${SEEDS.lop}, shipped scenarios as committed in scenarios/.
 - Generated ${(options.now ?? new Date()).toISOString().slice(0, 10)} in ${wallSeconds.toFixed(0)} s.
 
 ## 1. Regulation: 80 % LOP, leg press 30-15-15-15, 30 s rests, 100 Hz
@@ -479,6 +487,7 @@ ${shippedLines.join("\n")}
 
 ![example session](example-session.svg)
 
+${rangeSweepSection(SEEDS.rangeSweep, sweep, "### Healthy sessions over the whole scenario ranges")}
 ## 2. LOP measured through the cuff
 
 Oscillometric: a controlled ramp, the envelope of the arterial pulsations read where its
@@ -530,7 +539,7 @@ for a few beats below the LOP.
 
 ## 3. Safety timings
 
-Each fault kind of CONTRACTS.md section 3 injected during the LOP measurement, the
+Each fault kind a scenario file may name (docs/formats.md) injected during the LOP measurement, the
 inflation, a set and a rest of the leg-press scenario. Time from the fault to pump
 off and vent open at the board, in simulated seconds (median / worst over the
 phases where the cuff went to the safe state); "rode through" counts phases where

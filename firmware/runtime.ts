@@ -22,8 +22,12 @@ const GUARD_TRIP_CAUSE: Partial<Record<number, string>> = {
 
 /** Telemetry every 5th sample: 20 Hz at the board's 100 Hz. */
 const TELEMETRY_EVERY_SAMPLES = 5;
-/** No sample for this long means the board or sensor path is gone. */
-const STALE_SAMPLE_SECONDS = 0.1;
+/**
+ * No sample for this long means the board or sensor path is gone. A busy computer delays samples
+ * crossing processes by up to 0.2 s; the board's own guard vents at its 300 ms keep-alive deadline
+ * whatever this side does, since keep-alives go out only with samples.
+ */
+const STALE_SAMPLE_SECONDS = 0.25;
 const STALE_CHECK_SECONDS = 0.02;
 
 export type Publisher = (message: FirmwareBody) => void;
@@ -35,6 +39,7 @@ export class FirmwareRuntime {
   private lastSampleSeconds: number | null = null;
   private staleTimer: Cancellable | null = null;
   private staleReported = false;
+  private lastStaleCheckSeconds: number | null = null;
   private stopped = false;
   /** Fault injection: a hung control loop ignores samples (and so stops the keep-alive). */
   private hung = false;
@@ -137,7 +142,13 @@ export class FirmwareRuntime {
       if (this.stopped) return;
       const now = this.clock.nowSeconds();
       const last = this.lastSampleSeconds;
-      if (!this.hung && last !== null && now - last > STALE_SAMPLE_SECONDS && !this.staleReported) {
+      // A check that runs late means this process itself was held up (a busy or suspended
+      // computer): the samples that arrived meanwhile are still queued, and a process reads
+      // its due timers before its input. Judge on the next check, once they are read.
+      const checkedAt = this.lastStaleCheckSeconds;
+      this.lastStaleCheckSeconds = now;
+      const heldUp = checkedAt !== null && now - checkedAt > STALE_CHECK_SECONDS + STALE_SAMPLE_SECONDS / 2;
+      if (!this.hung && !heldUp && last !== null && now - last > STALE_SAMPLE_SECONDS && !this.staleReported) {
         this.staleReported = true;
         this.controller.boardFault(now, "sensor-stale", `no pressure sample for ${(now - last).toFixed(2)} s`);
         this.board.setPump(0);

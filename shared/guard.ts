@@ -1,5 +1,5 @@
 /**
- * The guard: safety layer 2 on the microcontroller (BRIEF.md section 3), as
+ * The guard: safety layer 2 on the microcontroller (see the README's safety layers), as
  * Firmata sysex messages. The virtual board executes this specification and the
  * sketch in firmware/mcu/ implements the same bytes.
  *

@@ -14,6 +14,7 @@ import five from "johnny-five";
 import { SerialPort } from "serialport";
 import { SystemClock, type Cancellable, type Clock } from "../../shared/clock.ts";
 import {
+  GUARD_MIN_DEADLINE_MS,
   GUARD_SYSEX,
   GuardState,
   GuardSubcommand,
@@ -35,6 +36,8 @@ interface FirmataIo extends EventEmitter, I2cIo {
   MODES: { ANALOG: number; PWM: number };
   reportVersionTimeoutId?: ReturnType<typeof setTimeout>;
   reportAnalogPin(channel: number, enable: 0 | 1): void;
+  /** SYSTEM_RESET: the board's outputs safe, its guard SAFE and unconfigured. */
+  reset(): void;
   sysexResponse(id: number, handler: (this: FirmataIo, data: number[]) => void): void;
 }
 interface FirmataClass {
@@ -65,6 +68,8 @@ export interface JohnnyFiveBoardOptions {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+/** Keep-alives per guard deadline: ten, so a few lost or late on the way never trip a working loop. */
+const KEEP_ALIVES_PER_DEADLINE = 10;
 /** A Nano resets when its port opens; its bootloader waits ~1.5 s before the sketch starts. */
 const DEFAULT_REPORT_VERSION_TIMEOUT_MS = 2500;
 
@@ -137,6 +142,10 @@ export class JohnnyFiveBoard implements CuffBoard {
   private lastStatus: GuardStatus | null = null;
   /** The distal pulse sensor's reader, on a build with one. */
   private distal: DistalPulseReader | null = null;
+  /** Last value written to each output pin, as far as the board still holds it. */
+  private readonly written = new Map<number, number>();
+  private lastKeepAliveSeconds = Number.NEGATIVE_INFINITY;
+  private deadlineSeconds = GUARD_MIN_DEADLINE_MS / 1000;
 
   constructor(
     private readonly transport: Duplex,
@@ -251,6 +260,10 @@ export class JohnnyFiveBoard implements CuffBoard {
         throw new BoardConnectError(`the board at ${this.label} has no PWM on D${pin} (${field})`);
       }
     }
+    // Every connection starts from a reset board, as a Nano's does when its port opens (DTR).
+    // A board that does not reset on open (native USB, Bluetooth serial) would otherwise keep
+    // the last host's setup, and a guard that tripped when that host went away.
+    io.reset();
     this.configurePins(io, j5);
     if (this.secondaryChannel !== null) {
       io.on(`analog-read-${this.secondaryChannel}`, (counts: number) => {
@@ -277,6 +290,7 @@ export class JohnnyFiveBoard implements CuffBoard {
   }
 
   private configurePins(io: FirmataIo, j5: five.Board): void {
+    this.written.clear();
     j5.pinMode(this.pumpPin, io.MODES.PWM as five.PinMode);
     j5.pinMode(this.ventPin, io.MODES.PWM as five.PinMode);
     this.setPump(0);
@@ -302,6 +316,7 @@ export class JohnnyFiveBoard implements CuffBoard {
   }
 
   private guardReply(data: number[]): void {
+    this.written.clear();
     let event: GuardEvent | null = null;
     const status = decodeGuardStatus(data);
     if (status) {
@@ -353,18 +368,36 @@ export class JohnnyFiveBoard implements CuffBoard {
   }
 
   setPump(duty: number): void {
-    if (this.usable) this.j5!.analogWrite(this.pumpPin, pumpPinValue(this.profile, duty));
+    this.writePin(this.pumpPin, pumpPinValue(this.profile, duty));
   }
 
   setVent(opening: number): void {
-    if (this.usable) this.j5!.analogWrite(this.ventPin, ventPinValue(this.profile, opening));
+    this.writePin(this.ventPin, ventPinValue(this.profile, opening));
   }
 
+  /**
+   * A pin is written when its value changes, not on every 100 Hz sample: each write is a
+   * serial write that competes with reading the samples, and on a busy computer three
+   * writes a sample delayed the samples by over 100 ms. What the board holds is known
+   * again after any guard report or reset (a trip drops the host's levels), so the
+   * next value is then written whatever it is.
+   */
+  private writePin(pin: number, value: number): void {
+    if (!this.usable || this.written.get(pin) === value) return;
+    this.written.set(pin, value);
+    this.j5!.analogWrite(pin, value);
+  }
+
+  /** Sent from the control loop, at most KEEP_ALIVES_PER_DEADLINE times per guard deadline. */
   keepAlive(): void {
+    const now = this.clock.nowSeconds();
+    if (now - this.lastKeepAliveSeconds < this.deadlineSeconds / KEEP_ALIVES_PER_DEADLINE) return;
+    this.lastKeepAliveSeconds = now;
     this.guardCommand([GuardSubcommand.KEEPALIVE]);
   }
 
   configureGuard(deadlineMs: number, tripCounts: number, secondaryTripCounts?: number): void {
+    this.deadlineSeconds = deadlineMs / 1000;
     this.guardCommand(encodeGuardConfigure(deadlineMs, tripCounts, secondaryTripCounts));
   }
 

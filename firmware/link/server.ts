@@ -1,5 +1,5 @@
 /**
- * The cuff link server (CONTRACTS.md section 2) over any byte stream: a serial
+ * The cuff link server (docs/formats.md) over any byte stream: a serial
  * port, a pty, stdio or an in-process pipe. Bad lines are answered with an
  * error and change nothing; commands are acknowledged; a repeated seq is
  * answered again without running the command twice.

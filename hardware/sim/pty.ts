@@ -5,11 +5,12 @@
  * ptys; the board opens one end with serialport and the host gets the other.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { Duplex } from "node:stream";
+import { ReadStream, WriteStream } from "node:tty";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { SerialPort } from "serialport";
 import { SystemClock } from "../../shared/clock.ts";
 import { loadProfile, referenceProfile } from "../profile.ts";
 import { createPlant } from "./cuff.ts";
@@ -72,10 +73,19 @@ export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
         settled = true;
         clearTimeout(timer);
         child.removeAllListeners("exit");
+        // However this process ends, socat and its links go with it.
+        const onExit = () => {
+          child.kill();
+          rmSync(dir, { recursive: true, force: true });
+        };
+        process.once("exit", onExit);
         resolve({
           boardPath: boardLink,
           hostPath: ptys[1]!,
-          close: () => stopSocat(child, dir),
+          close: () => {
+            process.off("exit", onExit);
+            return stopSocat(child, dir);
+          },
         });
       }
     });
@@ -105,18 +115,48 @@ export interface PtyBoard {
   close(): Promise<void>;
 }
 
+/**
+ * The board's end of the pty, read and written on the event loop (tty handles), not through
+ * serialport's thread pool: a microcontroller answers at once, and on a busy machine the
+ * pool's extra hops delayed samples past the firmware's 0.1 s staleness limit.
+ */
+export function ttyDuplex(path: string): Duplex {
+  const open = () => openSync(path, constants.O_RDWR | constants.O_NOCTTY);
+  const reader = new ReadStream(open());
+  const writer = new WriteStream(open());
+  const port = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      if (writer.destroyed) callback();
+      else writer.write(chunk, () => callback());
+    },
+    destroy(error, callback) {
+      reader.destroy();
+      writer.destroy();
+      callback(error);
+    },
+  });
+  reader.setRawMode(true);
+  reader.on("data", (chunk: Buffer) => port.push(chunk));
+  for (const end of [reader, writer]) {
+    end.on("error", () => port.destroy());
+    end.on("close", () => port.destroy());
+  }
+  return port;
+}
+
 /** Start a virtual board behind a pseudo-terminal. */
 export async function startVirtualBoardOnPty(options: VirtualBoardOptions): Promise<PtyBoard> {
   const pair = await openPtyPair();
-  const port = new SerialPort({ path: pair.boardPath, baudRate: 57600, autoOpen: false });
+  let port: Duplex;
   try {
-    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+    port = ttyDuplex(pair.boardPath);
   } catch (error) {
     await pair.close();
     throw new PtyError(`cannot open the board end of the pty: ${(error as Error).message}`);
   }
   const board = new VirtualBoard(port, options);
-  // socat outlives a hung-up pty end; ending the relay when the board's port closes
+  // socat outlives a hung-up pty end; ending the relay when the board's end closes
   // makes an unplug reach the host as the device vanishing, as a USB board's does.
   port.once("close", () => void pair.close());
   return {
@@ -124,7 +164,7 @@ export async function startVirtualBoardOnPty(options: VirtualBoardOptions): Prom
     board,
     close: async () => {
       board.dispose();
-      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+      if (!port.destroyed) await new Promise<void>((resolve) => port.destroy().once("close", () => resolve()));
       await pair.close();
     },
   };

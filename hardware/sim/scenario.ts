@@ -1,5 +1,5 @@
 /**
- * Scenario files for the simulated cuff (CONTRACTS.md section 3). Every field
+ * Scenario files for the simulated cuff (docs/formats.md). Every field
  * but `name` is optional; defaults are the reference hardware of hardware/ and
  * a median adult for the chosen limb. Unknown keys and out-of-range values are
  * refused with an error that names the field. The ranges here are the ranges
@@ -210,6 +210,8 @@ export interface Scenario {
     distalPulseSensor: boolean;
   };
   plan: Plan;
+  /** The file gave its plan (the command line honours it); absent: the default plan. */
+  planGiven?: true;
   exercise: {
     repSeconds: number;
     contractionSwingMmhg: number;
@@ -232,7 +234,7 @@ export const MEDIAN_SUBJECT: Record<Limb, Omit<Scenario["subject"], "lopMmhg" | 
   leg: { systolic: 125, diastolic: 78, heartRate: 68, limbCircumferenceCm: 56, breathsPerMin: 14 },
 };
 
-/** BRIEF.md section 1: legs and narrow cuffs nearer 80 % LOP, arms with wide cuffs nearer 40-50 %. */
+/** BFR practice: legs and narrow cuffs nearer 80 % LOP, arms with wide cuffs nearer 40-50 %. */
 export function defaultPlan(limb: Limb): Plan {
   return PlanSchema.parse({ sets: [30, 15, 15, 15], restSeconds: 30, target: { percentLop: limb === "leg" ? 80 : 50 }, lop: "measure" });
 }
@@ -291,7 +293,7 @@ function describe(issue: Issue): { field: string; message: string } {
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0] ?? "?";
-    return { field: [...path, key].join("."), message: "unknown key (check its spelling against CONTRACTS.md section 3)" };
+    return { field: [...path, key].join("."), message: "unknown key (check its spelling against docs/formats.md)" };
   }
   let message = issue.message;
   if (issue.code === "invalid_union" && "options" in issue && Array.isArray(issue.options)) {
@@ -364,6 +366,7 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
       ...stripUndefined(input.hardware ?? {}),
     },
     plan: input.plan ?? defaultPlan(limb),
+    ...(input.plan ? { planGiven: true as const } : {}),
     exercise: { ...DEFAULT_EXERCISE, ...stripUndefined(input.exercise ?? {}) },
     faults: [...faults].sort((a, b) => a.at - b.at),
   };

@@ -3,16 +3,15 @@
  * `cuff demo`, `cuff session --sim` and the whole-stack tests talk to. The host
  * side gets a Duplex carrying the cuff link, as it would get a serial port.
  */
-import { Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import { type HardwareProfile, referenceProfile } from "../profile.ts";
 import { createPlant } from "./cuff.ts";
 import type { CuffPlant } from "./plant.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
 import type { ManualClock } from "../../shared/clock.ts";
 import { SIM_STEP_SECONDS, SimBoard } from "./sim-board.ts";
-import { Wire } from "./wire.ts";
 import { CuffController, type HostSilencePolicy } from "../../firmware/core/controller.ts";
-import { HostLinkMemory, LinkServer } from "../../firmware/link/server.ts";
+import { serveInProcess } from "../../firmware/link/in-process.ts";
 import { startFirmware } from "../../firmware/factory.ts";
 import type { FirmwareRuntime } from "../../firmware/runtime.ts";
 
@@ -49,29 +48,8 @@ export function createSimStack(options: SimStackOptions): SimStack {
   const runtime = startFirmware({ profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
   const controller = runtime.controller;
 
-  const memory = new HostLinkMemory();
-  let link: { server: LinkServer; hostStream: Duplex; toFirmware: Wire; fromFirmware: Wire } | null = null;
-  const connect = (): Duplex => {
-    const toFirmware = new Wire();
-    const fromFirmware = new Wire();
-    const hostStream = new Duplex({
-      read() {},
-      write(chunk, _encoding, callback) {
-        toFirmware.write(chunk as Buffer);
-        callback();
-      },
-      final(callback) {
-        callback();
-      },
-    });
-    fromFirmware.on("data", (chunk) => {
-      if (!hostStream.destroyed) hostStream.push(chunk);
-    });
-    const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, memory });
-    link = { server, hostStream, toFirmware, fromFirmware };
-    return hostStream;
-  };
-  const hostStream = connect();
+  const link = serveInProcess(runtime);
+  const hostStream = link.hostStream;
 
   let stepIndex = Math.round(clock.nowSeconds() / SIM_STEP_SECONDS);
   return {
@@ -91,24 +69,13 @@ export function createSimStack(options: SimStackOptions): SimStack {
       }
     },
     unplugLink() {
-      if (!link) return;
-      link.toFirmware.cut();
-      link.fromFirmware.cut();
-      link.server.close();
-      link.hostStream.push(null);
-      link.hostStream.destroy();
-      link = null;
+      link.unplug();
     },
     replugLink() {
-      return connect();
+      return link.replug();
     },
     async close() {
-      if (link) {
-        link.server.close();
-        link.hostStream.push(null);
-        link.hostStream.destroy();
-        link = null;
-      }
+      link.close();
       runtime.stop();
     },
   };

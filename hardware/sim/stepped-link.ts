@@ -6,7 +6,7 @@
 import type { FirmwareRuntime } from "../../firmware/runtime.ts";
 import { HostLinkMemory, LinkServer } from "../../firmware/link/server.ts";
 import type { Connector, LinkPort } from "../../host/client/port.ts";
-import { Wire } from "./wire.ts";
+import { Wire } from "../../firmware/link/wire.ts";
 
 interface Connection {
   server: LinkServer;

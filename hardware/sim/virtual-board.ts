@@ -41,6 +41,8 @@ export const VIRTUAL_FIRMWARE_VERSION = { major: 1, minor: 0 } as const;
 const NATIVE_ADC_BITS = 10;
 const PWM_MAX = 255;
 const MAX_SAMPLING_INTERVAL_MS = 0x3fff;
+/** A timer this late means the process running the board was held up, not the board. */
+const HELD_UP_SECONDS = 0.02;
 
 export interface VirtualBoardOptions {
   plant: CuffPlant;
@@ -86,6 +88,7 @@ export class VirtualBoard {
   private reportTimer: Cancellable | null = null;
   private deadlineTimer: Cancellable | null = null;
   private deadlineDueSeconds: number | null = null;
+  private nextReportSeconds: number;
   private disposed = false;
 
   constructor(
@@ -104,6 +107,7 @@ export class VirtualBoard {
     this.defaultSamplingMs = Math.round(1000 / this.profile.sensor.sampleHz);
     this.samplingMs = this.defaultSamplingMs;
     this.steppedToSeconds = this.clock.nowSeconds();
+    this.nextReportSeconds = this.steppedToSeconds;
     this.guard = new GuardModel(guardPinsFromProfile(this.profile), this.steppedToSeconds);
     this.i2c = new VirtualI2cBus(this.profile, this.plant);
     this.resetPins();
@@ -233,9 +237,16 @@ export class VirtualBoard {
     });
   }
 
+  /**
+   * Reports keep their nominal times, as a board's timer interrupt does: a report that goes
+   * out late (the process was held up) does not push the later ones back.
+   */
   private scheduleReport(): void {
     if (this.disposed) return;
-    this.reportTimer = this.clock.schedule(this.samplingMs / 1000, () => {
+    const period = this.samplingMs / 1000;
+    const now = this.clock.nowSeconds();
+    this.nextReportSeconds = Math.max(this.nextReportSeconds + period, now - period);
+    this.reportTimer = this.clock.schedule(Math.max(0, this.nextReportSeconds - now), () => {
       this.catchUp();
       if (this.powered) {
         const first = this.pressureChannel;
@@ -263,10 +274,21 @@ export class VirtualBoard {
     this.deadlineTimer = this.clock.schedule(due - this.clock.nowSeconds(), () => {
       this.deadlineTimer = null;
       this.deadlineDueSeconds = null;
-      this.catchUp();
-      this.sendGuard(this.guard.poll(this.clock.nowSeconds()));
-      this.armDeadline();
+      // Fired late, this process was held up, and keep-alives that came meanwhile are still
+      // queued behind the timer (a microcontroller is never held up): read them first.
+      if (this.clock.nowSeconds() - due > HELD_UP_SECONDS) {
+        this.deadlineTimer = this.clock.schedule(0, () => this.pollDeadline());
+        return;
+      }
+      this.pollDeadline();
     });
+  }
+
+  private pollDeadline(): void {
+    this.deadlineTimer = null;
+    this.catchUp();
+    this.sendGuard(this.guard.poll(this.clock.nowSeconds()));
+    this.armDeadline();
   }
 
   private cancelDeadline(): void {

@@ -9,7 +9,7 @@ import { describeFileError } from "../../shared/files.ts";
 import { FileWriteError } from "../record/line-file.ts";
 import { writeFileWhole } from "../record/whole-file.ts";
 
-/** The limits of hardware/CALIBRATION.md (automated blood-pressure cuffs, BRIEF.md section 2). */
+/** The limits of hardware/CALIBRATION.md (those of automated blood-pressure cuffs). */
 export const ACCEPTANCE_LIMITS = {
   zeroMeanMmhg: 0.5,
   zeroSdMmhg: 0.3,

@@ -32,9 +32,8 @@ export function processIo(): CliIo {
           process.exit(130);
         }
         if (presses === FORCE_QUIT_PRESSES - 1) process.stderr.write("venting the cuff... (Ctrl-C once more to quit without waiting)\n");
-        void Promise.resolve(handler()).finally(() => {
-          process.exitCode = process.exitCode ?? 130;
-        });
+        // the command decides its exit code (130 where its help says so)
+        void Promise.resolve(handler()).catch((error: Error) => process.stderr.write(`cleanup after Ctrl-C failed: ${error.message}\n`));
       };
       process.on("SIGINT", listener);
       process.on("SIGTERM", listener);

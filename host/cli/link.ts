@@ -1,7 +1,8 @@
 /**
- * The composition root of a host connection: a real serial port, or the
- * in-process simulated cuff paced against the wall clock. Commands get an
- * OpenLink and never care which.
+ * The composition root of a host connection: a cuff link served elsewhere on a
+ * serial port (--port), the controller run in this process on a Firmata board
+ * (--board), or the in-process simulated cuff paced against the wall clock
+ * (--sim). Commands get an OpenLink and never care which.
  */
 import type { CuffPlant } from "../../hardware/sim/plant.ts";
 import { loadScenario, parseScenario, type Scenario } from "../../hardware/sim/scenario.ts";
@@ -15,11 +16,14 @@ import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import { Pacer } from "../../hardware/sim/pacer.ts";
 import { parseDecimal } from "../../shared/decimal.ts";
 import { CliError, UsageError } from "./errors.ts";
+import { openBoardLink } from "./board-link.ts";
 import { duplexConnector } from "../client/stream-port.ts";
 import { Prng } from "../../hardware/sim/prng.ts";
 
 export interface LinkChoice {
   port?: string;
+  /** A Firmata board running the cuff sketch: the controller runs in this process. */
+  board?: string;
   sim: boolean;
   scenarioPath?: string;
   /** Limb of the built-in simulated subject when no scenario file is given. */
@@ -45,11 +49,16 @@ export interface OpenLink {
 
 export type LinkOpener = (choice: LinkChoice) => Promise<OpenLink>;
 
-export function checkLinkChoice(choice: { port?: string; sim?: boolean; scenario?: string; speed?: string }): void {
-  if (choice.port && choice.sim) throw new UsageError("use either --port PATH or --sim, not both");
-  if (!choice.port && !choice.sim) throw new UsageError('say where the cuff is: --port PATH (see "cuff ports") or --sim for the simulated cuff');
-  if (choice.scenario && !choice.sim) throw new UsageError("--scenario only applies to the simulated cuff (--sim)");
+export function checkLinkChoice(choice: { port?: string; board?: string; sim?: boolean; scenario?: string; speed?: string; baud?: string }): void {
+  const given = [choice.board ? "--board PATH" : null, choice.port ? "--port PATH" : null, choice.sim ? "--sim" : null].filter(Boolean);
+  if (given.length === 2) throw new UsageError(`use either ${given[0]} or ${given[1]}, not both`);
+  if (given.length > 2) throw new UsageError(`use one of ${given.join(", ")}, not several`);
+  if (given.length === 0) {
+    throw new UsageError('say where the cuff is: --board PATH (the cuff\'s board on USB, see "cuff ports"), --port PATH (a cuff link served elsewhere) or --sim for the simulated cuff');
+  }
+  if (choice.scenario && !choice.sim) throw new UsageError("--scenario only applies to the simulated cuff (--sim); for a simulated board use cuff virtual-board --scenario FILE");
   if (choice.speed !== undefined && !choice.sim) throw new UsageError("--speed only applies to the simulated cuff (--sim); real cuffs run in real time");
+  if (choice.baud !== undefined && !choice.port) throw new UsageError("--baud only applies to a cuff link on --port; a board always speaks 57600 baud");
 }
 
 export function loadSimScenario(path: string | undefined, limb: Limb | undefined): Scenario {
@@ -61,17 +70,20 @@ export function loadSimScenario(path: string | undefined, limb: Limb | undefined
   }
 }
 
-/** Real ports and the simulated cuff. */
+/** A board, a served link, or the simulated cuff. */
 export const openLink: LinkOpener = async (choice) => {
   if (choice.sim) return openSim(choice);
+  if (choice.board) return openBoardLink(choice.board);
   const path = choice.port!;
   const clock = new SystemClock();
   try {
     const client = await CuffClient.open({ connect: serialConnector(path, choice.baud ?? DEFAULT_BAUD), clock, label: path });
     return { client, clock, label: path, sim: null, close: () => client.close() };
   } catch (error) {
-    if (error instanceof CuffLinkError) throw new CliError(error.message);
-    throw error;
+    if (!(error instanceof CuffLinkError)) throw error;
+    // The usual mix-up: the board itself (Firmata) named where a served cuff link was expected.
+    const hint = /no cuff answered|is not a cuff/.test(error.message) ? `; if ${path} is the cuff's board, use --board ${path}` : "";
+    throw new CliError(error.message + hint);
   }
 };
 
@@ -127,6 +139,7 @@ export function parseBaud(text: string | undefined): number | undefined {
 
 /** The options every command that talks to a cuff takes. */
 export const LINK_OPTIONS = {
+  board: { type: "string" },
   port: { type: "string" },
   sim: { type: "boolean" },
   scenario: { type: "string" },
@@ -134,15 +147,17 @@ export const LINK_OPTIONS = {
   baud: { type: "string" },
 } as const;
 
-export const LINK_HELP = `Where the cuff is:
-  --port PATH        serial port of a real cuff, e.g. /dev/ttyUSB0 or COM3 ("cuff ports" lists them)
-  --baud N           serial speed of the link (default 115200)
+export const LINK_HELP = `Where the cuff is (one of):
+  --board PATH       the cuff's board on USB, e.g. /dev/ttyUSB0 or COM3 ("cuff ports" says which):
+                     the controller runs in this program
+  --port PATH        a cuff link served elsewhere ("cuff firmware --link ...", Bluetooth SPP)
+  --baud N           serial speed of a --port link (default 115200)
   --sim              the built-in simulated cuff
-  --scenario FILE    simulated subject and hardware (JSON, CONTRACTS.md section 3; sim only)
+  --scenario FILE    simulated subject and hardware (JSON, docs/formats.md; sim only)
   --speed N          simulated seconds per real second (sim only; default 1; "max" = as fast as possible)`;
 
 export function linkChoiceFrom(
-  values: { port?: string; sim?: boolean; scenario?: string; speed?: string; baud?: string },
+  values: { port?: string; board?: string; sim?: boolean; scenario?: string; speed?: string; baud?: string },
   limb: Limb | undefined,
   defaultSpeed: number,
   parseSpeed: (text: string | undefined, fallback: number) => number,
@@ -153,6 +168,7 @@ export function linkChoiceFrom(
     sim: values.sim === true,
     speed: parseSpeed(values.speed, defaultSpeed),
     ...(values.port ? { port: values.port } : {}),
+    ...(values.board ? { board: values.board } : {}),
     ...(values.scenario ? { scenarioPath: values.scenario } : {}),
     ...(baud ? { baud } : {}),
     ...(limb ? { limb } : {}),

@@ -1,4 +1,5 @@
 /** Composition root of the `cuff` command line. */
+import { readFileSync } from "node:fs";
 import { UsageError } from "./errors.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { COMMANDS } from "./registry.ts";
@@ -15,7 +16,8 @@ function topLevelHelp(): string {
     ...lines,
     "",
     "Global options:",
-    "  --help      show help",
+    "  --help      show help (cuff help COMMAND: a command's help)",
+    "  --version   print the version",
     "  --verbose   show stack traces on errors",
     "",
     "Exit codes: 0 success, 1 runtime failure, 2 bad usage.",
@@ -23,10 +25,31 @@ function topLevelHelp(): string {
   ].join("\n");
 }
 
+/** The package's version, from the package.json two folders up (the same in dist/ and the sources). */
+export function packageVersion(): string {
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (manifest.name === "open-occlusion-cuff" && manifest.version) return manifest.version;
+    } catch {
+      // not at this level: dist/ sits one folder deeper than the sources
+    }
+  }
+  return "unknown";
+}
+
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const verbose = argv.includes("--verbose");
   const args = argv.filter((a) => a !== "--verbose");
-  const [name, ...rest] = args;
+  let [name, ...rest] = args;
+  if (name === "--version" || name === "-V") {
+    io.stdout.write(`cuff ${packageVersion()}\n`);
+    return 0;
+  }
+  if (name === "help" && rest.length > 0) {
+    // cuff help CMD is cuff CMD --help
+    [name, ...rest] = [rest[0]!, "--help"];
+  }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(topLevelHelp());
     return name === undefined ? 2 : 0;

@@ -4,6 +4,7 @@
  */
 import type { SessionSummary } from "../../shared/protocol/index.ts";
 import type { CuffEvent } from "../client/client.ts";
+import { describeSets, type SessionEnding, type SetRecord } from "../record/session-record.ts";
 import { sessionProgress, type SessionView } from "./view.ts";
 
 export interface RenderOptions {
@@ -226,13 +227,27 @@ function percent(x: number | null): string {
   return x === null ? "-" : `${(x * 100).toFixed(0)} %`;
 }
 
-export function renderSummary(s: SessionSummary): string[] {
+/** What the host adds to the firmware's summary: how the session ended, and every set it saw. */
+export interface SummaryRecord {
+  ending: SessionEnding;
+  sets: SetRecord[];
+}
+
+const HEADLINE: Record<SessionEnding["outcome"], (e: SessionEnding) => string> = {
+  completed: () => "Session complete.",
+  stopped: () => "Session stopped by the user.",
+  fault: (e) => `Session ended by a fault (${e.fault}); the cuff is vented.`,
+  "ended-early": (e) => `Session ${e.text}.`,
+  failed: (e) => `Session ${e.text}.`,
+};
+
+export function renderSummary(s: SessionSummary, record?: SummaryRecord): string[] {
   const lines = [
-    s.ok ? "Session complete." : `Session ended early: ${s.endReason}.`,
+    record ? HEADLINE[record.ending.outcome](record.ending) : s.ok ? "Session complete." : `Session ended early: ${s.endReason}.`,
     `  end:          ${s.endReason}`,
     `  LOP:          ${s.lopMmhg === null ? "-" : `${Math.round(s.lopMmhg)} mmHg`}`,
     `  target:       ${s.targetMmhg === null ? "-" : `${Math.round(s.targetMmhg)} mmHg`}${s.lopMmhg && s.targetMmhg ? ` (${Math.round((s.targetMmhg / s.lopMmhg) * 100)} % of LOP)` : ""}`,
-    `  sets:         ${s.sets.map((x) => `${x.reps}/${x.planned}`).join("  ") || "-"}`,
+    `  sets:         ${record ? describeSets(record.sets) : s.sets.map((x) => `${x.reps}/${x.planned}`).join("  ") || "-"}${record?.sets.some((x) => x.planned > 0) ? "  (reps counted/planned)" : ""}`,
     `  restriction:  ${clock(s.restrictionSeconds)} (min:s)`,
     `  in band:      ${percent(s.exerciseWithin10)} of exercise time within +-10 %, ${percent(s.restWithin5)} of rest within +-5 %`,
     `  peak:         ${s.peakMmhg === null ? "-" : `${Math.round(s.peakMmhg)} mmHg`}`,

@@ -1,6 +1,6 @@
 /**
  * Reads what `cuff plot` draws: a session recording (JSON lines from
- * --record) or a bench trace (CSV, CONTRACTS.md section 4), into one shape.
+ * --record) or a bench trace (CSV, docs/formats.md), into one shape.
  */
 import * as fs from "node:fs";
 import { parseDecimal } from "../../shared/decimal.ts";
@@ -24,8 +24,10 @@ export interface PlotData {
   limb: string | null;
   alarms: { t: number; kind: string }[];
   summary: { ok: boolean; endReason: string } | null;
-  /** Planned reps per set number, when the recording says. */
-  setReps: Record<number, number>;
+  /** How the session ended, for people ("completed", "stopped by the user", "fault: leak"); null for traces. */
+  ended: string | null;
+  /** Planned and counted reps per set number, when the recording says. */
+  setReps: Record<number, { planned: number; counted: number }>;
 }
 
 export class PlotInputError extends Error {
@@ -68,7 +70,7 @@ export function parseTrace(text: string, path: string): PlotData {
     points.push({ t, mmhg, target, phase, set: phase === "set" || phase === "rest" ? set : null });
   }
   if (points.length === 0) throw new PlotInputError(`${path} has a trace header but no rows`);
-  return { title: basename(path), pressureLabel: "cuff pressure (simulated, true)", points, lopMmhg: null, limb: null, alarms: [], summary: null, setReps: {} };
+  return { title: basename(path), pressureLabel: "cuff pressure (simulated, true)", points, lopMmhg: null, limb: null, alarms: [], summary: null, ended: null, setReps: {} };
 }
 
 export function parseRecording(text: string, path: string): PlotData {
@@ -79,7 +81,9 @@ export function parseRecording(text: string, path: string): PlotData {
   let summary: PlotData["summary"] = null;
   let title = basename(path);
   let bad = 0;
-  const setReps: Record<number, number> = {};
+  const setReps: PlotData["setReps"] = {};
+  let ended: string | null = null;
+  let interrupted = false;
   for (const line of text.split(/\r?\n/)) {
     if (!line.trim()) continue;
     let m: Record<string, unknown>;
@@ -110,7 +114,18 @@ export function parseRecording(text: string, path: string): PlotData {
         if (m.ok === true && typeof m.mmhg === "number") lop = m.mmhg;
         break;
       case "phase":
-        if (m.phase === "set" && typeof m.set === "number" && typeof m.reps === "number") setReps[m.set] = m.reps;
+        if (m.phase === "set" && typeof m.set === "number" && typeof m.reps === "number" && m.reps > 0) setReps[m.set] = { planned: m.reps, counted: 0 };
+        break;
+      case "rep": {
+        const set = typeof m.set === "number" ? setReps[m.set] : undefined;
+        if (set && typeof m.rep === "number") set.counted = Math.max(set.counted, m.rep);
+        break;
+      }
+      case "host":
+        if (typeof m.note === "string" && m.note.startsWith("interrupted")) interrupted = true;
+        break;
+      case "session-end":
+        if (typeof m.text === "string") ended = m.text;
         break;
       case "alarm":
         if (typeof m.t === "number") alarms.push({ t: m.t, kind: String(m.kind) });
@@ -128,5 +143,7 @@ export function parseRecording(text: string, path: string): PlotData {
   if (points.length === 0) {
     throw new PlotInputError(bad > 0 && points.length === 0 ? `${path} is not a session recording (no JSON lines)` : `${path} has no telemetry to draw`);
   }
-  return { title, pressureLabel: "cuff pressure", points, lopMmhg: lop, limb, alarms, summary, setReps };
+  // recordings from before the session-end line: judged from what they hold
+  ended ??= interrupted ? "stopped by the user" : summary ? (summary.ok ? "completed" : `ended early: ${summary.endReason}`) : "no end recorded (cut short)";
+  return { title, pressureLabel: "cuff pressure", points, lopMmhg: lop, limb, alarms, summary, ended, setReps };
 }

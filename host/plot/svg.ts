@@ -63,9 +63,11 @@ function niceStep(range: number, targetTicks: number, steps: number[]): number {
   return steps.find((s) => s >= raw) ?? steps.at(-1)!;
 }
 
+/** m:ss, or h:mm:ss from an hour on. */
 function clockLabel(seconds: number): string {
   const s = Math.round(seconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  const mmss = `${String(Math.floor(s / 60) % 60).padStart(s >= 3600 ? 2 : 1, "0")}:${String(s % 60).padStart(2, "0")}`;
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mmss}` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 const n1 = (x: number) => x.toFixed(1);
@@ -109,7 +111,9 @@ export function renderSvg(data: PlotData & { notes?: string[] }, options: SvgOpt
   const lop = data.lopMmhg ?? options.lopMmhg ?? null;
   const t0 = points[0]!.t;
   const t1 = Math.max(points.at(-1)!.t, t0 + 1);
-  const maxPressure = Math.max(...points.map((p) => p.mmhg), ...points.map((p) => (p.target ?? 0) * 1.1), lop ?? 0);
+  // a loop, not Math.max(...points): a long recording has more points than a call may take arguments
+  let maxPressure = lop ?? 0;
+  for (const p of points) maxPressure = Math.max(maxPressure, p.mmhg, (p.target ?? 0) * 1.1);
   const yStep = niceStep(maxPressure * 1.1, 8, [10, 20, 25, 50, 100]);
   const yMax = Math.max(yStep * 2, Math.ceil((maxPressure * 1.08) / yStep) * yStep);
   const x = (t: number) => margin.left + ((t - t0) / (t1 - t0)) * plotW;
@@ -131,7 +135,8 @@ export function renderSvg(data: PlotData & { notes?: string[] }, options: SvgOpt
     out.push(`<rect x="${n1(x0)}" y="${margin.top}" width="${n1(w)}" height="${plotH}" fill="${style.fill}"/>`);
     labelled.add(s.phase);
     const reps = s.set !== null ? data.setReps[s.set] : undefined;
-    const setLabel = w > 90 && reps !== undefined ? `set ${s.set ?? ""} · ${reps} reps` : w > 40 ? `set ${s.set ?? ""}` : `${s.set ?? ""}`;
+    const counted = reps ? `${reps.counted}/${reps.planned} reps` : "";
+    const setLabel = w > 110 && counted ? `set ${s.set ?? ""} · ${counted}` : w > 40 ? `set ${s.set ?? ""}` : `${s.set ?? ""}`;
     const label = s.phase === "set" ? setLabel : s.phase === "rest" && w > 30 ? "rest" : s.phase === "lop" && w > 30 ? "LOP" : "";
     if (label && w > 10) {
       out.push(`<text x="${n1(x0 + w / 2)}" y="${margin.top + 16}" text-anchor="middle" fill="${COLOR.muted}" font-size="12">${escapeXml(label)}</text>`);
@@ -152,7 +157,7 @@ export function renderSvg(data: PlotData & { notes?: string[] }, options: SvgOpt
   }
   out.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="${COLOR.axis}"/>`);
   out.push(
-    `<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle" fill="${COLOR.text}">time since start (min:s)</text>`,
+    `<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle" fill="${COLOR.text}">time since start (${t1 - t0 >= 3600 ? "h:min:s" : "min:s"})</text>`,
   );
   out.push(
     `<text transform="translate(20 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="${COLOR.text}">pressure (mmHg)</text>`,
@@ -174,7 +179,8 @@ export function renderSvg(data: PlotData & { notes?: string[] }, options: SvgOpt
     }
     run.push(p);
   }
-  for (const run of runs.filter((r) => r.length > 1)) {
+  // a run holds one target: its first and last points draw it at any length
+  for (const run of runs.filter((r) => r.length > 1).map((r) => [r[0]!, r.at(-1)!])) {
     const upper = run.map((p) => `${n1(x(p.t))},${n1(y(p.target! * 1.1))}`);
     const lower = run.map((p) => `${n1(x(p.t))},${n1(y(p.target! * 0.9))}`).reverse();
     out.push(`<polygon points="${[...upper, ...lower].join(" ")}" fill="${COLOR.band}" fill-opacity="0.35" stroke="none"/>`);
@@ -205,7 +211,7 @@ export function renderSvg(data: PlotData & { notes?: string[] }, options: SvgOpt
   }
 
   // title, facts and legend
-  const targets = points.map((p) => p.target).filter((v): v is number => v !== null);
+  const targets = runs.filter((r) => r.length > 1).flatMap((r) => r.map((p) => p.target!));
   const setCount = segments.filter((s) => s.phase === "set").length;
   const facts = [
     data.limb ? `${data.limb}` : null,
@@ -213,7 +219,7 @@ export function renderSvg(data: PlotData & { notes?: string[] }, options: SvgOpt
     targets.length ? `target ${Math.round(median(targets))} mmHg${lop ? ` (${Math.round((median(targets) / lop) * 100)} % LOP)` : ""}` : null,
     setCount ? `${setCount} set${setCount > 1 ? "s" : ""}` : null,
     `${clockLabel(t1 - t0)} long`,
-    data.summary ? (data.summary.ok ? "completed" : `ended early: ${data.summary.endReason}`) : null,
+    data.ended,
   ].filter(Boolean);
   out.push(`<text x="${margin.left}" y="26" font-size="18" font-weight="bold" fill="${COLOR.text}">${escapeXml(data.title)}</text>`);
   out.push(`<text x="${margin.left}" y="48" fill="${COLOR.muted}">${escapeXml(facts.join("  ·  "))}</text>`);

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { describeFileError, InputFileError, readInputFile } from "../../shared/files.ts";
 import { MAX_LOP_MMHG, MIN_LOP_MMHG } from "../../shared/limits.ts";
@@ -24,8 +24,12 @@ const LopRecordSchema = z.strictObject({
 });
 export type LopRecord = z.infer<typeof LopRecordSchema>;
 
+export const PersonNameSchema = z.string().trim().min(1).max(80).regex(/^[^\x00-\x1f/\\]+$/);
+
 export const ProfileSchema = z.strictObject({
   version: z.literal(1),
+  /** The person this profile belongs to, when the folder holds several (a therapist's clients). */
+  person: PersonNameSchema.optional(),
   screening: z
     .strictObject({
       answeredAt: z.iso.datetime(),
@@ -56,10 +60,22 @@ export function emptyProfile(): Profile {
   return { version: 1, screening: null, lop: {} };
 }
 
+/** A file name for a person: "Ana María" -> "ana-maría". */
+export function personSlug(person: string): string {
+  return person.trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "") || "person";
+}
+
+/**
+ * One person's profile in a profile folder: profile.json for the folder's own person, or
+ * people/NAME.json for each named person (--person NAME).
+ */
 export class ProfileStore {
   readonly file: string;
-  constructor(readonly dir: string) {
-    this.file = join(dir, "profile.json");
+  constructor(
+    readonly dir: string,
+    readonly person: string | null = null,
+  ) {
+    this.file = person === null ? join(dir, "profile.json") : join(dir, "people", `${personSlug(person)}.json`);
   }
 
   load(): Profile {
@@ -87,12 +103,13 @@ export class ProfileStore {
   /** Written whole or not at all (a temporary file, renamed), so a crash or a full disk never leaves half a profile. */
   save(profile: Profile): void {
     try {
-      mkdirSync(this.dir, { recursive: true });
+      mkdirSync(dirname(this.file), { recursive: true });
     } catch (error) {
       throw new ProfileError(`cannot create the profile folder ${this.dir}: ${describeFileError(error)}`);
     }
     try {
-      writeFileWhole(this.file, JSON.stringify(ProfileSchema.parse(profile), null, 2) + "\n", "profile");
+      const owned = this.person === null ? profile : { ...profile, person: this.person };
+      writeFileWhole(this.file, JSON.stringify(ProfileSchema.parse(owned), null, 2) + "\n", "profile");
     } catch (error) {
       throw new ProfileError((error as Error).message);
     }

@@ -8,6 +8,7 @@
  */
 import type { FirmwareMessage } from "../../shared/protocol/index.ts";
 import { FileWriteError, LineFile, type LineFileFs } from "./line-file.ts";
+import type { SessionEnding, SetRecord } from "./session-record.ts";
 
 export const RECORDING_FORMAT = "cuff-recording";
 export const RECORDING_VERSION = 1;
@@ -21,6 +22,8 @@ export interface RecordingHeader {
   source: string;
   limb: string | null;
   plan: unknown;
+  /** Whose session (a therapist's client); null or absent: the profile's own person. */
+  person?: string | null;
 }
 
 /** What the host itself noticed (link lost, interrupted), kept beside the firmware's messages. */
@@ -30,7 +33,14 @@ export interface HostNote {
   note: string;
 }
 
-export type RecordedLine = RecordingHeader | HostNote | FirmwareMessage;
+/** The host's account of how the session ended: the recording's last line. */
+export interface SessionEndLine extends SessionEnding {
+  type: "session-end";
+  t: number | null;
+  sets: SetRecord[];
+}
+
+export type RecordedLine = RecordingHeader | HostNote | SessionEndLine | FirmwareMessage;
 
 const FLUSH_SESSION_SECONDS = 0.5;
 const SYNC_WALL_MS = 1000;
@@ -87,6 +97,13 @@ export class Recorder {
   note(t: number | null, note: string): void {
     if (this.closed) return;
     const line: HostNote = { type: "host", t, note };
+    this.buffer.push(JSON.stringify(line));
+    this.flush(false, t);
+  }
+
+  ended(t: number | null, ending: SessionEnding, sets: SetRecord[]): void {
+    if (this.closed) return;
+    const line: SessionEndLine = { type: "session-end", t, ...ending, sets };
     this.buffer.push(JSON.stringify(line));
     this.flush(false, t);
   }

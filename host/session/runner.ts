@@ -6,7 +6,7 @@
  */
 import { filter, map, merge } from "rxjs";
 import type { Clock } from "../../shared/clock.ts";
-import { DEFLATED_MMHG } from "../../shared/limits.ts";
+import { DEFAULT_RESTRICTION_CAP_SECONDS, DEFLATED_MMHG } from "../../shared/limits.ts";
 import type { Limb, Plan } from "../../shared/plan.ts";
 import type { LopResultMessage, SessionSummary } from "../../shared/protocol/index.ts";
 import type { CuffClient } from "../client/client.ts";
@@ -67,7 +67,13 @@ export interface RunSessionOptions {
 export async function runSession(o: RunSessionOptions): Promise<SessionSummary> {
   const { client, clock, signal } = o;
   await checkIdle(client);
-  if (o.hostSilence) await abortable(client.command({ type: "configure", cuff: 0, hostSilence: o.hostSilence }), signal);
+  // A plan that needs more restriction time than the firmware's default cap (a long continuous
+  // hold) raises the cap for itself; the firmware still never goes past its absolute maximum.
+  const cap = o.plan.caps?.restrictionSeconds;
+  const raiseCap = cap !== undefined && cap > DEFAULT_RESTRICTION_CAP_SECONDS ? { restrictionCapSeconds: cap } : {};
+  if (o.hostSilence || "restrictionCapSeconds" in raiseCap) {
+    await abortable(client.command({ type: "configure", cuff: 0, ...(o.hostSilence ? { hostSilence: o.hostSilence } : {}), ...raiseCap }), signal);
+  }
   await zeroCuff(client, clock, signal);
   // the summary arrives as an event, or, if the session ended while the link was
   // down, in the status fetched after reconnecting
@@ -125,16 +131,16 @@ export async function waitVented(client: CuffClient, clock: Clock, signal?: Abor
  * every error path; never throws (the firmware's own host-silence policy is the
  * fallback when the link is gone).
  */
-export async function deflateNow(client: CuffClient, clock: Clock): Promise<{ ok: boolean; detail: string }> {
-  if (!client.connected && client.failure) return { ok: false, detail: client.failure.message };
+export async function deflateNow(client: CuffClient, clock: Clock): Promise<{ ok: boolean; detail: string; mmhg: number | null }> {
+  if (!client.connected && client.failure) return { ok: false, detail: client.failure.message, mmhg: null };
   try {
     await client.deflate();
     const mmhg = await waitVented(client, clock);
     if (client.state === "fault" && mmhg >= DEFLATED_MMHG) {
-      return { ok: true, detail: `in its fault state with the vent open, but the sensor still reads ${Math.round(mmhg)} mmHg: check that the cuff has gone soft` };
+      return { ok: true, mmhg, detail: `in its fault state with the vent open, but the sensor still reads ${Math.round(mmhg)} mmHg: check that the cuff has gone soft` };
     }
-    return { ok: true, detail: `vented (${Math.max(0, Math.round(mmhg))} mmHg)` };
+    return { ok: true, mmhg, detail: `vented (${Math.max(0, Math.round(mmhg))} mmHg)` };
   } catch (error) {
-    return { ok: false, detail: (error as Error).message };
+    return { ok: false, detail: (error as Error).message, mmhg: null };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The cuff link message set (CONTRACTS.md section 2), defined once. Both ends
+ * The cuff link message set (docs/formats.md), defined once. Both ends
  * import these schemas; the fingerprint in hello is computed from them.
  */
 import { z } from "zod";
@@ -35,6 +35,7 @@ export const AlarmKindSchema = z.enum([
   "valve-stuck-closed",
   "cuff-off",
   "target-not-reached",
+  "pump-too-small",
   "restriction-cap",
   "host-silent",
   "board-lost",

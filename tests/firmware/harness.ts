@@ -1,6 +1,6 @@
 /** A synchronous in-process firmware on the simulated cuff, driven frame by frame from a test. */
 import { SIM_STEP_SECONDS, SimBoard } from "../../hardware/sim/sim-board.ts";
-import { Wire } from "../../hardware/sim/wire.ts";
+import { Wire } from "../../firmware/link/wire.ts";
 import type { HostSilencePolicy } from "../../firmware/core/controller.ts";
 import { LineSplitter } from "../../firmware/link/line-splitter.ts";
 import { LinkServer } from "../../firmware/link/server.ts";

@@ -152,29 +152,53 @@ describe("alarm rules (one test each)", () => {
     const inflating = { state: "inflating" as const, phase: "inflate" as const, settled: false, proposed: { pump: 1, vent: 0 } };
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 60 }))).toBeCloseTo(2.5, 1);
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.5 }))).toBeCloseTo(2.5, 1);
-    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.3 * t }))).toBeCloseTo(6, 1);
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.24 * t }))).toBeCloseTo(6, 1);
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 20 * t }))).toBeNull();
-    // A 0.5 L/min pump on a thigh cuff: 0.6 mmHg/s while the bladder takes up its slack.
-    expect(firstAlarm("pump-dead", 30, (t) => context(t, { ...inflating, mmhg: 0.6 * t }))).toBeNull();
+    // A 0.5 L/min pump on a thigh cuff through a long hose: 0.45 mmHg/s while the bladder takes up its slack.
+    expect(firstAlarm("pump-dead", 30, (t) => context(t, { ...inflating, mmhg: 0.45 * t }))).toBeNull();
   });
 
-  it("leak fires within 5 s when the pump runs hard and the pressure stays short", () => {
-    const rest = { phase: "rest" as const };
-    const at = firstAlarm("leak", 10, (t) => context(t, { ...rest, mmhg: 138, proposed: { pump: 0.8, vent: 0 } }));
+  it("pump-dead spares a small pump levelling off against the leak, and catches the same pump dying on its way up within 3 s", () => {
+    const inflating = { state: "inflating" as const, phase: "inflate" as const, settled: false, proposed: { pump: 1, vent: 0 }, targetMmhg: 160 };
+    const levelling = (t: number) => 125 - 90 * Math.exp(-t / 8);
+    expect(firstAlarm("pump-dead", 60, (t) => context(t, { ...inflating, mmhg: levelling(t) }))).toBeNull();
+    const dies = firstAlarm("pump-dead", 30, (t) => context(t, { ...inflating, mmhg: levelling(Math.min(t, 6)) }));
+    expect(dies).not.toBeNull();
+    expect(dies! - 6).toBeLessThanOrEqual(3);
+  });
+
+  it("leak fires within 5 s when the pump runs hard and the pressure keeps falling; short but steady is pump-too-small, a warning", () => {
+    const rest = { phase: "rest" as const, proposed: { pump: 0.8, vent: 0 } };
+    const at = firstAlarm("leak", 10, (t) => context(t, { ...rest, mmhg: 145 - 1.5 * t }));
     expect(at).not.toBeNull();
     expect(at!).toBeLessThanOrEqual(5);
-    expect(firstAlarm("leak", 10, (t) => context(t, { ...rest, mmhg: 149, proposed: { pump: 0.2, vent: 0 } }))).toBeNull();
+    expect(firstAlarm("leak", 10, (t) => context(t, { ...rest, mmhg: 138 }))).toBeNull();
+    expect(firstAlarm("pump-too-small", 10, (t) => context(t, { ...rest, mmhg: 138 }))).toBeCloseTo(4, 1);
+    expect(firstAlarm("leak", 10, (t) => context(t, { phase: "rest", mmhg: 149, proposed: { pump: 0.2, vent: 0 } }))).toBeNull();
+    const rule = safetyRules().find((r) => r.kind === "pump-too-small")!;
+    expect([rule.severity, rule.latches]).toEqual(["warning", false]);
   });
 
   it("leak during a set needs a clearer sign than the pump working against contractions", () => {
     expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 140, proposed: { pump: 0.8, vent: 0 } }))).toBeNull();
-    expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 120, proposed: { pump: 0.95, vent: 0 } }))).toBeLessThanOrEqual(5);
+    expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 120, proposed: { pump: 0.95, vent: 0 } }))).toBeNull();
+    expect(firstAlarm("leak", 10, (t) => context(t, { mmhg: 130 - 1.5 * t, proposed: { pump: 0.95, vent: 0 } }))).toBeLessThanOrEqual(5);
   });
 
   it("leak spares a small pump that is winning: 10 mmHg short but refilling at 1 mmHg/s, no alarm; the same pump losing ground, an alarm within 5 s", () => {
     const rest = { phase: "rest" as const, proposed: { pump: 1, vent: 0 } };
     expect(firstAlarm("leak", 8, (t) => context(t, { ...rest, mmhg: 140 + t }))).toBeNull();
-    expect(firstAlarm("leak", 8, (t) => context(t, { ...rest, mmhg: 140 - 0.2 * t }))).toBeLessThanOrEqual(5);
+    expect(firstAlarm("leak", 8, (t) => context(t, { ...rest, mmhg: 140 - 1.5 * t }))).toBeLessThanOrEqual(5);
+  });
+
+  it("sensor-disagreement: 3 mmHg of noise on both sensors over an 8 mmHg offset never alarms; a 12 mmHg offset does within 1.6 s", () => {
+    // Deterministic noise: products of sines, 3 mmHg standard deviation each, uncorrelated.
+    const noise = (t: number, k: number) => 6 * Math.sin(2 * Math.PI * (37.3 + k) * t + k) * Math.sin(2 * Math.PI * (11.1 + 3 * k) * t);
+    const pair = (bias: number) => (t: number) => context(t, { est: { mmhg: 150 + noise(t, 0), secondaryMmhg: 150 + bias + noise(t, 1) } });
+    expect(firstAlarm("sensor-disagreement", 20, pair(8))).toBeNull();
+    const at = firstAlarm("sensor-disagreement", 5, pair(12));
+    expect(at).not.toBeNull();
+    expect(at!).toBeLessThanOrEqual(1.6);
   });
 
   it("deviation fires after just over 1 s beyond 10 mmHg and is a warning that does not latch", () => {

@@ -33,7 +33,7 @@ describe("cuff usage", () => {
   });
 
   it.each([
-    [["session"], 'cuff session: say where the cuff is: --port PATH (see "cuff ports") or --sim for the simulated cuff.\n'],
+    [["session"], 'cuff session: say where the cuff is: --board PATH (the cuff\'s board on USB, see "cuff ports"), --port PATH (a cuff link served elsewhere) or --sim for the simulated cuff.\n'],
     [["session", "--sim", "--target", "150"], 'cuff session: --target must be a percentage of LOP like 60% or a pressure like 150mmHg, got "150".\n'],
     [["session", "--port", "/dev/ttyUSB0", "--sim"], "cuff session: use either --port PATH or --sim, not both.\n"],
     [["session", "--port", "/dev/ttyUSB0"], "cuff session: say where the cuff is: --limb arm or --limb leg.\n"],
@@ -54,8 +54,8 @@ describe("cuff usage", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/--target 60% +pressure as a percentage of LOP \(10-90 %\), or as --target 150mmHg/);
     expect(r.out).toMatch(/default 50 % on an arm, 80 % on a leg/);
-    expect(r.out).toMatch(/--rest 30 +seconds of rest between sets, cuff inflated \(default 30\)/);
-    expect(r.out).toMatch(/Examples:\n  cuff session --port \/dev\/ttyUSB0 --limb leg --target 70%/);
+    expect(r.out).toMatch(/--rest 30 +seconds of rest between sets, cuff inflated \(sets; default 30\)/);
+    expect(r.out).toMatch(/Examples:\n  cuff session --board \/dev\/ttyUSB0 --limb leg --target 70%/);
     expect(r.out).toMatch(/Exit codes: 0 the session completed; 1 it failed/);
     for (const name of ["demo", "lop", "deflate", "monitor", "ports", "plot"]) {
       const h = await cuff([name, "--help"]);
@@ -206,7 +206,8 @@ describe("cuff on the simulated cuff", () => {
     const code = await command.run(["--sim", "--speed", "max", "--lop", "195", "--sets", "30,15"], io);
     expect(code).toBe(0);
     const screen = stripAnsi(io.out.text);
-    expect(screen).toMatch(/  sets: +1[01]\/30  15\/15/);
+    // the set ended with Enter keeps its counted reps, marked as cut short
+    expect(screen).toMatch(/  sets: +1[01]\/30 \(cut short\)  15\/15  \(reps counted\/planned\)/);
     expect(screen).toMatch(/SET 1 of 2   rep \d+\/30   \(Enter: set done\)/);
   });
 

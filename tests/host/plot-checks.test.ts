@@ -49,7 +49,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
 
 function data(points: Partial<PlotPoint>[], lopMmhg: number | null = 190): PlotData {
   return {
-    title: "test", pressureLabel: "cuff pressure", lopMmhg, limb: "leg", alarms: [], summary: null, setReps: {},
+    title: "test", pressureLabel: "cuff pressure", lopMmhg, limb: "leg", alarms: [], summary: null, ended: null, setReps: {},
     points: points.map((p) => ({ t: 0, mmhg: 0, target: null, phase: "set", set: 1, ...p })),
   };
 }

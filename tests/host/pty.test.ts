@@ -45,7 +45,7 @@ describe.skipIf(!haveSocat)("host on a pty", () => {
     const code = await main(["session", "--port", pair.hostPath, "--limb", "leg", "--screened", "--profile-dir", profile], io);
     expect(code).toBe(1);
     expect(io.err.text).toMatch(
-      new RegExp(`^cuff session: ${pair.hostPath} is not a cuff: it sent \\d+ line\\(s\\) that are not cuff link frames and no hello within 3 s\\.\\n$`),
+      new RegExp(`^cuff session: ${pair.hostPath} is not a cuff: it sent \\d+ line\\(s\\) that are not cuff link frames and no hello within 3 s; if ${pair.hostPath} is the cuff's board, use --board ${pair.hostPath}\\.\\n$`),
     );
     expect(io.out.text).toBe("");
   });
@@ -56,7 +56,7 @@ describe.skipIf(!haveSocat)("host on a pty", () => {
     const io = fakeIo();
     const code = await main(["deflate", "--port", pair.hostPath], io);
     expect(code).toBe(1);
-    expect(io.err.text).toBe(`cuff deflate: no cuff answered on ${pair.hostPath} within 3 s (is it a cuff, is the firmware running?).\n`);
+    expect(io.err.text).toBe(`cuff deflate: no cuff answered on ${pair.hostPath} within 3 s (is it a cuff, is the firmware running?); if ${pair.hostPath} is the cuff's board, use --board ${pair.hostPath}.\n`);
   });
 
   it("cuff firmware in its own process on a pty: monitor streams 20 frames a second, deflate confirms vented", async () => {

@@ -35,6 +35,8 @@ function syntheticSession(): FirmwareMessage[] {
   ];
   for (const [from, to, phase, set] of spans) {
     if (phase === "set" || phase === "rest") out.push({ ...env, seq: seq++, type: "phase", t: from, phase, set, ...(phase === "set" ? { reps: 15 } : { seconds: 30 }) });
+    // set 1 counts all 15 reps, set 2 only 12
+    if (phase === "set") for (let rep = 1; rep <= (set === 1 ? 15 : 12); rep++) out.push({ ...env, seq: seq++, type: "rep", t: from + 2 * rep, set, rep });
     for (let t = from; t < to; t += 0.05) {
       const mmhg = phase === "inflate" ? (t / 10) * 152 : phase === "set" ? 152 + 10 * Math.sin(t * Math.PI) : phase === "rest" ? 152 : phase === "deflate" ? 152 * (1 - (t - 100) / 5) : 2;
       out.push(telemetry(Number(t.toFixed(2)), mmhg, phase, set));
@@ -74,7 +76,7 @@ describe("cuff plot", () => {
     const data = loadPlotData(recordSynthetic());
     expect(data.lopMmhg).toBe(190);
     expect(data.limb).toBe("leg");
-    expect(data.setReps).toEqual({ 1: 15, 2: 15 });
+    expect(data.setReps).toEqual({ 1: { planned: 15, counted: 15 }, 2: { planned: 15, counted: 12 } });
     expect(phaseSegments(data.points).map((s) => `${s.phase}${s.phase === "set" ? s.set : ""}`)).toEqual(["inflate", "set1", "rest", "set2", "deflate", "idle"]);
     expect(data.alarms).toEqual([{ t: 80, kind: "deviation" }]);
   });
@@ -89,15 +91,15 @@ describe("cuff plot", () => {
     expect(io.out.text).toBe(`Wrote ${output} (${frames} samples, 107 s).\n`);
     const svg = readFileSync(output, "utf8");
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="1200" height="600"/);
-    expect(svg).toContain(">set 1 · 15 reps</text>");
-    expect(svg).toContain(">set 2 · 15 reps</text>");
+    expect(svg).toContain(">set 1 · 15/15 reps</text>");
+    expect(svg).toContain(">set 2 · 12/15 reps</text>");
     expect(svg.match(/>rest<\/text>/g)).toHaveLength(2); // one shaded label, one legend entry
     expect(svg).toContain(">LOP 190 mmHg</text>");
     expect(svg).toContain(">target +-10 %</text>");
     expect(svg).toContain(">pressure (mmHg)</text>");
     expect(svg).toContain(">time since start (min:s)</text>");
     expect(svg).toContain(">! deviation</text>");
-    expect(svg).toContain("leg  ·  LOP 190 mmHg  ·  target 152 mmHg (80 % LOP)  ·  2 sets  ·  1:47 long");
+    expect(svg).toContain("leg  ·  LOP 190 mmHg  ·  target 152 mmHg (80 % LOP)  ·  2 sets  ·  1:47 long  ·  no end recorded (cut short)");
     // the band spans 0.9-1.1 x target: 136.8-167.2 mmHg on a 0-250 axis
     const band = /<polygon points="([^"]+)"/.exec(svg)![1]!.split(" ").map((p) => Number(p.split(",")[1]));
     const plotTop = 92;
@@ -106,6 +108,54 @@ describe("cuff plot", () => {
     expect(mmhgAt(Math.min(...band))).toBeCloseTo(167.2, 0);
     expect(mmhgAt(Math.max(...band))).toBeCloseTo(136.8, 0);
   });
+
+  it("says how the session ended: its session-end line, or for older recordings an interrupted note", async () => {
+    const dir = tempDir();
+    const stopped = join(dir, "stopped.jsonl");
+    const rec = new Recorder(stopped, { startedAt: "2026-11-22T10:00:00.000Z", software: "test", source: "sim", limb: "leg", plan: null });
+    for (const m of syntheticSession()) rec.write(m);
+    rec.ended(107, { outcome: "stopped", fault: null, text: "stopped by the user" }, []);
+    rec.close();
+    expect(loadPlotData(stopped).ended).toBe("stopped by the user");
+    const older = join(dir, "older.jsonl");
+    const summary = { ok: false, endReason: "deflate requested", lopMmhg: 190, targetMmhg: 152, sets: [], restrictionSeconds: 90, exerciseWithin10: 1, restWithin5: 1, peakMmhg: 160, alarms: [] };
+    writeFileSync(
+      older,
+      [readFileSync(stopped, "utf8").split("\n")[0], JSON.stringify({ type: "host", t: 60, note: "interrupted: deflating" }), JSON.stringify({ ...env, seq: 1, type: "summary", t: 61, summary })]
+        .concat(syntheticSession().map((m) => JSON.stringify(m)))
+        .join("\n") + "\n",
+    );
+    expect(loadPlotData(older).ended).toBe("stopped by the user");
+    expect(await main(["plot", stopped], fakeIo())).toBe(0);
+    expect(readFileSync(stopped.replace(/jsonl$/, "svg"), "utf8")).toContain("1:47 long  ·  stopped by the user");
+  });
+
+  it("draws a 10 h recording at 20 Hz (720,000 frames) at the chart's resolution, keeping its extremes", async () => {
+    const dir = tempDir();
+    const path = join(dir, "long.jsonl");
+    const lines = [JSON.stringify({ type: "recording", format: "cuff-recording", version: 1, startedAt: "2026-11-22T10:00:00.000Z", software: "test", source: "sim", limb: "leg", plan: null })];
+    const hours = 10;
+    for (let i = 0; i < hours * 3600 * 20; i++) {
+      const t = i / 20;
+      // a held 150 mmHg with one 231 mmHg spike and one 3 mmHg dip that the drawing must keep
+      const mmhg = i === 400_000 ? 231 : i === 500_000 ? 3 : 150 + 5 * Math.sin(t);
+      lines.push(`{"v":1,"seq":${i % 65536},"type":"telemetry","cuff":0,"t":${t},"mmhg":${mmhg},"target":150,"state":"regulating","phase":"set","pump":0,"vent":0,"set":1,"rep":0}`);
+    }
+    writeFileSync(path, lines.join("\n") + "\n");
+    const io = fakeIo();
+    expect(await main(["plot", path, "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out.text)).toMatchObject({ ok: true, points: 720_000, seconds: 35999.95 });
+    const svg = readFileSync(join(dir, "long.svg"), "utf8");
+    const ys = /<polyline points="([^"]+)" fill="none" stroke="#1f3b73"/.exec(svg)![1]!.split(" ").map((p) => Number(p.split(",")[1]));
+    // at most a lowest and a highest point per pixel column of the 1100 px plot
+    expect(ys.length).toBeLessThanOrEqual(2 * 1101);
+    // y of 231 and 3 mmHg on the 0-250 axis: the spike and the dip are drawn
+    const yOf = (mmhg: number) => 92 + (600 - 92 - 56) * (1 - mmhg / 250);
+    expect(Math.min(...ys)).toBeCloseTo(yOf(231), 0);
+    expect(Math.max(...ys)).toBeCloseTo(yOf(3), 0);
+    expect(svg).toContain("  ·  10:00:00 long  ·  ");
+    expect(svg).toContain(">time since start (h:min:s)</text>");
+  }, 120_000);
 
   it("draws a bench trace CSV, with the LOP given on the command line", async () => {
     const dir = tempDir();
@@ -152,21 +202,32 @@ describe("cuff ports", () => {
     const io = fakeIo();
     expect(await command.run([], io)).toBe(0);
     expect(io.out.lines()).toEqual([
-      `${join(dev, "ttyACM1")}  USB CDC-ACM device (Arduino Leonardo/Micro/Uno R4, native-USB boards)`,
-      `${join(dev, "ttyUSB0")}  1a86 USB Serial (serial A50285BI)`,
+      `${join(dev, "ttyACM1")}  USB CDC-ACM device (Arduino Leonardo/Micro/Uno R4, native-USB boards)  <- looks like a cuff board: --board ${join(dev, "ttyACM1")}`,
+      `${join(dev, "ttyUSB0")}  1a86 USB Serial (serial A50285BI)  <- looks like a cuff board: --board ${join(dev, "ttyUSB0")}`,
     ]);
     expect(io.err.text).toBe("(udev is not available here, so ports were found in /dev and described from /dev/serial/by-id)\n");
   });
 
-  it("with the system listing, shows manufacturer and USB ids; --json gives one object per port", async () => {
+  it("with the system listing, shows manufacturer and USB ids and which flag each port takes; --json gives one object per port", async () => {
     const command = makePortsCommand(async () => [
       { path: "/dev/ttyUSB0", manufacturer: "FTDI", serialNumber: "A50285BI", vendorId: "0403", productId: "6001", pnpId: undefined, locationId: undefined },
+      { path: "/dev/rfcomm0", manufacturer: undefined, serialNumber: undefined, vendorId: undefined, productId: undefined, pnpId: undefined, locationId: undefined },
+      { path: "/dev/ttyS0", manufacturer: undefined, serialNumber: undefined, vendorId: undefined, productId: undefined, pnpId: undefined, locationId: undefined },
     ]);
     const io = fakeIo();
     expect(await command.run(["--json"], io)).toBe(0);
     expect(io.out.lines().map((l) => JSON.parse(l))).toEqual([
-      { type: "port", path: "/dev/ttyUSB0", description: "FTDI", manufacturer: "FTDI", serialNumber: "A50285BI", vendorId: "0403", productId: "6001" },
-      { type: "summary", count: 1, source: "serialport" },
+      { type: "port", path: "/dev/ttyUSB0", description: "FTDI", manufacturer: "FTDI", serialNumber: "A50285BI", vendorId: "0403", productId: "6001", looksLike: "board", flag: "--board" },
+      { type: "port", path: "/dev/rfcomm0", description: "Bluetooth serial (SPP)", looksLike: "link", flag: "--port" },
+      { type: "port", path: "/dev/ttyS0", description: "built-in serial port (often not connected)", looksLike: null, flag: null },
+      { type: "summary", count: 3, source: "serialport" },
+    ]);
+    const text = fakeIo();
+    expect(await command.run([], text)).toBe(0);
+    expect(text.out.lines()).toEqual([
+      "/dev/ttyUSB0  FTDI  [0403:6001 A50285BI]  <- looks like a cuff board: --board /dev/ttyUSB0",
+      "/dev/rfcomm0  Bluetooth serial (SPP)  <- a Bluetooth link: --port /dev/rfcomm0",
+      "/dev/ttyS0    built-in serial port (often not connected)",
     ]);
   });
 });

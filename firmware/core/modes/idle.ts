@@ -19,9 +19,14 @@ export class VentedMode implements ModeBase {
 export const ZEROING = {
   /** The vented reading must be this steady for this long. */
   settleSeconds: 1.0,
-  /** Spread of the means of consecutive 100 ms chunks: ignores sensor noise, sees a cuff still emptying. */
+  /**
+   * Spread of the means of consecutive 100 ms chunks: sees a cuff still emptying. A noisy sensor
+   * (up to 3 mmHg) spreads its chunk means too, by up to noiseSpreadSds of their own spread, which
+   * is allowed on top; the noise is read from sample-to-sample steps, which a slow emptying hardly moves.
+   */
   chunkSeconds: 0.1,
   spreadMmhg: 0.6,
+  noiseSpreadSds: 4,
   /**
    * The second sensor (a 10-bit ADC, 0.4 mmHg a count) only has to read steadily: the first one's
    * spread already says the cuff has stopped emptying.
@@ -82,7 +87,15 @@ export class ZeroMode implements ModeBase {
 function settledMean(values: readonly number[], size: number, spreadMmhg: number): number | null | undefined {
   if (values.some((v) => !Number.isFinite(v))) return undefined;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return chunkSpread(values, size) <= spreadMmhg ? mean : null;
+  const allowed = spreadMmhg + (ZEROING.noiseSpreadSds * noiseSd(values)) / Math.sqrt(size);
+  return chunkSpread(values, size) <= allowed ? mean : null;
+}
+
+/** The readings' noise, one standard deviation, from their successive differences. */
+function noiseSd(values: readonly number[]): number {
+  let sum = 0;
+  for (let i = 1; i < values.length; i++) sum += (values[i]! - values[i - 1]!) ** 2;
+  return Math.sqrt(sum / Math.max(1, 2 * (values.length - 1)));
 }
 
 /** Largest minus smallest mean of consecutive chunks of `size` values. */

@@ -13,11 +13,12 @@ export const SET_END = {
   /**
    * Whatever the rep counter says, a set ends this many typical intervals after its last rep (at
    * least minSeconds), so a jittery limb cannot hold it open; before a cadence is known, just over
-   * the slowest rep of 6 s.
+   * two of the slowest reps of 6 s, so that one missed count does not end the set. The counter's
+   * own guess that contractions stopped is not used: it ended sets early (see docs/tuning.md).
    */
-  intervals: 2.5,
+  intervals: 3.5,
   minSeconds: 5.0,
-  beforeCadenceSeconds: 8.5,
+  beforeCadenceSeconds: 12.5,
 } as const;
 
 const SET: HoldStyle = { still: false, biased: true };
@@ -78,7 +79,7 @@ export class SetsMode implements ModeBase {
     if (this.plan.countReps && counter.reps > 0 && counter.lastRepSeconds !== null) {
       const interval = counter.meanIntervalSeconds;
       const longest = interval === null ? SET_END.beforeCadenceSeconds : Math.max(SET_END.minSeconds, SET_END.intervals * interval);
-      if (counter.contractionsStopped(t) || t - counter.lastRepSeconds >= longest) {
+      if (t - counter.lastRepSeconds >= longest) {
         endSet(host, this, t, `contractions stopped after ${counter.reps} reps`);
         return;
       }

@@ -103,14 +103,31 @@ export const SAFETY_LIMITS = {
   /** Pump-dead: the pump at this duty with the vent under this opening... */
   pumpDeadDuty: 0.8,
   pumpDeadVent: 0.05,
-  /** ...must lift the pressure this much in this long... */
+  /** ...the pressure read as means over this long (3 mmHg of sensor noise averages to under 0.5)... */
+  pumpDeadMeanSeconds: 0.5,
+  /** ...must rise this much in this long (above the slack, where the pump's own record says it can)... */
   pumpDeadRiseMmhg: 2,
   pumpDeadSeconds: 2.5,
-  /** ...or, below this pressure (the bladder still taking up its slack), in this long... */
+  /** ...and never less than this (nothing moves at all)... */
+  pumpDeadStillMmhg: 0.5,
+  /**
+   * ...or, below this pressure (the bladder still taking up its slack), this much in this long: a
+   * 0.5 L/min pump filling a 15 cm cuff on an 80 cm thigh through 5 m of hose rises 2.7 mmHg in 6 s
+   * at its slowest (1.1 mmHg in 2.5 s).
+   */
   pumpDeadSlackBelowMmhg: 30,
   pumpDeadSlackSeconds: 6,
-  /** ...unless it rose less than this in the usual time: nothing moves at all. */
-  pumpDeadStillMmhg: 0.5,
+  pumpDeadSlackRiseMmhg: 1.5,
+  /**
+   * Above the slack the pump's rises (over pumpDeadSeconds, one every pumpDeadFitEverySeconds) are
+   * fitted against the pressure; a rise under the thresholds is dead only where that line says the
+   * pump should still rise this many times the threshold. Fewer points than pumpDeadFitPoints, or
+   * pressures within pumpDeadFitSpreadMmhg, fit no line.
+   */
+  pumpDeadExpectedShare: 3,
+  pumpDeadFitEverySeconds: 0.25,
+  pumpDeadFitPoints: 4,
+  pumpDeadFitSpreadMmhg: 2,
 
   /** Leak: holding, the pump works on average over this window (Delfi alarms after 7 s)... */
   leakSeconds: 4,
@@ -120,8 +137,14 @@ export const SAFETY_LIMITS = {
   /** ...or this mean duty and this share of the target short in a set... */
   leakSetDuty: 0.85,
   leakSetShortShare: 0.1,
-  /** ...unless the window's second half stands this much above its first: the pump is winning. */
-  leakRecoveringMmhg: 1,
+  /**
+   * ...and the window's second half stands this much below its first: still falling. A pump too
+   * small for the contractions or the cuff's own leak (0.5 L/min against 30 mmHg/min on a thigh)
+   * holds the cuff short but steady, which is the pump-too-small warning.
+   */
+  leakFallingMmhg: 2,
+  /** Pump too small (a warning): in a set with contractions, the cuff this share of the target short on average with the pump at leakSetDuty. */
+  pumpTooSmallShortShare: 0.05,
 
   /** Blood-pressure cuff standards allow 10-15 mmHg/min at 300 mmHg; warn at twice that while resting. */
   slowLeakMmhgPerMin: 25,

@@ -5,6 +5,7 @@
 import type { AlarmKind, Severity } from "../../../shared/protocol/messages.ts";
 import type { SafetyInput, SafetyRule } from "./rule.ts";
 import { HoseKinkRule, InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
+import { PumpTooSmallRule } from "./rules/pump-too-small.ts";
 import { AboveLopRule, CuffOffRule, DeviationRule, OverpressureRule } from "./rules/pressure.ts";
 import { SensorDisagreementRule, SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";
 
@@ -25,6 +26,7 @@ export function safetyRules(): SafetyRule[] {
     new CuffOffRule(),
     new PumpDeadRule(),
     new LeakRule(),
+    new PumpTooSmallRule(),
     new InflationStalledRule(),
     new SlowLeakRule(),
     new DeviationRule(),

@@ -6,11 +6,11 @@
  *   npx tsx hardware/sim/mcu/serve-pty.ts [--scenario FILE]
  */
 import { pathToFileURL } from "node:url";
-import { SerialPort } from "serialport";
+import type { Duplex } from "node:stream";
 import { referenceProfile, type HardwareProfile } from "../../profile.ts";
 import { createPlant } from "../cuff.ts";
 import type { CuffPlant } from "../plant.ts";
-import { PtyError, openPtyPair } from "../pty.ts";
+import { PtyError, openPtyPair, ttyDuplex } from "../pty.ts";
 import { loadScenario, parseScenario } from "../scenario.ts";
 import { SimavrBoard } from "./simavr-board.ts";
 import { buildFirmware } from "./toolchain.ts";
@@ -30,9 +30,9 @@ export interface SimavrPty {
 export async function startSimavrOnPty(plant: CuffPlant, profile: HardwareProfile = referenceProfile()): Promise<SimavrPty> {
   buildFirmware();
   const pair = await openPtyPair();
-  const serial = new SerialPort({ path: pair.boardPath, baudRate: 57600, autoOpen: false });
+  let serial: Duplex;
   try {
-    await new Promise<void>((resolve, reject) => serial.open((error) => (error ? reject(error) : resolve())));
+    serial = ttyDuplex(pair.boardPath);
   } catch (error) {
     await pair.close();
     throw new PtyError(`cannot open the board end of the pty: ${(error as Error).message}`);
@@ -71,7 +71,7 @@ export async function startSimavrOnPty(plant: CuffPlant, profile: HardwareProfil
       stopped = true;
       clearInterval(timer);
       await sim.close();
-      if (serial.isOpen) await new Promise<void>((resolve) => serial.close(() => resolve()));
+      if (!serial.destroyed) await new Promise<void>((resolve) => serial.destroy().once("close", () => resolve()));
       await pair.close();
     },
   };

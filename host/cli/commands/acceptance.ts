@@ -57,7 +57,7 @@ Examples:
   cuff acceptance --port /dev/pts/5
   cuff acceptance --port /dev/ttyUSB0 --record build-7-acceptance.json
   cuff acceptance --sim --json
-  cuff acceptance --sim --scenario scenarios/thigh.json --speed 20
+  cuff acceptance --sim --scenario scenarios/leg-press-80-lop.json --speed 20
 `;
 
 const OPTIONS = {

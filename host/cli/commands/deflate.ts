@@ -6,7 +6,7 @@ import { LINK_HELP, LINK_OPTIONS, linkChoiceFrom, type LinkOpener, openLink } fr
 import { jsonLine } from "../output.ts";
 import { parseSpeed } from "../plan-options.ts";
 
-const HELP = `Usage: cuff deflate (--port PATH | --sim) [--ack-fault] [--json]
+const HELP = `Usage: cuff deflate (--board PATH | --port PATH | --sim) [--ack-fault] [--json]
 
 Vents the cuff now, from any state: stops a session, a hold or an LOP
 measurement, opens the vent and waits until the firmware reports the cuff
@@ -18,13 +18,16 @@ ${LINK_HELP}
 
   --ack-fault        also acknowledge a latched fault once vented, so a new session may start
                      (check the cause first: the alarm is printed)
-  --json             print one JSON object: {"type":"summary","ok":...,"mmhg":...,"state":...}
+  --json             print one JSON object: {"type":"summary","ok":true,"mmhg":...,"state":...,"detail":...,
+                     "faultAcknowledged":...,"activeAlarms":[...]} (mmhg: the reading once vented)
 
 Exit codes: 0 vented, 1 the cuff could not be reached or did not confirm, 2 bad usage.
+Ctrl-C does not stop the venting.
 
 Examples:
-  cuff deflate --port /dev/ttyUSB0
-  cuff deflate --port COM3 --ack-fault
+  cuff deflate --board /dev/ttyUSB0
+  cuff deflate --port /dev/rfcomm0 --ack-fault
+  cuff deflate --sim --json
 `;
 
 export function makeDeflateCommand(open: LinkOpener = openLink): Command {
@@ -51,7 +54,9 @@ export function makeDeflateCommand(open: LinkOpener = openLink): Command {
         }
         const alarms = before?.activeAlarms ?? [];
         if (values.json) {
-          io.stdout.write(jsonLine({ type: "summary", ok: true, state: link.client.state, detail: result.detail, faultAcknowledged: acknowledged, activeAlarms: alarms }));
+          io.stdout.write(
+            jsonLine({ type: "summary", ok: true, mmhg: result.mmhg === null ? null : Math.round(result.mmhg * 10) / 10, state: link.client.state, detail: result.detail, faultAcknowledged: acknowledged, activeAlarms: alarms }),
+          );
         } else {
           io.stdout.write(`The cuff is ${result.detail}.\n`);
           if (link.client.state === "fault") io.stdout.write(`A fault is latched (${alarms.join(", ") || "see the cuff"}); run with --ack-fault once the cause is fixed.\n`);

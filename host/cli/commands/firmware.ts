@@ -25,7 +25,9 @@ const HELP = `Usage: cuff firmware --board PATH|sim [--scenario FILE] --link PAT
 
 Runs the cuff controller: samples the pressure at 100 Hz, supervises,
 regulates, runs the session plan, and serves the cuff link to a host
-(cuff session --port ..., or any program speaking CONTRACTS.md section 2).
+(cuff session --port ..., or any program speaking the cuff link of
+docs/formats.md). For a session on a board plugged into this computer you do
+not need it: "cuff session --board PATH" runs the controller itself.
 
 Board:
   --board PATH        a board running the cuff sketch (firmware/mcu) or a Firmata board on this
@@ -46,7 +48,15 @@ Safety:
                       (default), or continue the plan on its own
   --silence-seconds N seconds without a heartbeat before the policy acts (default 2)
 
-Stop with Ctrl-C: the cuff is vented before the program exits.
+Stop with Ctrl-C or SIGTERM: the cuff is vented before the program exits.
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM, or the host's end of stdio closed), 1 the board or the
+link could not be opened, 2 bad usage.
+
+Examples:
+  cuff firmware --board /dev/ttyUSB0 --link /dev/rfcomm0
+  cuff firmware --board /dev/ttyUSB0 --link pty
+  cuff firmware --board sim --link pty
 `;
 
 export const firmwareCommand: Command = {
@@ -182,10 +192,19 @@ async function openLink(
     io.stdout.write(pair.hostPath + "\n");
     log(`cuff firmware: the cuff link is on ${pair.hostPath} (cuff session --port ${pair.hostPath})`);
   }
+  // A port error (the host end vanished, a read cancelled by closing) ends the link: never a crash.
+  const ended = new Set<() => void>();
+  port.on("error", (error: Error) => {
+    if (!/cancel/i.test(error.message)) log(`cuff firmware: the link port failed: ${error.message}`);
+    for (const listener of ended) listener();
+  });
   return {
     input: port,
     output: port,
-    onEnd: (listener) => port.once("close", listener),
+    onEnd: (listener) => {
+      ended.add(listener);
+      port.once("close", listener);
+    },
     close: async () => {
       await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
       await pair?.close();

@@ -2,6 +2,7 @@
 import { CuffLinkError } from "../../client/errors.ts";
 import { LopProgress } from "../../display/lop-progress.ts";
 import { profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
+import { parsePerson } from "../records-folder.ts";
 import { ensureScreened, ScreenStop } from "../screen.ts";
 import { deflateNow, measureLop } from "../../session/runner.ts";
 import { InterruptedError } from "../../session/wait.ts";
@@ -11,7 +12,7 @@ import { LINK_HELP, LINK_OPTIONS, linkChoiceFrom, type LinkOpener, openLink } fr
 import { jsonLine, messageBody } from "../output.ts";
 import { parseLimb, parseSpeed } from "../plan-options.ts";
 
-const HELP = `Usage: cuff lop (--port PATH --limb arm|leg | --sim) [options]
+const HELP = `Usage: cuff lop (--board PATH --limb arm|leg | --port PATH --limb arm|leg | --sim) [options]
 
 Measures limb occlusion pressure (LOP): the cuff pressure at which the pulse
 beyond the cuff disappears. The cuff zeroes, inflates slowly while it watches the
@@ -29,8 +30,10 @@ sessions use it for 30 days ("cuff session --lop auto").
 
 ${LINK_HELP}
 
-  --limb arm|leg     where the cuff sits (required with --port; default with --sim: leg)
-  --json             JSON lines: the lop-result event, then {"type":"summary","ok":...,"lopMmhg":...}
+  --limb arm|leg     where the cuff sits (required with --board and --port; default with --sim: leg)
+  --json             JSON lines: the lop-result event, then {"type":"summary","ok":...,"limb":...,"lopMmhg":...,
+                     "quality":...,"durationSeconds":...,"savedTo":...}
+  --person NAME      whose LOP: the profile of that person (see "cuff session --help")
   --profile-dir DIR  profile folder (default: $CUFF_PROFILE_DIR, else ~/.config/cuff)
   --screened         confirm the safety screen without a terminal (see "cuff session --help")
 
@@ -38,7 +41,8 @@ Exit codes: 0 measured, 1 the measurement failed (the reason is printed: e.g. mo
 130 interrupted (the cuff is vented first).
 
 Examples:
-  cuff lop --port /dev/ttyUSB0 --limb arm
+  cuff lop --board /dev/ttyUSB0 --limb arm
+  cuff lop --board /dev/ttyUSB0 --limb leg --person "Ana"
   cuff lop --sim --speed max --json
 `;
 
@@ -52,15 +56,17 @@ export function makeLopCommand(open: LinkOpener = openLink, now: () => Date = ()
         ...LINK_OPTIONS,
         limb: { type: "string" },
         json: { type: "boolean" },
+        person: { type: "string" },
         "profile-dir": { type: "string" },
         screened: { type: "boolean" },
       });
-      if (values.port && values.limb === undefined) throw new UsageError("say where the cuff is: --limb arm or --limb leg");
+      if ((values.port || values.board) && values.limb === undefined) throw new UsageError("say where the cuff is: --limb arm or --limb leg");
+      const person = parsePerson(values.person);
       const limb = parseLimb(values.limb, "leg");
       const choice = linkChoiceFrom(values, limb, 1, parseSpeed);
       let store: ProfileStore | null = null;
       if (!choice.sim) {
-        store = new ProfileStore(profileDir(values["profile-dir"], io.env));
+        store = new ProfileStore(profileDir(values["profile-dir"], io.env), person);
         try {
           await ensureScreened(store, io, { screenedFlag: values.screened === true, now: now() });
         } catch (error) {

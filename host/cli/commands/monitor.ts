@@ -11,7 +11,7 @@ import { jsonLine, wireOutput } from "../output.ts";
 import { openRecording } from "../recording.ts";
 import { parseSpeed } from "../plan-options.ts";
 
-const HELP = `Usage: cuff monitor (--port PATH | --sim) [options]
+const HELP = `Usage: cuff monitor (--board PATH | --port PATH | --sim) [options]
 
 Shows the cuff's live telemetry (pressure, target, state, phase, pump and vent)
 and its events until you press Ctrl-C. On exit, a cuff that is still inflated is
@@ -24,14 +24,14 @@ ${LINK_HELP}
   --record FILE      write every telemetry frame and event as JSON lines (if it cannot be written,
                      a warning names the file, it keeps every line up to then, and monitoring goes on)
   --json             one JSON object per line: every telemetry frame (20 per second) and event,
-                     then {"type":"summary",...}
+                     then {"type":"summary","ok":true,"frames":...,"seconds":...,"state":...,"vented":...,"detail":...}
 
 Exit codes: 0 stopped by Ctrl-C or --seconds, 1 the link failed or the recording could not be
 written, 2 bad usage.
 
 Examples:
-  cuff monitor --port /dev/ttyUSB0
-  cuff monitor --port /dev/ttyACM0 --json --seconds 10 > frames.jsonl
+  cuff monitor --board /dev/ttyUSB0
+  cuff monitor --board /dev/ttyACM0 --json --seconds 10 > frames.jsonl
 `;
 
 /** files: file access for the recording (tests hand in a disk that fills up). */

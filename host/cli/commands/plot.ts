@@ -37,7 +37,7 @@ Exit codes: 0 written, 1 the file cannot be read or is not a recording or trace,
 
 Examples:
   cuff demo --record demo.jsonl && cuff plot demo.jsonl          # writes demo.svg
-  cuff bench --scenario scenarios/leg.json --trace leg.csv && cuff plot leg.csv --lop 190
+  cuff bench --scenario scenarios/leg-press-80-lop.json --trace leg.csv && cuff plot leg.csv --lop 190
 `;
 
 export const plotCommand: Command = {

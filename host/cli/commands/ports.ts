@@ -8,18 +8,40 @@ import { jsonLine } from "../output.ts";
 const HELP = `Usage: cuff ports [--json]
 
 Lists the serial ports of this computer with what is known about them
-(manufacturer, USB vendor:product, serial number). A cuff on USB usually shows
-up as /dev/ttyUSB* or /dev/ttyACM* on Linux, /dev/cu.usbserial-* or
-/dev/cu.usbmodem* on macOS, and COMn on Windows; pass it to --port.
+(manufacturer, USB vendor:product, serial number) and which look like the
+cuff's board: an Arduino-class board on USB (/dev/ttyUSB* or /dev/ttyACM* on
+Linux, /dev/cu.usbserial-* or /dev/cu.usbmodem* on macOS, COMn on Windows).
+Pass a board to --board ("cuff session --board PATH ..."): the controller runs
+in that command. A Bluetooth serial port (/dev/rfcomm*) carries a cuff link
+served by "cuff firmware" elsewhere: pass it to --port.
 Where the system's port listing is unavailable (Linux without udev, e.g. in
 containers), the ports are found in /dev directly and described from
 /dev/serial/by-id.
 
-  --json     one JSON object per port: {"type":"port","path":...,"description":...,...},
-             then {"type":"summary","count":N,"source":"serialport"|"dev"}
+  --json     one JSON object per port: {"type":"port","path":...,"description":...,"looksLike":"board"|
+             "link"|null,"flag":"--board"|"--port"|null,...}, then {"type":"summary","count":N,
+             "source":"serialport"|"dev"}
 
 Exit codes: 0 listed (even if none), 2 bad usage.
+
+Examples:
+  cuff ports
+  cuff ports --json
 `;
+
+/** USB vendors of Arduino boards and of the USB-serial chips on Nano clones. */
+const BOARD_VENDORS = new Set(["2341", "2a03", "1a86", "0403", "10c4", "067b"]);
+
+/** What a port looks like to this program: a cuff board (--board), a served cuff link (--port), or neither. */
+export function portRole(p: PortInfo): { looksLike: "board" | "link" | null; flag: "--board" | "--port" | null } {
+  const name = basename(p.path);
+  if (/^rfcomm\d+$/.test(name) || /bluetooth/i.test(p.path)) return { looksLike: "link", flag: "--port" };
+  const usbName = /^(ttyUSB|ttyACM)\d+$|^cu\.(usbserial|usbmodem|wchusbserial)/.test(name);
+  if ((p.vendorId && BOARD_VENDORS.has(p.vendorId.toLowerCase())) || usbName || (/^COM\d+$/i.test(name) && p.vendorId)) {
+    return { looksLike: "board", flag: "--board" };
+  }
+  return { looksLike: null, flag: null };
+}
 
 export interface PortInfo {
   path: string;
@@ -109,7 +131,7 @@ export function makePortsCommand(list: Lister = () => SerialPort.list(), devDir 
           : `(the system port listing failed: ${text.replace(/\.$/, "")}; ports were found in /dev instead)`;
       }
       if (values.json) {
-        for (const p of ports) io.stdout.write(jsonLine({ type: "port", ...p }));
+        for (const p of ports) io.stdout.write(jsonLine({ type: "port", ...p, ...portRole(p) }));
         io.stdout.write(jsonLine({ type: "summary", count: ports.length, source }));
         return 0;
       }
@@ -119,7 +141,9 @@ export function makePortsCommand(list: Lister = () => SerialPort.list(), devDir 
         const width = Math.max(...ports.map((p) => p.path.length));
         for (const p of ports) {
           const ids = p.vendorId ? `  [${p.vendorId}:${p.productId ?? "?"}${p.serialNumber ? ` ${p.serialNumber}` : ""}]` : "";
-          io.stdout.write(`${p.path.padEnd(width)}  ${p.description}${ids}\n`);
+          const role = portRole(p);
+          const hint = role.looksLike === "board" ? `  <- looks like a cuff board: --board ${p.path}` : role.looksLike === "link" ? `  <- a Bluetooth link: --port ${p.path}` : "";
+          io.stdout.write(`${p.path.padEnd(width)}  ${p.description}${ids}${hint}\n`);
         }
       }
       if (note) io.stderr.write(note + "\n");

@@ -77,9 +77,13 @@ export class PumpDeadRule implements SafetyRule {
   readonly kind = "pump-dead";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `pump commanded above ${100 * L.pumpDeadDuty} % with the vent closed for ${L.pumpDeadSeconds} s and the pressure rose less than ${L.pumpDeadRiseMmhg} mmHg (below ${L.pumpDeadSlackBelowMmhg} mmHg: less than ${L.pumpDeadStillMmhg} mmHg, or ${L.pumpDeadRiseMmhg} mmHg in ${L.pumpDeadSlackSeconds} s), outside sets with contractions (pump dead, vent stuck open or a large leak)`;
+  readonly description = `pump commanded above ${100 * L.pumpDeadDuty} % with the vent closed, outside sets with contractions, and the pressure (means over ${L.pumpDeadMeanSeconds} s) rose less than ${L.pumpDeadStillMmhg} mmHg in ${L.pumpDeadSeconds} s, or below ${L.pumpDeadSlackBelowMmhg} mmHg less than ${L.pumpDeadSlackRiseMmhg} mmHg in ${L.pumpDeadSlackSeconds} s, or above it less than ${L.pumpDeadRiseMmhg} mmHg in ${L.pumpDeadSeconds} s where the same pump's earlier rises say it should still rise ${L.pumpDeadExpectedShare}x that (pump dead, vent stuck open or a large leak)`;
+  private readonly mean = new SecondsWindow(L.pumpDeadMeanSeconds);
   private readonly window = new SecondsWindow(L.pumpDeadSeconds);
   private readonly slack = new SecondsWindow(L.pumpDeadSlackSeconds);
+  /** Least-squares sums of (pressure, rise over pumpDeadSeconds) while this pump worked above the slack. */
+  private fit = { n: 0, sumP: 0, sumR: 0, sumPP: 0, sumPR: 0 };
+  private sinceFitSeconds = 0;
 
   check(input: SafetyInput): string | null {
     const p = input.estimate.mmhg;
@@ -89,29 +93,76 @@ export class PumpDeadRule implements SafetyRule {
     const contracting = input.phase === "set" && input.exercising;
     const pumping = inflated(input) && !contracting && input.proposed.pump >= L.pumpDeadDuty && input.proposed.vent < L.pumpDeadVent && Number.isFinite(p);
     if (!pumping) {
-      this.window.clear();
-      this.slack.clear();
+      this.clearWindows();
+      if (!inflated(input)) this.clearFit();
       return null;
     }
+    // Means over a short window: a sensor with 3 mmHg of noise moves single samples by more than a slow pump does.
+    const mean = this.mean.at(input.dtSeconds);
+    mean.push(p);
+    const smoothed = mean.mean;
     const window = this.window.at(input.dtSeconds);
     const slack = this.slack.at(input.dtSeconds);
+    const rise = window.full ? smoothed - window.oldest : Number.POSITIVE_INFINITY;
+    const slowRise = slack.full ? smoothed - slack.oldest : Number.POSITIVE_INFINITY;
+    window.push(smoothed);
+    slack.push(smoothed);
     // While the bladder takes up its slack a small pump on a large cuff lifts the pressure by
-    // under 1 mmHg/s: there a pressure that does not move at all (a dead pump, a cuff off the
-    // limb) is judged in the usual time, a slow one over the longer window.
-    const filling = p < L.pumpDeadSlackBelowMmhg;
-    const rise = window.full ? p - window.oldest : Number.POSITIVE_INFINITY;
-    const slowRise = slack.full ? p - slack.oldest : Number.POSITIVE_INFINITY;
-    window.push(p);
-    slack.push(p);
-    const dead = filling ? rise < L.pumpDeadStillMmhg || slowRise < L.pumpDeadRiseMmhg : rise < L.pumpDeadRiseMmhg;
-    if (!dead) return null;
-    const [shown, seconds] = filling && slowRise < L.pumpDeadRiseMmhg ? [slowRise, L.pumpDeadSlackSeconds] : [rise, L.pumpDeadSeconds];
-    return `the pump runs but pressure rose ${shown.toFixed(1)} mmHg in ${seconds} s: pump dead, vent stuck open or a large leak`;
+    // under 0.5 mmHg/s: there a pressure that does not move at all is judged in the usual time,
+    // a slow one over the longer window.
+    if (smoothed < L.pumpDeadSlackBelowMmhg) {
+      if (rise < L.pumpDeadStillMmhg) return this.dead(rise, L.pumpDeadSeconds);
+      return slowRise < L.pumpDeadSlackRiseMmhg ? this.dead(slowRise, L.pumpDeadSlackSeconds) : null;
+    }
+    if (!Number.isFinite(rise)) return null;
+    // Above the slack a small pump levels off where its flow meets the leak: a slow rise is dead
+    // only where this pump's own earlier rises say it should still rise clearly.
+    const expected = this.expectedRise(smoothed);
+    this.learn(smoothed, rise, input.dtSeconds);
+    if (rise < L.pumpDeadStillMmhg && (expected === null || expected > L.pumpDeadStillMmhg * L.pumpDeadExpectedShare)) return this.dead(rise, L.pumpDeadSeconds);
+    return rise < L.pumpDeadRiseMmhg && expected !== null && expected > L.pumpDeadRiseMmhg * L.pumpDeadExpectedShare ? this.dead(rise, L.pumpDeadSeconds) : null;
+  }
+
+  private dead(rise: number, seconds: number): string {
+    return `the pump runs but pressure rose ${rise.toFixed(1)} mmHg in ${seconds} s: pump dead, vent stuck open or a large leak`;
+  }
+
+  /** The rise this pump gave at this pressure, from a straight line through its earlier rises (null before enough of them). */
+  private expectedRise(mmhg: number): number | null {
+    const f = this.fit;
+    if (f.n < L.pumpDeadFitPoints) return null;
+    const spread = f.sumPP - (f.sumP * f.sumP) / f.n;
+    if (spread < L.pumpDeadFitSpreadMmhg ** 2 * f.n) return f.sumR / f.n;
+    const slope = (f.sumPR - (f.sumP * f.sumR) / f.n) / spread;
+    return f.sumR / f.n + slope * (mmhg - f.sumP / f.n);
+  }
+
+  private learn(mmhg: number, rise: number, dtSeconds: number): void {
+    this.sinceFitSeconds += dtSeconds;
+    if (this.sinceFitSeconds < L.pumpDeadFitEverySeconds) return;
+    this.sinceFitSeconds = 0;
+    const f = this.fit;
+    f.n++;
+    f.sumP += mmhg;
+    f.sumR += rise;
+    f.sumPP += mmhg * mmhg;
+    f.sumPR += mmhg * rise;
+  }
+
+  private clearWindows(): void {
+    this.mean.clear();
+    this.window.clear();
+    this.slack.clear();
+  }
+
+  private clearFit(): void {
+    this.fit = { n: 0, sumP: 0, sumR: 0, sumPP: 0, sumPR: 0 };
+    this.sinceFitSeconds = 0;
   }
 
   reset(): void {
-    this.window.clear();
-    this.slack.clear();
+    this.clearWindows();
+    this.clearFit();
   }
 }
 
@@ -119,7 +170,7 @@ export class LeakRule implements SafetyRule {
   readonly kind = "leak";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `holding, the pump runs hard on average for ${L.leakSeconds} s and the mean pressure stays short (rests: ${100 * L.leakRestDuty} % duty, ${L.leakRestShortMmhg} mmHg short; sets: ${100 * L.leakSetDuty} % duty, ${100 * L.leakSetShortShare} % short) without gaining ${L.leakRecoveringMmhg} mmHg from the window's first half to its second`;
+  readonly description = `holding, the pump runs hard on average for ${L.leakSeconds} s and the mean pressure stays short (rests: ${100 * L.leakRestDuty} % duty, ${L.leakRestShortMmhg} mmHg short; sets: ${100 * L.leakSetDuty} % duty, ${100 * L.leakSetShortShare} % short) and still falling: the window's second half ${L.leakFallingMmhg} mmHg below its first`;
   private readonly duties = new SecondsWindow(L.leakSeconds);
   private readonly pressures = new SecondsWindow(L.leakSeconds);
   /** The phase the windows were gathered in: they never span two. */
@@ -143,8 +194,10 @@ export class LeakRule implements SafetyRule {
     // Contractions make the pump work hard in a healthy cuff: a set needs a clearer sign.
     const leaking = input.phase === "set" ? pump > L.leakSetDuty && shortMmhg > L.leakSetShortShare * target : pump > L.leakRestDuty && shortMmhg > L.leakRestShortMmhg;
     if (!leaking) return null;
-    // A small pump refilling a large cuff after a set is as busy and as short, but gaining.
-    return halvesGain(pressures) < L.leakRecoveringMmhg
+    // A small pump refilling a large cuff after a set is as busy and as short, but gaining; a pump
+    // too small for the contractions or for the cuff's own leak holds it short but steady (a
+    // warning: the pump-too-small rule). A dead pump, or a leak it cannot follow, lets it keep falling.
+    return halvesGain(pressures) < -L.leakFallingMmhg
       ? `leak: the pump ran ${(pump * 100).toFixed(0)} % of the last ${L.leakSeconds} s and pressure is still ${shortMmhg.toFixed(0)} mmHg short, not recovering (a leak, or a pump too small for this cuff)`
       : null;
   }

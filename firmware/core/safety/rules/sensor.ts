@@ -274,8 +274,9 @@ export class SensorDisagreementRule implements SafetyRule {
       return null;
     }
     const window = this.differences.at(input.dtSeconds);
-    window.push(Math.abs(first - second));
-    const meanMmhg = window.mean;
+    // The signed difference: noise averages out over the window, a bias between the sensors does not.
+    window.push(first - second);
+    const meanMmhg = Math.abs(window.mean);
     if (!this.apart.check(input.t, window.full && meanMmhg > L.disagreementMmhg, L.disagreementSeconds)) return null;
     return `the two pressure sensors disagree by ${meanMmhg.toFixed(0)} mmHg (first ${first.toFixed(0)}, second ${second.toFixed(0)} mmHg): one has failed; venting`;
   }
