@@ -384,8 +384,8 @@ export async function buildReport(size: ReportSize, options: { now?: Date; onPro
   const extraLegs = generatePopulation(SEEDS.regulation + 1, size.legSubjects, { limb: "leg" });
   while (legs.length < size.legSubjects) legs.push(extraLegs[legs.length]!);
   const arms = population.filter((s) => s.limb === "arm").slice(0, size.armSubjects);
-  const legResults = await runScenarios(legs.map((s) => protocolScenario(s, "given")), { profile });
-  const armResults = await runScenarios(arms.map((s) => protocolScenario(s, "given")), { profile });
+  const legResults = await runScenarios(legs.map((s) => protocolScenario(s, "given")), { profile, lopConfirmed: true });
+  const armResults = await runScenarios(arms.map((s) => protocolScenario(s, "given")), { profile, lopConfirmed: true });
   progress("regulation: LOP measured first");
   const measuredResults = await runScenarios(legs.slice(0, size.measuredLopSubjects).map((s) => protocolScenario(s, "measure")), { profile });
   progress("regulation: shipped scenarios");

@@ -9,7 +9,7 @@ import type { Clock } from "../shared/clock.ts";
 import type { CuffBoard } from "./board/board.ts";
 import { CuffController, type HostSilencePolicy } from "./core/controller.ts";
 import { createLop } from "./core/distal/lop.ts";
-import { DistalPulseMonitor } from "./core/distal/monitor.ts";
+import { DistalPulseTrace } from "./core/distal/trace.ts";
 import { createRepCounter } from "./core/reps/reps.ts";
 import { FirmwareRuntime } from "./runtime.ts";
 
@@ -18,21 +18,24 @@ export interface FirmwareSettings {
   hostSilence?: HostSilencePolicy;
   /** Deflated rest enforced between exercises (default 60 s). */
   restBetweenExercisesSeconds?: number;
+  /** Bench acceptance on a mock limb: holds without a LOP. Set where the firmware starts, never over the link. */
+  benchAcceptance?: boolean;
 }
 
 /** The distal pulse monitor of a build with the sensor (null without): the runtime feeds it, the LOP procedure reads it. */
-export function createDistalMonitor(profile: HardwareProfile): DistalPulseMonitor | null {
+export function createDistalMonitor(profile: HardwareProfile): DistalPulseTrace | null {
   const sensor = profile.distalPulseSensor;
-  return sensor ? new DistalPulseMonitor(sensor.sampleHz, 2 ** sensor.adcBits - 1) : null;
+  return sensor ? new DistalPulseTrace(sensor.sampleHz, 2 ** sensor.adcBits - 1) : null;
 }
 
-export function createController(profile: HardwareProfile, settings: FirmwareSettings = {}, distal: DistalPulseMonitor | null = null): CuffController {
+export function createController(profile: HardwareProfile, settings: FirmwareSettings = {}, distal: DistalPulseTrace | null = null): CuffController {
   return new CuffController({
     profile,
     createLop: (options) => createLop({ ...options, sampleHz: profile.sensor.sampleHz, pumpMinDuty: profile.pump.minDuty, distal }),
     createRepCounter: () => createRepCounter(profile.sensor.sampleHz),
     ...(settings.hostSilence ? { hostSilence: settings.hostSilence } : {}),
     ...(settings.restBetweenExercisesSeconds !== undefined ? { restBetweenExercisesSeconds: settings.restBetweenExercisesSeconds } : {}),
+    ...(settings.benchAcceptance ? { benchAcceptance: true } : {}),
   });
 }
 

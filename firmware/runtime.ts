@@ -10,7 +10,7 @@ import { GuardReason } from "../shared/guard.ts";
 import type { FirmwareBody, HostMessage } from "../shared/protocol/messages.ts";
 import type { CuffBoard, PressureSample } from "./board/board.ts";
 import type { CommandResult, CuffController } from "./core/controller.ts";
-import type { DistalPulseMonitor } from "./core/distal/monitor.ts";
+import type { DistalPulseTrace } from "./core/distal/trace.ts";
 import { distalTelemetry, eventMessage, statusMessage, telemetryMessage } from "./link/wire-adapter.ts";
 
 /** What a guard trip means, by its reason. */
@@ -49,8 +49,8 @@ export class FirmwareRuntime {
     private readonly board: CuffBoard,
     private readonly clock: Clock,
     private readonly profile: HardwareProfile,
-    /** The distal pulse sensor's monitor, on a build with one: fed from the board's batches. */
-    readonly distal: DistalPulseMonitor | null = null,
+    /** The distal pulse sensor's trace, on a build with one: fed with the samples' distal counts (the LOP reads it). */
+    readonly distalTrace: DistalPulseTrace | null = null,
   ) {}
 
   start(): void {
@@ -60,8 +60,6 @@ export class FirmwareRuntime {
     this.board.setPump(0);
     this.board.setVent(1);
     this.unsubscribe.push(this.board.onSample((sample) => this.onSample(sample)));
-    const distal = this.distal;
-    if (distal) this.unsubscribe.push(this.board.onDistalPulse((batch) => distal.push(batch.tSeconds, batch.counts)));
     this.unsubscribe.push(
       this.board.onGuard((event) => {
         if (event.kind === "tripped") {
@@ -125,6 +123,10 @@ export class FirmwareRuntime {
     if (this.stopped || this.hung) return;
     this.lastSampleSeconds = sample.tSeconds;
     this.staleReported = false;
+    if (sample.distalCounts) {
+      this.controller.distal.update(sample.tSeconds, sample.distalCounts, this.controller.telemetryPressure());
+      this.distalTrace?.push(sample.tSeconds, sample.distalCounts);
+    }
     const actuation = this.controller.tick(sample.tSeconds, sample.counts, sample.secondaryCounts);
     this.board.setPump(actuation.pump);
     this.board.setVent(actuation.vent);
@@ -132,7 +134,7 @@ export class FirmwareRuntime {
     this.samples++;
     if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) {
       const telemetry = telemetryMessage(this.controller.snapshot(sample.tSeconds), this.controller.cuff);
-      this.publish({ ...telemetry, ...distalTelemetry(this.controller.mode, this.distal, sample.tSeconds) });
+      this.publish({ ...telemetry, ...distalTelemetry(this.controller.mode, this.distalTrace, sample.tSeconds) });
     }
     this.flushEvents();
   }

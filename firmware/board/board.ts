@@ -16,14 +16,13 @@ export interface PressureSample {
    * previous sample: on a build with a second sensor a null is a missing reading, not a zero.
    */
   secondaryCounts: number | null;
-}
-
-/** Raw samples of the distal pulse sensor (hardware profile distalPulseSensor), as the board read them from the chip. */
-export interface DistalPulseBatch {
-  /** Board-side time of the newest sample, seconds on the controller's clock. */
-  tSeconds: number;
-  /** Raw ADC counts (0..2^distalPulseSensor.adcBits-1), oldest first, one per sample period of the chip. */
-  counts: number[];
+  /**
+   * The distal pulse sensor's infrared samples (raw counts, 0..2^distalPulseSensor.adcBits-1, at its
+   * sampleHz) read from the chip since the previous sample, oldest first, the newest taken about this
+   * sample's time; absent on a build without the sensor, while the chip does not answer, or when none
+   * came in.
+   */
+  distalCounts?: readonly number[];
 }
 
 export type GuardEvent = { kind: "status"; status: GuardStatus } | ({ kind: "tripped" } & GuardTripped);
@@ -32,8 +31,6 @@ export interface CuffBoard {
   /** Every fresh pressure sample, as it arrives (judge freshness from these). */
   onSample(listener: (sample: PressureSample) => void): () => void;
   onGuard(listener: (event: GuardEvent) => void): () => void;
-  /** Every batch of distal pulse samples, as read from the chip; never called on a build without one, or while the chip does not answer. */
-  onDistalPulse(listener: (batch: DistalPulseBatch) => void): () => void;
   /** The link to the board died (cable pulled, port closed). */
   onLost(listener: (reason: string) => void): () => void;
   /** Pump duty 0..1 (0 = off). */

@@ -9,7 +9,6 @@
 import type { Clock } from "../../shared/clock.ts";
 import type { HardwareProfile } from "../../hardware/profile.ts";
 import { decodeFifoData, MAX30102, max30102SetUp, unreadSamples } from "../../hardware/max30102.ts";
-import type { DistalPulseBatch } from "./board.ts";
 
 /** The I2C calls of firmata-io's Board the reader uses. */
 export interface I2cIo {
@@ -40,7 +39,8 @@ export class DistalPulseReader {
     private readonly io: I2cIo,
     private readonly sensor: NonNullable<HardwareProfile["distalPulseSensor"]>,
     private readonly clock: Clock,
-    private readonly emit: (batch: DistalPulseBatch) => void,
+    /** The samples of each read, oldest first. */
+    private readonly emit: (counts: number[]) => void,
   ) {}
 
   get state(): DistalReaderState {
@@ -76,7 +76,7 @@ export class DistalPulseReader {
       if (unread === 0) return;
       this.request(r.fifoData, unread * MAX30102.bytesPerSample, (bytes) => {
         const counts = decodeFifoData(bytes);
-        if (counts.length > 0) this.emit({ tSeconds: this.clock.nowSeconds(), counts });
+        if (counts.length > 0) this.emit(counts);
       });
     });
   }

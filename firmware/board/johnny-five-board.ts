@@ -25,7 +25,7 @@ import {
 } from "../../shared/guard.ts";
 import { mmhgToCounts, pinNumber, referenceProfile, secondaryMmhgToCounts, type HardwareProfile } from "../../hardware/profile.ts";
 import { analogChannel, checkedProfile } from "../../hardware/firmata-layout.ts";
-import type { CuffBoard, DistalPulseBatch, GuardEvent, PressureSample } from "./board.ts";
+import type { CuffBoard, GuardEvent, PressureSample } from "./board.ts";
 import { DistalPulseReader, type I2cIo } from "./distal-pulse-reader.ts";
 import { pumpPinValue, ventPinValue } from "./profile-io.ts";
 
@@ -129,7 +129,6 @@ export class JohnnyFiveBoard implements CuffBoard {
   private readonly sampleListeners = new Set<Listener<PressureSample>>();
   private readonly guardListeners = new Set<Listener<GuardEvent>>();
   private readonly lostListeners = new Set<Listener<string>>();
-  private readonly distalListeners = new Set<Listener<DistalPulseBatch>>();
   private readonly pumpPin: number;
   private readonly ventPin: number;
   private readonly pressureChannel: number;
@@ -140,8 +139,9 @@ export class JohnnyFiveBoard implements CuffBoard {
   private lost = false;
   private closed = false;
   private lastStatus: GuardStatus | null = null;
-  /** The distal pulse sensor's reader, on a build with one. */
+  /** The distal pulse sensor's reader, on a build with one, and the samples it read since the last pressure sample. */
   private distal: DistalPulseReader | null = null;
+  private readonly pendingDistal: number[] = [];
   /** Last value written to each output pin, as far as the board still holds it. */
   private readonly written = new Map<number, number>();
   private lastKeepAliveSeconds = Number.NEGATIVE_INFINITY;
@@ -181,9 +181,8 @@ export class JohnnyFiveBoard implements CuffBoard {
     }
     const sensor = this.profile.distalPulseSensor;
     if (sensor && this.io) {
-      this.distal = new DistalPulseReader(this.io, sensor, this.clock, (batch) => {
-        if (!this.closed) for (const listener of this.distalListeners) listener(batch);
-      });
+      // The chip's samples ride on the next pressure sample.
+      this.distal = new DistalPulseReader(this.io, sensor, this.clock, (counts) => this.pendingDistal.push(...counts));
       this.distal.start();
     }
     this.transport.on("close", () => this.linkLost(`the link to the board at ${this.label} closed`));
@@ -272,7 +271,8 @@ export class JohnnyFiveBoard implements CuffBoard {
     }
     io.on(`analog-read-${this.pressureChannel}`, (counts: number) => {
       if (this.closed) return;
-      const sample = { tSeconds: this.clock.nowSeconds(), counts, secondaryCounts: this.pendingSecondary };
+      const distal = this.pendingDistal.splice(0);
+      const sample = { tSeconds: this.clock.nowSeconds(), counts, secondaryCounts: this.pendingSecondary, ...(distal.length > 0 ? { distalCounts: distal } : {}) };
       this.pendingSecondary = null;
       for (const listener of this.sampleListeners) listener(sample);
       this.distal?.tick();
@@ -360,11 +360,6 @@ export class JohnnyFiveBoard implements CuffBoard {
   onLost(listener: Listener<string>): () => void {
     this.lostListeners.add(listener);
     return () => this.lostListeners.delete(listener);
-  }
-
-  onDistalPulse(listener: Listener<DistalPulseBatch>): () => void {
-    this.distalListeners.add(listener);
-    return () => this.distalListeners.delete(listener);
   }
 
   setPump(duty: number): void {

@@ -13,7 +13,7 @@ import { actuatorsFromLevels, GuardModel, guardPinsFromProfile, type GuardPayloa
 import type { CuffPlant } from "./plant.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { decodeGuardStatus, decodeGuardTripped, encodeGuardConfigure, GuardSubcommand, type GuardStatus } from "../../shared/guard.ts";
-import type { CuffBoard, DistalPulseBatch, GuardEvent, PressureSample } from "../../firmware/board/board.ts";
+import type { CuffBoard, GuardEvent, PressureSample } from "../../firmware/board/board.ts";
 import { PWM_MAX, pumpPinValue, ventPinValue } from "../../firmware/board/profile-io.ts";
 
 /** The simulation's step: physics, the guard's clock and bench traces advance in 10 ms steps. */
@@ -25,7 +25,6 @@ export class SimBoard implements CuffBoard {
   private readonly sampleListeners = new Set<(sample: PressureSample) => void>();
   private readonly guardListeners = new Set<(event: GuardEvent) => void>();
   private readonly lostListeners = new Set<(reason: string) => void>();
-  private readonly distalListeners = new Set<(batch: DistalPulseBatch) => void>();
   private readonly pumpPin: number;
   private readonly ventPin: number;
   private unplugged = false;
@@ -60,11 +59,6 @@ export class SimBoard implements CuffBoard {
   onLost(listener: (reason: string) => void): () => void {
     this.lostListeners.add(listener);
     return () => this.lostListeners.delete(listener);
-  }
-
-  onDistalPulse(listener: (batch: DistalPulseBatch) => void): () => void {
-    this.distalListeners.add(listener);
-    return () => this.distalListeners.delete(listener);
   }
 
   setPump(duty: number): void {
@@ -102,7 +96,6 @@ export class SimBoard implements CuffBoard {
     this.sampleListeners.clear();
     this.guardListeners.clear();
     this.lostListeners.clear();
-    this.distalListeners.clear();
   }
 
   /** What the actuators really do now (after the guard, or unpowered when unplugged). */
@@ -142,16 +135,11 @@ export class SimBoard implements CuffBoard {
     this.deliver(this.guard.sample(counts, now));
     if (secondaryCounts !== null) this.deliver(this.guard.sampleSecondary(secondaryCounts, now));
     if (!this.sampling || this.closed) return;
-    for (const listener of [...this.sampleListeners]) listener({ tSeconds: now, counts, secondaryCounts });
-    this.readDistalPulse(now);
-  }
-
-  /** The chip's unread samples, as the board reads its FIFO over I2C, when the build has the sensor and one is clipped on. */
-  private readDistalPulse(now: number): void {
+    // The chip's unread samples, as the board reads its FIFO over I2C, when the build has the sensor and one is clipped on.
     const chip = this.profile.distalPulseSensor ? this.plant.distalPulse : null;
-    const counts = chip?.readFifo() ?? [];
-    if (counts.length === 0) return;
-    for (const listener of [...this.distalListeners]) listener({ tSeconds: now, counts });
+    const distalCounts = chip?.readFifo() ?? [];
+    const sample = { tSeconds: now, counts, secondaryCounts, ...(distalCounts.length > 0 ? { distalCounts } : {}) };
+    for (const listener of [...this.sampleListeners]) listener(sample);
   }
 
   /** USB cable pulled: the board loses power (pump off, normally-open vent opens) and the link dies. */

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { connectJohnnyFiveBoard } from "../../firmware/board/johnny-five-board.ts";
-import type { DistalPulseBatch } from "../../firmware/board/board.ts";
+import type { PressureSample } from "../../firmware/board/board.ts";
 import { startFirmware } from "../../firmware/factory.ts";
 import { MAX30102 } from "../../hardware/max30102.ts";
 import { referenceProfile, type HardwareProfile } from "../../hardware/profile.ts";
@@ -47,11 +47,12 @@ afterEach(async () => {
 });
 
 describe("the distal pulse sensor on the direct simulated board", () => {
-  function run(plant: TestPlant, p: HardwareProfile, seconds: number): DistalPulseBatch[] {
+  /** The pressure samples that carried distal counts. */
+  function run(plant: TestPlant, p: HardwareProfile, seconds: number): PressureSample[] {
     const clock = new ManualClock();
     const board = new SimBoard(plant, p, clock);
-    const batches: DistalPulseBatch[] = [];
-    board.onDistalPulse((b) => batches.push(b));
+    const batches: PressureSample[] = [];
+    board.onSample((s) => s.distalCounts && batches.push(s));
     for (let i = 0; i < Math.round(seconds / SIM_STEP_SECONDS); i++) {
       clock.advance(SIM_STEP_SECONDS);
       board.advance(SIM_STEP_SECONDS);
@@ -59,11 +60,11 @@ describe("the distal pulse sensor on the direct simulated board", () => {
     return batches;
   }
 
-  it("delivers every sample of the chip, in order, 100 a second, stamped when read", () => {
+  it("delivers every sample of the chip with the pressure samples, in order, 100 a second", () => {
     const plant = new TestPlant();
     plant.distalPulse = new CountingChip(plant);
     const batches = run(plant, profile, 3);
-    const counts = batches.flatMap((b) => b.counts);
+    const counts = batches.flatMap((b) => b.distalCounts!);
     expect(counts.length).toBeGreaterThanOrEqual(299);
     expect(counts[0]).toBe(100_000);
     expect(consecutive(counts)).toBe(true);
@@ -86,9 +87,11 @@ describe("the distal pulse sensor through Firmata I2C (johnny-five on the virtua
     cleanups.push(() => virtual.dispose());
     const board = await connectJohnnyFiveBoard({ stream: hostEnd, clock, profile, label: "virtual board" });
     cleanups.push(() => board.close());
-    const batches: DistalPulseBatch[] = [];
-    board.onDistalPulse((b) => batches.push(b));
-    board.onSample(() => board.keepAlive());
+    const batches: (readonly number[])[] = [];
+    board.onSample((s) => {
+      if (s.distalCounts) batches.push(s.distalCounts);
+      board.keepAlive();
+    });
     return { clock, board, batches };
   }
 
@@ -100,11 +103,11 @@ describe("the distal pulse sensor through Firmata I2C (johnny-five on the virtua
     board.onSample((s) => pressure.push(s.tSeconds));
     await runFor(clock, 2, 0.002);
     expect(board.distalPulseSensor()).toBe("reading");
-    const counts = batches.flatMap((b) => b.counts);
+    const counts = batches.flat();
     expect(counts.length).toBeGreaterThan(180);
     expect(consecutive(counts)).toBe(true);
     // Polled every 40 ms: a few samples per read, never the chip's whole FIFO.
-    expect(Math.max(...batches.map((b) => b.counts.length))).toBeLessThanOrEqual(10);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(10);
     expect(pressure.length).toBeGreaterThanOrEqual(195);
   });
 

@@ -1,13 +1,13 @@
 /** The distal pulse in the core: the monitor (samples to present / gone / unreadable) and the fade's reading. */
 import { describe, expect, it } from "vitest";
 import { DistalFade, FADE_SETTINGS, fadeShare, fadeSpanShare } from "../../firmware/core/distal/fade.ts";
-import { DistalPulseMonitor } from "../../firmware/core/distal/monitor.ts";
+import { DistalPulseTrace } from "../../firmware/core/distal/trace.ts";
 import { Prng } from "../../hardware/sim/prng.ts";
 
 const FULL_SCALE = 2 ** 18 - 1;
 
 /** A PPG at 100 Hz: light level, a pulse of `amplitude` counts at `bpm`, white noise; fed in 40 ms batches. */
-function feed(monitor: DistalPulseMonitor, from: number, seconds: number, amplitude: (t: number) => number, options: { level?: number; noise?: number; bpm?: number } = {}) {
+function feed(monitor: DistalPulseTrace, from: number, seconds: number, amplitude: (t: number) => number, options: { level?: number; noise?: number; bpm?: number } = {}) {
   const rng = new Prng(5, 1);
   const level = options.level ?? 120_000;
   const beat = 60 / (options.bpm ?? 70);
@@ -26,7 +26,7 @@ function feed(monitor: DistalPulseMonitor, from: number, seconds: number, amplit
 
 describe("the distal pulse monitor", () => {
   it("hears a pulse standing out of the sensor's noise as present, and its loss as gone", () => {
-    const monitor = new DistalPulseMonitor(100, FULL_SCALE);
+    const monitor = new DistalPulseTrace(100, FULL_SCALE);
     feed(monitor, 0, 6, () => 1500);
     expect(monitor.status(6)).toMatchObject({ state: "present", reason: "" });
     expect(monitor.noiseCounts()).toBeGreaterThan(9);
@@ -36,12 +36,12 @@ describe("the distal pulse monitor", () => {
   });
 
   it("says why it cannot be read: nothing sent, a clip off the skin, a hand moving", () => {
-    const silent = new DistalPulseMonitor(100, FULL_SCALE);
+    const silent = new DistalPulseTrace(100, FULL_SCALE);
     expect(silent.status(1)).toMatchObject({ state: "unreadable", reason: "the distal pulse sensor has sent nothing" });
-    const off = new DistalPulseMonitor(100, FULL_SCALE);
+    const off = new DistalPulseTrace(100, FULL_SCALE);
     feed(off, 0, 3, () => 0, { level: 900 });
     expect(off.status(3)).toMatchObject({ state: "unreadable", reason: "the distal pulse sensor sees no skin (the clip is off the finger or toe)" });
-    const moving = new DistalPulseMonitor(100, FULL_SCALE);
+    const moving = new DistalPulseTrace(100, FULL_SCALE);
     feed(moving, 0, 6, () => 1500);
     feed(moving, 6, 2, (t) => 20_000 * Math.sin(2 * Math.PI * 1.7 * t));
     expect(moving.status(8)).toMatchObject({ state: "unreadable", reason: "movement on the distal pulse sensor: keep the hand or foot still" });
@@ -50,7 +50,7 @@ describe("the distal pulse monitor", () => {
   });
 
   it("times the chip's samples on its own 100 Hz grid, whenever the batches arrive", () => {
-    const monitor = new DistalPulseMonitor(100, FULL_SCALE);
+    const monitor = new DistalPulseTrace(100, FULL_SCALE);
     // Batches arrive late and bunched (USB): 4 samples stamped 3-7 ms after their true time.
     for (let k = 1; k <= 250; k++) monitor.push(k * 0.04 + (k % 2 ? 0.007 : 0.003), [120_000, 120_000, 120_000, 120_000]);
     expect(monitor.latestSeconds).toBeGreaterThan(10);

@@ -63,7 +63,6 @@ function rig() {
     onSample: (l) => (listeners.add(l), () => listeners.delete(l)),
     onGuard: () => () => undefined,
     onLost: () => () => undefined,
-    onDistalPulse: () => () => undefined,
     setPump: (d) => void (outputs.pump = d),
     setVent: (o) => void (outputs.vent = o),
     keepAlive: () => undefined,

@@ -14,7 +14,7 @@ function estimate(t: number, mmhg: number, extra: Partial<PressureEstimate> = {}
 type Over = Partial<Omit<SafetyInput, "diagnostics">> & Partial<SafetyInput["diagnostics"]> & { mmhg?: number; est?: Partial<PressureEstimate> };
 
 function context(t: number, over: Over = {}): SafetyInput {
-  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, ...rest } = over;
+  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, pulsationShare = null, distalPulseShare = null, ...rest } = over;
   return {
     t,
     dtSeconds: DT,
@@ -28,7 +28,7 @@ function context(t: number, over: Over = {}): SafetyInput {
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
-    diagnostics: { kinkProbeDropMmhg, ventShutCheckMmhg, pulseRatio },
+    diagnostics: { kinkProbeDropMmhg, ventShutCheckMmhg, pulseRatio, pulsationShare, distalPulseShare },
     ...rest,
   };
 }

@@ -246,7 +246,7 @@ describe("cuff acceptance on a real port", () => {
     const command = makeAcceptanceCommand({
       now: () => new Date(),
       // a build without the second sensor: the walk judges the first sensor alone
-      openLink: async () => (link = withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY }))),
+      openLink: async () => (link = withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true }))),
     });
     const type = (line: string) => setImmediate(() => io.input.write(line + "\n"));
     const gauge = () => String(Math.round(link!.sim!.plant.trueMmhg()));
@@ -286,7 +286,7 @@ describe("cuff acceptance on a real port", () => {
     const dir = tempDir();
     const recordPath = join(dir, "auto.json");
     // the port is the simulated cuff, but the command treats it as real: no gauge, no cable to pull
-    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: async () => withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY })) });
+    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: async () => withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true })) });
     const io = fakeIo();
     const code = await command.run(["--port", "/dev/ttyUSB0", "--skip-manual", "--record", recordPath], io);
     expect(code).toBe(0);

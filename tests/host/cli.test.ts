@@ -104,7 +104,7 @@ describe("cuff on the simulated cuff", () => {
     const repsBySet = [1, 2, 3, 4].map((set) => lines.filter((l) => l.type === "rep" && l.set === set).length);
     expect(repsBySet).toEqual(summarySets.map((x) => x.reps));
     expect(repsBySet.every((n) => n > 0)).toBe(true);
-    expect(lines.filter((l) => l.type === "phase").map((l) => l.phase)).toEqual(["inflate", "set", "rest", "set", "rest", "set", "rest", "set", "deflate"]);
+    expect(lines.filter((l) => l.type === "phase").map((l) => l.phase)).toEqual(["lop", "deflate", "inflate", "set", "rest", "set", "rest", "set", "rest", "set", "deflate"]);
     // the events are in time order
     const times = lines.filter((l) => typeof l.t === "number").map((l) => l.t as number);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
@@ -278,7 +278,7 @@ describe("cuff session on a real port (the simulated cuff behind it)", () => {
     expect(readdirSync(join(dir, "sessions"))).toEqual(["2026-11-22T10-00-00-leg.jsonl"]);
   });
 
-  it("next session within 30 days reuses the saved LOP; after 30 days it measures again", async () => {
+  it("next session within 30 days hands the saved LOP to the cuff, which measures to check it; after 30 days it measures again", async () => {
     const dir = tempDir();
     const { writeFileSync: write } = await import("node:fs");
     write(join(dir, "profile.json"), JSON.stringify({
@@ -288,13 +288,17 @@ describe("cuff session on a real port (the simulated cuff behind it)", () => {
     }));
     const fresh = fakeIo({ env: { CUFF_PROFILE_DIR: dir } });
     expect(await sessionOnSimPort(new Date("2026-11-22T10:00:00Z")).run(["--port", "/dev/ttyUSB0", "--limb", "leg"], fresh)).toBe(0);
-    expect(fresh.err.text).toBe("Using your leg LOP of 188 mmHg from 2026-11-10 (12 days ago).\n");
+    expect(fresh.err.text).toBe("Using your leg LOP of 188 mmHg from 2026-11-10 (12 days ago); the cuff measures the limb to check it.\n");
+    // the claim agrees with the cuff's own reading, and the session runs on it
+    expect(fresh.out.text).toMatch(/\] LOP \d+ mmHg \(quality/);
     expect(fresh.out.text).toContain("  LOP:          188 mmHg");
-    expect(fresh.out.text).not.toContain("LOP 1"); // no measurement line
+    const { readFileSync } = await import("node:fs");
+    const checked = JSON.parse(readFileSync(join(dir, "profile.json"), "utf8")).lop.leg;
+    expect(checked).toMatchObject({ measuredAt: "2026-11-22T10:00:00.000Z", source: "measured" });
 
     const stale = fakeIo({ env: { CUFF_PROFILE_DIR: dir } });
-    expect(await sessionOnSimPort(new Date("2026-12-22T10:00:00Z")).run(["--port", "/dev/ttyUSB0", "--limb", "leg"], stale)).toBe(0);
-    expect(stale.err.text).toBe("Your leg LOP is 42 days old: measuring it again (keep the limb still).\n");
+    expect(await sessionOnSimPort(new Date("2026-12-24T10:00:00Z")).run(["--port", "/dev/ttyUSB0", "--limb", "leg"], stale)).toBe(0);
+    expect(stale.err.text).toBe("Your leg LOP is 32 days old: measuring it again (keep the limb still).\n");
     expect(stale.out.text).toMatch(/\] LOP \d+ mmHg \(quality/);
   });
 });

@@ -21,7 +21,7 @@ import type { PressureEstimate } from "../estimator.ts";
 import { createLedCuffLop, createLopProcedure, type OscillometricLop } from "../lop/measure.ts";
 import type { LopOptions, LopOutcome, LopProcedure, LopProgress } from "../lop/procedure.ts";
 import { DistalFade } from "./fade.ts";
-import { DISTAL_SETTINGS, type DistalPulseMonitor } from "./monitor.ts";
+import { DISTAL_TRACE, type DistalPulseTrace } from "./trace.ts";
 
 export const DISTAL_LOP_SETTINGS = {
   /** The resting pulse is measured over the last seconds before the measurement (the cuff vented). */
@@ -81,7 +81,7 @@ class DistalLop implements LopProcedure {
 
   constructor(
     private readonly options: LopOptions,
-    private readonly distal: DistalPulseMonitor,
+    private readonly distal: DistalPulseTrace,
   ) {
     this.led = createLedCuffLop(options);
   }
@@ -222,13 +222,13 @@ class DistalLop implements LopProcedure {
 }
 
 /** A readable resting pulse (the cuff vented) decides the method; the reason says why when it is not. */
-function restingPulseProblem(distal: DistalPulseMonitor, tSeconds: number): string | null {
+function restingPulseProblem(distal: DistalPulseTrace, tSeconds: number): string | null {
   const status = distal.status(tSeconds);
   // A hand moved a moment ago says nothing of the pulse: only a silent sensor or a clip off the skin does.
   if (status.state === "unreadable" && !status.reason.startsWith("movement")) return status.reason;
   const resting = distal.restingAmplitude(tSeconds, DISTAL_LOP_SETTINGS.restingSeconds);
   if (!resting) return "the distal pulse sensor has only just started sending";
-  if (resting.amplitudeCounts < DISTAL_SETTINGS.readableNoiseMultiple * resting.noiseCounts) {
+  if (resting.amplitudeCounts < DISTAL_TRACE.readableNoiseMultiple * resting.noiseCounts) {
     return "the distal pulse is too weak to read (cold fingers or a loose clip: warm the hand or foot, reseat the clip)";
   }
   return null;

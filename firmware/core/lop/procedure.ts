@@ -4,7 +4,7 @@
 import type { Limb } from "../../../shared/plan.ts";
 import type { PressureEstimate } from "../estimator.ts";
 import type { Actuation } from "../actuation.ts";
-import type { DistalPulseMonitor } from "../distal/monitor.ts";
+import type { DistalPulseTrace } from "../distal/trace.ts";
 
 export interface LopOutcome {
   ok: boolean;
@@ -41,5 +41,5 @@ export interface LopOptions {
   /** Pump duty below which the motor stalls (hardware profile pump.minDuty; 0.15 when not given). */
   pumpMinDuty?: number;
   /** The distal pulse sensor's monitor, on a build with one: the LOP is then read where the distal pulse disappears. */
-  distal?: DistalPulseMonitor | null;
+  distal?: DistalPulseTrace | null;
 }

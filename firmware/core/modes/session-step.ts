@@ -29,7 +29,7 @@ export function holdingTick(host: ModeHost, mode: HoldingStep, input: TickInput)
   mode.advance(host, input, target);
   const active = host.mode;
   if (!isHoldingMode(active) || active.session !== s) return { actuation: SAFE_ACTUATION };
-  return s.hold.step(t, estimate, input.dtSeconds, s.currentTargetMmhg!, active.style, s.lopMmhg);
+  return s.hold.step(t, estimate, input.dtSeconds, s.currentTargetMmhg!, active.style, s.lopMmhg, host.lop.envelope);
 }
 
 /** The session's step now regulates to a new target, approached afresh. */

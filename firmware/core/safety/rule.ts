@@ -14,9 +14,19 @@ export interface Diagnostics {
   ventShutCheckMmhg: number | null;
   /** Arterial pulsations now as a share of the session's first still hold (judged about once a second while holding still near LOP). */
   pulseRatio: number | null;
+  /** What is left of the cuff's arterial pulsation past the envelope's maximum, as a share of it (judged while the limb is still; null otherwise). */
+  pulsationShare: number | null;
+  /** The distal pulse (a fingertip or toe sensor beyond the cuff) as a share of its size with the cuff empty (null without the sensor). */
+  distalPulseShare: number | null;
 }
 
-export const NO_DIAGNOSTICS: Diagnostics = Object.freeze({ kinkProbeDropMmhg: null, ventShutCheckMmhg: null, pulseRatio: null });
+export const NO_DIAGNOSTICS: Diagnostics = Object.freeze({
+  kinkProbeDropMmhg: null,
+  ventShutCheckMmhg: null,
+  pulseRatio: null,
+  pulsationShare: null,
+  distalPulseShare: null,
+});
 
 export interface SafetyInput {
   t: number;

@@ -4,6 +4,7 @@
  */
 import type { AlarmKind, Severity } from "../../../shared/protocol/messages.ts";
 import type { SafetyInput, SafetyRule } from "./rule.ts";
+import { OcclusionRule } from "./rules/occlusion.ts";
 import { HoseKinkRule, InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
 import { PumpTooSmallRule } from "./rules/pump-too-small.ts";
 import { AboveLopRule, CuffOffRule, DeviationRule, OverpressureRule } from "./rules/pressure.ts";
@@ -17,6 +18,7 @@ export function safetyRules(): SafetyRule[] {
     new SensorOutOfRangeRule(),
     new OverpressureRule(),
     new AboveLopRule(),
+    new OcclusionRule(),
     new SensorSlopeRule(),
     new SensorStuckRule(),
     new SensorDisagreementRule(),

@@ -12,7 +12,7 @@
  */
 import { BandPass, Biquad } from "../signal/filters.ts";
 
-export const DISTAL_SETTINGS = {
+export const DISTAL_TRACE = {
   /** Band of the distal pulse: the beat and its first harmonics, without the light level's drift. */
   bandLowHz: 0.5,
   bandHighHz: 8,
@@ -58,7 +58,7 @@ export interface PulseSpan {
   noiseCounts: number;
 }
 
-export class DistalPulseMonitor {
+export class DistalPulseTrace {
   private readonly period: number;
   private readonly band: BandPass;
   private readonly noiseBand: Biquad;
@@ -83,10 +83,10 @@ export class DistalPulseMonitor {
     readonly fullScaleCounts: number,
   ) {
     this.period = 1 / sampleHz;
-    this.band = new BandPass(DISTAL_SETTINGS.bandLowHz, DISTAL_SETTINGS.bandHighHz, sampleHz);
-    this.noiseBand = Biquad.highPass(DISTAL_SETTINGS.noiseHighPassHz, sampleHz);
+    this.band = new BandPass(DISTAL_TRACE.bandLowHz, DISTAL_TRACE.bandHighHz, sampleHz);
+    this.noiseBand = Biquad.highPass(DISTAL_TRACE.noiseHighPassHz, sampleHz);
     this.light = Biquad.lowPass(0.3, sampleHz);
-    this.capacity = Math.ceil(DISTAL_SETTINGS.keepSeconds * sampleHz);
+    this.capacity = Math.ceil(DISTAL_TRACE.keepSeconds * sampleHz);
     this.times = new Float64Array(this.capacity);
     this.pulse = new Float64Array(this.capacity);
     this.noise = new Float64Array(this.capacity);
@@ -116,7 +116,7 @@ export class DistalPulseMonitor {
 
   /** The sensor's noise now, one SD per raw sample, counts. */
   noiseCounts(): number {
-    return Math.sqrt(this.noisePower / DISTAL_SETTINGS.noisePowerShare);
+    return Math.sqrt(this.noisePower / DISTAL_TRACE.noisePowerShare);
   }
 
   /** Peak-to-peak of the pulse over [fromSeconds, toSeconds), and the noise at its end; null where samples are missing. */
@@ -157,7 +157,7 @@ export class DistalPulseMonitor {
 
   /** Present, gone or unreadable now, from the last stateWindowSeconds. */
   status(tSeconds: number): DistalPulseStatus {
-    const s = DISTAL_SETTINGS;
+    const s = DISTAL_TRACE;
     const noise = this.noiseCounts();
     const latest = this.latestSeconds;
     const unreadable = (reason: string, amplitude = 0): DistalPulseStatus => ({ state: "unreadable", amplitudeCounts: amplitude, noiseCounts: noise, reason });
@@ -195,7 +195,7 @@ export class DistalPulseMonitor {
     const high = this.noiseBand.next(counts);
     // A running mean at first, then an average over noiseSeconds.
     this.samplesSeen++;
-    this.noisePower += (high * high - this.noisePower) / Math.min(this.samplesSeen, this.sampleHz * DISTAL_SETTINGS.noiseSeconds);
+    this.noisePower += (high * high - this.noisePower) / Math.min(this.samplesSeen, this.sampleHz * DISTAL_TRACE.noiseSeconds);
     const k = this.head;
     this.times[k] = tSeconds;
     this.pulse[k] = pulse;
