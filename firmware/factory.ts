@@ -22,8 +22,8 @@ export interface FirmwareSettings {
   benchAcceptance?: boolean;
 }
 
-/** The distal pulse monitor of a build with the sensor (null without): the runtime feeds it, the LOP procedure reads it. */
-export function createDistalMonitor(profile: HardwareProfile): DistalPulseTrace | null {
+/** The distal pulse trace of a build with the sensor (null without): the runtime feeds it, the LOP procedure reads it. */
+export function createDistalTrace(profile: HardwareProfile): DistalPulseTrace | null {
   const sensor = profile.distalPulseSensor;
   return sensor ? new DistalPulseTrace(sensor.sampleHz, 2 ** sensor.adcBits - 1) : null;
 }
@@ -47,7 +47,7 @@ export interface FirmwareParts extends FirmwareSettings {
 
 /** The controller on a board, started: the guard armed, the outputs safe, samples flowing in. */
 export function startFirmware(parts: FirmwareParts): FirmwareRuntime {
-  const distal = createDistalMonitor(parts.profile);
+  const distal = createDistalTrace(parts.profile);
   const runtime = new FirmwareRuntime(createController(parts.profile, parts, distal), parts.board, parts.clock, parts.profile, distal);
   runtime.start();
   return runtime;
