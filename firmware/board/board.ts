@@ -17,8 +17,10 @@ export interface PressureSample {
    */
   secondaryCounts: number | null;
   /**
-   * The distal pulse sensor's infrared samples (raw counts, 100 per second) read since the previous
-   * sample, oldest first; absent on a build without the sensor.
+   * The distal pulse sensor's infrared samples (raw counts, 0..2^distalPulseSensor.adcBits-1, at its
+   * sampleHz) read from the chip since the previous sample, oldest first, the newest taken about this
+   * sample's time; absent on a build without the sensor, while the chip does not answer, or when none
+   * came in.
    */
   distalCounts?: readonly number[];
 }

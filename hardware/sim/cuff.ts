@@ -254,10 +254,6 @@ export class SimulatedCuff implements CuffPlant {
     return this.sensors[1]?.sensorCounts() ?? null;
   }
 
-  readDistalPulse(): number[] | null {
-    return this.distalPulse?.readFifo() ?? null;
-  }
-
   /** What the first sensor would report in mmHg before the ADC (offset, drift and noise included), at the last sample. */
   sensorMmhg(): number {
     return this.sensors[0]!.sensorMmhg();

@@ -135,8 +135,10 @@ export class SimBoard implements CuffBoard {
     this.deliver(this.guard.sample(counts, now));
     if (secondaryCounts !== null) this.deliver(this.guard.sampleSecondary(secondaryCounts, now));
     if (!this.sampling || this.closed) return;
-    const distalCounts = this.plant.readDistalPulse?.() ?? null;
-    const sample = { tSeconds: now, counts, secondaryCounts, ...(distalCounts ? { distalCounts } : {}) };
+    // The chip's unread samples, as the board reads its FIFO over I2C, when the build has the sensor and one is clipped on.
+    const chip = this.profile.distalPulseSensor ? this.plant.distalPulse : null;
+    const distalCounts = chip?.readFifo() ?? [];
+    const sample = { tSeconds: now, counts, secondaryCounts, ...(distalCounts.length > 0 ? { distalCounts } : {}) };
     for (const listener of [...this.sampleListeners]) listener(sample);
   }
 

@@ -1,7 +1,7 @@
 /** What a command may touch of the outside world, so tests can give it fakes. */
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   /** Registers cleanup that must run before the process exits on Ctrl-C, SIGTERM or SIGHUP (the terminal closed). */

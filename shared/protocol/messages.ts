@@ -43,6 +43,7 @@ export const AlarmKindSchema = z.enum([
   "lop-failed",
   "link-overflow",
   "occlusion",
+  "lop-disagreement",
 ]);
 export type AlarmKind = z.infer<typeof AlarmKindSchema>;
 export const SeveritySchema = z.enum(["info", "warning", "fault"]);
@@ -215,6 +216,10 @@ export const Telemetry = message("telemetry", {
   rep: z.int().min(0).optional(),
   /** Seconds left in a rest, cycle release, or continuous hold. */
   remaining: z.number().min(0).optional(),
+  /** During a LOP measurement: filling to the ramp's start, ramping (reading the pulsations), or venting to measure again after movement. */
+  lopStep: z.enum(["filling", "ramping", "retreating"]).optional(),
+  /** On a build with a distal pulse sensor that is sending: the pulse beyond the cuff. */
+  distalPulse: z.enum(["present", "fading", "gone", "unreadable"]).optional(),
 });
 
 export const StateEvent = message("state", {

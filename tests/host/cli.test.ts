@@ -166,7 +166,28 @@ describe("cuff on the simulated cuff", () => {
     const m = /^LOP \(arm\): (\d+) mmHg   quality (0\.\d\d|1\.00), took (\d+) s\n$/.exec(r.out);
     expect(m).not.toBeNull();
     expect(Math.abs(Number(m![1]) - 170)).toBeLessThanOrEqual(15);
-    expect(r.err).toBe("Measuring the arm LOP: keep the limb still and relaxed...\n");
+    // Live on stderr: the pressure and what the cuff is doing, a line whenever that changes and every 5 s.
+    const lines = r.err.trimEnd().split("\n");
+    expect(lines[0]).toBe("Measuring the arm LOP: keep the limb still and relaxed...");
+    const progress = lines.slice(1).map((l) => /^(-?\d+) mmHg  (.+)$/.exec(l)!);
+    expect(progress.every((p) => p !== null)).toBe(true);
+    const doing = progress.map((p) => p[2]);
+    for (const step of ["zeroing the pressure sensor (cuff open)", "inflating to the ramp's start", "inflating slowly, reading the pulsations", "deflating"]) expect(doing).toContain(step);
+    const reading = progress.filter((p) => p[2] === "inflating slowly, reading the pulsations").map((p) => Number(p[1]));
+    expect(Math.max(...reading)).toBeGreaterThan(140);
+  });
+
+  it("lop --sim with the distal pulse sensor clipped on: says when the distal pulse is present and when it is gone", async () => {
+    const dir = tempDir();
+    const scenario = join(dir, "arm-clip.json");
+    writeFileSync(scenario, JSON.stringify({ name: "arm with the clip", seed: 11, limb: "arm", subject: { lopMmhg: 170, distalPerfusionPercent: 3 }, hardware: { distalPulseSensor: true }, exercise: { motionArtefactMmhg: 0 } }));
+    const r = await cuff(["lop", "--sim", "--scenario", scenario, "--limb", "arm", "--speed", "max"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/mmHg {2}inflating slowly, reading the pulsations, distal pulse present\n/);
+    expect(r.err).toMatch(/mmHg {2}inflating slowly, reading the pulsations, distal pulse fading\n/);
+    expect(r.err).toMatch(/mmHg {2}deflating, distal pulse gone\n/);
+    const m = /^LOP \(arm\): (\d+) mmHg/.exec(r.out);
+    expect(Math.abs(Number(m![1]) - 170)).toBeLessThanOrEqual(8);
   });
 
   it("on a terminal, Enter ends the current set early (set done)", async () => {

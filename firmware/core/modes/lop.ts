@@ -8,7 +8,7 @@ import type { Limb } from "../../../shared/plan.ts";
 import { SAFE_ACTUATION } from "../actuation.ts";
 import { OcclusionMonitor } from "../diagnostics/occlusion-monitor.ts";
 import { claimRefusal } from "../limb-lop.ts";
-import type { LopOutcome, LopProcedure } from "../lop/procedure.ts";
+import type { LopOutcome, LopProcedure, LopProgress } from "../lop/procedure.ts";
 import type { Session } from "../session.ts";
 import { resolveTarget } from "../targets.ts";
 import { enterDeflate, requestDeflate } from "./deflate.ts";
@@ -33,11 +33,18 @@ export class LopMode implements ModeBase {
     this.pulsation = new OcclusionMonitor(sampleHz);
   }
 
+  /** What the measurement is doing now, for telemetry. */
+  progress(): LopProgress {
+    return this.procedure.progress();
+  }
+
   step(host: ModeHost, { t, estimate }: TickInput): ModeOutput {
     const { actuation, outcome } = this.procedure.step(t, estimate);
     this.pulsation.update(t, estimate.rawMmhg, estimate.mmhg, !outcome);
     if (!outcome) return { actuation };
     host.emit({ type: "lop-result", t, ok: outcome.ok, mmhg: outcome.mmhg, quality: outcome.quality, reason: outcome.reason, durationSeconds: outcome.durationSeconds });
+    // The distal reading stands, but the cuff's own disagreed: the user is told, not only in the result's reason.
+    if (outcome.disagreementMmhg !== undefined) host.raise(t, "lop-disagreement", "warning", outcome.reason);
     const session = this.forSession ? host.session : null;
     const claim = session?.claimedLopMmhg ?? null;
     const measured = outcome.ok ? outcome.mmhg : null;
