@@ -12,7 +12,7 @@ import { SCHEMA_FINGERPRINT } from "../../shared/protocol/fingerprint.ts";
 import { type LineEvent, LineSplitter } from "../../shared/protocol/line-splitter.ts";
 import { commandContent, ReplyCache, SequenceCounter } from "../../shared/protocol/sequence.ts";
 import type { FirmwareRuntime } from "../runtime.ts";
-import { LinkAdmission } from "./admission.ts";
+import { LinkAdmission } from "../../shared/protocol/admission.ts";
 import { FrameBudget, INBOUND } from "./inbound.ts";
 import { type OutboundOutput, OutboundQueue } from "./outbound.ts";
 

@@ -1,11 +1,12 @@
 /**
- * Who may command the cuff over one link. An open link (stdio, a pty: the local
- * user's own) admits every command. A paired link admits every command only from
- * a host whose hello proved the pairing key over the firmware's current nonce;
- * anyone else may read status and deflate, nothing more.
+ * Who may command the cuff over one link: the firmware's link server and the
+ * cuff app's hub (for each page's WebSocket) judge hosts alike. An open link
+ * (stdio, a pty: the local user's own) admits every command. A paired link
+ * admits every command only from a host whose hello proved the pairing key over
+ * the link's current nonce; anyone else may read status and deflate, nothing more.
  */
-import type { HostMessage } from "../../shared/protocol/messages.ts";
-import { newPairingNonce, proofMatches } from "../../shared/protocol/pairing.ts";
+import type { HostMessage } from "./messages.ts";
+import { newPairingNonce, proofMatches } from "./pairing.ts";
 
 /** What an unproved peer may still do: see what the cuff does and empty it. */
 const ALWAYS_ADMITTED: ReadonlySet<HostMessage["type"]> = new Set(["status-request", "deflate"]);
