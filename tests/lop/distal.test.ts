@@ -92,8 +92,8 @@ describe("LOP where the distal pulse disappears", () => {
     withinBounds(run);
   });
 
-  it("a deep, slow breath (15 mmHg at 8 a minute) fools the distal reading; the cuff's own disagrees, and the user is told", () => {
-    const run = measure({ seed: 7, limb: "arm", subject: { respiratorySwingMmhg: 15, breathsPerMin: 8, distalPerfusionPercent: 2 } });
+  it("a deep, slow breath (15 mmHg at 8 a minute) on a slow heart (55 bpm) fools the distal reading; the cuff's own disagrees, and the user is told", () => {
+    const run = measure({ seed: 7, limb: "arm", subject: { respiratorySwingMmhg: 15, breathsPerMin: 8, heartRate: 55, distalPerfusionPercent: 2 } });
     expect(run.outcome.reason).toMatch(/^read where the distal pulse disappears: \d+ mmHg .*, but the cuff's own reads \d+, \d+ higher: check the clip is on the cuffed limb and the cuff snug; measure again if unsure$/);
     expect(run.alarms).toContain("lop-disagreement");
     withinBounds(run);

@@ -42,6 +42,12 @@ export const DISTAL_LOP_SETTINGS = {
    */
   pastLossMmhg: 20,
   pastLossShare: 0.12,
+  /**
+   * Once the distal pulse fades, the ramp slows to this many mmHg per heart beat (at most the cuff's flank rate): the
+   * fade's readable part (30 to 3 % of the pulse) spans a few mmHg for a weak pulse or a narrow pulse pressure, and
+   * every beat on it is a reading.
+   */
+  fadeMmhgPerBeat: 2,
   /** The reading is at most this far above the pressure where the ramp stopped on a pulse gone (a fade extrapolated from a wrong start read 90 mmHg high). */
   aboveStopMmhg: 15,
   /**
@@ -100,7 +106,7 @@ class DistalLop implements LopProcedure {
     this.pressures.push({ t: tSeconds, mmhg: estimate.mmhg });
     while (this.pressures.length > 0 && tSeconds - this.pressures[0]!.t > 6) this.pressures.shift();
     this.collectBeats(tSeconds);
-    if (this.fade.fading) this.led.slowToFlankRate();
+    if (this.fade.fading) this.led.slowTo(DISTAL_LOP_SETTINGS.fadeMmhgPerBeat);
 
     const status = this.distal.status(tSeconds);
     if (status.state === "unreadable" && !status.reason.startsWith("movement")) this.lost ??= status.reason;
