@@ -1,23 +1,15 @@
 /** `cuff acceptance`: the bench acceptance walk-through of hardware/CALIBRATION.md, on the simulated cuff in virtual time. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcceptanceRecordSchema, type StepResult } from "../../host/acceptance/record.ts";
 import { makeAcceptanceCommand } from "../../host/cli/commands/acceptance.ts";
 import { openLink, type OpenLink } from "../../host/cli/link.ts";
 import { main } from "../../host/cli/main.ts";
+import { useTempDirs } from "../temp-dirs.ts";
 import { fakeIo } from "./fake-io.ts";
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cuff-acceptance-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("cuff-acceptance-");
 
 async function cuff(args: string[], options: Parameters<typeof fakeIo>[0] = {}) {
   const io = fakeIo(options);
