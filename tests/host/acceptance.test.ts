@@ -11,6 +11,22 @@ import { fakeIo } from "./fake-io.ts";
 
 const tempDir = useTempDirs("cuff-acceptance-");
 
+// The walk of a cuff with both pressure sensors, in the order a person does it.
+const STEPS_OF_A_TWO_SENSOR_CUFF = [
+  "zero",
+  "zero, second sensor",
+  "span 100 mmHg",
+  "span 100 mmHg, second sensor",
+  "span 200 mmHg",
+  "span 200 mmHg, second sensor",
+  "span 300 mmHg (at 290)",
+  "span 300 mmHg (at 290), second sensor",
+  "leak at 300 mmHg",
+  "relief valve",
+  "deflation 260 -> 15 mmHg",
+  "guard trips when the USB cable is pulled",
+];
+
 async function cuff(args: string[], options: Parameters<typeof fakeIo>[0] = {}) {
   const io = fakeIo(options);
   const code = await main(args, io);
@@ -48,20 +64,7 @@ describe("cuff acceptance on the simulated cuff", () => {
     const record = readRecord(join(profile, "acceptance", files[0]!));
     expect(record.ok).toBe(true);
     expect(record.source).toBe("sim:built-in simulated cuff");
-    expect(record.steps.map((s) => s.name)).toEqual([
-      "zero",
-      "zero, second sensor",
-      "span 100 mmHg",
-      "span 100 mmHg, second sensor",
-      "span 200 mmHg",
-      "span 200 mmHg, second sensor",
-      "span 300 mmHg (at 290)",
-      "span 300 mmHg (at 290), second sensor",
-      "leak at 300 mmHg",
-      "relief valve",
-      "deflation 260 -> 15 mmHg",
-      "guard trips when the USB cable is pulled",
-    ]);
+    expect(record.steps.map((s) => s.name)).toEqual(STEPS_OF_A_TWO_SENSOR_CUFF);
 
     expect(Math.abs(step(record.steps, "zero").measured!)).toBeLessThanOrEqual(0.5);
     for (const name of ["span 100 mmHg", "span 200 mmHg", "span 300 mmHg (at 290)"]) {
@@ -169,20 +172,7 @@ describe("cuff acceptance with a firmware that reports its second sensor", () =>
   it("zeroes and span-checks the second sensor too, against the gauge and the first sensor: a good pair passes", async () => {
     const { code, record } = await walk({ name: "good pair", hardware: { secondarySensorOffsetMmhg: 6 } });
     expect(code).toBe(0);
-    expect(record.steps.map((s) => s.name)).toEqual([
-      "zero",
-      "zero, second sensor",
-      "span 100 mmHg",
-      "span 100 mmHg, second sensor",
-      "span 200 mmHg",
-      "span 200 mmHg, second sensor",
-      "span 300 mmHg (at 290)",
-      "span 300 mmHg (at 290), second sensor",
-      "leak at 300 mmHg",
-      "relief valve",
-      "deflation 260 -> 15 mmHg",
-      "guard trips when the USB cable is pulled",
-    ]);
+    expect(record.steps.map((s) => s.name)).toEqual(STEPS_OF_A_TWO_SENSOR_CUFF);
     // Its own 6 mmHg offset is zeroed away; its 10-bit steps widen its spread a little.
     expect(Math.abs(step(record.steps, "zero, second sensor").measured!)).toBeLessThanOrEqual(0.5);
     for (const name of ["span 100 mmHg, second sensor", "span 200 mmHg, second sensor", "span 300 mmHg (at 290), second sensor"]) {
