@@ -242,9 +242,9 @@ export class OscillometricLop implements LopProcedure {
     this.windows.length = 0;
   }
 
-  /** The leader sees the LOP coming (the distal pulse fading): the ramp slows to this rate (mmHg per beat) from here. */
-  slowTo(mmhgPerBeat: number): void {
-    this.leaderMmhgPerBeat = Math.min(this.leaderMmhgPerBeat ?? Infinity, mmhgPerBeat);
+  /** The leader sets the ramp's rate, mmHg per heart beat (the distal pulse fading: slower), or leaves it to the cuff (null). */
+  leadAt(mmhgPerBeat: number | null): void {
+    this.leaderMmhgPerBeat = mmhgPerBeat;
   }
 
   private rampRate(): number {
