@@ -114,12 +114,28 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("sensor-stuck", 4, (t) => context(t, { mmhg: 0, state: "vented", est: { counts: 2000 } }))).toBeNull();
   });
 
-  it("hose-kink fires when pressure climbs 1000 mmHg/s with the pump on for 0.05 s holding; in the LOP ramp for 0.1 s, not 0.06 s (a narrow hose's own pressure drop); never at 40 mmHg/s", () => {
-    expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 0.6, vent: 0 }, est: t > 0.2 ? { slopeMmhgPerSecond: 1000 } : {} }))).toBeCloseTo(0.26, 1);
-    const ramp = { state: "lop" as const, phase: "lop" as const, targetMmhg: null, settled: false, exercising: false, proposed: { pump: 0.3, vent: 0 } };
-    expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...ramp, est: t > 0.2 ? { slopeMmhgPerSecond: 1000 } : {} }))).toBeCloseTo(0.31, 1);
-    expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...ramp, est: t > 0.2 && t < 0.265 ? { slopeMmhgPerSecond: 1000 } : {} }))).toBeNull();
-    expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 1, vent: 0 }, est: { slopeMmhgPerSecond: 40 } }))).toBeNull();
+  it("hose-kink fires when the pump lifts the reading past the hose's own jump: on a wide hose 40 mmHg at 1000 mmHg/s; on a hose that jumped 70 mmHg at its first start, 110 mmHg but not 100; never at 40 mmHg/s", () => {
+    const pumping = { state: "inflating" as const, phase: "inflate" as const, settled: false, exercising: false, proposed: { pump: 1, vent: 0 } };
+    /** A reading that rises slowly, then from `at` climbs at `rate` for `climbMmhg` and follows slowly again. */
+    const climbing = (at: number, rate: number, climbMmhg: number) => (t: number) => {
+      const climbed = Math.min(climbMmhg, Math.max(0, (t - at) * rate));
+      const fast = t > at && climbed < climbMmhg;
+      return context(t, { ...pumping, mmhg: 20 + 5 * t + climbed, est: { slopeMmhgPerSecond: fast ? rate : 5 } });
+    };
+    // The pump's first 0.6 s at full duty showed no jump: this hose jumps by little.
+    expect(firstAlarm("hose-kink", 2, climbing(1, 1000, 200))).toBeCloseTo(1.04, 1);
+    // Before the first start has shown the hose, only a climb past the largest jump a hose can make is a kink.
+    expect(firstAlarm("hose-kink", 2, climbing(0.1, 1000, 200))).toBeNull();
+    /** The first start jumps 70 mmHg in 0.07 s and levels off with the pump running; a second climb follows at 1.5 s. */
+    const narrowHose = (secondClimbMmhg: number) => (t: number) => {
+      const first = Math.min(70, t * 1000);
+      const second = Math.min(secondClimbMmhg, Math.max(0, (t - 1.5) * 1000));
+      const fast = (t < 0.07) || (t > 1.5 && second < secondClimbMmhg);
+      return context(t, { ...pumping, mmhg: 5 + first + second, est: { slopeMmhgPerSecond: fast ? 1000 : 5 } });
+    };
+    expect(firstAlarm("hose-kink", 3, narrowHose(100))).toBeNull();
+    expect(firstAlarm("hose-kink", 3, narrowHose(110))).toBeCloseTo(1.61, 1);
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 1, vent: 0 }, mmhg: 100 + 40 * t, est: { slopeMmhgPerSecond: 40 } }))).toBeNull();
   });
 
   it("hose-kink fires on a kink probe that drops the reading 17 mmHg, not 2", () => {

@@ -7,6 +7,8 @@
  */
 export const KINK_PROBE = {
   everySeconds: 5,
+  /** The pump off this long before the pulse: a coasting pump (80 ms spin-down) would fill a kinked hose meanwhile. */
+  pumpOffBeforeSeconds: 0.3,
   /** Opening for one sample at 150 mmHg; scaled so the kinked drop is about 17 mmHg at any pressure. */
   openingAt150: 0.3,
   /** The reading is judged this long after the pulse. */
@@ -19,14 +21,16 @@ export const KINK_PROBE = {
 export class KinkProbe {
   private nextAt: number | null = null;
   private probe: { at: number; before: number; low: number; high: number } | null = null;
+  private pumpOffSince: number | null = null;
 
   /**
-   * One tick. `idle`: the regulator asked for nothing this tick. Returns the
-   * vent opening to add now (0 when not probing), and the drop the last probe
-   * saw when it has just been judged.
+   * One tick. `idle`: the regulator asked for nothing this tick; `pumping`: it asked for the pump.
+   * Returns the vent opening to add now (0 when not probing), and the drop the last probe saw when
+   * it has just been judged.
    */
-  step(t: number, mmhg: number, idle: boolean): { ventPulse: number; dropMmhg: number | null } {
+  step(t: number, mmhg: number, idle: boolean, pumping: boolean): { ventPulse: number; dropMmhg: number | null } {
     this.nextAt ??= t + KINK_PROBE.everySeconds;
+    this.pumpOffSince = pumping ? null : (this.pumpOffSince ?? t);
     if (this.probe) {
       const probe = this.probe;
       if (t - probe.at >= KINK_PROBE.stillFromSeconds) {
@@ -40,7 +44,8 @@ export class KinkProbe {
       const still = probe.high - probe.low <= KINK_PROBE.stillWithinMmhg;
       return { ventPulse: 0, dropMmhg: still ? probe.before - mmhg : null };
     }
-    if (!idle || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return { ventPulse: 0, dropMmhg: null };
+    const coasting = this.pumpOffSince === null || t - this.pumpOffSince < KINK_PROBE.pumpOffBeforeSeconds - 1e-9;
+    if (!idle || coasting || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return { ventPulse: 0, dropMmhg: null };
     this.probe = { at: t, before: mmhg, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
     return { ventPulse: Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / mmhg)), dropMmhg: null };
   }
@@ -53,5 +58,6 @@ export class KinkProbe {
   reset(): void {
     this.nextAt = null;
     this.probe = null;
+    this.pumpOffSince = null;
   }
 }

@@ -95,11 +95,11 @@ export class Holding {
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
     const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
     const waiting = this.kinkProbe.probing;
-    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0);
+    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
     const diagnostics: Diagnostics = { kinkProbeDropMmhg: probe.dropMmhg, ventShutCheckMmhg: null, pulseRatio };
     if (probe.ventPulse > 0) return { actuation: { pump: 0, vent: probe.ventPulse }, diagnostics };
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the
-    // regulator keeps working: pumping into a kinked hose shows at once anyway.
+    // regulator keeps working: a pause would cost the set its pressure, and a kink shows in the rest.
     return { actuation: style.still && waiting && this.kinkProbe.probing ? SEALED : actuation, diagnostics };
   }
 }

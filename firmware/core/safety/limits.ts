@@ -59,19 +59,39 @@ export const SAFETY_LIMITS = {
   secondFrozenWhileFirstMovesMmhg: 3,
   secondFrozenSmoothingSeconds: 0.2,
 
-  /** A kinked hose leaves the pump feeding the hose alone: pressure climbs an order of magnitude faster... */
+  /** A kinked hose leaves the pump feeding the hose alone: the reading climbs faster than this... */
   kinkSlopeMmhgPerSecond: 400,
-  /** ...for this long in a LOP ramp or inflation (a narrow hose jumps by its own drop when the pump starts)... */
-  kinkSlopeSeconds: 0.1,
-  /** ...or this long while holding, where the regulator pumps in bursts. */
-  kinkSlopeHoldingSeconds: 0.05,
-  /** The pump duty above which that climb is judged. */
+  /** ...with the pump above this duty... */
   kinkPumpDuty: 0.2,
   /**
-   * Outside a hold, short climbs count together over this window: behind a kink the regulator
-   * pumps and vents the hose alone in a fast cycle whose single bursts are shorter than kinkSlopeSeconds.
+   * ...further than the hose's own jump explains. Each pump start lifts the reading by the hose's
+   * pressure drop at the pump's flow (2.5 mmHg on the reference hose, 70 mmHg for 2.3 m of 2 mm hose
+   * on a 5 L/min pump, up to about 270 mmHg for 5 m of 2 mm on 6 L/min): a climb may go this many
+   * times the largest jump seen with the pump still running, at least kinkClimbFloorMmhg (a knock of
+   * the limb lifts the reading by up to 30 mmHg within 40 ms); before any jump is seen, the largest
+   * the scenario ranges allow.
    */
-  kinkWindowSeconds: 0.5,
+  kinkClimbShareOfJump: 1.5,
+  kinkClimbFloorMmhg: 35,
+  kinkFirstClimbMmhg: 270,
+  /** A climb is measured from the lowest reading of this long before it, and ends after this long below the slope. */
+  kinkClimbStartSeconds: 0.1,
+  kinkClimbEndSeconds: 0.03,
+  /** A climb teaches the hose's jump only if it ended with the pump still at this duty (a kinked box stops climbing only when the pump stops). */
+  kinkJumpLearnDuty: 0.5,
+  /**
+   * A full-duty start measures the jump directly: the rise over this long less the rise over the
+   * next as long (the hose's pump side fills within about 0.26 s: 5 m of 2 mm hose, 100 mL manifold).
+   */
+  kinkJumpSeconds: 0.3,
+  kinkFullDuty: 0.95,
+  /**
+   * With the pump off, a reading that climbs this far above its lowest is the cuff refilling the
+   * hose as the vent closes (a sealed, kinked hose stands still but for the sensor's noise, about
+   * 1.5 mmHg after filtering), which shows within this long with both pump and vent off.
+   */
+  kinkRefillMmhg: 4,
+  kinkRefillSeconds: 0.05,
   /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
   kinkProbeDropMmhg: 10,
   /** The fastest a cuff vents from over fastDeflationFromMmhg to under the deflated threshold; the hose alone, cut off by a kink, is faster. */

@@ -4,7 +4,8 @@
  */
 import type { AlarmKind, Severity } from "../../../shared/protocol/messages.ts";
 import type { SafetyInput, SafetyRule } from "./rule.ts";
-import { HoseKinkRule, InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
+import { HoseKinkRule } from "./rules/hose-kink.ts";
+import { InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
 import { PumpTooSmallRule } from "./rules/pump-too-small.ts";
 import { AboveLopRule, CuffOffRule, DeviationRule, OverpressureRule } from "./rules/pressure.ts";
 import { SensorDisagreementRule, SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";

@@ -1,47 +1,7 @@
 /** Rules on the air path: hose, vent valve, pump and leaks. */
-import { DEFLATED_MMHG } from "../../../../shared/limits.ts";
 import { SAFETY_LIMITS as L } from "../limits.ts";
-import { holding, inflated, Sustained, type SafetyInput, type SafetyRule } from "../rule.ts";
-import { halvesGain, SecondsWindow, TimeWithin } from "./windows.ts";
-
-/** Only the hose answers the actuators: a kink has cut the cuff off, still inflated behind it. */
-export class HoseKinkRule implements SafetyRule {
-  readonly kind = "hose-kink";
-  readonly severity = "fault";
-  readonly latches = true;
-  readonly description = `pressure climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s with the pump on for ${L.kinkSlopeSeconds} s in all within ${L.kinkWindowSeconds} s (holding: ${L.kinkSlopeHoldingSeconds} s at a stretch), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays there with the vent shut) (only the hose answers: the cuff is cut off)`;
-  private readonly racing = new Sustained();
-  private readonly racingTime = new TimeWithin(L.kinkWindowSeconds);
-  /** When a full vent began from over fastDeflationFromMmhg, while it stays open. */
-  private fullVentFromSeconds: number | null = null;
-
-  check(input: SafetyInput): string | null {
-    const { t, estimate, proposed, diagnostics } = input;
-    const probeDrop = diagnostics.kinkProbeDropMmhg;
-    const probed = probeDrop !== null && probeDrop > L.kinkProbeDropMmhg;
-    // Holding, the regulator pumps in bursts and a kinked hose shows within one; the LOP ramp and
-    // the inflation start the pump against the whole hose, whose own drop is a first jump.
-    const climbing = proposed.pump > L.kinkPumpDuty && estimate.slopeMmhgPerSecond > L.kinkSlopeMmhgPerSecond;
-    const racing = holding(input)
-      ? this.racing.check(t, climbing, L.kinkSlopeHoldingSeconds)
-      : this.racingTime.add(climbing, input.dtSeconds) >= L.kinkSlopeSeconds - 1e-9;
-    // Outside the deflation, a full vent that empties the reading faster than a cuff can is the
-    // hose alone; the deflation judges that itself with the vent shut (diagnostics.ventShutCheckMmhg).
-    const p = estimate.mmhg;
-    const venting = input.state !== "deflating" && input.state !== "fault" && proposed.vent >= L.fullVent && proposed.pump === 0 && Number.isFinite(p);
-    if (!venting) this.fullVentFromSeconds = null;
-    else if (this.fullVentFromSeconds === null && p > L.fastDeflationFromMmhg) this.fullVentFromSeconds = t;
-    const emptiedAtOnce = venting && this.fullVentFromSeconds !== null && p < DEFLATED_MMHG && t - this.fullVentFromSeconds < L.fastestDeflationSeconds;
-    const cutOff = diagnostics.ventShutCheckMmhg !== null && diagnostics.ventShutCheckMmhg < DEFLATED_MMHG;
-    return probed || racing || emptiedAtOnce || cutOff ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate" : null;
-  }
-
-  reset(): void {
-    this.racing.reset();
-    this.racingTime.clear();
-    this.fullVentFromSeconds = null;
-  }
-}
+import { holding, inflated, type SafetyInput, type SafetyRule } from "../rule.ts";
+import { halvesGain, SecondsWindow } from "./windows.ts";
 
 export class ValveStuckClosedRule implements SafetyRule {
   readonly kind = "valve-stuck-closed";
@@ -212,6 +172,9 @@ export class LeakRule implements SafetyRule {
 /** Sums of one idle stretch for a least-squares slope; times relative to the stretch's start. */
 interface IdleStretch {
   startSeconds: number;
+  /** Seconds from the stretch's first sample to its latest. */
+  firstSeconds: number;
+  spanSeconds: number;
   n: number;
   sumT: number;
   sumP: number;
@@ -257,10 +220,11 @@ export class SlowLeakRule implements SafetyRule {
     const start = this.idleSince;
     let stretch = this.stretches.at(-1);
     if (!stretch || stretch.startSeconds !== start) {
-      stretch = { startSeconds: start, n: 0, sumT: 0, sumP: 0, sumTT: 0, sumTP: 0 };
+      stretch = { startSeconds: start, firstSeconds: t, spanSeconds: 0, n: 0, sumT: 0, sumP: 0, sumTT: 0, sumTP: 0 };
       this.stretches.push(stretch);
     }
     const x = t - start;
+    stretch.spanSeconds = t - stretch.firstSeconds;
     stretch.n += 1;
     stretch.sumT += x;
     stretch.sumP += p;
@@ -269,14 +233,14 @@ export class SlowLeakRule implements SafetyRule {
     while (this.stretches.length > 1 && t - this.stretches[0]!.startSeconds > L.slowLeakWindowSeconds) this.stretches.shift();
     let sxx = 0;
     let sxp = 0;
-    let samples = 0;
+    let pooledSeconds = 0;
     for (const s of this.stretches) {
       if (s.n < 2) continue;
       sxx += s.sumTT - (s.sumT * s.sumT) / s.n;
       sxp += s.sumTP - (s.sumT * s.sumP) / s.n;
-      samples += s.n;
+      pooledSeconds += s.spanSeconds;
     }
-    if (samples * input.dtSeconds < L.slowLeakPooledSeconds || sxx <= 0) return null;
+    if (pooledSeconds < L.slowLeakPooledSeconds || sxx <= 0) return null;
     const lossPerMinute = (-sxp / sxx) * 60;
     return lossPerMinute > L.slowLeakMmhgPerMin ? `slow leak: the sealed cuff loses about ${lossPerMinute.toFixed(0)} mmHg/min; check the hose and fittings` : null;
   }

@@ -31,25 +31,3 @@ export function halvesGain(window: RingWindow): number {
   }
   return half === 0 ? 0 : (newer - older) / half;
 }
-
-/** How long a condition has held, in all, within the last `seconds` (samples of the tick's period). */
-export class TimeWithin {
-  private readonly window: SecondsWindow;
-  private dtSeconds = 0;
-
-  constructor(seconds: number) {
-    this.window = new SecondsWindow(seconds);
-  }
-
-  /** Records this tick and returns the seconds the condition held within the window. */
-  add(condition: boolean, dtSeconds: number): number {
-    const ring = this.window.at(dtSeconds);
-    ring.push(condition ? 1 : 0);
-    this.dtSeconds = dtSeconds;
-    return ring.sum * this.dtSeconds;
-  }
-
-  clear(): void {
-    this.window.clear();
-  }
-}
