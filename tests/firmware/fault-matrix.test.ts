@@ -122,12 +122,13 @@ describe("a sensor drifting low during a set (the dangerous direction)", () => {
 });
 
 describe("a pump dying during a set (relaxations can outrun a working pump there)", () => {
-  it("is caught by the leak rule and the board is pump off, vent open within 6 s", async () => {
+  it("is caught by the leak rule and the board is pump off, vent open within 7.5 s", async () => {
     const result = await run("pump-dead", "set");
     const timing = result.faults.find((f) => f.kind === "pump-dead")!;
     expect(timing.alarmKinds).toContain("leak");
     expect(timing.toSafeSeconds).not.toBeNull();
-    expect(timing.toSafeSeconds!).toBeLessThan(6);
+    // The leak rule allows a set with contractions 120 mmHg of what the pump put in that the cuff did not keep.
+    expect(timing.toSafeSeconds!).toBeLessThan(7.5);
     expect(result.finalState).toBe("fault");
   });
 });

@@ -8,7 +8,7 @@ import { holdBand, initialRegulatorState, type LearnedActuators, regulate, type 
 import { KinkProbe } from "../diagnostics/kink-probe.ts";
 import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
 import type { PressureEstimate } from "../estimator.ts";
-import { type Diagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
+import { type ModeDiagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
 
 export const HOLDING = {
   /** Pressure band around the target within which the target counts as reached (share of the target)... */
@@ -75,7 +75,7 @@ export class Holding {
   }
 
   /** One tick of holding `targetMmhg`. */
-  step(t: number, estimate: PressureEstimate, dtSeconds: number, targetMmhg: number, style: HoldStyle, lopMmhg: number | null): { actuation: Actuation; diagnostics: Diagnostics } {
+  step(t: number, estimate: PressureEstimate, dtSeconds: number, targetMmhg: number, style: HoldStyle, lopMmhg: number | null): { actuation: Actuation; diagnostics: ModeDiagnostics } {
     const p = estimate.mmhg;
     let actuation: Actuation;
     if (this.settled && style.still) {
@@ -96,7 +96,7 @@ export class Holding {
     const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
     const waiting = this.kinkProbe.probing;
     const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
-    const diagnostics: Diagnostics = { kinkProbeDropMmhg: probe.dropMmhg, ventShutCheckMmhg: null, pulseRatio };
+    const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, pulseRatio };
     if (probe.ventPulse > 0) return { actuation: { pump: 0, vent: probe.ventPulse }, diagnostics };
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the
     // regulator keeps working: a pause would cost the set its pressure, and a kink shows in the rest.

@@ -45,6 +45,15 @@ export const SAFETY_LIMITS = {
    */
   ventReboundSeconds: 0.5,
   ventReboundMarginMmhg: 3,
+  /**
+   * ...and this many standard deviations of the sensor's own noise: the level before the pulse and
+   * the refilled one are single samples (3 mmHg of noise parts two of them by 4.2 on average). The
+   * noise is read from sample-to-sample changes while neither actuator acted, changes under
+   * noiseStepMaxMmhg, each moving the estimate this share of the way.
+   */
+  ventReboundNoiseSds: 5,
+  noiseStepMaxMmhg: 15,
+  noiseLearnWeight: 0.01,
 
   /** Above this the cuff counts as pressurised for the stuck-sensor and pump rules. */
   pressurisedMmhg: 20,
@@ -100,10 +109,21 @@ export const SAFETY_LIMITS = {
   /** A vent this open counts as fully open. */
   fullVent: 0.99,
 
-  /** The vent fully open this long must lower the pressure by this much, above this pressure. */
+  /**
+   * The vent fully open this long must lower the pressure (means over valveBlockSeconds) by this
+   * much, above this pressure: the slowest healthy vent (0.8 mm on a 15 cm cuff round an 80 cm
+   * thigh) lowers it 6 mmHg/s at 70 mmHg and 2.4 at 30, where the veins refilling after a set push
+   * back by up to 2.4 mmHg/s. In a set with contractions the window is longer: a contraction can
+   * outpace a small vent for up to half a rep (the set's cadence, or the slowest rep's before it is known).
+   */
   valveFallSeconds: 1,
+  valveFallSetSeconds: 3.5,
+  valveFallShareOfRep: 0.6,
   valveFallMmhg: 3,
-  valveJudgedAboveMmhg: 30,
+  valveBlockSeconds: 0.1,
+  valveJudgedAboveMmhg: 70,
+  /** A deflation still above valveJudgedAboveMmhg after this long has a vent that does not open (the slowest healthy one takes about 25 s from 300). */
+  deflationMaxSeconds: 60,
 
   /** Vented and idle this long, a reading steady within the spread over the window but this far from zero has drifted. */
   driftVentedSeconds: 5,
@@ -123,13 +143,35 @@ export const SAFETY_LIMITS = {
   /** Pump-dead: the pump at this duty with the vent under this opening... */
   pumpDeadDuty: 0.8,
   pumpDeadVent: 0.05,
-  /** ...the pressure read as means over this long (3 mmHg of sensor noise averages to under 0.5)... */
-  pumpDeadMeanSeconds: 0.5,
-  /** ...must rise this much in this long (above the slack, where the pump's own record says it can)... */
-  pumpDeadRiseMmhg: 2,
-  pumpDeadSeconds: 2.5,
-  /** ...and never less than this (nothing moves at all)... */
+  /**
+   * ...the pressure read as the median of the means of the last pumpDeadBlocks blocks of this long
+   * (3 mmHg of sensor noise averages to under 0.5 mmHg; a knock of the limb, a bump of up to 30 mmHg
+   * for 0.08-0.25 s, moves a mean but not the median)...
+   */
+  pumpDeadBlockSeconds: 0.1,
+  pumpDeadBlocks: 5,
+  /**
+   * ...must rise this much in this long (nothing moves at all) when it rose this much in the window
+   * before, or from the pump's start: a pump that levels off against the leak or its own stall slows
+   * over several windows (a 1.7 L/min pump stalling at 264 mmHg went from 1.4 to 0.2 mmHg/s in 5 s)...
+   */
   pumpDeadStillMmhg: 0.5,
+  pumpDeadSeconds: 2.5,
+  pumpDeadWasRisingMmhg: 5,
+  /** The window before counts when the pump ran at this mean duty through it (else the pump has just started). */
+  pumpDeadBeforeDuty: 0.5,
+  /**
+   * ...and, holding above the slack, this share of what the controller learned this pump gives at
+   * this pressure (the pump record, control/pump-record.ts: the rise at full speed, the cuff's own leak included), where
+   * that is at least pumpDeadExpectedMinMmhg over the window: a small pump levelling off against the
+   * leak was learned to give little there and is not judged dead...
+   */
+  pumpDeadShareOfExpected: 0.25,
+  pumpDeadExpectedMinMmhg: 8,
+  /** ...judged only where the pressure stayed within this of where the window began (the learned rate belongs to a pressure)... */
+  pumpDeadSamePressureMmhg: 10,
+  /** ...and in a rest once this long has passed: the last contraction of the set relaxes meanwhile. */
+  pumpDeadRestSettleSeconds: 1.5,
   /**
    * ...or, below this pressure (the bladder still taking up its slack), this much in this long: a
    * 0.5 L/min pump filling a 15 cm cuff on an 80 cm thigh through 5 m of hose rises 2.7 mmHg in 6 s
@@ -138,16 +180,6 @@ export const SAFETY_LIMITS = {
   pumpDeadSlackBelowMmhg: 30,
   pumpDeadSlackSeconds: 6,
   pumpDeadSlackRiseMmhg: 1.5,
-  /**
-   * Above the slack the pump's rises (over pumpDeadSeconds, one every pumpDeadFitEverySeconds) are
-   * fitted against the pressure; a rise under the thresholds is dead only where that line says the
-   * pump should still rise this many times the threshold. Fewer points than pumpDeadFitPoints, or
-   * pressures within pumpDeadFitSpreadMmhg, fit no line.
-   */
-  pumpDeadExpectedShare: 3,
-  pumpDeadFitEverySeconds: 0.25,
-  pumpDeadFitPoints: 4,
-  pumpDeadFitSpreadMmhg: 2,
 
   /** Leak: holding, the pump works on average over this window (Delfi alarms after 7 s)... */
   leakSeconds: 4,
@@ -158,9 +190,20 @@ export const SAFETY_LIMITS = {
   leakSetDuty: 0.85,
   leakSetShortShare: 0.1,
   /**
-   * ...and the window's second half stands this much below its first: still falling. A pump too
-   * small for the contractions or the cuff's own leak (0.5 L/min against 30 mmHg/min on a thigh)
-   * holds the cuff short but steady, which is the pump-too-small warning.
+   * ...and, since the cuff fell short with the pump at this duty or more (until the vent opens or the
+   * cuff is back on target for leakBackSeconds), the pump put in more than the cuff gained by over
+   * what a limb can take back: in a set with contractions the veins it empties and a relaxing
+   * contraction (each up to 60 mmHg of a sealed cuff over the scenario ranges); holding still, half
+   * of one (the limb settling after a set).
+   */
+  leakEpisodeDuty: 0.5,
+  leakBackSeconds: 1,
+  leakTakeawaySetMmhg: 120,
+  leakTakeawayStillMmhg: 30,
+  /**
+   * A pump too small for the contractions or the cuff's own leak (0.5 L/min against 30 mmHg/min on
+   * a thigh) holds the cuff short but steady: the window's second half no more than this below its
+   * first (the pump-too-small warning).
    */
   leakFallingMmhg: 2,
   /** Pump too small (a warning): in a set with contractions, the cuff this share of the target short on average with the pump at leakSetDuty. */

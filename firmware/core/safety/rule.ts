@@ -7,16 +7,27 @@ import type { Actuation } from "../actuation.ts";
 import type { PressureEstimate } from "../estimator.ts";
 
 /** Measurements the active mode makes for the safety rules, on the ticks it makes them. */
-export interface Diagnostics {
+export interface ModeDiagnostics {
   /** How far the reading fell after the kink probe's vent pulse, on the tick it was judged. */
   kinkProbeDropMmhg: number | null;
   /** The reading after the vent was shut for a moment because it emptied faster than a cuff can (deflation). */
   ventShutCheckMmhg: number | null;
   /** Arterial pulsations now as a share of the session's first still hold (judged about once a second while holding still near LOP). */
   pulseRatio: number | null;
+  /** In a set with contractions, the typical seconds between reps the rep counter has seen (null before two reps, and outside sets). */
+  repIntervalSeconds: number | null;
 }
 
-export const NO_DIAGNOSTICS: Diagnostics = Object.freeze({ kinkProbeDropMmhg: null, ventShutCheckMmhg: null, pulseRatio: null });
+/** What the rules are told beyond the reading: the mode's measurements and what the controller has learned of the actuators. */
+export interface Diagnostics extends ModeDiagnostics {
+  /**
+   * The rise the proposed pump duty gives at this pressure by what the controller learned of this
+   * pump on this cuff (mmHg/s, the cuff's own leak included); null before the pump was seen working.
+   */
+  pumpRiseMmhgPerSecond: number | null;
+}
+
+export const NO_DIAGNOSTICS: ModeDiagnostics = Object.freeze({ kinkProbeDropMmhg: null, ventShutCheckMmhg: null, pulseRatio: null, repIntervalSeconds: null });
 
 export interface SafetyInput {
   t: number;
