@@ -4,7 +4,7 @@
  * members of the simulated limb family it was not tuned on (bench/lop-family.ts),
  * through "zero" and "measure-lop" commands, in virtual time.
  *
- *   npx tsx bench/lop-uncertainty.ts [--part held-out|edges|tuning] [--count 320] [--repeats 2] [--dump FILE.jsonl]
+ *   npx tsx bench/lop-uncertainty.ts [--part held-out|edges|tuning] [--count 320] [--repeats 2] [--distal] [--dump FILE.jsonl]
  *
  * Prints the accuracy, the result rate and the exposure (time above the true LOP,
  * highest pressure over the true LOP) beside the AAMI/ISO 81060-2 criterion and
@@ -41,10 +41,22 @@ export interface LopSummary {
   over13PeakOverLop: number;
 }
 
-/** Measure `count` members of a part, `repeats` times each, 30 s apart. */
-export function measureFamily(part: FamilyPart, count: number, repeats: number, profile: HardwareProfile = referenceProfile(), onSubject?: (done: number) => void): LopMeasurement[] {
+/** The same member with the distal pulse sensor clipped on (its own random stream: the limb and the cuff are unchanged). */
+export function withDistalSensor(scenario: Scenario): Scenario {
+  return { ...scenario, hardware: { ...scenario.hardware, distalPulseSensor: true } };
+}
+
+/** Measure `count` members of a part, `repeats` times each, 30 s apart; `distal`: with the distal pulse sensor fitted. */
+export function measureFamily(
+  part: FamilyPart,
+  count: number,
+  repeats: number,
+  profile: HardwareProfile = referenceProfile(),
+  onSubject?: (done: number) => void,
+  distal = false,
+): LopMeasurement[] {
   const out: LopMeasurement[] = [];
-  drawFamily(part, count).forEach((scenario, i) => {
+  drawFamily(part, count).map((s) => (distal ? withDistalSensor(s) : s)).forEach((scenario, i) => {
     const bench = new FirmwareLopBench(scenario, profile);
     bench.zero();
     for (let repeat = 0; repeat < repeats; repeat++) {
@@ -123,7 +135,7 @@ function main(): void {
     return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
   };
   if (args.includes("--help")) {
-    console.log("usage: npx tsx bench/lop-uncertainty.ts [--part held-out|edges|tuning] [--count 320] [--repeats 2] [--dump FILE.jsonl]");
+    console.log("usage: npx tsx bench/lop-uncertainty.ts [--part held-out|edges|tuning] [--count 320] [--repeats 2] [--distal] [--dump FILE.jsonl]");
     return;
   }
   const parts: Record<string, FamilyPart> = { "held-out": HELD_OUT, edges: HELD_OUT_EDGES, tuning: TUNING };
@@ -136,12 +148,20 @@ function main(): void {
     process.exit(2);
   }
   const started = performance.now();
-  const measurements = measureFamily(part, count, repeats, referenceProfile(), (done) => {
-    if (done % 20 === 0) process.stderr.write(`${done} subjects\n`);
-  });
+  const distal = args.includes("--distal");
+  const measurements = measureFamily(
+    part,
+    count,
+    repeats,
+    referenceProfile(),
+    (done) => {
+      if (done % 20 === 0) process.stderr.write(`${done} subjects\n`);
+    },
+    distal,
+  );
   const dump = option("dump", "");
   if (dump) writeFileSync(dump, measurements.map(dumpLine).join("\n") + "\n");
-  console.log(summaryLine(partName, summarise(measurements)));
+  console.log(summaryLine(`${partName}${distal ? ", distal pulse sensor" : ""}`, summarise(measurements)));
   const reasons = new Map<string, number>();
   for (const m of measurements.filter((x) => !x.run.outcome.ok)) {
     const key = m.run.outcome.reason.replace(/-?[0-9.]+/g, "N").slice(0, 90);

@@ -133,7 +133,8 @@ export function summariseSweep(rows: readonly SweepRow[]): SweepSummary {
 export async function runRangeSweep(seed: number, count: number, jobs = defaultJobs(), onDone?: (done: number) => void): Promise<SweepRow[]> {
   const scenarios = drawRangeSweep(seed, count);
   let done = 0;
-  const outcomes = await runScenariosParallel(scenarios, { profile: referenceProfile(), jobs, onResult: () => onDone?.(++done) });
+  // A given LOP is the true one, known to the firmware as if measured: those sessions judge the regulation whatever the measurement would do.
+  const outcomes = await runScenariosParallel(scenarios, { profile: referenceProfile(), jobs, lopConfirmed: true, onResult: () => onDone?.(++done) });
   return outcomes.map((o, i) => {
     if (!o.result) throw new Error(`range sweep #${i}: ${o.error ?? "no result"}`);
     return sweepRow(i, scenarios[i]!, o.result);

@@ -17,7 +17,7 @@ export function trueLopMmhg(s: Scenario): number {
 
 /**
  * BRIEF.md's protocol: 30-15-15-15, 30 s rests; legs at 80 % LOP, arms at 50 %; no faults.
- * LOP given as the true value (regulation judged on its own) or measured by the cuff first.
+ * LOP given as the true value (regulation judged on its own; run with lopConfirmed, as if the cuff had measured it) or measured by the cuff first.
  */
 export function protocolScenario(s: Scenario, lop: "given" | "measure" = "given"): Scenario {
   const percentLop = s.limb === "leg" ? 80 : 50;
@@ -30,7 +30,7 @@ export function protocolScenario(s: Scenario, lop: "given" | "measure" = "given"
 
 export function runRegulationPopulation(count: number, seed: number): Promise<BenchResult[]> {
   const profile = referenceProfile();
-  return runScenarios(generatePopulation(seed, count).map((s) => protocolScenario(s)), { profile });
+  return runScenarios(generatePopulation(seed, count).map((s) => protocolScenario(s)), { profile, lopConfirmed: true });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

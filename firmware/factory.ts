@@ -8,7 +8,8 @@ import type { HardwareProfile } from "../hardware/profile.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CuffBoard } from "./board/board.ts";
 import { CuffController, type HostSilencePolicy } from "./core/controller.ts";
-import { createLopProcedure } from "./core/lop/measure.ts";
+import { createLop } from "./core/distal/lop.ts";
+import { DistalPulseTrace } from "./core/distal/trace.ts";
 import { createRepCounter } from "./core/reps/reps.ts";
 import { FirmwareRuntime } from "./runtime.ts";
 
@@ -17,15 +18,24 @@ export interface FirmwareSettings {
   hostSilence?: HostSilencePolicy;
   /** Deflated rest enforced between exercises (default 60 s). */
   restBetweenExercisesSeconds?: number;
+  /** Bench acceptance on a mock limb: holds without a LOP. Set where the firmware starts, never over the link. */
+  benchAcceptance?: boolean;
 }
 
-export function createController(profile: HardwareProfile, settings: FirmwareSettings = {}): CuffController {
+/** The distal pulse trace of a build with the sensor (null without): the runtime feeds it, the LOP procedure reads it. */
+export function createDistalTrace(profile: HardwareProfile): DistalPulseTrace | null {
+  const sensor = profile.distalPulseSensor;
+  return sensor ? new DistalPulseTrace(sensor.sampleHz, 2 ** sensor.adcBits - 1) : null;
+}
+
+export function createController(profile: HardwareProfile, settings: FirmwareSettings = {}, distal: DistalPulseTrace | null = null): CuffController {
   return new CuffController({
     profile,
-    createLop: (options) => createLopProcedure({ ...options, sampleHz: profile.sensor.sampleHz, pumpMinDuty: profile.pump.minDuty }),
+    createLop: (options) => createLop({ ...options, sampleHz: profile.sensor.sampleHz, pumpMinDuty: profile.pump.minDuty, distal }),
     createRepCounter: () => createRepCounter(profile.sensor.sampleHz),
     ...(settings.hostSilence ? { hostSilence: settings.hostSilence } : {}),
     ...(settings.restBetweenExercisesSeconds !== undefined ? { restBetweenExercisesSeconds: settings.restBetweenExercisesSeconds } : {}),
+    ...(settings.benchAcceptance ? { benchAcceptance: true } : {}),
   });
 }
 
@@ -37,7 +47,8 @@ export interface FirmwareParts extends FirmwareSettings {
 
 /** The controller on a board, started: the guard armed, the outputs safe, samples flowing in. */
 export function startFirmware(parts: FirmwareParts): FirmwareRuntime {
-  const runtime = new FirmwareRuntime(createController(parts.profile, parts), parts.board, parts.clock, parts.profile);
+  const distal = createDistalTrace(parts.profile);
+  const runtime = new FirmwareRuntime(createController(parts.profile, parts, distal), parts.board, parts.clock, parts.profile, distal);
   runtime.start();
   return runtime;
 }

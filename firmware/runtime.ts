@@ -10,7 +10,8 @@ import { GuardReason } from "../shared/guard.ts";
 import type { FirmwareBody, HostMessage } from "../shared/protocol/messages.ts";
 import type { CuffBoard, PressureSample } from "./board/board.ts";
 import type { CommandResult, CuffController } from "./core/controller.ts";
-import { eventMessage, statusMessage, telemetryMessage } from "./link/wire-adapter.ts";
+import type { DistalPulseTrace } from "./core/distal/trace.ts";
+import { distalTelemetry, eventMessage, statusMessage, telemetryMessage } from "./link/wire-adapter.ts";
 
 /** What a guard trip means, by its reason. */
 const GUARD_TRIP_CAUSE: Partial<Record<number, string>> = {
@@ -48,6 +49,8 @@ export class FirmwareRuntime {
     private readonly board: CuffBoard,
     private readonly clock: Clock,
     private readonly profile: HardwareProfile,
+    /** The distal pulse sensor's trace, on a build with one: fed with the samples' distal counts (the LOP reads it). */
+    readonly distalTrace: DistalPulseTrace | null = null,
   ) {}
 
   start(): void {
@@ -120,12 +123,19 @@ export class FirmwareRuntime {
     if (this.stopped || this.hung) return;
     this.lastSampleSeconds = sample.tSeconds;
     this.staleReported = false;
+    if (sample.distalCounts) {
+      this.controller.distal.update(sample.tSeconds, sample.distalCounts, this.controller.telemetryPressure());
+      this.distalTrace?.push(sample.tSeconds, sample.distalCounts);
+    }
     const actuation = this.controller.tick(sample.tSeconds, sample.counts, sample.secondaryCounts);
     this.board.setPump(actuation.pump);
     this.board.setVent(actuation.vent);
     this.board.keepAlive();
     this.samples++;
-    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) this.publish(telemetryMessage(this.controller.snapshot(sample.tSeconds), this.controller.cuff));
+    if (this.samples % TELEMETRY_EVERY_SAMPLES === 0) {
+      const telemetry = telemetryMessage(this.controller.snapshot(sample.tSeconds), this.controller.cuff);
+      this.publish({ ...telemetry, ...distalTelemetry(this.controller.mode, this.distalTrace, sample.tSeconds) });
+    }
     this.flushEvents();
   }
 

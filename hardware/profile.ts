@@ -78,6 +78,22 @@ export const ProfileSchema = z
         noiseMmhg: z.number().min(0).max(5),
       })
       .optional(),
+    /**
+     * The optional distal pulse sensor (a MAX30102-class PPG clip on a finger or toe of the cuffed limb,
+     * hardware/README.md): on the board's I2C bus, read through Firmata I2C. Absent: the build reads LOP
+     * from the cuff alone. Present but not plugged in: the board finds no chip and the cuff reads alone.
+     */
+    distalPulseSensor: z
+      .strictObject({
+        part: label,
+        /** 7-bit I2C address. */
+        i2cAddress: z.int().min(0x08).max(0x77),
+        /** Samples per second the chip is set to (its own clock). */
+        sampleHz: z.union([z.literal(50), z.literal(100), z.literal(200), z.literal(400)], { message: "must be 50, 100, 200 or 400" }),
+        /** Resolution of its samples. */
+        adcBits: z.int().min(12).max(20),
+      })
+      .optional(),
     guard: z.strictObject({
       keepAliveDeadlineMs: z.int().min(GUARD_MIN_DEADLINE_MS).max(GUARD_MAX_DEADLINE_MS),
       tripMmhg: z.number().min(100).max(GUARD_MAX_TRIP_MMHG),

@@ -16,6 +16,10 @@ TOOLS=(
   "/usr/lib/avr/include/avr/io.h avr-libc"
   "simavr simavr"
   "/usr/include/simavr/sim_avr.h libsimavr-dev"
+  # the browser app (tests/app/): Debian's Chromium, driven by playwright-core
+  "/usr/bin/chromium chromium"
+  # fonts for its screenshots (Chromium's own fallbacks lack most glyphs)
+  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core"
 )
 
 missing=()

@@ -16,6 +16,13 @@ export interface PressureSample {
    * previous sample: on a build with a second sensor a null is a missing reading, not a zero.
    */
   secondaryCounts: number | null;
+  /**
+   * The distal pulse sensor's infrared samples (raw counts, 0..2^distalPulseSensor.adcBits-1, at its
+   * sampleHz) read from the chip since the previous sample, oldest first, the newest taken about this
+   * sample's time; absent on a build without the sensor, while the chip does not answer, or when none
+   * came in.
+   */
+  distalCounts?: readonly number[];
 }
 
 export type GuardEvent = { kind: "status"; status: GuardStatus } | ({ kind: "tripped" } & GuardTripped);

@@ -26,10 +26,11 @@ import {
 import { mmhgToCounts, pinNumber, referenceProfile, secondaryMmhgToCounts, type HardwareProfile } from "../../hardware/profile.ts";
 import { analogChannel, checkedProfile } from "../../hardware/firmata-layout.ts";
 import type { CuffBoard, GuardEvent, PressureSample } from "./board.ts";
+import { DistalPulseReader, type I2cIo } from "./distal-pulse-reader.ts";
 import { pumpPinValue, ventPinValue } from "./profile-io.ts";
 
 /** The parts of firmata-io's Board this file uses (the package ships no types). */
-interface FirmataIo extends EventEmitter {
+interface FirmataIo extends EventEmitter, I2cIo {
   isReady: boolean;
   pins: Array<{ supportedModes: number[] }>;
   MODES: { ANALOG: number; PWM: number };
@@ -138,6 +139,9 @@ export class JohnnyFiveBoard implements CuffBoard {
   private lost = false;
   private closed = false;
   private lastStatus: GuardStatus | null = null;
+  /** The distal pulse sensor's reader, on a build with one, and the samples it read since the last pressure sample. */
+  private distal: DistalPulseReader | null = null;
+  private readonly pendingDistal: number[] = [];
   /** Last value written to each output pin, as far as the board still holds it. */
   private readonly written = new Map<number, number>();
   private lastKeepAliveSeconds = Number.NEGATIVE_INFINITY;
@@ -156,6 +160,11 @@ export class JohnnyFiveBoard implements CuffBoard {
     this.secondaryChannel = secondaryPin === undefined ? null : analogChannel(secondaryPin);
   }
 
+  /** Whether the distal pulse sensor answered at connect: null on a build without one. */
+  distalPulseSensor(): "probing" | "absent" | "reading" | null {
+    return this.distal?.state ?? null;
+  }
+
   /** The guard's state as last reported (STATUS, or TRIPPED applied to it); null before the first STATUS. */
   guardStatus(): GuardStatus | null {
     return this.lastStatus;
@@ -169,6 +178,12 @@ export class JohnnyFiveBoard implements CuffBoard {
       await Promise.race([this.armGuard(), deadline.promise]);
     } finally {
       deadline.cancel();
+    }
+    const sensor = this.profile.distalPulseSensor;
+    if (sensor && this.io) {
+      // The chip's samples ride on the next pressure sample.
+      this.distal = new DistalPulseReader(this.io, sensor, this.clock, (counts) => this.pendingDistal.push(...counts));
+      this.distal.start();
     }
     this.transport.on("close", () => this.linkLost(`the link to the board at ${this.label} closed`));
     this.transport.on("end", () => this.linkLost(`the link to the board at ${this.label} ended`));
@@ -256,9 +271,11 @@ export class JohnnyFiveBoard implements CuffBoard {
     }
     io.on(`analog-read-${this.pressureChannel}`, (counts: number) => {
       if (this.closed) return;
-      const sample = { tSeconds: this.clock.nowSeconds(), counts, secondaryCounts: this.pendingSecondary };
+      const distal = this.pendingDistal.splice(0);
+      const sample = { tSeconds: this.clock.nowSeconds(), counts, secondaryCounts: this.pendingSecondary, ...(distal.length > 0 ? { distalCounts: distal } : {}) };
       this.pendingSecondary = null;
       for (const listener of this.sampleListeners) listener(sample);
+      this.distal?.tick();
     });
     routeGuardReplies(io);
     guardRoutes.set(io, (data) => this.guardReply(data));

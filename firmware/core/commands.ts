@@ -8,8 +8,7 @@ import { ADMITTED, type CommandResult, gateAcknowledge, gateConfigure, gateInfla
 import { requestDeflate } from "./modes/deflate.ts";
 import type { ModeHost } from "./modes/host.ts";
 import { ZeroMode } from "./modes/idle.ts";
-import { enterInflate } from "./modes/inflate.ts";
-import { enterLop } from "./modes/lop.ts";
+import { enterLop, inflateOrCheckClaim } from "./modes/lop.ts";
 import { endSet } from "./modes/plans.ts";
 import { changeTarget } from "./modes/session-step.ts";
 import { planOverCap } from "./plan-rules.ts";
@@ -89,9 +88,8 @@ function startSession(host: CommandHost, plan: Plan, limb: Limb, t: number): Com
     enterLop(host, t, limb, true);
     return ADMITTED;
   }
-  host.lop.mmhg = s.lopMmhg;
-  host.lop.limb = limb;
-  enterInflate(host, t, s);
+  if (!host.lop.alreadyConfirms(s.lopMmhg, limb)) host.lop.claim(s.lopMmhg, limb);
+  inflateOrCheckClaim(host, t, s);
   return ADMITTED;
 }
 
@@ -105,7 +103,9 @@ function startHold(host: CommandHost, target: Target, t: number): CommandResult 
     changeTarget(mode.session, resolved.targetMmhg);
     return ADMITTED;
   }
-  if ("percentLop" in target && host.lop.mmhg === null) return refused("no-lop", "a target in % of LOP needs a measured or configured LOP");
+  if (host.lop.mmhg === null && !host.lop.benchWithoutLop) {
+    return refused("no-lop", "a target needs the limb's LOP: measure it (measure-lop), or give one (configure lopMmhg), which the cuff measures to check");
+  }
   const gate = gateInflate(host.gateView(t));
   if (!gate.ok) return gate;
   const plan: Plan = { mode: "continuous", minutes: host.restrictionCapLimitSeconds / 60, target, lop: host.lop.mmhg ?? "measure" };
@@ -116,7 +116,7 @@ function startHold(host: CommandHost, target: Target, t: number): CommandResult 
   s.targetMmhg = resolved.targetMmhg;
   s.currentTargetMmhg = resolved.firstTargetMmhg;
   host.adopt(s);
-  enterInflate(host, t, s);
+  inflateOrCheckClaim(host, t, s);
   return ADMITTED;
 }
 

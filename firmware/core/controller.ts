@@ -23,6 +23,8 @@ import { DEFAULT_GAINS, LearnedActuators } from "./control/regulator.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
 import type { CoreEvent, CuffSnapshot, SessionReport } from "./events.ts";
 import { type HostSilencePolicy, HostSilenceWatch } from "./host-silence.ts";
+import { DistalPulseMonitor } from "./diagnostics/distal-pulse-monitor.ts";
+import { LimbLop } from "./limb-lop.ts";
 import type { LopOptions, LopProcedure } from "./lop/procedure.ts";
 import { requestDeflate } from "./modes/deflate.ts";
 import { Holding } from "./modes/holding.ts";
@@ -43,6 +45,8 @@ export interface ControllerOptions {
   createRepCounter: () => RepCounter;
   hostSilence?: HostSilencePolicy;
   restBetweenExercisesSeconds?: number;
+  /** Bench acceptance on a mock limb: holds without a LOP (see LimbLop). */
+  benchAcceptance?: boolean;
 }
 
 export type { CommandResult, CuffSnapshot, HostSilencePolicy };
@@ -68,7 +72,9 @@ export class CuffController implements CommandHost {
   private lastActuation: Actuation = SAFE_ACTUATION;
 
   zeroed = false;
-  readonly lop: { mmhg: number | null; limb: Limb | null } = { mmhg: null, limb: null };
+  readonly lop: LimbLop;
+  /** The distal pulse sensor's evidence (fed by the runtime on a build with one). */
+  readonly distal: DistalPulseMonitor;
   readonly limits: TargetLimits = { ceilingMmhg: HARD_CEILING_MMHG, maxPercentLop: MAX_TARGET_PERCENT_LOP };
   private capLimitSeconds = DEFAULT_RESTRICTION_CAP_SECONDS;
   private readonly hostSilence: HostSilenceWatch;
@@ -84,6 +90,8 @@ export class CuffController implements CommandHost {
     this.sampleHz = options.profile.sensor.sampleHz;
     this.hostSilence = new HostSilenceWatch(options.hostSilence);
     this.restBetweenExercisesSeconds = options.restBetweenExercisesSeconds ?? DEFAULT_REST_BETWEEN_EXERCISES_SECONDS;
+    this.lop = new LimbLop(options.benchAcceptance === true);
+    this.distal = new DistalPulseMonitor(this.sampleHz);
   }
 
   // ---- what the outside sees ------------------------------------------------
@@ -115,10 +123,6 @@ export class CuffController implements CommandHost {
 
   get actuation(): Actuation {
     return this.lastActuation;
-  }
-
-  get measuredLopMmhg(): number | null {
-    return this.lop.mmhg;
   }
 
   get isZeroed(): boolean {
@@ -216,7 +220,7 @@ export class CuffController implements CommandHost {
       proposed,
       ceilingMmhg: this.limits.ceilingMmhg,
       lopMmhg: this.lop.mmhg,
-      diagnostics: { ...(output.diagnostics ?? NO_DIAGNOSTICS), pumpRiseMmhgPerSecond: this.pumpRecord.expectedRise(estimate.mmhg, proposed.pump) },
+      diagnostics: { ...(output.diagnostics ?? NO_DIAGNOSTICS), distalPulseShare: this.distal.share, pumpRiseMmhgPerSecond: this.pumpRecord.expectedRise(estimate.mmhg, proposed.pump) },
     });
     for (const alarm of raised) {
       this.raise(t, alarm.kind, alarm.severity, alarm.detail);
@@ -312,7 +316,7 @@ export class CuffController implements CommandHost {
     if (message.ceilingMmhg !== undefined) this.limits.ceilingMmhg = Math.min(HARD_CEILING_MMHG, message.ceilingMmhg);
     if (message.maxPercentLop !== undefined) this.limits.maxPercentLop = Math.min(MAX_TARGET_PERCENT_LOP, message.maxPercentLop);
     if (message.restrictionCapSeconds !== undefined) this.capLimitSeconds = Math.min(MAX_RESTRICTION_CAP_SECONDS, message.restrictionCapSeconds);
-    if (message.lopMmhg !== undefined) this.lop.mmhg = message.lopMmhg;
+    if (message.lopMmhg !== undefined && !this.lop.alreadyConfirms(message.lopMmhg, this.lop.limb)) this.lop.claim(message.lopMmhg, this.lop.limb);
     if (message.hostSilence !== undefined) this.hostSilence.policy = message.hostSilence;
   }
 

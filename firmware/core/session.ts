@@ -7,6 +7,8 @@ import type { Holding } from "./modes/holding.ts";
 
 export class Session {
   lopMmhg: number | null;
+  /** A host's LOP that the session's first step, the firmware's own measurement, checks (null: none to check). */
+  claimedLopMmhg: number | null = null;
   /** The plan's target, and the one the current step regulates to. */
   targetMmhg: number | null = null;
   currentTargetMmhg: number | null = null;

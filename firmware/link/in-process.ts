@@ -20,7 +20,7 @@ export interface InProcessLink {
   close(): void;
 }
 
-export function serveInProcess(runtime: FirmwareRuntime): InProcessLink {
+export function serveInProcess(runtime: FirmwareRuntime, pairingKey?: Uint8Array): InProcessLink {
   const memory = new HostLinkMemory();
   let cable: { server: LinkServer; hostStream: Duplex; toFirmware: Wire; fromFirmware: Wire } | null = null;
   const connect = (): Duplex => {
@@ -39,7 +39,7 @@ export function serveInProcess(runtime: FirmwareRuntime): InProcessLink {
     fromFirmware.on("data", (chunk) => {
       if (!hostStream.destroyed) hostStream.push(chunk);
     });
-    const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, memory });
+    const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, memory, ...(pairingKey ? { pairingKey } : {}) });
     cable = { server, hostStream, toFirmware, fromFirmware };
     return hostStream;
   };

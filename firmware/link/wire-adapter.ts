@@ -5,7 +5,9 @@
 import { MAX_SETS } from "../../shared/plan.ts";
 import { type FirmwareBody, LINK_LIMITS, type SessionSummary } from "../../shared/protocol/messages.ts";
 import type { CuffSnapshot } from "../core/controller.ts";
+import type { DistalPulseTrace } from "../core/distal/trace.ts";
 import type { CoreEvent, SessionReport } from "../core/events.ts";
+import type { Mode } from "../core/modes/mode.ts";
 
 type Telemetry = Extract<FirmwareBody, { type: "telemetry" }>;
 type Status = Extract<FirmwareBody, { type: "status" }>;
@@ -36,6 +38,17 @@ export function telemetryMessage(s: CuffSnapshot, cuff: number): Telemetry {
     ...(s.set !== null ? { set: s.set, rep: s.rep } : {}),
     ...(s.remainingSeconds !== null ? { remaining: round(s.remainingSeconds, 1) } : {}),
   };
+}
+
+/**
+ * What telemetry adds while a LOP measurement runs (its step) and on a build with a distal pulse
+ * sensor that is sending (the pulse beyond the cuff): present, fading, gone or unreadable.
+ */
+export function distalTelemetry(mode: Mode, distal: DistalPulseTrace | null, t: number): Pick<Telemetry, "lopStep" | "distalPulse"> {
+  const progress = mode.kind === "lop" ? mode.progress() : null;
+  const lopStep = progress && progress.stage !== "done" ? { lopStep: progress.stage } : {};
+  if (!distal || distal.latestSeconds === null) return lopStep;
+  return { ...lopStep, distalPulse: progress?.distalPulse ?? distal.status(t).state };
 }
 
 export function statusMessage(s: CuffSnapshot, cuff: number, ref: number): Status {

@@ -376,6 +376,17 @@ export function renderWiring(bom: Bom, profile: HardwareProfile): string {
     ], { size: 11 });
   });
 
+  // The option of box mode: a small Linux computer in the box is the USB host of the Nano.
+  part("U11", () => {
+    svg.rect(790, 800, 290, 96, { fill: "#eef6ff", dash: "6 4", radius: 6 });
+    svg.lines(802, 820, [
+      "U11 option (box mode): Raspberry Pi Zero 2 W",
+      "on the Nano's USB in place of a laptop;",
+      "runs cuff app --board, serves the app on Wi-Fi;",
+      "5 V from its own USB supply (hardware/box/)",
+    ], { size: 11 });
+  });
+
   const missing = bom.parts.filter((p) => (p.category === "electronics" || p.category === "power" || p.category === "assembly") && !placed.has(p.id));
   if (missing.length > 0) throw new Error(`wiring diagram lacks BOM parts: ${missing.map((p) => p.id).join(", ")}`);
   return svg.toString();

@@ -26,7 +26,34 @@ export const FIRMATA = {
   QUERY_FIRMWARE: 0x79,
   SAMPLING_INTERVAL: 0x7a,
   STRING_DATA: 0x71,
+  I2C_REQUEST: 0x76,
+  I2C_REPLY: 0x77,
+  I2C_CONFIG: 0x78,
 } as const;
+
+/** I2C_REQUEST's read/write mode, bits 3-4 of its second byte. */
+export const I2cMode = { WRITE: 0, READ_ONCE: 1, READ_CONTINUOUSLY: 2, STOP_READING: 3 } as const;
+
+export interface I2cRequest {
+  address: number;
+  mode: number;
+  /** The data bytes, each sent as two 7-bit halves. */
+  bytes: number[];
+}
+
+/** An I2C_REQUEST sysex's data (after its id); null when it is too short to name a device. */
+export function decodeI2cRequest(data: readonly number[]): I2cRequest | null {
+  if (data.length < 2) return null;
+  const bytes: number[] = [];
+  for (let i = 2; i + 1 < data.length; i += 2) bytes.push((data[i]! & 0x7f) | ((data[i + 1]! & 0x7f) << 7));
+  return { address: (data[0]! & 0x7f) | ((data[1]! & 0x07) << 7), mode: (data[1]! >> 3) & 0x03, bytes };
+}
+
+/** I2C_REPLY: the device, the register read from, the bytes (none: the device did not answer). */
+export function encodeI2cReply(address: number, register: number, bytes: readonly number[]): number[] {
+  const halves = (v: number) => [v & 0x7f, (v >> 7) & 0x7f];
+  return [FIRMATA.START_SYSEX, FIRMATA.I2C_REPLY, ...halves(address), ...halves(register), ...bytes.flatMap(halves), FIRMATA.END_SYSEX];
+}
 
 export const PROTOCOL_VERSION = { major: 2, minor: 6 } as const;
 

@@ -20,6 +20,14 @@ export const LINK_FAULT_KINDS = ["host-silent", "firmware-hang", "board-unplugge
 export const FAULT_KINDS = [...PHYSICAL_FAULT_KINDS, ...LINK_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** The distal pulse sensor's chip as a board reads it (hardware/sim/distal-pulse.ts). */
+export interface DistalPulseChip {
+  /** The unread samples, oldest first (at most the chip's FIFO depth; older ones are lost). */
+  readFifo(): number[];
+  /** The newest sample, raw counts. */
+  latestCounts(): number;
+}
+
 export interface CuffPlant {
   /** Simulated seconds since the start of the scenario. */
   readonly timeSeconds: number;
@@ -36,6 +44,8 @@ export interface CuffPlant {
   sensorCounts(): number;
   /** What the board reads on its second sensor's channel now (raw counts, per the profile's secondarySensor); null on a build without one. */
   secondarySensorCounts(): number | null;
+  /** The distal pulse sensor clipped to the limb (scenario hardware.distalPulseSensor); null without one. */
+  readonly distalPulse: DistalPulseChip | null;
   /** The athlete starts a set: `reps` repetitions at the scenario's cadence, from now. */
   beginSet(reps: number): void;
   /** The athlete stops (set done or aborted). */

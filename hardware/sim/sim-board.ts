@@ -135,7 +135,11 @@ export class SimBoard implements CuffBoard {
     this.deliver(this.guard.sample(counts, now));
     if (secondaryCounts !== null) this.deliver(this.guard.sampleSecondary(secondaryCounts, now));
     if (!this.sampling || this.closed) return;
-    for (const listener of [...this.sampleListeners]) listener({ tSeconds: now, counts, secondaryCounts });
+    // The chip's unread samples, as the board reads its FIFO over I2C, when the build has the sensor and one is clipped on.
+    const chip = this.profile.distalPulseSensor ? this.plant.distalPulse : null;
+    const distalCounts = chip?.readFifo() ?? [];
+    const sample = { tSeconds: now, counts, secondaryCounts, ...(distalCounts.length > 0 ? { distalCounts } : {}) };
+    for (const listener of [...this.sampleListeners]) listener(sample);
   }
 
   /** USB cable pulled: the board loses power (pump off, normally-open vent opens) and the link dies. */

@@ -21,6 +21,10 @@ export interface SimStackOptions {
   clock: ManualClock;
   profile?: HardwareProfile;
   hostSilence?: HostSilencePolicy;
+  /** Bench acceptance on a mock limb: holds without a LOP. */
+  benchAcceptance?: boolean;
+  /** Serve the link as a paired one (a serial port's), which admits only a host proving this key. */
+  pairingKey?: Uint8Array;
 }
 
 export interface SimStack {
@@ -45,10 +49,16 @@ export function createSimStack(options: SimStackOptions): SimStack {
   const clock = options.clock;
   const plant = createPlant(scenario, profile);
   const board = new SimBoard(plant, profile, clock);
-  const runtime = startFirmware({ profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
+  const runtime = startFirmware({
+    profile,
+    board,
+    clock,
+    ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}),
+    ...(options.benchAcceptance ? { benchAcceptance: true } : {}),
+  });
   const controller = runtime.controller;
 
-  const link = serveInProcess(runtime);
+  const link = serveInProcess(runtime, options.pairingKey);
   const hostStream = link.hostStream;
 
   let stepIndex = Math.round(clock.nowSeconds() / SIM_STEP_SECONDS);

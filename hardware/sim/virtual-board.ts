@@ -33,6 +33,7 @@ import {
 import { analogChannel, boardLayout, checkedProfile, type BoardLayout } from "../firmata-layout.ts";
 import { GuardModel, actuatorsFromLevels, guardPinsFromProfile, type GuardPayload } from "./guard-model.ts";
 import type { CuffPlant } from "./plant.ts";
+import { VirtualI2cBus } from "./virtual-i2c.ts";
 
 export const VIRTUAL_FIRMWARE_NAME = "CuffGuardFirmata (virtual)";
 export const VIRTUAL_FIRMWARE_VERSION = { major: 1, minor: 0 } as const;
@@ -70,6 +71,7 @@ export class VirtualBoard {
   private readonly clock: Clock;
   private readonly firmwareName: string;
   private readonly guard: GuardModel;
+  private readonly i2c: VirtualI2cBus;
   private readonly pressureChannel: number;
   /** The second sensor's analog channel; null on a build without one. */
   private readonly secondaryChannel: number | null;
@@ -107,6 +109,7 @@ export class VirtualBoard {
     this.steppedToSeconds = this.clock.nowSeconds();
     this.nextReportSeconds = this.steppedToSeconds;
     this.guard = new GuardModel(guardPinsFromProfile(this.profile), this.steppedToSeconds);
+    this.i2c = new VirtualI2cBus(this.profile, this.plant);
     this.resetPins();
 
     stream.on("data", (chunk: Buffer) => this.receive(chunk));
@@ -369,8 +372,10 @@ export class VirtualBoard {
         if (data.length < 2) return;
         this.pwmWrite(data[0]!, from7bitGroups(data.slice(1, 5)));
         return;
-      default:
-        return;
+      default: {
+        const reply = this.i2c.handle(id, data);
+        if (reply?.length) this.send(reply);
+      }
     }
   }
 

@@ -341,8 +341,8 @@ async function holdAt(o: Walk, mmhg: number): Promise<void> {
       break;
     } catch (error) {
       const rest = error instanceof NackError && error.reason === "rest-enforced" ? /(\d+) s/.exec(error.detail) : null;
-      if (error instanceof NackError && error.reason === "target-refused") {
-        throw new StepFailed(`the firmware refuses to hold ${mmhg} mmHg (${error.detail}); start cuff firmware afresh, without a configured LOP or a lower ceiling, and run again`);
+      if (error instanceof NackError && (error.reason === "target-refused" || error.reason === "no-lop")) {
+        throw new StepFailed(`the firmware refuses to hold ${mmhg} mmHg (${error.detail}); start cuff firmware afresh with --bench (the cuff on its mock limb), without a configured LOP or a lower ceiling, and run again`);
       }
       if (!rest || attempt >= 2) throw error;
       o.bench.say(`The firmware keeps the cuff deflated ${rest[1]} s more between inflations; waiting.`);

@@ -14,7 +14,7 @@ import { duplexConnector } from "../client/stream-port.ts";
 import { CliError } from "./errors.ts";
 import type { OpenLink } from "./link.ts";
 
-export async function openBoardLink(path: string, profilePath = REFERENCE_PROFILE_PATH): Promise<OpenLink> {
+export async function openBoardLink(path: string, profilePath = REFERENCE_PROFILE_PATH, bench = false): Promise<OpenLink> {
   const clock = new SystemClock();
   const profile = loadProfile(profilePath);
   // Loaded only for boards: johnny-five is heavy, and the other links do not need it.
@@ -25,7 +25,7 @@ export async function openBoardLink(path: string, profilePath = REFERENCE_PROFIL
   } catch (error) {
     throw new CliError((error as Error).message);
   }
-  const runtime = startFirmware({ profile, board, clock });
+  const runtime = startFirmware({ profile, board, clock, ...(bench ? { benchAcceptance: true } : {}) });
   const link = serveInProcess(runtime);
   let first = true;
   const connect = async () => {

@@ -16,6 +16,7 @@ import { SimulatedAthlete } from "../../hardware/sim/athlete.ts";
 import { Pacer } from "../../hardware/sim/pacer.ts";
 import { parseDecimal } from "../../shared/decimal.ts";
 import { CliError, UsageError } from "./errors.ts";
+import { loadHostPairingKey } from "./pairing.ts";
 import { openBoardLink } from "./board-link.ts";
 import { duplexConnector } from "../client/stream-port.ts";
 import { Prng } from "../../hardware/sim/prng.ts";
@@ -30,6 +31,8 @@ export interface LinkChoice {
   limb?: Limb;
   speed: number;
   baud?: number;
+  /** The firmware this command runs (the simulated cuff, or on --board) as for bench acceptance: holds without a LOP. */
+  bench?: boolean;
 }
 
 export interface SimParts {
@@ -73,11 +76,12 @@ export function loadSimScenario(path: string | undefined, limb: Limb | undefined
 /** A board, a served link, or the simulated cuff. */
 export const openLink: LinkOpener = async (choice) => {
   if (choice.sim) return openSim(choice);
-  if (choice.board) return openBoardLink(choice.board);
+  if (choice.board) return openBoardLink(choice.board, undefined, choice.bench === true);
   const path = choice.port!;
   const clock = new SystemClock();
+  const pairingKey = loadHostPairingKey(process.env);
   try {
-    const client = await CuffClient.open({ connect: serialConnector(path, choice.baud ?? DEFAULT_BAUD), clock, label: path });
+    const client = await CuffClient.open({ connect: serialConnector(path, choice.baud ?? DEFAULT_BAUD), clock, label: path, ...(pairingKey ? { pairingKey } : {}) });
     return { client, clock, label: path, sim: null, close: () => client.close() };
   } catch (error) {
     if (!(error instanceof CuffLinkError)) throw error;
@@ -90,7 +94,7 @@ export const openLink: LinkOpener = async (choice) => {
 async function openSim(choice: LinkChoice): Promise<OpenLink> {
   const scenario = loadSimScenario(choice.scenarioPath, choice.limb);
   const clock = new ManualClock();
-  const stack = createSimStack({ scenario, clock });
+  const stack = createSimStack({ scenario, clock, ...(choice.bench ? { benchAcceptance: true } : {}) });
   let first = true;
   const connect = async () => {
     if (first) {

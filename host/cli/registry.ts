@@ -20,5 +20,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: "plot", summary: "draw a recorded session or a bench trace as an SVG chart", load: async () => (await import("./commands/plot.ts")).plotCommand },
   { name: "history", summary: "past sessions: date, person, limb, LOP, target, sets, how they ended", load: async () => (await import("./commands/history.ts")).historyCommand },
   { name: "export", summary: "past sessions as CSV (one or all), or one session's samples", load: async () => (await import("./commands/export.ts")).exportCommand },
+  { name: "app", summary: "serve the browser app (phone or laptop) for a cuff or the simulated cuff", load: async () => (await import("./commands/app.ts")).appCommand },
+  { name: "pair", summary: "keep a cuff's pairing key so this computer may command it over a serial link", load: async () => (await import("./commands/pair.ts")).pairCommand },
   { name: "acceptance", summary: "walk through the bench acceptance test of hardware/CALIBRATION.md and record it", load: async () => (await import("./commands/acceptance.ts")).acceptanceCommand },
 ];

@@ -24,7 +24,7 @@ import { ClientClosedError, HelloMismatchError, LinkLostError } from "./errors.t
 import type { LinkPort } from "./port.ts";
 import { Requests } from "./requests.ts";
 import { type ConnectionState, type CuffClientOptions, DEFAULT_RECONNECT, type FirmwareHelloMessage, type LinkNotice, type ReconnectOptions } from "./options.ts";
-import { foreignHello, mismatchError, notACuffError } from "./hello.ts";
+import { foreignHello, HelloExchange, helloWait, mismatchError, notACuffError, randomInstance } from "./hello.ts";
 
 export type { ConnectionState, CuffClientOptions, FirmwareHelloMessage, LinkNotice, ReconnectOptions };
 
@@ -37,7 +37,6 @@ const EVENT_TYPES = new Set<string>(["state", "phase", "rep", "alarm", "lop-resu
 
 type CommandBody = Exclude<HostBody, { type: "hello" | "heartbeat" | "status-request" }>;
 
-
 interface Connection {
   port: LinkPort;
   alive: boolean;
@@ -48,7 +47,7 @@ interface Connection {
 
 export class CuffClient {
   private readonly clock: Clock;
-  private readonly options: Required<Omit<CuffClientOptions, "reconnect">> & { reconnect: ReconnectOptions | false };
+  private readonly options: Required<Omit<CuffClientOptions, "reconnect" | "pairingKey">> & Pick<CuffClientOptions, "pairingKey"> & { reconnect: ReconnectOptions | false };
   private readonly seq = new SequenceCounter();
   private readonly requests: Requests;
   private connection: Connection | null = null;
@@ -129,6 +128,11 @@ export class CuffClient {
   /** Why the client closed by itself (lost link, hello mismatch), if it did. */
   get failure(): Error | null {
     return this.fatalError;
+  }
+
+  /** This host may send every command: the link is open, or its hello proved the pairing key. */
+  get paired(): boolean {
+    return this.firmware?.authenticated !== false;
   }
 
   /** The state most recently reported by the firmware. */
@@ -234,18 +238,25 @@ export class CuffClient {
     this.connection = connection;
     let badLines = 0;
     let helloMismatch: Error | null = null;
-    const hello = new Promise<FirmwareHelloMessage | null>((resolve) => {
-      this.helloProblem = (error) => {
-        helloMismatch = error;
-        resolve(null);
-      };
-      this.helloWaiter = (message) => {
-        if (message.protocol !== PROTOCOL_VERSION || message.fingerprint !== SCHEMA_FINGERPRINT) {
-          helloMismatch = mismatchError(this.options.label, message.protocol, message.fingerprint);
-        }
-        resolve(message);
-      };
-    });
+    const exchange = new HelloExchange(HOST_SOFTWARE, this.options.instance, this.options.pairingKey);
+    const reply: { firmware: FirmwareHelloMessage | null } = { firmware: null };
+    let wake = () => {};
+    this.helloProblem = (error) => {
+      helloMismatch = error;
+      wake();
+    };
+    this.helloWaiter = (message) => {
+      if (message.protocol !== PROTOCOL_VERSION || message.fingerprint !== SCHEMA_FINGERPRINT) {
+        helloMismatch = mismatchError(this.options.label, message.protocol, message.fingerprint);
+        wake();
+        return;
+      }
+      const next = exchange.judge(message);
+      if (next === "prove") this.send(exchange.body());
+      if (next !== "done") return;
+      reply.firmware = message;
+      wake();
+    };
     port.onLine((line) => {
       if (!connection.alive) return;
       const ok = this.onLine(line);
@@ -256,11 +267,11 @@ export class CuffClient {
       if (connection.alive && this.connection === connection) this.onLinkLost(reason ?? "the port closed");
     });
 
-    let firmware: FirmwareHelloMessage | null = null;
-    for (let attempt = 0; attempt < this.options.helloAttempts && !firmware && !helloMismatch; attempt++) {
-      this.send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: HOST_SOFTWARE, instance: this.options.instance });
-      firmware = await this.raceTimeout(hello, this.options.helloTimeoutSeconds, connection);
+    for (let attempt = 0; attempt < this.options.helloAttempts && !reply.firmware && !helloMismatch; attempt++) {
+      this.send(exchange.body());
+      await helloWait(this.clock, this.options.helloTimeoutSeconds, connection.gone, (resolve) => (wake = resolve));
     }
+    const firmware = reply.firmware;
     this.helloWaiter = null;
     this.helloProblem = null;
     if (!firmware || helloMismatch) {
@@ -290,22 +301,6 @@ export class CuffClient {
       this.noticeSubject.next({ kind: "resync-failed", reason: (error as Error).message });
       if (!reconnect) throw error;
     }
-  }
-
-  /** Resolves with the value, or null after `seconds` or when the connection dies. */
-  private raceTimeout<T>(promise: Promise<T>, seconds: number, connection: Connection): Promise<T | null> {
-    return new Promise<T | null>((resolve) => {
-      let done = false;
-      const finish = (value: T | null) => {
-        if (done) return;
-        done = true;
-        timer.cancel();
-        resolve(value);
-      };
-      const timer = this.clock.schedule(seconds, () => finish(null));
-      void promise.then(finish);
-      void connection.gone.then(() => finish(null));
-    });
   }
 
   private onLinkLost(reason: string): void {
@@ -407,10 +402,8 @@ export class CuffClient {
       return true;
     }
     if (message.type === "hello") {
-      const waiter = this.helloWaiter;
-      this.helloWaiter = null;
-      waiter?.(message);
-      if (!waiter) this.firmware = message;
+      if (this.helloWaiter) this.helloWaiter(message);
+      else this.firmware = message;
       return true;
     }
     if (this.connectionSubject.value !== "connected" && this.helloWaiter) return true;
@@ -442,7 +435,3 @@ export class CuffClient {
   }
 }
 
-/** 12 hex digits, random per client: the firmware forgets replayable replies when it changes. */
-function randomInstance(): string {
-  return [...globalThis.crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("");
-}

@@ -42,6 +42,8 @@ export interface CuffClientOptions {
   label?: string;
   /** Random per process unless given (tests pin it). */
   instance?: string;
+  /** The cuff's pairing key (32 bytes), proved in the hello on a paired link; without it a paired link admits only status and deflate. */
+  pairingKey?: Uint8Array;
 }
 
 export const DEFAULT_RECONNECT: ReconnectOptions = { initialSeconds: 0.25, maxSeconds: 4, giveUpSeconds: 60 };

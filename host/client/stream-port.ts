@@ -1,11 +1,25 @@
-/** A LinkPort over a Node Duplex (a serial port, a pty, an in-process pipe), split into lines. */
+/**
+ * A LinkPort over a Node Duplex (a serial port, a pty, an in-process pipe), split into lines.
+ * Bounded both ways: a line never grows past the frame limit (an endless one is cut and
+ * reported as too long), and frames the other end does not read are dropped past
+ * STREAM_PORT.writableBytes (a command is resent until answered; a heartbeat is worth nothing late).
+ */
 import type { Duplex } from "node:stream";
-import { ReadlineParser } from "@serialport/parser-readline";
 import { SerialPort } from "serialport";
+import { MAX_FRAME_BYTES } from "../../shared/protocol/framing.ts";
+import { LineSplitter } from "../../shared/protocol/line-splitter.ts";
 import type { Connector, LinkPort } from "./port.ts";
 
+export const STREAM_PORT = {
+  writableBytes: 16 * 1024,
+} as const;
+
+const decoder = new TextDecoder();
+const TOO_LONG_LINE = "x".repeat(MAX_FRAME_BYTES);
+
 export function streamPort(stream: Duplex): LinkPort {
-  const parser = new ReadlineParser({ delimiter: "\n", encoding: "utf8" });
+  const splitter = new LineSplitter();
+  const lineListeners: ((line: string) => void)[] = [];
   const closeListeners: ((reason?: string) => void)[] = [];
   let gone = false;
   const markGone = (reason?: string) => {
@@ -16,25 +30,30 @@ export function streamPort(stream: Duplex): LinkPort {
   stream.on("error", (error: Error) => markGone(error.message));
   stream.on("close", () => markGone());
   stream.on("end", () => markGone());
-  stream.pipe(parser);
+  const onData = (chunk: Buffer | string) =>
+    splitter.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk, (event) => {
+      if (gone) return;
+      // An endless line reaches the client as one frame too long to decode: a bad frame, not memory.
+      const line = event.kind === "line" ? decoder.decode(event.bytes) : TOO_LONG_LINE;
+      for (const listener of lineListeners) listener(line);
+    });
+  stream.on("data", onData);
   return {
     write(frame) {
       if (gone || stream.destroyed || !stream.writable) return;
+      if (stream.writableLength > STREAM_PORT.writableBytes) return;
       stream.write(frame);
     },
     onLine(listener) {
-      parser.on("data", (line: string) => {
-        if (!gone) listener(line);
-      });
+      lineListeners.push(listener);
     },
     onClose(listener) {
       closeListeners.push(listener);
     },
     async close() {
       gone = true;
-      stream.unpipe(parser);
-      parser.removeAllListeners("data");
-      parser.destroy();
+      stream.off("data", onData);
+      lineListeners.length = 0;
       await closeStream(stream);
     },
   };

@@ -41,6 +41,9 @@ export const AlarmKindSchema = z.enum([
   "board-lost",
   "guard-tripped",
   "lop-failed",
+  "link-overflow",
+  "occlusion",
+  "lop-disagreement",
 ]);
 export type AlarmKind = z.infer<typeof AlarmKindSchema>;
 export const SeveritySchema = z.enum(["info", "warning", "fault"]);
@@ -86,6 +89,7 @@ export const NackReasonSchema = z.enum([
   "no-lop",
   "rest-enforced",
   "no-such-cuff",
+  "not-paired",
 ]);
 export type NackReason = z.infer<typeof NackReasonSchema>;
 
@@ -107,6 +111,8 @@ const mmhg = z.number().min(LINK_LIMITS.minMmhg).max(LINK_LIMITS.maxMmhg);
 const reason = z.string().max(LINK_LIMITS.reasonChars);
 const detail = z.string().max(LINK_LIMITS.detailChars);
 const fingerprint = z.string().regex(/^[0-9a-f]{16}$/);
+const nonce = z.string().regex(/^[0-9a-f]{32}$/);
+const proof = z.string().regex(/^[0-9a-f]{64}$/);
 
 function message<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
   return z.strictObject({ v: z.literal(PROTOCOL_VERSION), seq, type: z.literal(type), ...shape });
@@ -121,6 +127,10 @@ export const HostHello = message("hello", {
   software: z.string().max(64),
   /** Random per host process: the firmware forgets replayable replies when it changes. */
   instance: z.string().min(1).max(32),
+  /** On a paired link: HMAC-SHA-256(pairing key, "cuff-link-pairing|" + the nonce of the firmware's latest hello + "|" + instance), as hex. */
+  proof: proof
+    .describe('On a paired link: HMAC-SHA-256 of "cuff-link-pairing|<nonce>|<instance>" under the pairing key, 64 hex digits; the nonce is the one in the firmware\'s latest hello')
+    .optional(),
 });
 export const Heartbeat = message("heartbeat", {});
 export const ZeroCommand = message("zero", { cuff });
@@ -172,6 +182,15 @@ export const FirmwareHello = message("hello", {
   cuffs: z.int().min(1).max(8),
   /** Seconds since firmware start, so a host can tell a restart from a reconnect. */
   uptime: z.number().min(0),
+  /** "open": the local user's own link (stdio, a pty), every command admitted; "paired": only a host that proved the pairing key is. */
+  link: z
+    .enum(["open", "paired"])
+    .describe('"open": the local user\'s own link (stdio, a pty); "paired": a host must prove the pairing key in its hello, else it may only read status and deflate')
+    .optional(),
+  /** On a paired link: the challenge the next host hello's proof is computed over (fresh after each proof accepted). */
+  nonce: nonce.describe("On a paired link: the challenge for the host's proof, 32 hex digits, fresh after each accepted proof").optional(),
+  /** This host may send every command on this link (always true on an open one). */
+  authenticated: z.boolean().describe("The host this hello answers may send every command on this link").optional(),
 });
 export const Ack = message("ack", { ref: seq });
 export const Nack = message("nack", { ref: seq, reason: NackReasonSchema, detail });
@@ -197,6 +216,10 @@ export const Telemetry = message("telemetry", {
   rep: z.int().min(0).optional(),
   /** Seconds left in a rest, cycle release, or continuous hold. */
   remaining: z.number().min(0).optional(),
+  /** During a LOP measurement: filling to the ramp's start, ramping (reading the pulsations), or venting to measure again after movement. */
+  lopStep: z.enum(["filling", "ramping", "retreating"]).optional(),
+  /** On a build with a distal pulse sensor that is sending: the pulse beyond the cuff. */
+  distalPulse: z.enum(["present", "fading", "gone", "unreadable"]).optional(),
 });
 
 export const StateEvent = message("state", {

@@ -1,6 +1,6 @@
 /**
- * SHA-256 (FIPS 180-4) of a UTF-8 string, as lowercase hex. Written out so the
- * shared protocol runs unchanged in Node and in a browser bundle.
+ * SHA-256 (FIPS 180-4) of bytes or of a UTF-8 string. Written out so the shared
+ * protocol runs unchanged in Node and in a browser bundle.
  */
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -13,8 +13,17 @@ const K = new Uint32Array([
 
 const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
+/** SHA-256 of a UTF-8 string, as lowercase hex. */
 export function sha256Hex(text: string): string {
-  const bytes = new TextEncoder().encode(text);
+  return toHex(sha256(new TextEncoder().encode(text)));
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** SHA-256 of bytes: the 32-byte digest. */
+export function sha256(bytes: Uint8Array): Uint8Array {
   const bitLength = bytes.length * 8;
   const padded = new Uint8Array(Math.ceil((bytes.length + 9) / 64) * 64);
   padded.set(bytes);
@@ -53,5 +62,8 @@ export function sha256Hex(text: string): string {
     h[6] = (h[6]! + g) >>> 0;
     h[7] = (h[7]! + hh) >>> 0;
   }
-  return [...h].map((x) => x.toString(16).padStart(8, "0")).join("");
+  const digest = new Uint8Array(32);
+  const out = new DataView(digest.buffer);
+  h.forEach((word, i) => out.setUint32(4 * i, word));
+  return digest;
 }

@@ -203,6 +203,8 @@ describe("the firmware on the direct simulated board: an overpressure only the s
     run(0.5);
     expect(runtime.command({ v: 1, seq: 1, type: "zero", cuff: 0 })).toEqual({ ok: true });
     run(3);
+    // the limb's LOP, as the cuff's own measurement would have given it
+    runtime.controller.lop.confirm(plant.lopTrueMmhg, "arm", null);
     expect(runtime.command({ v: 1, seq: 2, type: "hold", cuff: 0, target: { mmhg: 150 } })).toEqual({ ok: true });
     run(15);
     expect(Math.abs(plant.trueMmhg() - 150)).toBeLessThan(8);

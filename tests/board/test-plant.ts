@@ -4,7 +4,7 @@
  * back-pressure and emptied by a vent orifice (flow ~ opening * sqrt(pressure)).
  */
 import { mmhgToCounts, referenceProfile, secondaryMmhgToCounts, type HardwareProfile } from "../../hardware/profile.ts";
-import type { CuffPlant, FaultKind } from "../../hardware/sim/plant.ts";
+import type { CuffPlant, DistalPulseChip, FaultKind } from "../../hardware/sim/plant.ts";
 
 export interface TestPlantOptions {
   profile?: HardwareProfile;
@@ -21,6 +21,8 @@ export interface TestPlantOptions {
 
 export class TestPlant implements CuffPlant {
   readonly lopTrueMmhg = 180;
+  /** A distal pulse chip a test clips on (none by default). */
+  distalPulse: DistalPulseChip | null = null;
   timeSeconds = 0;
   pressureMmhg: number;
   /** What the second sensor reads above the first (a test sets it to show a second sensor's own overpressure). */

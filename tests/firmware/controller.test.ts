@@ -45,6 +45,7 @@ describe("refusals change nothing", () => {
   it("a target above 90 % of LOP, a plan over the caps, and a hold over the LOP are refused", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     // The schema refuses 95 % outright (a schema error, with the seq as ref).
     const schema = h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { ...plan, target: { percentLop: 95 } } } as never, 500);
     expect(schema[0]).toMatchObject({ type: "error", code: "schema", ref: 500 });
@@ -62,6 +63,7 @@ describe("refusals change nothing", () => {
   it("a ceiling can be lowered but never raised above 300 mmHg", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     expect(h.send({ type: "configure", cuff: 0, ceilingMmhg: 350 } as never)[0]).toMatchObject({ type: "error", code: "schema" });
     expect(h.send({ type: "configure", cuff: 0, ceilingMmhg: 150 })[0]).toMatchObject({ type: "ack" });
     expect(h.send({ type: "hold", cuff: 0, target: { mmhg: 145 } })[0]).toMatchObject({ type: "nack", reason: "target-refused" });
@@ -70,6 +72,7 @@ describe("refusals change nothing", () => {
   it("bad frames are answered with errors and never change what the cuff does", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     h.send({ type: "hold", cuff: 0, target: { mmhg: 120 } });
     h.run(20, () => h.controller.stateName === "regulating");
     const before = h.plant.trueMmhg();
@@ -89,6 +92,7 @@ describe("refusals change nothing", () => {
   it("a repeated command seq is acknowledged again but runs once", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     const first = h.send({ type: "hold", cuff: 0, target: { mmhg: 100 } }, 4242);
     h.run(15, () => h.controller.stateName === "regulating");
     h.send({ type: "deflate", cuff: 0 });
@@ -105,6 +109,7 @@ describe("refusals change nothing", () => {
   it("an unknown cuff index is refused", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     expect(h.send({ type: "deflate", cuff: 1 })[0]).toMatchObject({ type: "nack", reason: "no-such-cuff" });
   });
 });
@@ -113,6 +118,7 @@ describe("sessions", () => {
   it("holds a set-and-rest plan and deflates by itself after the final set", () => {
     const h = firmwareHarness({ plan: { sets: [10, 10], restSeconds: 20, target: { percentLop: 80 }, lop: 200 } });
     h.ready();
+    h.knowLop(200);
     expect(h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { sets: [10, 10], restSeconds: 20, target: { percentLop: 80 }, lop: 200 } })[0]).toMatchObject({ type: "ack" });
     let athleteStarted = 0;
     const restPressures: number[] = [];
@@ -142,6 +148,7 @@ describe("sessions", () => {
   it("a continuous hold runs its minutes, then deflates", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { mode: "continuous", minutes: 1, target: { mmhg: 120 }, lop: 200 } });
     const start = h.now();
     h.run(120, () => h.events("summary").length > 0);
@@ -155,6 +162,7 @@ describe("sessions", () => {
   it("cycle mode steps the pressure up each cycle and releases briefly in between", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { mode: "cycle", cycles: 3, holdSeconds: 15, releaseSeconds: 5, releaseMmhg: 20, stepMmhg: 20, target: { mmhg: 100 }, lop: 200 } });
     const holds: number[][] = [[], [], []];
     const releases: number[] = [];
@@ -174,6 +182,7 @@ describe("sessions", () => {
   it("a leak during a still hold is reported within 12 s, and the hold goes on", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { mode: "continuous", minutes: 3, target: { mmhg: 150 }, lop: 200 } });
     h.run(60, () => h.controller.stateName === "regulating");
     h.run(10);
@@ -191,6 +200,7 @@ describe("sessions", () => {
   it("the restriction cap deflates a hold that runs too long", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     h.send({ type: "configure", cuff: 0, restrictionCapSeconds: 30 });
     h.send({ type: "hold", cuff: 0, target: { mmhg: 120 } });
     h.run(80, () => h.events("summary").length > 0);
@@ -206,6 +216,7 @@ describe("host silence", () => {
   function midSet(policy?: "vent" | "continue") {
     const h = firmwareHarness({}, policy ? { policy, timeoutSeconds: 2 } : undefined);
     h.ready();
+    h.knowLop(200);
     h.send({ type: "start-session", cuff: 0, limb: "leg", plan: { sets: [20, 20], restSeconds: 20, target: { percentLop: 70 }, lop: 200 } });
     h.run(30, () => h.controller.phaseName === "set");
     h.plant.beginSet(20);
@@ -244,6 +255,7 @@ describe("faults latch vented until acknowledged", () => {
   it("a stuck sensor mid-hold (the cuff sealed) vents within 2.1 s and needs an acknowledgement once deflated", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     h.send({ type: "hold", cuff: 0, target: { mmhg: 150 } });
     h.run(30, () => h.controller.stateName === "regulating");
     h.run(3);
@@ -311,6 +323,7 @@ describe("erratic sample timing", () => {
     const v = PROTOCOL_VERSION;
     runtime.command({ v, seq: 1, type: "zero", cuff: 0 });
     at(3);
+    runtime.controller.lop.confirm(200, "leg", null);
     expect(runtime.command({ v, seq: 2, type: "hold", cuff: 0, target: { mmhg: 150 } })).toEqual({ ok: true });
     at(40);
     const pressures: number[] = [];
@@ -330,7 +343,7 @@ describe("kink probe across holds", () => {
   it("a probe left waiting when a hold ends is not judged against the next, lower hold", () => {
     const h = firmwareHarness();
     h.ready();
-    h.send({ type: "configure", cuff: 0, lopMmhg: 300 });
+    h.knowLop(300);
     for (const [target, wait] of [[100, 0], [250, 65], [200, 65]] as const) {
       h.run(wait);
       expect(h.send({ type: "hold", cuff: 0, target: { mmhg: target } })[0]).toMatchObject({ type: "ack" });
@@ -352,6 +365,7 @@ describe("faults in the continuous and cycle plans", () => {
     it(`a sensor that freezes during a ${plan.mode} hold (the cuff sealed) vents within 2.1 s`, () => {
       const h = firmwareHarness();
       h.ready();
+      h.knowLop(200);
       h.send({ type: "start-session", cuff: 0, limb: "leg", plan });
       h.run(40, () => h.controller.stateName === "regulating");
       h.run(4);
@@ -380,7 +394,7 @@ describe("vent pulses on a small thigh cuff", () => {
       plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
     });
     const lopMmhg = Math.round(trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm));
-    const result = await runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
+    const result = await runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile(), lopConfirmed: true });
     expect(result.alarms).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.simSeconds).toBeGreaterThan(150);
@@ -400,7 +414,7 @@ describe("fast, strong reps on a thigh", () => {
       plan: { sets: [15, 10, 10], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
     });
     const lopMmhg = Math.round(trueLopMmhg(scenario.limb, scenario.subject, scenario.cuff.widthCm));
-    const result = await runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile() });
+    const result = await runScenario({ ...scenario, plan: { ...scenario.plan, lop: lopMmhg } }, { profile: referenceProfile(), lopConfirmed: true });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
@@ -455,7 +469,7 @@ describe("narrow hoses and kinks at the end of a hold", () => {
       exercise: { repSeconds: 2.6, contractionSwingMmhg: 21, swellingMmhg: 10, motionArtefactMmhg: 1.3 },
     });
     let lastMmhg = 0;
-    const result = await runScenario(scenario, { profile: referenceProfile(), onTrace: (row) => (lastMmhg = row.cuffMmhg) });
+    const result = await runScenario(scenario, { profile: referenceProfile(), lopConfirmed: true, onTrace: (row) => (lastMmhg = row.cuffMmhg) });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
     expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
@@ -465,6 +479,7 @@ describe("narrow hoses and kinks at the end of a hold", () => {
   it("a hose kinked just before the deflation: the reading empties at once, stays empty with the vent shut for 0.3 s, and the cuff faults hose-kink within 0.5 s", () => {
     const h = firmwareHarness();
     h.ready();
+    h.knowLop(200);
     h.send({ type: "hold", cuff: 0, target: { mmhg: 150 } });
     h.run(30, () => h.controller.stateName === "regulating");
     h.run(2);

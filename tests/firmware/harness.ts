@@ -2,7 +2,7 @@
 import { SIM_STEP_SECONDS, SimBoard } from "../../hardware/sim/sim-board.ts";
 import { Wire } from "../../firmware/link/wire.ts";
 import type { HostSilencePolicy } from "../../firmware/core/controller.ts";
-import { LineSplitter } from "../../firmware/link/line-splitter.ts";
+import { LineSplitter } from "../../shared/protocol/line-splitter.ts";
 import { LinkServer } from "../../firmware/link/server.ts";
 import { referenceProfile } from "../../hardware/profile.ts";
 import { createPlant } from "../../hardware/sim/cuff.ts";
@@ -14,12 +14,16 @@ import { type FirmwareMessage, type HostBody, PROTOCOL_VERSION } from "../../sha
 import { startFirmware } from "../../firmware/factory.ts";
 
 
-export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilence?: HostSilencePolicy) {
+export function firmwareHarness(
+  scenario: Partial<ScenarioInput> = {},
+  hostSilence?: HostSilencePolicy,
+  { benchAcceptance, ...link }: { pairingKey?: Uint8Array; benchAcceptance?: boolean } = {},
+) {
   const profile = referenceProfile();
   const clock = new ManualClock();
   const plant = createPlant(parseScenario({ name: "test", limb: "leg", ...scenario }), profile);
   const board = new SimBoard(plant, profile, clock);
-  const runtime = startFirmware({ profile, board, clock, ...(hostSilence ? { hostSilence } : {}) });
+  const runtime = startFirmware({ profile, board, clock, ...(hostSilence ? { hostSilence } : {}), ...(benchAcceptance ? { benchAcceptance } : {}) });
   const controller = runtime.controller;
   const toFirmware = new Wire();
   const fromFirmware = new Wire();
@@ -33,7 +37,7 @@ export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilen
       received.push(decoded.message);
     }),
   );
-  const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware });
+  const server = new LinkServer({ runtime, input: toFirmware, output: fromFirmware, ...link });
   let seq = 100;
   let heartbeats = true;
   let step = 0;
@@ -57,8 +61,12 @@ export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilen
       toFirmware.write(line);
       return received.slice(before);
     },
-    hello() {
-      return h.send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "test", instance: "t1" });
+    hello(extra: { instance?: string; proof?: string } = {}) {
+      return h.send({ type: "hello", role: "host", protocol: PROTOCOL_VERSION, fingerprint: SCHEMA_FINGERPRINT, software: "test", instance: "t1", ...extra });
+    },
+    /** The firmware's latest hello on this link. */
+    lastHello() {
+      return h.events("hello").at(-1)!;
     },
     stopHeartbeats() {
       heartbeats = false;
@@ -78,6 +86,10 @@ export function firmwareHarness(scenario: Partial<ScenarioInput> = {}, hostSilen
     now: () => clock.nowSeconds(),
     events<T extends FirmwareMessage["type"]>(type: T) {
       return received.filter((m): m is Extract<FirmwareMessage, { type: T }> => m.type === type);
+    },
+    /** The cuff already measured this limb's LOP (as after measure-lop): holds need no measurement first. */
+    knowLop(mmhg: number) {
+      controller.lop.confirm(mmhg, "leg", null);
     },
     /** Zeroed and ready: hello, zero, settle. */
     ready() {

@@ -16,7 +16,7 @@ function scenario(input: Omit<ScenarioInput, "name">) {
 }
 
 async function run(input: Omit<ScenarioInput, "name">, onTrace?: (row: TraceRow) => void) {
-  return runScenario(scenario(input), { profile, maxSimSeconds: 600, ...(onTrace ? { onTrace } : {}) });
+  return runScenario(scenario(input), { profile, lopConfirmed: true, maxSimSeconds: 600, ...(onTrace ? { onTrace } : {}) });
 }
 
 describe("the deflation behind a narrow hose", () => {

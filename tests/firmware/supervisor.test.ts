@@ -14,7 +14,7 @@ function estimate(t: number, mmhg: number, extra: Partial<PressureEstimate> = {}
 type Over = Partial<Omit<SafetyInput, "diagnostics">> & Partial<SafetyInput["diagnostics"]> & { mmhg?: number; est?: Partial<PressureEstimate> };
 
 function context(t: number, over: Over = {}): SafetyInput {
-  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, pumpRiseMmhgPerSecond = null, repIntervalSeconds = null, ...rest } = over;
+  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, pulsationShare = null, distalPulseShare = null, pumpRiseMmhgPerSecond = null, repIntervalSeconds = null, ...rest } = over;
   return {
     t,
     dtSeconds: DT,
@@ -28,7 +28,7 @@ function context(t: number, over: Over = {}): SafetyInput {
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
-    diagnostics: { kinkProbeDropMmhg, ventShutCheckMmhg, pulseRatio, pumpRiseMmhgPerSecond, repIntervalSeconds },
+    diagnostics: { kinkProbeDropMmhg, ventShutCheckMmhg, pulseRatio, pulsationShare, distalPulseShare, pumpRiseMmhgPerSecond, repIntervalSeconds },
     ...rest,
   };
 }
@@ -105,6 +105,22 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 190, 0.9))).toBeCloseTo(0.9, 2);
   });
 
+  it("sensor-slope lets a narrow hose ring after a vent pulse (back past its level by half the dip, and down again) and drain as the pump eases, not jump beyond", () => {
+    // A 26 mmHg dip at 0.3 s comes back 11 mmHg over the level before it, swings back to 150 and settles.
+    const ringing = (overMmhg: number) => (t: number) =>
+      context(t, {
+        mmhg: t < 0.305 ? 168 : t < 0.315 ? 142 : t < 0.325 ? 168 + overMmhg : t < 0.335 ? 150 : 167,
+        proposed: { pump: 0, vent: Math.abs(t - 0.3) < 0.005 ? 0.64 : 0 },
+      });
+    expect(firstAlarm("sensor-slope", 1, ringing(11))).toBeNull();
+    expect(firstAlarm("sensor-slope", 1, ringing(40))).toBeCloseTo(0.32, 2);
+    // The pump's start lifts the sensor's side 40 mmHg; as the pump eases the hose drains 50 mmHg in a tick.
+    const easing = (fallToMmhg: number) => (t: number) =>
+      context(t, { mmhg: t < 0.305 ? 150 : t < 0.405 ? 190 : fallToMmhg, proposed: { pump: t < 0.3 ? 0 : t < 0.4 ? 1 : 0.3, vent: 0 } });
+    expect(firstAlarm("sensor-slope", 1, easing(140))).toBeNull();
+    expect(firstAlarm("sensor-slope", 1, easing(100))).toBeCloseTo(0.41, 2);
+  });
+
   it("sensor-stuck fires after 0.5 s of identical counts in a set or while the pump works, after 2 s in a sealed still hold, never while vented at zero", () => {
     const frozen = (over: Over) => (t: number) => context(t, { ...over, est: t >= 1 ? { counts: 7000 } : {} });
     expect(firstAlarm("sensor-stuck", 4, frozen({}))! - 1).toBeCloseTo(0.5, 1);
@@ -136,6 +152,20 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("hose-kink", 3, narrowHose(100))).toBeNull();
     expect(firstAlarm("hose-kink", 3, narrowHose(110))).toBeCloseTo(1.61, 1);
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 1, vent: 0 }, mmhg: 100 + 40 * t, est: { slopeMmhgPerSecond: 40 } }))).toBeNull();
+  });
+
+  it("hose-kink lets the pump lift the reading back to where it was before a vent pulse it restarts right after, even long after the pump last stopped", () => {
+    // The inflation's first 0.6 s at full duty shows a hose that jumps by little (a climb of 35 mmHg is a kink).
+    // The pump stops at 0.7 s; at 1 s a vent pulse drains the sensor's side 50 mmHg and the pump restarts 20 ms later.
+    const afterPulse = (backToMmhg: number) => (t: number) => {
+      if (t < 0.7) return context(t, { state: "inflating", phase: "inflate", settled: false, exercising: false, mmhg: 160 + 10 * t, proposed: { pump: 1, vent: 0 } });
+      const refill = Math.min(backToMmhg - 122, Math.max(0, (t - 1.02) * 1500));
+      const mmhg = t < 1.005 ? 167 : 122 + refill;
+      const fast = t > 1.02 && refill < backToMmhg - 122;
+      return context(t, { phase: "rest", exercising: false, mmhg, proposed: { pump: t >= 1.02 ? 1 : 0, vent: Math.abs(t - 1) < 0.005 ? 0.66 : 0 }, est: { slopeMmhgPerSecond: fast ? 1500 : 0 } });
+    };
+    expect(firstAlarm("hose-kink", 2, afterPulse(170))).toBeNull();
+    expect(firstAlarm("hose-kink", 2, afterPulse(215))).not.toBeNull();
   });
 
   it("hose-kink fires on a kink probe that drops the reading 17 mmHg, not 2", () => {

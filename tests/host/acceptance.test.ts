@@ -1,23 +1,31 @@
 /** `cuff acceptance`: the bench acceptance walk-through of hardware/CALIBRATION.md, on the simulated cuff in virtual time. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcceptanceRecordSchema, type StepResult } from "../../host/acceptance/record.ts";
 import { makeAcceptanceCommand } from "../../host/cli/commands/acceptance.ts";
 import { openLink, type OpenLink } from "../../host/cli/link.ts";
 import { main } from "../../host/cli/main.ts";
+import { useTempDirs } from "../temp-dirs.ts";
 import { fakeIo } from "./fake-io.ts";
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cuff-acceptance-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("cuff-acceptance-");
+
+// The walk of a cuff with both pressure sensors, in the order a person does it.
+const STEPS_OF_A_TWO_SENSOR_CUFF = [
+  "zero",
+  "zero, second sensor",
+  "span 100 mmHg",
+  "span 100 mmHg, second sensor",
+  "span 200 mmHg",
+  "span 200 mmHg, second sensor",
+  "span 300 mmHg (at 290)",
+  "span 300 mmHg (at 290), second sensor",
+  "leak at 300 mmHg",
+  "relief valve",
+  "deflation 260 -> 15 mmHg",
+  "guard trips when the USB cable is pulled",
+];
 
 async function cuff(args: string[], options: Parameters<typeof fakeIo>[0] = {}) {
   const io = fakeIo(options);
@@ -56,20 +64,7 @@ describe("cuff acceptance on the simulated cuff", () => {
     const record = readRecord(join(profile, "acceptance", files[0]!));
     expect(record.ok).toBe(true);
     expect(record.source).toBe("sim:built-in simulated cuff");
-    expect(record.steps.map((s) => s.name)).toEqual([
-      "zero",
-      "zero, second sensor",
-      "span 100 mmHg",
-      "span 100 mmHg, second sensor",
-      "span 200 mmHg",
-      "span 200 mmHg, second sensor",
-      "span 300 mmHg (at 290)",
-      "span 300 mmHg (at 290), second sensor",
-      "leak at 300 mmHg",
-      "relief valve",
-      "deflation 260 -> 15 mmHg",
-      "guard trips when the USB cable is pulled",
-    ]);
+    expect(record.steps.map((s) => s.name)).toEqual(STEPS_OF_A_TWO_SENSOR_CUFF);
 
     expect(Math.abs(step(record.steps, "zero").measured!)).toBeLessThanOrEqual(0.5);
     for (const name of ["span 100 mmHg", "span 200 mmHg", "span 300 mmHg (at 290)"]) {
@@ -177,20 +172,7 @@ describe("cuff acceptance with a firmware that reports its second sensor", () =>
   it("zeroes and span-checks the second sensor too, against the gauge and the first sensor: a good pair passes", async () => {
     const { code, record } = await walk({ name: "good pair", hardware: { secondarySensorOffsetMmhg: 6 } });
     expect(code).toBe(0);
-    expect(record.steps.map((s) => s.name)).toEqual([
-      "zero",
-      "zero, second sensor",
-      "span 100 mmHg",
-      "span 100 mmHg, second sensor",
-      "span 200 mmHg",
-      "span 200 mmHg, second sensor",
-      "span 300 mmHg (at 290)",
-      "span 300 mmHg (at 290), second sensor",
-      "leak at 300 mmHg",
-      "relief valve",
-      "deflation 260 -> 15 mmHg",
-      "guard trips when the USB cable is pulled",
-    ]);
+    expect(record.steps.map((s) => s.name)).toEqual(STEPS_OF_A_TWO_SENSOR_CUFF);
     // Its own 6 mmHg offset is zeroed away; its 10-bit steps widen its spread a little.
     expect(Math.abs(step(record.steps, "zero, second sensor").measured!)).toBeLessThanOrEqual(0.5);
     for (const name of ["span 100 mmHg, second sensor", "span 200 mmHg, second sensor", "span 300 mmHg (at 290), second sensor"]) {
@@ -246,7 +228,7 @@ describe("cuff acceptance on a real port", () => {
     const command = makeAcceptanceCommand({
       now: () => new Date(),
       // a build without the second sensor: the walk judges the first sensor alone
-      openLink: async () => (link = withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY }))),
+      openLink: async () => (link = withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true }))),
     });
     const type = (line: string) => setImmediate(() => io.input.write(line + "\n"));
     const gauge = () => String(Math.round(link!.sim!.plant.trueMmhg()));
@@ -286,7 +268,7 @@ describe("cuff acceptance on a real port", () => {
     const dir = tempDir();
     const recordPath = join(dir, "auto.json");
     // the port is the simulated cuff, but the command treats it as real: no gauge, no cable to pull
-    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: async () => withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY })) });
+    const command = makeAcceptanceCommand({ now: () => new Date(), openLink: async () => withoutSecondSensorTelemetry(await openLink({ sim: true, speed: Number.POSITIVE_INFINITY, bench: true })) });
     const io = fakeIo();
     const code = await command.run(["--port", "/dev/ttyUSB0", "--skip-manual", "--record", recordPath], io);
     expect(code).toBe(0);

@@ -104,7 +104,7 @@ describe("cuff on the simulated cuff", () => {
     const repsBySet = [1, 2, 3, 4].map((set) => lines.filter((l) => l.type === "rep" && l.set === set).length);
     expect(repsBySet).toEqual(summarySets.map((x) => x.reps));
     expect(repsBySet.every((n) => n > 0)).toBe(true);
-    expect(lines.filter((l) => l.type === "phase").map((l) => l.phase)).toEqual(["inflate", "set", "rest", "set", "rest", "set", "rest", "set", "deflate"]);
+    expect(lines.filter((l) => l.type === "phase").map((l) => l.phase)).toEqual(["lop", "deflate", "inflate", "set", "rest", "set", "rest", "set", "rest", "set", "deflate"]);
     // the events are in time order
     const times = lines.filter((l) => typeof l.t === "number").map((l) => l.t as number);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
@@ -166,7 +166,28 @@ describe("cuff on the simulated cuff", () => {
     const m = /^LOP \(arm\): (\d+) mmHg   quality (0\.\d\d|1\.00), took (\d+) s\n$/.exec(r.out);
     expect(m).not.toBeNull();
     expect(Math.abs(Number(m![1]) - 170)).toBeLessThanOrEqual(15);
-    expect(r.err).toBe("Measuring the arm LOP: keep the limb still and relaxed...\n");
+    // Live on stderr: the pressure and what the cuff is doing, a line whenever that changes and every 5 s.
+    const lines = r.err.trimEnd().split("\n");
+    expect(lines[0]).toBe("Measuring the arm LOP: keep the limb still and relaxed...");
+    const progress = lines.slice(1).map((l) => /^(-?\d+) mmHg  (.+)$/.exec(l)!);
+    expect(progress.every((p) => p !== null)).toBe(true);
+    const doing = progress.map((p) => p[2]);
+    for (const step of ["zeroing the pressure sensor (cuff open)", "inflating to the ramp's start", "inflating slowly, reading the pulsations", "deflating"]) expect(doing).toContain(step);
+    const reading = progress.filter((p) => p[2] === "inflating slowly, reading the pulsations").map((p) => Number(p[1]));
+    expect(Math.max(...reading)).toBeGreaterThan(140);
+  });
+
+  it("lop --sim with the distal pulse sensor clipped on: says when the distal pulse is present and when it is gone", async () => {
+    const dir = tempDir();
+    const scenario = join(dir, "arm-clip.json");
+    writeFileSync(scenario, JSON.stringify({ name: "arm with the clip", seed: 11, limb: "arm", subject: { lopMmhg: 170, distalPerfusionPercent: 3 }, hardware: { distalPulseSensor: true }, exercise: { motionArtefactMmhg: 0 } }));
+    const r = await cuff(["lop", "--sim", "--scenario", scenario, "--limb", "arm", "--speed", "max"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/mmHg {2}inflating slowly, reading the pulsations, distal pulse present\n/);
+    expect(r.err).toMatch(/mmHg {2}inflating slowly, reading the pulsations, distal pulse fading\n/);
+    expect(r.err).toMatch(/mmHg {2}deflating, distal pulse gone\n/);
+    const m = /^LOP \(arm\): (\d+) mmHg/.exec(r.out);
+    expect(Math.abs(Number(m![1]) - 170)).toBeLessThanOrEqual(8);
   });
 
   it("on a terminal, Enter ends the current set early (set done)", async () => {
@@ -257,7 +278,7 @@ describe("cuff session on a real port (the simulated cuff behind it)", () => {
     expect(readdirSync(join(dir, "sessions"))).toEqual(["2026-11-22T10-00-00-leg.jsonl"]);
   });
 
-  it("next session within 30 days reuses the saved LOP; after 30 days it measures again", async () => {
+  it("next session within 30 days hands the saved LOP to the cuff, which measures to check it; after 30 days it measures again", async () => {
     const dir = tempDir();
     const { writeFileSync: write } = await import("node:fs");
     write(join(dir, "profile.json"), JSON.stringify({
@@ -267,13 +288,17 @@ describe("cuff session on a real port (the simulated cuff behind it)", () => {
     }));
     const fresh = fakeIo({ env: { CUFF_PROFILE_DIR: dir } });
     expect(await sessionOnSimPort(new Date("2026-11-22T10:00:00Z")).run(["--port", "/dev/ttyUSB0", "--limb", "leg"], fresh)).toBe(0);
-    expect(fresh.err.text).toBe("Using your leg LOP of 188 mmHg from 2026-11-10 (12 days ago).\n");
+    expect(fresh.err.text).toBe("Using your leg LOP of 188 mmHg from 2026-11-10 (12 days ago); the cuff measures the limb to check it.\n");
+    // the claim agrees with the cuff's own reading, and the session runs on it
+    expect(fresh.out.text).toMatch(/\] LOP \d+ mmHg \(quality/);
     expect(fresh.out.text).toContain("  LOP:          188 mmHg");
-    expect(fresh.out.text).not.toContain("LOP 1"); // no measurement line
+    const { readFileSync } = await import("node:fs");
+    const checked = JSON.parse(readFileSync(join(dir, "profile.json"), "utf8")).lop.leg;
+    expect(checked).toMatchObject({ measuredAt: "2026-11-22T10:00:00.000Z", source: "measured" });
 
     const stale = fakeIo({ env: { CUFF_PROFILE_DIR: dir } });
-    expect(await sessionOnSimPort(new Date("2026-12-22T10:00:00Z")).run(["--port", "/dev/ttyUSB0", "--limb", "leg"], stale)).toBe(0);
-    expect(stale.err.text).toBe("Your leg LOP is 42 days old: measuring it again (keep the limb still).\n");
+    expect(await sessionOnSimPort(new Date("2026-12-24T10:00:00Z")).run(["--port", "/dev/ttyUSB0", "--limb", "leg"], stale)).toBe(0);
+    expect(stale.err.text).toBe("Your leg LOP is 32 days old: measuring it again (keep the limb still).\n");
     expect(stale.out.text).toMatch(/\] LOP \d+ mmHg \(quality/);
   });
 });

@@ -26,7 +26,7 @@ function parse(line: string): { args: string[]; stdoutTo: string | null } {
 
 const SIM_SPEED_COMMANDS = new Set(["demo", "session", "lop", "deflate", "monitor", "acceptance"]);
 /** Commands that run until Ctrl-C once started. */
-const UNTIL_INTERRUPTED = new Set(["firmware", "virtual-board"]);
+const UNTIL_INTERRUPTED = new Set(["firmware", "virtual-board", "app"]);
 
 /** The same example on the simulated cuff, at full speed. */
 function onSimulatedCuff(args: string[]): string[] {
@@ -43,7 +43,7 @@ function onSimulatedCuff(args: string[]): string[] {
     } else if (word === "--board" || word === "--port") {
       out.push("--sim");
       i++;
-    } else if (word === "--speed" || word === "--baud") {
+    } else if (word === "--speed" || word === "--baud" || (command === "app" && word === "--listen")) {
       i++;
     } else {
       out.push(word);
@@ -51,6 +51,8 @@ function onSimulatedCuff(args: string[]): string[] {
   }
   if (SIM_SPEED_COMMANDS.has(command!) && out.includes("--sim") || command === "demo") out.push("--speed", "max");
   if (command === "monitor" && !out.includes("--seconds")) out.push("--seconds", "1");
+  // the app on any free port of this computer only
+  if (command === "app") out.push("--listen", "127.0.0.1:0");
   return out;
 }
 
@@ -73,7 +75,7 @@ async function runUntilUp(args: string[], io: FakeIo): Promise<number> {
   const running = main(args, io);
   const started = Date.now();
   while (!io.out.text.includes("\n") && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
-  expect(io.out.text, `${args.join(" ")} printed its path`).toMatch(/^\/dev\/pts\/\d+\n/);
+  expect(io.out.text, `${args.join(" ")} printed its path or address`).toMatch(/^(\/dev\/pts\/\d+|http:\/\/127\.0\.0\.1:\d+\/)\n/);
   io.interrupt();
   return running;
 }
@@ -99,7 +101,8 @@ describe("every example in every --help runs", async () => {
       const { args, stdoutTo } = parse(step);
       const sim = onSimulatedCuff(args);
       const command = sim[0]!;
-      if ((UNTIL_INTERRUPTED.has(command) || sim.includes("pty")) && !socatAvailable()) return;
+      const needsPty = (UNTIL_INTERRUPTED.has(command) && command !== "app") || sim.includes("pty");
+      if (needsPty && !socatAvailable()) return;
       if (sim.includes("--mcu") && missingToolchain().length > 0 && process.env.CI !== "true") return;
       const io = fakeIo({ env: { CUFF_PROFILE_DIR: folder, CUFF_DATA_DIR: folder } });
       const code = UNTIL_INTERRUPTED.has(command) ? await runUntilUp(sim, io) : await main(sim, io);

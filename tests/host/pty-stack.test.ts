@@ -62,7 +62,7 @@ describe.skipIf(!haveSocat)("whole stack over a real pty", () => {
     athlete.dispose();
     expect(summary.ok).toBe(true);
     const phases = events.filter((e) => e.type === "phase").map((e) => (e.type === "phase" ? `${e.phase}${e.set ?? ""}` : ""));
-    expect(phases).toEqual(["inflate", "set1", "rest1", "set2", "rest2", "set3", "rest3", "set4", "deflate"]);
+    expect(phases).toEqual(["lop", "deflate", "inflate", "set1", "rest1", "set2", "rest2", "set3", "rest3", "set4", "deflate"]);
     const rest = telemetry.filter((m) => m.phase === "rest");
     const held = rest.filter((m) => Math.abs(m.mmhg - summary.targetMmhg!) <= 0.05 * summary.targetMmhg!).length / rest.length;
     expect(held).toBeGreaterThan(0.97);

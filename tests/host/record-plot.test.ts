@@ -1,24 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makePortsCommand, scanDevPorts } from "../../host/cli/commands/ports.ts";
 import { main } from "../../host/cli/main.ts";
 import { loadPlotData } from "../../host/plot/load.ts";
 import { phaseSegments } from "../../host/plot/svg.ts";
 import { Recorder } from "../../host/record/recorder.ts";
 import type { FirmwareMessage } from "../../shared/protocol/index.ts";
+import { useTempDirs } from "../temp-dirs.ts";
 import { fakeIo } from "./fake-io.ts";
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cuff-rec-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("cuff-rec-");
 
 const env = { v: 1 as const, cuff: 0 };
 let seq = 0;

@@ -4,24 +4,16 @@
  * CSV export, recordings in the data folder. Real-cuff sessions run here on the simulated
  * cuff at full speed through the real-cuff path (profile, screen, recording).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeSessionCommand } from "../../host/cli/commands/session.ts";
 import { type LinkOpener, openLink } from "../../host/cli/link.ts";
 import { main } from "../../host/cli/main.ts";
+import { useTempDirs } from "../temp-dirs.ts";
 import { fakeIo, type FakeIo } from "./fake-io.ts";
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cuff-records-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("cuff-records-");
 
 /** The real-cuff path of `cuff session --port` with the simulated cuff behind it, at full speed. */
 function realPathOnSim(onOpen: (link: Awaited<ReturnType<LinkOpener>>) => void = () => {}) {

@@ -13,6 +13,7 @@ import {
   type HostMessage,
   type NackReason,
   PROTOCOL_VERSION,
+  commandContent,
   ReplyCache,
   SCHEMA_FINGERPRINT,
   SequenceCounter,
@@ -196,13 +197,14 @@ export class ScriptedFirmware {
       return;
     }
     if (message.type === "heartbeat") return;
-    const replay = this.replies.replayFor(message.seq);
+    const content = commandContent(message);
+    const replay = this.replies.replayFor(message.seq, content);
     if (replay) {
       this.emit(replay);
       return;
     }
     const reply = this.execute(message);
-    this.replies.remember(message.seq, reply);
+    this.replies.remember(message.seq, content, reply);
     this.emit(reply);
   }
 

@@ -138,6 +138,8 @@ describeMcu("johnny-five and the cuff stack on the simulated ATmega328P", () => 
     closers.push(async () => runtime.stop());
     expect(runtime.command({ v: 1, seq: 1, type: "zero", cuff: 0 })).toEqual({ ok: true });
     await sim.advance(2, 0.002);
+    // the limb's LOP, as the cuff's own measurement would have given it
+    runtime.controller.lop.confirm(plant.lopTrueMmhg, "arm", null);
     expect(runtime.command({ v: 1, seq: 2, type: "hold", cuff: 0, target: { mmhg: 150 } })).toEqual({ ok: true });
     await sim.advance(9, 0.002);
     const trueMmhg: number[] = [];

@@ -9,6 +9,7 @@ import {
   FrameTooLongError,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
+  commandContent,
   ReplyCache,
   SCHEMA_FINGERPRINT,
   SequenceCounter,
@@ -204,11 +205,11 @@ describe("sequence numbers", () => {
     const cache = new ReplyCache<string>(4);
     let executed = 0;
     const handle = (seq: number) => {
-      const replay = cache.replayFor(seq);
+      const replay = cache.replayFor(seq, "zero");
       if (replay !== undefined) return replay;
       executed++;
       const reply = `ack ${seq}`;
-      cache.remember(seq, reply);
+      cache.remember(seq, "zero", reply);
       return reply;
     };
     expect(handle(65535)).toBe("ack 65535");
@@ -218,6 +219,17 @@ describe("sequence numbers", () => {
     for (const s of [1, 2, 3, 4]) handle(s);
     expect(handle(65535)).toBe("ack 65535"); // forgotten after 4 newer commands: executed again
     expect(executed).toBe(7);
+  });
+
+  it("the same seq with other content is a new command, not a retransmission", () => {
+    const cache = new ReplyCache<string>();
+    const hold = commandContent({ v, seq: 7, type: "hold", cuff: 0, target: { mmhg: 150 } });
+    const deflate = commandContent({ v, seq: 7, type: "deflate", cuff: 0 });
+    cache.remember(7, hold, "ack 7");
+    expect(cache.replayFor(7, hold)).toBe("ack 7");
+    expect(cache.replayFor(7, deflate)).toBeUndefined();
+    // Key order does not make a retransmission look new.
+    expect(commandContent({ type: "hold", target: { mmhg: 150 }, cuff: 0, seq: 7, v })).toBe(hold);
   });
 });
 

@@ -18,7 +18,7 @@ import type { PressureEstimate } from "../estimator.ts";
 import type { Actuation } from "../actuation.ts";
 import { Biquad } from "../signal/filters.ts";
 import { ENVELOPE_SETTINGS, rampBoundMmhg, peakIndex, plateauMmhg, readFlank, type EnvelopePoint, type FlankReading, type Plateau } from "./envelope.ts";
-import type { LopOptions, LopOutcome, LopProcedure } from "./procedure.ts";
+import type { LopOptions, LopOutcome, LopProcedure, LopProgress } from "./procedure.ts";
 import { PulseWindows, type PulseWindow } from "./pulse-windows.ts";
 import { PressureRamp } from "./ramp.ts";
 import { judgeMovement, MOVEMENT_SETTINGS } from "./movement.ts";
@@ -76,7 +76,7 @@ const MOTION_NOISE_SIGMAS = 4;
 type Phase = "fill" | "ramp" | "retreat" | "done";
 type Step = { actuation: Actuation; outcome?: LopOutcome };
 
-class OscillometricLop implements LopProcedure {
+export class OscillometricLop implements LopProcedure {
   private phase: Phase = "fill";
   private readonly pulses: PulseWindows;
   private readonly ramp: PressureRamp;
@@ -109,8 +109,16 @@ class OscillometricLop implements LopProcedure {
   private timeBoundMmhg: number | null = null;
   /** The windows of earlier passes and when each ended: their time above the bound counts once the bound is known. */
   private readonly earlierPasses: { windows: PulseWindow[]; endSeconds: number }[] = [];
+  /** Led by the distal pulse: the cuff's own reading, kept as it stands (the last accepted one, else the last word). */
+  private reading: Omit<LopOutcome, "durationSeconds"> | null = null;
+  private pastBound = false;
+  private leaderOnFlank = false;
 
-  constructor(private readonly options: LopOptions) {
+  constructor(
+    private readonly options: LopOptions,
+    /** The distal pulse leads the ramp: the cuff's reading is only recorded, and the leader ends the ramp. */
+    private readonly led = false,
+  ) {
     this.pulses = new PulseWindows(options.sampleHz, options.startSeconds);
     this.ramp = new PressureRamp(1 / options.sampleHz);
     this.slow = Biquad.lowPass(SLOW_HZ, options.sampleHz);
@@ -180,10 +188,49 @@ class OscillometricLop implements LopProcedure {
     else if (window) {
       this.addWindow(window);
       const done = this.judge(tSeconds, estimate.mmhg);
-      if (done?.retryFromMmhg !== undefined) return this.spoiled(tSeconds, done.reason, done.retryFromMmhg);
-      if (done) return this.finish(tSeconds, done);
+      if (done && this.led) this.record(done);
+      else if (done?.retryFromMmhg !== undefined) return this.spoiled(tSeconds, done.reason, done.retryFromMmhg);
+      else if (done) return this.finish(tSeconds, done);
     }
     return { actuation };
+  }
+
+  /** The cuff's own reading so far (led by the distal pulse): the last accepted one, else why there is none; null before either. */
+  cuffReading(): Omit<LopOutcome, "durationSeconds"> | null {
+    return this.reading;
+  }
+
+  /** The cuff's envelope read as it stands: from 60 and 50 %, else the upper flank (null before its flank crossed 80 %). */
+  flankReadingNow(): number | null {
+    const flank = readFlank(this.points, this.pulses.floorMmhg());
+    return flank ? (flank.lopMmhg ?? flank.upperLopMmhg) : null;
+  }
+
+  /** The ramp has reached the bound the cuff's own flank sets (at most the LOP it reads, 7.5 s past its 75 % crossing). */
+  get boundReached(): boolean {
+    return this.pastBound;
+  }
+
+  /** When the cuff last saw a heart beat's pulsation peak (null before the first). */
+  get lastBeatSeconds(): number | null {
+    return this.pulses.lastBeatSeconds;
+  }
+
+  /** Median heart-beat interval seen in the cuff (null before three). */
+  beatSeconds(): number | null {
+    return this.pulses.beatSeconds();
+  }
+
+  /** What the ramp is doing, for people: filling to the start pressure, ramping, or venting to measure again. */
+  progress(): LopProgress {
+    const stage = this.phase === "fill" ? "filling" : this.phase === "ramp" ? "ramping" : this.phase === "retreat" ? "retreating" : "done";
+    return { stage, distalPulse: null };
+  }
+
+  /** A movement spoils the reading; an acceptance replaces an earlier one; a rejection never replaces an acceptance. */
+  private record(done: Omit<LopOutcome, "durationSeconds"> & { retryFromMmhg?: number }): void {
+    const outcome = { ok: done.ok, mmhg: done.mmhg, quality: done.quality, reason: done.reason };
+    if (outcome.ok || !this.reading?.ok) this.reading = outcome;
   }
 
   /** The band-pass changed: its output settles before windows count again (the envelope so far is kept, the pass's window list starts afresh). */
@@ -192,9 +239,14 @@ class OscillometricLop implements LopProcedure {
     this.windows.length = 0;
   }
 
+  /** The leader sees the LOP coming (the distal pulse fading): the ramp slows to the flank's rate from here. */
+  slowToFlankRate(): void {
+    this.leaderOnFlank = true;
+  }
+
   private rampRate(): number {
     const interval = this.pulses.beatSeconds();
-    const perBeat = this.onFlank ? LOP_SETTINGS.flankMmhgPerBeat : LOP_SETTINGS.rampMmhgPerBeat;
+    const perBeat = this.onFlank || this.leaderOnFlank ? LOP_SETTINGS.flankMmhgPerBeat : LOP_SETTINGS.rampMmhgPerBeat;
     const rate = interval === null ? LOP_SETTINGS.initialRampMmhgPerSecond : perBeat / interval;
     return Math.min(LOP_SETTINGS.maxRampMmhgPerSecond, Math.max(LOP_SETTINGS.minRampMmhgPerSecond, rate));
   }
@@ -267,6 +319,7 @@ class OscillometricLop implements LopProcedure {
       );
     }
     const atBound = this.boundMmhg !== null && (mmhg >= rampBoundMmhg(this.boundMmhg) || this.secondsPastBound(tSeconds) >= LOP_SETTINGS.maxSecondsPastBound);
+    this.pastBound ||= atBound;
     if (flank.lopMmhg === null && !atBound) {
       if (flank.boundCrossingMmhg === null && this.pastGiveUp(flank, mmhg)) {
         return reject(`the pulsations did not fade by ${mmhg.toFixed(0)} mmHg: check that the cuff sits on the limb and measure again`);
@@ -351,3 +404,10 @@ function reject(reason: string): Omit<LopOutcome, "durationSeconds"> {
 export function createLopProcedure(options: LopOptions): LopProcedure {
   return new OscillometricLop(options);
 }
+
+/** The cuff's own procedure, run under a leader (the distal pulse) that ends the ramp. */
+export function createLedCuffLop(options: LopOptions): OscillometricLop {
+  return new OscillometricLop(options, true);
+}
+
+

@@ -4,6 +4,7 @@
 import type { Limb } from "../../../shared/plan.ts";
 import type { PressureEstimate } from "../estimator.ts";
 import type { Actuation } from "../actuation.ts";
+import type { DistalPulseTrace } from "../distal/trace.ts";
 
 export interface LopOutcome {
   ok: boolean;
@@ -14,11 +15,21 @@ export interface LopOutcome {
   /** Why it was accepted or rejected, in words a person understands. */
   reason: string;
   durationSeconds: number;
+  /** With the distal pulse sensor: how far the cuff's own reading lay from the distal one, when that is a warning. */
+  disagreementMmhg?: number;
+}
+
+/** What a measurement is doing now, for people watching it. */
+export interface LopProgress {
+  stage: "filling" | "ramping" | "retreating" | "done";
+  /** The pulse beyond the cuff (null without a distal pulse sensor): present, fading, gone, or unreadable. */
+  distalPulse: "present" | "fading" | "gone" | "unreadable" | null;
 }
 
 export interface LopProcedure {
   /** One tick: the actuation wanted now, and the outcome once finished (the controller then deflates). */
   step(tSeconds: number, estimate: PressureEstimate): { actuation: Actuation; outcome?: LopOutcome };
+  progress(): LopProgress;
 }
 
 export interface LopOptions {
@@ -29,4 +40,6 @@ export interface LopOptions {
   sampleHz: number;
   /** Pump duty below which the motor stalls (hardware profile pump.minDuty; 0.15 when not given). */
   pumpMinDuty?: number;
+  /** The distal pulse sensor's monitor, on a build with one: the LOP is then read where the distal pulse disappears. */
+  distal?: DistalPulseTrace | null;
 }

@@ -135,6 +135,11 @@ export class PulseWindows {
     return true;
   }
 
+  /** When the last beat's pulsation peaked (null before the first). */
+  get lastBeatSeconds(): number | null {
+    return this.lastBeatT;
+  }
+
   /** Median of the recent beat intervals (null before three). */
   beatSeconds(): number | null {
     if (this.intervals.length < 3) return null;

@@ -6,8 +6,10 @@
 import { type Actuation, SEALED } from "../actuation.ts";
 import { holdBand, initialRegulatorState, type LearnedActuators, regulate, type RegulatorGains, type RegulatorState } from "../control/regulator.ts";
 import { KinkProbe } from "../diagnostics/kink-probe.ts";
+import { OcclusionMonitor } from "../diagnostics/occlusion-monitor.ts";
 import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
 import type { PressureEstimate } from "../estimator.ts";
+import type { PulsationEnvelope } from "../limb-lop.ts";
 import { type ModeDiagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
 
 export const HOLDING = {
@@ -32,6 +34,8 @@ export interface HoldStyle {
   still: boolean;
   /** Aim above the target during a set (see setBiasFraction). */
   biased: boolean;
+  /** The limb contracts (a set): the pulse in the cuff signal cannot be judged. */
+  exercising: boolean;
 }
 
 export class Holding {
@@ -41,6 +45,8 @@ export class Holding {
   settled = false;
   private readonly kinkProbe = new KinkProbe();
   private readonly pulseMonitor: PulseMonitor;
+  /** The limb's evidence of occlusion: what is left of its pulsation in a still hold. */
+  private readonly occlusion: OcclusionMonitor;
 
   constructor(
     sampleHz: number,
@@ -48,6 +54,7 @@ export class Holding {
     private readonly actuators: LearnedActuators,
   ) {
     this.pulseMonitor = new PulseMonitor(sampleHz);
+    this.occlusion = new OcclusionMonitor(sampleHz);
   }
 
   /** A new target is approached afresh: alarms that judge a settled hold wait until it is reached. */
@@ -75,8 +82,17 @@ export class Holding {
   }
 
   /** One tick of holding `targetMmhg`. */
-  step(t: number, estimate: PressureEstimate, dtSeconds: number, targetMmhg: number, style: HoldStyle, lopMmhg: number | null): { actuation: Actuation; diagnostics: ModeDiagnostics } {
+  step(
+    t: number,
+    estimate: PressureEstimate,
+    dtSeconds: number,
+    targetMmhg: number,
+    style: HoldStyle,
+    lopMmhg: number | null,
+    envelope: PulsationEnvelope | null,
+  ): { actuation: Actuation; diagnostics: ModeDiagnostics } {
     const p = estimate.mmhg;
+    this.occlusion.update(t, estimate.rawMmhg, p, this.settled && style.still && !style.exercising);
     let actuation: Actuation;
     if (this.settled && style.still) {
       const held = holdBand(this.regulator, targetMmhg, p, dtSeconds, this.actuators, this.gains);
@@ -92,11 +108,12 @@ export class Holding {
       actuation = result.actuation;
     }
     if (!this.settled) return { actuation, diagnostics: NO_DIAGNOSTICS };
+    const pulsationShare = this.occlusion.shareOf(envelope);
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
     const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
     const waiting = this.kinkProbe.probing;
     const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
-    const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, pulseRatio };
+    const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, pulseRatio, pulsationShare };
     if (probe.ventPulse > 0) return { actuation: { pump: 0, vent: probe.ventPulse }, diagnostics };
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the
     // regulator keeps working: a pause would cost the set its pressure, and a kink shows in the rest.

@@ -3,6 +3,7 @@ import type { Limb } from "../../../shared/plan.ts";
 import type { AlarmKind, SessionEnding, Severity, StateCause } from "../../../shared/protocol/messages.ts";
 import type { PressureEstimate, PressureEstimator } from "../estimator.ts";
 import type { CoreEvent } from "../events.ts";
+import type { LimbLop } from "../limb-lop.ts";
 import type { LopProcedure } from "../lop/procedure.ts";
 import type { RepCounter } from "../reps/counter.ts";
 import type { Session } from "../session.ts";
@@ -19,8 +20,8 @@ export interface ModeHost {
   readonly lastEstimate: PressureEstimate | null;
   /** The sensor is zeroed (pump off, vent open, settled). */
   zeroed: boolean;
-  /** The LOP the cuff knows (measured here or configured) and the limb it is for. */
-  readonly lop: { mmhg: number | null; limb: Limb | null };
+  /** The LOP the cuff knows (measured here, or a host's claim) and the limb it is for. */
+  readonly lop: LimbLop;
   /** When the last restriction ended: the next exercise waits for the deflated rest. */
   restrictionEndedSeconds: number | null;
 

@@ -10,7 +10,7 @@ export class InflateMode implements ModeBase {
   readonly kind = "inflating";
   readonly state = "inflating";
   readonly phase = "inflate";
-  readonly style: HoldStyle = { still: false, biased: false };
+  readonly style: HoldStyle = { still: false, biased: false, exercising: false };
 
   constructor(readonly session: Session) {}
 

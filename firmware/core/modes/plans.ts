@@ -21,12 +21,12 @@ export const SET_END = {
   beforeCadenceSeconds: 12.5,
 } as const;
 
-const SET: HoldStyle = { still: false, biased: true };
-const REST: HoldStyle = { still: true, biased: false };
+const SET: HoldStyle = { still: false, biased: true, exercising: true };
+const REST: HoldStyle = { still: true, biased: false, exercising: false };
 /** Continuous and cycle holds: sealed once settled, the set's aim while approaching. */
-const HOLD: HoldStyle = { still: true, biased: true };
+const HOLD: HoldStyle = { still: true, biased: true, exercising: false };
 /** A cycle's short release regulates down to its low pressure. */
-const RELEASE: HoldStyle = { still: false, biased: false };
+const RELEASE: HoldStyle = { still: false, biased: false, exercising: false };
 
 /** Counts a sample of a set toward the summary's share within 10 % of the target. */
 function countExercise(session: Session, mmhg: number, targetMmhg: number): void {

@@ -29,7 +29,7 @@ export function holdingTick(host: ModeHost, mode: HoldingStep, input: TickInput)
   mode.advance(host, input, target);
   const active = host.mode;
   if (!isHoldingMode(active) || active.session !== s) return { actuation: SAFE_ACTUATION };
-  const output = s.hold.step(t, estimate, input.dtSeconds, s.currentTargetMmhg!, active.style, s.lopMmhg);
+  const output = s.hold.step(t, estimate, input.dtSeconds, s.currentTargetMmhg!, active.style, s.lopMmhg, host.lop.envelope);
   const inSet = active.kind === "sets" && active.stage === "set";
   return inSet ? { ...output, diagnostics: { ...output.diagnostics, repIntervalSeconds: s.repCounter?.meanIntervalSeconds ?? null } } : output;
 }

@@ -52,6 +52,13 @@ export const SAFETY_LIMITS = {
    * noiseStepMaxMmhg, each moving the estimate this share of the way.
    */
   ventReboundNoiseSds: 5,
+  /**
+   * ...and this share of the dip (or of the pump's climb, for the hose draining as the pump eases),
+   * at most this much: a narrow hose rings past the level it returns to (a 26 mmHg dip came back
+   * 11 mmHg over it, a 52 mmHg one 17 over).
+   */
+  reboundOvershootShare: 0.5,
+  reboundOvershootMaxMmhg: 30,
   noiseStepMaxMmhg: 15,
   noiseLearnWeight: 0.01,
 
@@ -133,6 +140,22 @@ export const SAFETY_LIMITS = {
   driftMaxMmhg: 40,
   /** Holding still near LOP, pulsations faded to this share of the session's first still hold while the reading stays on target. */
   fadedPulseRatio: 0.62,
+
+  /**
+   * Occlusion, whatever the numbers say: holding still, the cuff's pulsation (median of 8 s) has
+   * fallen under this share of the largest the LOP measurement passed over. Pulsations fall
+   * steeply from about 90 % of the LOP on (the artery under the cuff's centre closing); at 90 %
+   * of the LOP the simulated family keeps 0.25-0.93 of its maximum, past the LOP 0-0.6.
+   */
+  occludedPulsationShare: 0.2,
+  /**
+   * The distal pulse (a fingertip or toe sensor beyond the cuff) under this share of its size with
+   * the cuff empty (its window holds a beat of a 37 bpm heart)... On the simulated family it keeps
+   * 0.29-0.54 at 80 % of the LOP, 0.04-0.46 at 90 %, 0-0.05 at 95 % and none from the LOP on.
+   */
+  occludedDistalShare: 0.03,
+  /** ...for this long: near 90 % of the LOP the pulse can vanish for a breath's trough, under 2 s. */
+  occludedDistalSeconds: 2,
 
   /** Settled, the pressure under this with the vent shut for this long: the cuff is off the limb or burst. */
   cuffOffMmhg: 10,

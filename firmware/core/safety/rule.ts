@@ -14,11 +14,15 @@ export interface ModeDiagnostics {
   ventShutCheckMmhg: number | null;
   /** Arterial pulsations now as a share of the session's first still hold (judged about once a second while holding still near LOP). */
   pulseRatio: number | null;
+  /** What is left of the cuff's arterial pulsation past the envelope's maximum, as a share of it (judged while the limb is still; null otherwise). */
+  pulsationShare: number | null;
+  /** The distal pulse (a fingertip or toe sensor beyond the cuff) as a share of its size with the cuff empty (null without the sensor). */
+  distalPulseShare: number | null;
   /** In a set with contractions, the typical seconds between reps the rep counter has seen (null before two reps, and outside sets). */
   repIntervalSeconds: number | null;
 }
 
-/** What the rules are told beyond the reading: the mode's measurements and what the controller has learned of the actuators. */
+/** What the rules are told beyond the reading: the mode's measurements and what the controller has learned of the pump. */
 export interface Diagnostics extends ModeDiagnostics {
   /**
    * The rise the proposed pump duty gives at this pressure by what the controller learned of this
@@ -27,7 +31,14 @@ export interface Diagnostics extends ModeDiagnostics {
   pumpRiseMmhgPerSecond: number | null;
 }
 
-export const NO_DIAGNOSTICS: ModeDiagnostics = Object.freeze({ kinkProbeDropMmhg: null, ventShutCheckMmhg: null, pulseRatio: null, repIntervalSeconds: null });
+export const NO_DIAGNOSTICS: ModeDiagnostics = Object.freeze({
+  kinkProbeDropMmhg: null,
+  ventShutCheckMmhg: null,
+  pulseRatio: null,
+  pulsationShare: null,
+  distalPulseShare: null,
+  repIntervalSeconds: null,
+});
 
 export interface SafetyInput {
   t: number;

@@ -6,6 +6,7 @@ import type { AlarmKind, Severity } from "../../../shared/protocol/messages.ts";
 import type { SafetyInput, SafetyRule } from "./rule.ts";
 import { HoseKinkRule } from "./rules/hose-kink.ts";
 import { LeakRule } from "./rules/leak.ts";
+import { OcclusionRule } from "./rules/occlusion.ts";
 import { InflationStalledRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
 import { PumpDeadRule } from "./rules/pump-dead.ts";
 import { PumpTooSmallRule } from "./rules/pump-too-small.ts";
@@ -20,6 +21,7 @@ export function safetyRules(): SafetyRule[] {
     new SensorOutOfRangeRule(),
     new OverpressureRule(),
     new AboveLopRule(),
+    new OcclusionRule(),
     new SensorSlopeRule(),
     new SensorStuckRule(),
     new SensorDisagreementRule(),

@@ -42,6 +42,14 @@
 #define PRESSURE2_BITS 10
 #define PRESSURE2_GUARD_READS 4
 
+/*
+ * The distal pulse sensor (MAX30102) on the same I2C bus: the only device the host's
+ * Firmata I2C requests may reach (hardware/profiles: distalPulseSensor.i2cAddress).
+ * A read returns at most I2C_READ_MAX bytes (ten 3-byte samples).
+ */
+#define DISTAL_PULSE_ADDRESS 0x57
+#define I2C_READ_MAX 30
+
 /* shared/guard.ts */
 #define GUARD_SYSEX 0x0C
 #define GUARD_DEFAULT_DEADLINE_MS 500

@@ -86,6 +86,8 @@ void hw_tx_byte(uint8_t byte) {
   UCSR0B |= _BV(UDRIE0);
 }
 
+uint8_t hw_tx_free(void) { return (uint8_t)((tx_tail - tx_head - 1) & (TX_SIZE - 1)); }
+
 void hw_output(uint8_t pin, uint8_t level) {
   /* 0 and 255 disconnect the timer and hold the pin, as Arduino's analogWrite does (no 1/256 glitch). */
   if (pin == PIN_PUMP) {

@@ -24,6 +24,8 @@ bool hw_adc_take(uint16_t *value);
 bool hw_rx_available(void);
 uint8_t hw_rx_byte(void);
 void hw_tx_byte(uint8_t byte);
+/* Bytes hw_tx_byte can take now without waiting. */
+uint8_t hw_tx_free(void);
 
 void hw_watchdog_kick(void);
 /* Sleep until the next interrupt unless there is input waiting or the tick has moved past `seen_ms`. */

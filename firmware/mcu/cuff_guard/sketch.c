@@ -9,6 +9,7 @@
 #include "firmata.h"
 #include "guard.h"
 #include "hw.h"
+#include "i2c_bridge.h"
 
 #include <avr/io.h>
 #include <stdbool.h>
@@ -113,7 +114,10 @@ static uint8_t port0_value(void) { return hw_button_level() ? (uint8_t)(1 << PIN
 
 void on_report_version(void) { firmata_send_version(); }
 
-void on_system_reset(void) { reset_board(REASON_POWER_UP); }
+void on_system_reset(void) {
+  i2c_bridge_reset();
+  reset_board(REASON_POWER_UP);
+}
 
 /* StandardFirmata's rules: digital writes reach pins in OUTPUT mode, analog writes pins in PWM mode. */
 void on_digital_port(uint8_t port, uint16_t value) {
@@ -256,6 +260,8 @@ void on_sysex(uint8_t id, const uint8_t *data, uint8_t len) {
       }
       break;
     case GUARD_SYSEX: handle_guard(guard_command(&guard, data, len, now_ms)); break;
+    case SYSEX_I2C_REQUEST: i2c_bridge_request(data, len); break;
+    case SYSEX_I2C_CONFIG: break; /* the bus runs at 400 kHz; no read delay is needed */
     default: break;
   }
 }
@@ -287,7 +293,7 @@ static void sample_pressure2(void) {
  */
 static void sample_pressure(void) {
   int16_t code;
-  if (ads1115_tick(now_ms, &code)) {
+  if (ads1115_tick(now_ms, &code, !i2c_bridge_wants_bus())) {
     adc_sum += code > 0 ? code : 0;
     adc_reads++;
   }
@@ -350,6 +356,7 @@ int main(void) {
     if (now_ms != seen_ms) {
       seen_ms = now_ms;
       sample_pressure();
+      i2c_bridge_tick(now_ms);
       watch_button();
     }
     hw_idle(seen_ms);

@@ -8,6 +8,8 @@
  *   c <ch> <mV>  the ATmega's own ADC input <ch> (0-7), millivolts, from now on (AVCC = AREF = 5000 mV:
  *                  simavr converts at the instant the firmware reads ADCL, as mV * 1023 / 5000)
  *   s <0|1>      ADS1115 present (1) or silent on the bus (0)
+ *   d <n> ...    samples (decimal 18-bit counts) into the MAX30102's FIFO, from now on readable
+ *   m <0|1>      MAX30102 (the distal pulse sensor) present (1, default) or silent on the bus (0)
  *   a            ADS1115 power-on reset (a brown-out of the sensor board)
  *   b <0|1>      level driven onto D2 (emergency button input)
  *   h            hang the firmware: interrupts off, endless loop (only the watchdog gets out)
@@ -34,11 +36,13 @@
 #include <string.h>
 
 #include "ads1115_model.h"
+#include "max30102_model.h"
 
 #define FREQUENCY 16000000UL
 /* The Nano's 5 V rail, which is AVCC and the sensors' supply. */
 #define SUPPLY_MILLIVOLTS 5000
 #define ADS1115_ADDRESS 0x48
+#define MAX30102_ADDRESS 0x57
 
 /* ATmega328P data-space addresses. */
 enum {
@@ -53,6 +57,7 @@ static const uint16_t watched[] = {R_DDRB, R_PORTB, R_DDRD, R_PORTD, R_TCCR0A, R
 
 static avr_t *avr;
 static ads1115_t ads;
+static max30102_t pulse_chip;
 static avr_irq_t *uart_input;
 static avr_irq_t *button_irq;
 
@@ -260,6 +265,7 @@ int main(int argc, char **argv) {
   avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF), on_uart_xoff, NULL);
   button_irq = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('D'), IOPORT_IRQ_PIN2);
   ads1115_attach(&ads, avr, ADS1115_ADDRESS);
+  max30102_attach(&pulse_chip, avr, MAX30102_ADDRESS);
   read_levels(&pump_level, &vent_level);
 
   char line[1 << 17];
@@ -272,6 +278,14 @@ int main(int argc, char **argv) {
       case 'v': ads1115_set_input(&ads, strtoll(arg, NULL, 10)); break;
       case 'c': set_adc_input(arg); break;
       case 's': ads.present = atoi(arg) != 0; break;
+      case 'd':
+        for (char *p = arg, *end; *p; p = end) {
+          unsigned long counts = strtoul(p, &end, 10);
+          if (end == p) break;
+          max30102_push(&pulse_chip, (uint32_t)counts);
+        }
+        break;
+      case 'm': pulse_chip.present = atoi(arg) != 0; break;
       case 'a': ads1115_power_on_reset(&ads); break;
       case 'b': drive_button(atoi(arg) != 0); break;
       case 'h': hang(); break;

@@ -12,7 +12,7 @@ import type { Limb } from "../../../shared/plan.ts";
 import { startFirmware } from "../../../firmware/factory.ts";
 import type { FirmwareRuntime } from "../../../firmware/runtime.ts";
 import { createPlant, type SimulatedCuff } from "../cuff.ts";
-import type { CuffPlant, FaultKind } from "../plant.ts";
+import type { CuffPlant, DistalPulseChip, FaultKind } from "../plant.ts";
 import type { Scenario } from "../scenario.ts";
 import { SimBoard } from "../sim-board.ts";
 
@@ -50,14 +50,32 @@ export interface FirmwareLopRun {
 /** Extra mmHg on the board's reading at seconds since the measurement began (movement injected into the signal). */
 export type Disturbance = (secondsIntoMeasurement: number) => number;
 
-/** The plant with a disturbance added to what its sensor reads: the limb moving under the cuff, as the board sees it. */
+/**
+ * The plant with a disturbance added to what its sensor reads (the limb moving under the cuff, as the board
+ * sees it), and optionally to the distal pulse sensor's light (counts: the hand moving, the clip slipping), or
+ * that sensor on another limb than the cuffed one.
+ */
 class DisturbedPlant implements CuffPlant {
   offset: Disturbance | null = null;
+  distalOffset: Disturbance | null = null;
   startSeconds = 0;
+  readonly distalPulse: DistalPulseChip | null;
   constructor(
     readonly inner: SimulatedCuff,
     private readonly profile: HardwareProfile,
-  ) {}
+    /** A second, uncuffed limb whose distal pulse the clip reads instead (a clip on the wrong hand), stepped vented. */
+    private readonly otherLimb: SimulatedCuff | null,
+  ) {
+    const chip = otherLimb ? otherLimb.distalPulse : inner.distalPulse;
+    const disturbed = (counts: number) => {
+      const extra = this.distalOffset?.(this.inner.timeSeconds - this.startSeconds) ?? 0;
+      return Math.max(0, Math.min(2 ** 18 - 1, Math.round(counts + extra)));
+    };
+    this.distalPulse = chip && {
+      readFifo: () => chip.readFifo().map(disturbed),
+      latestCounts: () => disturbed(chip.latestCounts()),
+    };
+  }
   get timeSeconds(): number {
     return this.inner.timeSeconds;
   }
@@ -66,6 +84,7 @@ class DisturbedPlant implements CuffPlant {
   }
   step(dtSeconds: number, pumpDuty: number, ventOpening: number): void {
     this.inner.step(dtSeconds, pumpDuty, ventOpening);
+    this.otherLimb?.step(dtSeconds, 0, 1);
   }
   trueMmhg(): number {
     return this.inner.trueMmhg();
@@ -119,10 +138,10 @@ export class FirmwareLopBench {
   constructor(
     readonly scenario: Scenario,
     profile: HardwareProfile,
-    options: { ceilingMmhg?: number } = {},
+    options: { ceilingMmhg?: number; distalOnOtherLimb?: boolean } = {},
   ) {
     this.plant = createPlant(scenario, profile);
-    this.disturbed = new DisturbedPlant(this.plant, profile);
+    this.disturbed = new DisturbedPlant(this.plant, profile, options.distalOnOtherLimb ? createPlant(scenario, profile) : null);
     this.board = new SimBoard(this.disturbed, profile, this.clock);
     this.runtime = startFirmware({ profile, board: this.board, clock: this.clock });
     this.runtime.subscribe((message) => {
@@ -151,13 +170,14 @@ export class FirmwareLopBench {
   }
 
   /** One "measure-lop" from a deflated cuff, followed to the end of the controller's deflation. */
-  measure(limb: Limb | null, disturbance?: Disturbance): FirmwareLopRun {
+  measure(limb: Limb | null, disturbance?: Disturbance, distalDisturbance?: Disturbance): FirmwareLopRun {
     const lopTrue = this.plant.lopTrueMmhg;
     // A fault latched by the previous measurement is acknowledged, as a user would, once the cuff is empty.
     if (this.runtime.controller.stateName === "fault") this.send({ type: "ack-fault" });
     if (!this.zeroed || !this.runtime.controller.isZeroed) this.zero();
     const from = this.events.length;
     this.disturbed.offset = disturbance ?? null;
+    this.disturbed.distalOffset = distalDisturbance ?? null;
     this.disturbed.startSeconds = this.timeSeconds;
     const reply = this.send({ type: "measure-lop", ...(limb ? { limb } : {}) });
     if (!reply.ok) {
@@ -179,6 +199,7 @@ export class FirmwareLopBench {
       if ((outcome || state === "fault") && p < DEFLATED_MMHG && (state === "vented" || state === "fault")) break;
     }
     this.disturbed.offset = null;
+    this.disturbed.distalOffset = null;
     const events = this.events.slice(from);
     const alarms = events.flatMap((e) => (e.type === "alarm" ? [e.kind] : []));
     const fault = events.find((e) => e.type === "alarm" && e.severity === "fault");
@@ -227,10 +248,17 @@ export class FirmwareLopBench {
 }
 
 /** One measurement of a fresh subject (zeroed first), the firmware stopped afterwards. */
-export function measureLopOnce(scenario: Scenario, profile: HardwareProfile, options: { disturbance?: Disturbance; ceilingMmhg?: number } = {}): FirmwareLopRun {
-  const bench = new FirmwareLopBench(scenario, profile, options.ceilingMmhg !== undefined ? { ceilingMmhg: options.ceilingMmhg } : {});
+export function measureLopOnce(
+  scenario: Scenario,
+  profile: HardwareProfile,
+  options: { disturbance?: Disturbance; distalDisturbance?: Disturbance; ceilingMmhg?: number; distalOnOtherLimb?: boolean } = {},
+): FirmwareLopRun {
+  const bench = new FirmwareLopBench(scenario, profile, {
+    ...(options.ceilingMmhg !== undefined ? { ceilingMmhg: options.ceilingMmhg } : {}),
+    ...(options.distalOnOtherLimb ? { distalOnOtherLimb: true } : {}),
+  });
   bench.zero();
-  const run = bench.measure(scenario.limb, options.disturbance);
+  const run = bench.measure(scenario.limb, options.disturbance, options.distalDisturbance);
   bench.close();
   return run;
 }

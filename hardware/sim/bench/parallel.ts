@@ -16,6 +16,8 @@ export interface ParallelOptions {
   /** Worker threads (default: the machine's cores). */
   jobs?: number;
   hostSilence?: HostSilencePolicy;
+  /** A plan's LOP (a number) is one the firmware already measured (BenchOptions.lopConfirmed). */
+  lopConfirmed?: boolean;
   /** Where each scenario's trace goes (null or absent: no trace). */
   tracePathOf?: (scenario: Scenario, index: number) => string | null;
   /** Called as each scenario finishes, in the order they finish. */
@@ -47,7 +49,7 @@ export function defaultJobs(): number {
 }
 
 /** Runs one job here: the worker's body, and the single-job path. */
-export async function runJob(job: ScenarioJob, profile: HardwareProfile, hostSilence?: HostSilencePolicy): Promise<JobOutcome> {
+export async function runJob(job: ScenarioJob, profile: HardwareProfile, hostSilence?: HostSilencePolicy, lopConfirmed = false): Promise<JobOutcome> {
   let traceFailure: TraceFailure | undefined;
   try {
     const trace = job.tracePath
@@ -55,7 +57,12 @@ export async function runJob(job: ScenarioJob, profile: HardwareProfile, hostSil
           traceFailure = { index: job.index, message: failure.message, keptUpToSeconds };
         })
       : null;
-    const result = await runScenario(job.scenario, { profile, ...(trace ? { onTrace: (row) => trace.write(row) } : {}), ...(hostSilence ? { hostSilence } : {}) });
+    const result = await runScenario(job.scenario, {
+      profile,
+      ...(trace ? { onTrace: (row) => trace.write(row) } : {}),
+      ...(hostSilence ? { hostSilence } : {}),
+      ...(lopConfirmed ? { lopConfirmed } : {}),
+    });
     trace?.close();
     return { index: job.index, result, ...(traceFailure ? { traceFailure } : {}) };
   } catch (error) {
@@ -73,13 +80,13 @@ export async function runScenariosParallel(scenarios: readonly Scenario[], optio
   };
   const workers = Math.min(jobs.length, Math.max(1, Math.floor(options.jobs ?? defaultJobs())));
   if (workers <= 1) {
-    for (const job of jobs) settle(await runJob(job, options.profile, options.hostSilence));
+    for (const job of jobs) settle(await runJob(job, options.profile, options.hostSilence, options.lopConfirmed));
     return outcomes;
   }
   let next = 0;
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(WORKER_BOOT, { eval: true, workerData: { entry: WORKER_ENTRY, tsx: TSX_API, profile: options.profile, hostSilence: options.hostSilence ?? null } });
+      const worker = new Worker(WORKER_BOOT, { eval: true, workerData: { entry: WORKER_ENTRY, tsx: TSX_API, profile: options.profile, hostSilence: options.hostSilence ?? null, lopConfirmed: options.lopConfirmed === true } });
       const feed = () => {
         const job = jobs[next++];
         if (job) worker.postMessage(job);

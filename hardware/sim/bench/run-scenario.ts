@@ -69,6 +69,11 @@ export interface BenchOptions {
   hostSilence?: HostSilencePolicy;
   /** Every sample the board delivers (both sensors' counts), with the controller's phase at that moment. */
   onSample?: (sample: PressureSample, phase: Phase) => void;
+  /**
+   * The plan's LOP (a number) is one the firmware measured on this limb before (the session
+   * starts without checking it): for benches and tests about something else than the LOP.
+   */
+  lopConfirmed?: boolean;
   /** Inject a fault when the controller first enters a phase (the fault matrix). */
   faultOnPhase?: { kind: FaultKind; phase: Phase; afterSeconds: number; params?: Record<string, number> };
 }
@@ -92,6 +97,7 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
   const board = new SimBoard(plant, options.profile, clock);
   const runtime = startFirmware({ profile: options.profile, board, clock, ...(options.hostSilence ? { hostSilence: options.hostSilence } : {}) });
   const controller = runtime.controller;
+  if (options.lopConfirmed && typeof scenario.plan.lop === "number") controller.lop.confirm(scenario.plan.lop, scenario.limb, null);
   const onSample = options.onSample;
   if (onSample) board.onSample((sample) => onSample(sample, controller.phaseName));
   const link = new SteppedLink(runtime);

@@ -4,6 +4,6 @@ import { runJob, type ScenarioJob } from "./parallel.ts";
 
 const port = parentPort!;
 port.on("message", (job: ScenarioJob) => {
-  void runJob(job, workerData.profile, workerData.hostSilence ?? undefined).then((outcome) => port.postMessage(outcome));
+  void runJob(job, workerData.profile, workerData.hostSilence ?? undefined, workerData.lopConfirmed === true).then((outcome) => port.postMessage(outcome));
 });
 port.postMessage("ready");

@@ -12,6 +12,7 @@ import { Duplex } from "node:stream";
 import { ManualClock } from "../../../shared/clock.ts";
 import { pinNumber, referenceProfile, type HardwareProfile } from "../../profile.ts";
 import { actuatorsFromLevels } from "../guard-model.ts";
+import type { DistalPulseChip } from "../plant.ts";
 import { FIRMWARE_ELF, HARNESS_BIN } from "./toolchain.ts";
 
 /** What feeds the sensors: a CuffPlant fits, or anything that yields counts. */
@@ -22,6 +23,8 @@ export interface PressureSource {
   secondarySensorCounts?(): number | null;
   /** Advance the physics with what the actuators received over the step. */
   step?(dtSeconds: number, pumpDuty: number, ventOpening: number): void;
+  /** The distal pulse sensor's chip (a CuffPlant's); its new samples enter the simulated MAX30102's FIFO every step. */
+  readonly distalPulse?: DistalPulseChip | null;
 }
 
 export interface PinChange {
@@ -129,6 +132,11 @@ export class SimavrBoard {
     this.command("a");
   }
 
+  /** The distal pulse sensor's chip stops answering on the bus (clip unplugged), or comes back. */
+  setDistalPulsePresent(present: boolean): void {
+    this.command(`m ${present ? 1 : 0}`);
+  }
+
   setButton(high: boolean): void {
     this.command(`b ${high ? 1 : 0}`);
   }
@@ -193,6 +201,8 @@ export class SimavrBoard {
         this.command(`c ${FIRMWARE_SECONDARY_CHANNEL} ${millivolts}`);
         this.lastSecondaryMillivolts = millivolts;
       }
+      const samples = this.source.distalPulse?.readFifo() ?? [];
+      if (samples.length > 0) this.command(`d ${samples.join(" ")}`);
     }
     if (this.pending.length) {
       this.command(`w ${Buffer.from(this.pending).toString("hex")}`);

@@ -80,7 +80,7 @@ export function makeAcceptanceCommand(deps: AcceptanceDeps = { openLink, now: ()
     help: HELP,
     async run(argv, io) {
       const { values } = parseOptions(argv, OPTIONS);
-      const choice = linkChoiceFrom(values, undefined, Number.POSITIVE_INFINITY, parseSpeed);
+      const choice = { ...linkChoiceFrom(values, undefined, Number.POSITIVE_INFINITY, parseSpeed), bench: true };
       const person = !choice.sim && io.stdin.isTTY === true;
       const skipManual = values["skip-manual"] === true;
       if (!choice.sim && !person && !skipManual) {

@@ -17,7 +17,7 @@ Options (all optional):
   --limb arm|leg     limb of the simulated person (default leg)
   --target 80%       % of LOP (10-90) or 10-290 mmHg like 150mmHg (default 80 % on a leg, 50 % on an arm)
   --sets 30,15,15,15 reps per set          --rest 30   seconds of rest, cuff inflated
-  --lop measure|MMHG measure the LOP (default) or tell the cuff one in mmHg
+  --lop measure|MMHG measure the LOP (default) or give one in mmHg, which the cuff measures to check
   --scenario FILE    another simulated subject, hardware, plan or faults (docs/formats.md)
   --record FILE      write the session as JSON lines, to draw with "cuff plot FILE"
   --json             JSON lines on stdout instead of the display

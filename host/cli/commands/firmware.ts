@@ -20,6 +20,7 @@ import { SIM_STEP_SECONDS, SimBoard } from "../../../hardware/sim/sim-board.ts";
 import { LinkServer, type LinkInput, type LinkOutput } from "../../../firmware/link/server.ts";
 import { parseHostSilencePolicy } from "../host-silence.ts";
 import { startFirmware } from "../../../firmware/factory.ts";
+import { firmwareKeyPath, loadOrCreateFirmwareKey } from "../pairing.ts";
 
 const HELP = `Usage: cuff firmware --board PATH|sim [--scenario FILE] --link PATH|pty|stdio [options]
 
@@ -41,8 +42,14 @@ Link to the host:
   --link pty          create a pseudo-terminal and print its path on stdout (needs socat)
   --link stdio        speak the link on stdin/stdout
   --baud N            baud rate of a --link serial port (default 115200)
+  --pairing-key-file FILE
+                      with --link PATH: the key a host must prove in its hello (default: the config
+                      folder's firmware-pairing-key; made on first run and shown once). A host without
+                      it may read status and deflate, nothing else. stdio and pty links need no key.
 
 Safety:
+  --bench             bench acceptance (hardware/CALIBRATION.md): the cuff is on its mock limb, never
+                      on a person; targets in mmHg are held without a LOP (up to 290 mmHg)
   --host-silence vent|continue
                       when the host stops talking mid-session: vent after --silence-seconds
                       (default), or continue the plan on its own
@@ -72,10 +79,14 @@ export const firmwareCommand: Command = {
       baud: { type: "string" },
       "host-silence": { type: "string" },
       "silence-seconds": { type: "string" },
+      "pairing-key-file": { type: "string" },
+      bench: { type: "boolean" },
     });
     if (!values.board) throw new UsageError("--board PATH or --board sim is required");
     if (!values.link) throw new UsageError("--link PATH, --link pty or --link stdio is required");
     if (values.scenario && values.board !== "sim") throw new UsageError("--scenario only goes with --board sim");
+    const localLink = values.link === "stdio" || values.link === "pty";
+    if (values["pairing-key-file"] && localLink) throw new UsageError(`--pairing-key-file only goes with a serial --link PATH; --link ${values.link} is the local user's own and needs no key`);
     const policy = parseHostSilencePolicy(values["host-silence"]) ?? "vent";
     const silenceSeconds = parseNumberOption("silence-seconds", values["silence-seconds"], 0.5, 60) ?? DEFAULT_HOST_SILENCE_SECONDS;
     const baud = parseBaud(values.baud) ?? 115200;
@@ -83,9 +94,13 @@ export const firmwareCommand: Command = {
     const profile = loadProfile(values.profile ?? REFERENCE_PROFILE_PATH);
     // stdout may be the link itself; everything for people goes to stderr.
     const log = (line: string) => io.stderr.write(line + "\n");
+    // A serial port or Bluetooth SPP reaches other devices: only a host with the pairing key may command the cuff.
+    const pairingKey = localLink ? undefined : loadOrCreateFirmwareKey(values["pairing-key-file"] ?? firmwareKeyPath(io.env), log);
 
     const { board, clock, stopBoard } = await openBoard(values.board, values.scenario, profile);
-    const runtime = startFirmware({ profile, board, clock, hostSilence: { policy, timeoutSeconds: silenceSeconds } });
+    const bench = values.bench === true;
+    const runtime = startFirmware({ profile, board, clock, hostSilence: { policy, timeoutSeconds: silenceSeconds }, ...(bench ? { benchAcceptance: true } : {}) });
+    if (bench) log("cuff firmware: bench acceptance: targets are held without a LOP; the cuff must be on its mock limb, never on a person");
 
     let link: Awaited<ReturnType<typeof openLink>>;
     try {
@@ -95,7 +110,7 @@ export const firmwareCommand: Command = {
       await stopBoard();
       throw error;
     }
-    const server = new LinkServer({ runtime, input: link.input, output: link.output });
+    const server = new LinkServer({ runtime, input: link.input, output: link.output, log, ...(pairingKey ? { pairingKey } : {}) });
     log(`cuff firmware: board ${values.board}, link ${values.link}; Ctrl-C vents and stops`);
 
     const reason = await new Promise<string>((resolve) => {

@@ -1,5 +1,6 @@
 /** `cuff lop`: measure limb occlusion pressure and print it. */
 import { CuffLinkError } from "../../client/errors.ts";
+import { LopProgress } from "../../display/lop-progress.ts";
 import { profileDir, ProfileError, ProfileStore } from "../../profile/profile.ts";
 import { parsePerson } from "../records-folder.ts";
 import { ensureScreened, ScreenStop } from "../screen.ts";
@@ -13,12 +14,17 @@ import { parseLimb, parseSpeed } from "../plan-options.ts";
 
 const HELP = `Usage: cuff lop (--board PATH --limb arm|leg | --port PATH --limb arm|leg | --sim) [options]
 
-Measures limb occlusion pressure (LOP): the cuff pressure at which the arterial
-pulse under the cuff vanishes. The cuff zeroes, inflates slowly while it watches
-the pulse in the pressure signal, and vents as soon as the pulse is gone (about
-40 s; up to a minute, rarely two, when a weak pulse is read a second time or
-movement spoils a pass; it never goes above 300 mmHg). Sit still with the limb relaxed and
-supported; movement spoils the measurement and it is then refused, not guessed.
+Measures limb occlusion pressure (LOP): the cuff pressure at which the pulse
+beyond the cuff disappears. The cuff zeroes, inflates slowly while it watches the
+pulse, and vents as soon as the pulse is gone (about 40 s; up to a minute, rarely
+two, when a weak pulse is read a second time or movement spoils a pass; it never
+goes above 300 mmHg). With the distal pulse sensor clipped to a finger or toe of
+the cuffed limb, the LOP is read where that pulse disappears and the cuff's own
+reading cross-checks it; without it, from the pulsations in the cuff. Sit still
+with the limb relaxed and supported; movement spoils the measurement and it is
+then refused, not guessed. While it runs, the pressure and what the cuff is doing
+(inflating, reading the pulsations, the distal pulse present or gone, deflating)
+show on stderr.
 The result (mmHg) is saved in your profile for that limb, with the date, and
 sessions use it for 30 days ("cuff session --lop auto").
 
@@ -72,10 +78,16 @@ export function makeLopCommand(open: LinkOpener = openLink, now: () => Date = ()
       const abort = new AbortController();
       const offInterrupt = io.onInterrupt(() => abort.abort());
       let vented = false;
+      let progress: LopProgress | null = null;
       try {
-        if (!values.json) io.stderr.write(`Measuring the ${limb} LOP: keep the limb still and relaxed...\n`);
-        else link.client.events$.subscribe((e) => e.type !== "summary" && io.stdout.write(jsonLine(messageBody(e))));
+        if (!values.json) {
+          io.stderr.write(`Measuring the ${limb} LOP: keep the limb still and relaxed...\n`);
+          progress = new LopProgress(io.stderr, io.env);
+          const shown = progress;
+          link.client.telemetry$.subscribe((m) => shown.telemetry(m));
+        } else link.client.events$.subscribe((e) => e.type !== "summary" && io.stdout.write(jsonLine(messageBody(e))));
         const result = await measureLop(link.client, link.clock, limb, abort.signal);
+        progress?.finish();
         vented = true;
         if (!result.ok || result.mmhg === null) {
           if (values.json) io.stdout.write(jsonLine({ type: "summary", ok: false, limb, lopMmhg: null, reason: result.reason }));
@@ -90,6 +102,7 @@ export function makeLopCommand(open: LinkOpener = openLink, now: () => Date = ()
         }
         return 0;
       } catch (error) {
+        progress?.finish();
         if (!vented) {
           const result = await deflateNow(link.client, link.clock);
           if (error instanceof InterruptedError) {

@@ -72,7 +72,9 @@ ${PLAN_HELP}
                      after 2 s (default), or let the cuff finish the plan on its own and deflate
   --lop auto         auto (default): the LOP in your profile if measured within 30 days, else measure it;
                      measure: measure it now (about 40 s, up to a minute, rarely two; keep the limb still);
-                     180: an LOP in mmHg measured elsewhere (e.g. by Doppler)
+                     180: an LOP in mmHg measured elsewhere (e.g. by Doppler); the cuff measures the limb
+                     first to check it, refuses it if its reading does not bear it out, and never works
+                     above its own reading
 A scenario file's plan is used as it is: options of another --mode are refused, not mixed in.
 
 Records and output:
@@ -361,7 +363,7 @@ async function decideLop(
   const fresh = lopFreshness(store.load(), limb, now);
   if (fresh.kind === "none") return { lop: "measure", note: `No LOP for your ${limb} in the profile yet: measuring it first (keep the limb still).` };
   if (fresh.kind === "fresh") {
-    return { lop: fresh.record.mmhg, note: `Using your ${limb} LOP of ${fresh.record.mmhg} mmHg from ${fresh.record.measuredAt.slice(0, 10)} (${fresh.ageDays} days ago).` };
+    return { lop: fresh.record.mmhg, note: `Using your ${limb} LOP of ${fresh.record.mmhg} mmHg from ${fresh.record.measuredAt.slice(0, 10)} (${fresh.ageDays} days ago); the cuff measures the limb to check it.` };
   }
   const question = `Your ${limb} LOP (${fresh.record.mmhg} mmHg) was measured ${fresh.ageDays} days ago. Re-measure it now? [Y/n] `;
   if (io.stdin.isTTY) {

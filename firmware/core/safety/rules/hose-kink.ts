@@ -44,12 +44,14 @@ class ClimbWatch {
     const recent = this.recent.at(input.dtSeconds);
     const ventOpen = proposed.vent > 0;
     if (ventOpen && !this.ventWasOpen) this.beforeVentMmhg = p;
-    if (!ventOpen && this.ventWasOpen) this.ventShutSeconds = t;
+    const ventShut = !ventOpen && this.ventWasOpen;
+    if (ventShut) this.ventShutSeconds = t;
     this.ventWasOpen = ventOpen;
     const sinceShut = t - this.ventShutSeconds;
-    // With the pump off, the lowest reading since it stopped; a climb above it is the cuff refilling the hose.
+    // With the pump off, the lowest reading since it stopped or the vent last shut; a climb above it
+    // is the cuff refilling the hose. Only what follows the vent's last pulse tells of that pulse.
     const pumpOff = proposed.pump <= L.kinkPumpDuty;
-    if (pumpOff && !this.pumpWasOff) {
+    if (pumpOff && (!this.pumpWasOff || ventShut)) {
       this.lowSincePumpOffMmhg = p;
       this.refilled = false;
       this.pumpOffSeconds = 0;

@@ -32,7 +32,8 @@ export class AboveLopRule implements SafetyRule {
 
   check(input: SafetyInput): string | null {
     const lop = input.lopMmhg;
-    if (lop === null || input.state === "lop") return null;
+    // The LOP measurement must cross the LOP; a deflation (vent open, pump off) only passes back down through it.
+    if (lop === null || input.state === "lop" || input.state === "deflating") return null;
     const p = highestMmhg(input.estimate);
     return this.above.check(input.t, p >= lop, L.aboveLopSeconds) ? `pressure ${p.toFixed(0)} mmHg at or above the LOP of ${lop.toFixed(0)} mmHg` : null;
   }

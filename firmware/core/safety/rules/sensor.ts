@@ -72,13 +72,18 @@ export class SensorSlopeRule implements SafetyRule {
   readonly kind = "sensor-slope";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `reading changes faster than ${L.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it (the hose refilling after a vent pulse, up to its level before the pulse plus ${L.ventReboundMarginMmhg} mmHg and ${L.ventReboundNoiseSds} standard deviations of the sensor's own noise, is not a jump)`;
+  readonly description = `reading changes faster than ${L.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it (within ${L.ventReboundSeconds} s of a vent pulse the hose refilling from the cuff, and of the pump easing the hose draining into it, are not jumps: within the span of the dip or the climb, and past the level before the pulse or the pump's start by ${L.ventReboundMarginMmhg} mmHg, ${L.ventReboundNoiseSds} standard deviations of the sensor's own noise and ${100 * L.reboundOvershootShare} % of the dip or climb, at most ${L.reboundOvershootMaxMmhg} mmHg)`;
   private previousMmhg: number | null = null;
   private previousPump = 0;
   private previousVent = 0;
-  /** The reading just before the vent last opened: the level the hose refills to once it shuts. */
+  /** The reading just before the vent last opened, and the lowest since: the hose refills to about that level once it shuts. */
   private beforeVentMmhg: number | null = null;
+  private ventLowMmhg = Number.POSITIVE_INFINITY;
   private ventOpenAtSeconds: number | null = null;
+  /** The reading just before the pump last started, the highest since, and when its duty last fell: the hose drains back toward that level. */
+  private beforePumpMmhg: number | null = null;
+  private pumpHighMmhg = Number.NEGATIVE_INFINITY;
+  private pumpEasedAtSeconds: number | null = null;
   /** Mean square of sample-to-sample changes while nothing acted: twice the sensor's noise variance. */
   private noiseSquare: number | null = null;
 
@@ -89,8 +94,20 @@ export class SensorSlopeRule implements SafetyRule {
     const pumped = this.previousPump > 0;
     const vented = this.previousVent > 0;
     if (input.proposed.vent > 0) {
-      if (!vented && Number.isFinite(p)) this.beforeVentMmhg = p;
+      if (!vented && Number.isFinite(p)) {
+        this.beforeVentMmhg = p;
+        this.ventLowMmhg = p;
+      }
       this.ventOpenAtSeconds = input.t;
+    }
+    if (input.proposed.pump > 0 && !pumped && Number.isFinite(p)) {
+      this.beforePumpMmhg = p;
+      this.pumpHighMmhg = p;
+    }
+    if (input.proposed.pump < this.previousPump) this.pumpEasedAtSeconds = input.t;
+    if (Number.isFinite(p)) {
+      if (vented) this.ventLowMmhg = Math.min(this.ventLowMmhg, p);
+      if (pumped) this.pumpHighMmhg = Math.max(this.pumpHighMmhg, p);
     }
     this.previousMmhg = p;
     this.previousPump = input.proposed.pump;
@@ -106,8 +123,15 @@ export class SensorSlopeRule implements SafetyRule {
     const sinceVentSeconds = input.t - (this.ventOpenAtSeconds ?? Number.NEGATIVE_INFINITY);
     const noiseSd = Math.sqrt((this.noiseSquare ?? 0) / 2);
     const margin = L.ventReboundMarginMmhg + L.ventReboundNoiseSds * noiseSd;
-    const refilling = change > 0 && sinceVentSeconds <= L.ventReboundSeconds && p <= (this.beforeVentMmhg ?? Number.NEGATIVE_INFINITY) + margin;
-    if (refilling) return null;
+    // An underdamped hose rings: it overshoots the level it returns to by part of the swing it
+    // returns from, and swings back, within the span of that swing.
+    const overshoot = (swingMmhg: number) => margin + Math.min(L.reboundOvershootMaxMmhg, L.reboundOvershootShare * Math.max(0, swingMmhg));
+    const beforeVent = this.beforeVentMmhg ?? Number.NaN;
+    const refilling = sinceVentSeconds <= L.ventReboundSeconds && p >= this.ventLowMmhg - margin && p <= beforeVent + overshoot(beforeVent - this.ventLowMmhg);
+    const sinceEasedSeconds = input.t - (this.pumpEasedAtSeconds ?? Number.NEGATIVE_INFINITY);
+    const beforePump = this.beforePumpMmhg ?? Number.NaN;
+    const draining = sinceEasedSeconds <= L.ventReboundSeconds && p <= this.pumpHighMmhg + margin && p >= beforePump - overshoot(this.pumpHighMmhg - beforePump);
+    if (refilling || draining) return null;
     return Math.abs(change) / input.dtSeconds > L.impossibleSlopeMmhgPerSecond ? `reading jumped ${Math.abs(change).toFixed(0)} mmHg in one sample` : null;
   }
 
@@ -116,7 +140,11 @@ export class SensorSlopeRule implements SafetyRule {
     this.previousPump = 0;
     this.previousVent = 0;
     this.beforeVentMmhg = null;
+    this.ventLowMmhg = Number.POSITIVE_INFINITY;
     this.ventOpenAtSeconds = null;
+    this.beforePumpMmhg = null;
+    this.pumpHighMmhg = Number.NEGATIVE_INFINITY;
+    this.pumpEasedAtSeconds = null;
     this.noiseSquare = null;
   }
 }
