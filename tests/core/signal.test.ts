@@ -100,6 +100,25 @@ describe("kink probe", () => {
     expect(moving.drops).toEqual([]);
   });
 
+  it("is overdue 2 s after it was due while the regulator never idled, and no longer once it has pulsed", () => {
+    const probe = new KinkProbe();
+    let overdueAt: number | null = null;
+    for (let i = 1; i <= 8 * HZ && overdueAt === null; i++) {
+      const t = i / HZ;
+      probe.step(t, 150, false, true);
+      if (probe.overdue(t)) overdueAt = t;
+    }
+    expect(overdueAt).toBeCloseTo(7.01, 2);
+    // The regulator pauses: 0.3 s after the pump stopped the probe pulses, and is no longer overdue.
+    let pulsedAt: number | null = null;
+    for (let i = 1; i <= 100 && pulsedAt === null; i++) {
+      const t = overdueAt! + i / HZ;
+      if (probe.step(t, 150, true, false).ventPulse > 0) pulsedAt = t;
+      expect(probe.overdue(t)).toBe(pulsedAt === null);
+    }
+    expect(pulsedAt! - overdueAt!).toBeCloseTo(0.3, 1);
+  });
+
   it("never probes an empty cuff or a busy regulator", () => {
     expect(run(12, () => 15).pulses).toEqual([]);
     expect(run(12, () => 150, false).pulses).toEqual([]);

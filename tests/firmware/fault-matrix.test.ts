@@ -132,3 +132,13 @@ describe("a pump dying during a set (relaxations can outrun a working pump there
     expect(result.finalState).toBe("fault");
   });
 });
+
+describe("a hose kinked in a rest (the regulator chases the kinked hose's own swings and never idles)", () => {
+  it("is caught by the kink probe, which has the regulator pause, and the board is pump off, vent open within 10 s", async () => {
+    const result = await run("hose-kink", "rest");
+    const timing = result.faults.find((f) => f.kind === "hose-kink")!;
+    expect(timing.alarmKinds).toContain("hose-kink");
+    expect(timing.toSafeSeconds).not.toBeNull();
+    expect(timing.toSafeSeconds!).toBeLessThan(10);
+  });
+});

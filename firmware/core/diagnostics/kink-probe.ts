@@ -7,6 +7,13 @@
  */
 export const KINK_PROBE = {
   everySeconds: 5,
+  /**
+   * A probe this overdue has the regulator pause, once the hold has been still this long (the limb
+   * settles after a set meanwhile): behind a long narrow hose, or a kinked one, the regulator can
+   * chase the hose's own swings with pulse after pulse and never idle.
+   */
+  forceAfterSeconds: 2,
+  forceStillSeconds: 3,
   /** The pump off this long before the pulse: a coasting pump (80 ms spin-down) would fill a kinked hose meanwhile. */
   pumpOffBeforeSeconds: 0.3,
   /** Opening for one sample at 150 mmHg; scaled so the kinked drop is about 17 mmHg at any pressure. */
@@ -48,6 +55,11 @@ export class KinkProbe {
     if (!idle || coasting || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return { ventPulse: 0, dropMmhg: null };
     this.probe = { at: t, before: mmhg, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
     return { ventPulse: Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / mmhg)), dropMmhg: null };
+  }
+
+  /** The probe is overdue by forceAfterSeconds: the regulator must pause until it has run. */
+  overdue(t: number): boolean {
+    return this.probe === null && this.nextAt !== null && t >= this.nextAt + KINK_PROBE.forceAfterSeconds - 1e-9;
   }
 
   /** A probe is waiting for its verdict: the regulator must leave the cuff alone meanwhile. */

@@ -5,7 +5,7 @@
  */
 import { type Actuation, SEALED } from "../actuation.ts";
 import { holdBand, initialRegulatorState, type LearnedActuators, regulate, type RegulatorGains, type RegulatorState } from "../control/regulator.ts";
-import { KinkProbe } from "../diagnostics/kink-probe.ts";
+import { KINK_PROBE, KinkProbe } from "../diagnostics/kink-probe.ts";
 import { OcclusionMonitor } from "../diagnostics/occlusion-monitor.ts";
 import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
 import type { PressureEstimate } from "../estimator.ts";
@@ -41,6 +41,8 @@ export interface HoldStyle {
 export class Holding {
   private regulator: RegulatorState = initialRegulatorState();
   private settledSince: number | null = null;
+  /** Since when the hold has been still (no contractions), null in a set. */
+  private stillSince: number | null = null;
   /** The target was reached at least once since it was last changed. */
   settled = false;
   private readonly kinkProbe = new KinkProbe();
@@ -112,6 +114,10 @@ export class Holding {
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
     const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
     const waiting = this.kinkProbe.probing;
+    // Holding still for a while, an overdue probe has the regulator pause until it has run.
+    this.stillSince = style.still ? (this.stillSince ?? t) : null;
+    const stillLong = this.stillSince !== null && t - this.stillSince >= KINK_PROBE.forceStillSeconds - 1e-9;
+    if (stillLong && this.kinkProbe.overdue(t)) actuation = SEALED;
     const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
     const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, pulseRatio, pulsationShare };
     if (probe.ventPulse > 0) return { actuation: { pump: 0, vent: probe.ventPulse }, diagnostics };
