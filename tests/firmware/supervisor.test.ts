@@ -179,10 +179,12 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("hose-kink", 4, (t) => context(t, { ...venting, mmhg: 150 * Math.exp(-t / 0.17) }))).toBeNull();
   });
 
-  it("hose-kink fires when the hose stays empty with the vent shut after a too-fast deflation (2 mmHg), not when it refills from the cuff (60 mmHg)", () => {
+  it("hose-kink fires when the hose stays empty with the vent shut after a too-fast deflation (2 mmHg), not when it refills from the cuff (60 mmHg) nor when a small cuff really emptied (9 mmHg)", () => {
     const deflating = { state: "deflating" as const, phase: "deflate" as const, targetMmhg: null, mmhg: 2 };
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeCloseTo(0.5, 2);
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 60 : null }))).toBeNull();
+    // A 4 cm arm cuff behind a 4 mm vent really empties that fast: it still holds 9 mmHg with the vent shut.
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 9 : null }))).toBeNull();
   });
 
   it("valve-stuck-closed fires after 1 s of full vent without a pressure fall; in a set with 2 s reps after 1.2 s, 3.5 s before the cadence is known", () => {
@@ -209,11 +211,14 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("cuff-off", 2, (t) => context(t, { mmhg: t > 0.5 ? 2 : 150 }))).toBeCloseTo(0.8, 1);
   });
 
-  it("pump-dead fires 2.5 s after its level is ready (0.5 s) with full pump and no rise; while the bladder fills (under 30 mmHg) a slow rise after 6 s", () => {
+  it("pump-dead fires 2.5 s after its level is ready (0.5 s) with full pump and no rise; while the bladder fills (under 30 mmHg) a rise that stops within 2.5 s, a slow one after 6 s", () => {
     const inflating = { state: "inflating" as const, phase: "inflate" as const, settled: false, proposed: { pump: 1, vent: 0 } };
     // The level is the median of five 0.1 s means: the first is ready at 0.5 s, the window 2.5 s later.
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 60 }))).toBeCloseTo(3, 1);
-    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.5 }))).toBeCloseTo(3, 1);
+    // Under 30 mmHg a pump that never lifted the cuff is judged over the slack's longer window (a
+    // healthy small pump there rises about 1 mmHg in 2.5 s, which sensor noise can hide).
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.5 }))).toBeCloseTo(6.5, 1);
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: Math.min(25, 10 * t) }))).toBeCloseTo(5.5, 1);
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.24 * t }))).toBeCloseTo(6.5, 1);
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 20 * t }))).toBeNull();
     // A 0.5 L/min pump on a thigh cuff through a long hose: 0.45 mmHg/s while the bladder takes up its slack.

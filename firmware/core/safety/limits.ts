@@ -113,6 +113,12 @@ export const SAFETY_LIMITS = {
   /** The fastest a cuff vents from over fastDeflationFromMmhg to under the deflated threshold; the hose alone, cut off by a kink, is faster. */
   fastestDeflationSeconds: 0.1,
   fastDeflationFromMmhg: 50,
+  /**
+   * After such a deflation the vent shuts for a moment: a hose cut off by a kink has emptied to the
+   * room (under this), a small cuff behind a large vent that really emptied that fast still holds
+   * what it had when the reading crossed the deflated threshold (9-14 mmHg on a 4-5 cm arm cuff).
+   */
+  kinkEmptiedHoseMmhg: 5,
   /** A vent this open counts as fully open. */
   fullVent: 0.99,
 

@@ -137,7 +137,7 @@ export class HoseKinkRule implements SafetyRule {
   readonly kind = "hose-kink";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `with the pump on the reading climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s and further than the hose's own jump allows (${L.kinkClimbShareOfJump}x the largest jump it made with the pump running, at least ${L.kinkClimbFloorMmhg} mmHg; ${L.kinkFirstClimbMmhg} mmHg before one), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays there with the vent shut) (only the hose answers: the cuff is cut off)`;
+  readonly description = `with the pump on the reading climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s and further than the hose's own jump allows (${L.kinkClimbShareOfJump}x the largest jump it made with the pump running, at least ${L.kinkClimbFloorMmhg} mmHg; ${L.kinkFirstClimbMmhg} mmHg before one), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays under ${L.kinkEmptiedHoseMmhg} mmHg with the vent shut) (only the hose answers: the cuff is cut off)`;
   private readonly climbs = new ClimbWatch();
   /** When a full vent began from over fastDeflationFromMmhg, while it stays open. */
   private fullVentFromSeconds: number | null = null;
@@ -154,7 +154,7 @@ export class HoseKinkRule implements SafetyRule {
     if (!venting) this.fullVentFromSeconds = null;
     else if (this.fullVentFromSeconds === null && p > L.fastDeflationFromMmhg) this.fullVentFromSeconds = t;
     const emptiedAtOnce = venting && this.fullVentFromSeconds !== null && p < DEFLATED_MMHG && t - this.fullVentFromSeconds < L.fastestDeflationSeconds;
-    const cutOff = diagnostics.ventShutCheckMmhg !== null && diagnostics.ventShutCheckMmhg < DEFLATED_MMHG;
+    const cutOff = diagnostics.ventShutCheckMmhg !== null && diagnostics.ventShutCheckMmhg < L.kinkEmptiedHoseMmhg;
     return probed || racing || emptiedAtOnce || cutOff ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate" : null;
   }
 

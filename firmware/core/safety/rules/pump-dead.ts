@@ -7,7 +7,7 @@ export class PumpDeadRule implements SafetyRule {
   readonly kind = "pump-dead";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `pump commanded above ${100 * L.pumpDeadDuty} % with the vent closed, outside sets with contractions (and the first ${L.pumpDeadRestSettleSeconds} s of a rest), and the pressure (the median of ${L.pumpDeadBlocks} means of ${L.pumpDeadBlockSeconds} s, which a knock of the limb does not move) rose in ${L.pumpDeadSeconds} s: less than ${L.pumpDeadStillMmhg} mmHg after rising at least ${L.pumpDeadWasRisingMmhg} mmHg in the ${L.pumpDeadSeconds} s before (or from the start); or, holding within ${L.pumpDeadSamePressureMmhg} mmHg of where it was, less than ${100 * L.pumpDeadShareOfExpected} % of what this pump was learned to give there when that is over ${L.pumpDeadExpectedMinMmhg} mmHg (and not judged when it is less); below ${L.pumpDeadSlackBelowMmhg} mmHg (the bladder taking up its slack) also less than ${L.pumpDeadSlackRiseMmhg} mmHg in ${L.pumpDeadSlackSeconds} s (pump dead, vent stuck open or a large leak)`;
+  readonly description = `pump commanded above ${100 * L.pumpDeadDuty} % with the vent closed, outside sets with contractions (and the first ${L.pumpDeadRestSettleSeconds} s of a rest), and the pressure (the median of ${L.pumpDeadBlocks} means of ${L.pumpDeadBlockSeconds} s, which a knock of the limb does not move) rose in ${L.pumpDeadSeconds} s: less than ${L.pumpDeadStillMmhg} mmHg after rising at least ${L.pumpDeadWasRisingMmhg} mmHg in the ${L.pumpDeadSeconds} s before (or, above ${L.pumpDeadSlackBelowMmhg} mmHg, from the start); or, holding within ${L.pumpDeadSamePressureMmhg} mmHg of where it was, less than ${100 * L.pumpDeadShareOfExpected} % of what this pump was learned to give there when that is over ${L.pumpDeadExpectedMinMmhg} mmHg (and not judged when it is less); below ${L.pumpDeadSlackBelowMmhg} mmHg (the bladder taking up its slack) also less than ${L.pumpDeadSlackRiseMmhg} mmHg in ${L.pumpDeadSlackSeconds} s (pump dead, vent stuck open or a large leak)`;
   private readonly level = new RobustLevel(L.pumpDeadBlockSeconds, L.pumpDeadBlocks, Math.max(L.pumpDeadSlackSeconds, 2 * L.pumpDeadSeconds));
   /** The learned rise at each level's time, oldest first (NaN where none was learned). */
   private readonly expected: number[] = [];
@@ -56,10 +56,11 @@ export class PumpDeadRule implements SafetyRule {
     const rise = now - this.level.levelAgo(L.pumpDeadSeconds);
     if (!Number.isFinite(rise)) return null;
     // While the bladder takes up its slack a small pump on a large cuff lifts the pressure by
-    // under 0.5 mmHg/s: there a pressure that does not move at all is judged in the usual time,
-    // a slow one over the longer window.
+    // under 0.5 mmHg/s, which a noisy sensor can read as nothing in the usual window: there a
+    // pressure that stops moving after a clear rise is judged in the usual time, any other over
+    // the longer window (a cuff this soft restricts nothing meanwhile).
     if (now < L.pumpDeadSlackBelowMmhg) {
-      if (rise < L.pumpDeadStillMmhg && this.wasRising()) return dead(rise, L.pumpDeadSeconds);
+      if (rise < L.pumpDeadStillMmhg && this.wasRising(true)) return dead(rise, L.pumpDeadSeconds);
       const slowRise = now - this.level.levelAgo(L.pumpDeadSlackSeconds);
       return slowRise < L.pumpDeadSlackRiseMmhg ? dead(slowRise, L.pumpDeadSlackSeconds) : null;
     }
@@ -77,16 +78,17 @@ export class PumpDeadRule implements SafetyRule {
   }
 
   /**
-   * The window before this one rose clearly, or this is the first: a pump that stops lifting the
-   * cuff from one window to the next has failed, one that levelled off slowly against the leak has
-   * not (its inflation or LOP measurement ends on its own).
+   * The window before this one rose clearly, or (unless `onlyAfterARise`) this is the first: a pump
+   * that stops lifting the cuff from one window to the next has failed, one that levelled off
+   * slowly against the leak has not (its inflation or LOP measurement ends on its own).
    */
-  private wasRising(): boolean {
+  private wasRising(onlyAfterARise = false): boolean {
     const back = Math.round(L.pumpDeadSeconds / L.pumpDeadBlockSeconds);
     const before = this.duties.slice(Math.max(0, this.duties.length - 1 - 2 * back), this.duties.length - 1 - back);
     const pumpedBefore = before.length > 0 && before.reduce((a, b) => a + b, 0) / before.length >= L.pumpDeadBeforeDuty;
     const rose = this.level.levelAgo(L.pumpDeadSeconds) - this.level.levelAgo(2 * L.pumpDeadSeconds);
-    return !pumpedBefore || !Number.isFinite(rose) || rose >= L.pumpDeadWasRisingMmhg;
+    const roseBefore = pumpedBefore && Number.isFinite(rose) && rose >= L.pumpDeadWasRisingMmhg;
+    return onlyAfterARise ? roseBefore : roseBefore || !pumpedBefore || !Number.isFinite(rose);
   }
 
   private clear(): void {
