@@ -527,14 +527,16 @@ carries that spread (hardware/sim/README.md, firmware/core/lop/README.md).
 With the distal pulse sensor (\`hardware.distalPulseSensor: true\`, the same members and the same
 seeds; \`npx tsx bench/lop-uncertainty.ts --part held-out --distal\`) the LOP is read where the pulse
 beyond the cuff disappears, extrapolated from how it fades beat by beat (firmware/core/distal/), and
-the cuff's own reading in the same ramp cross-checks it. The fade's four numbers (where it starts,
-the share range read, the quantile and the margin) were fitted on the tuning part's beats only. The
+the cuff's own reading in the same ramp cross-checks it; the ramp slows to 2 mmHg per beat on the
+fade. The fade's numbers (where it starts and the span it gives, the share range read, the quantile
+and the margin) and that rate were fitted on the tuning part only. The
 finger's perfusion is drawn by the simulator's prior in every part (0.2-20 %, a median of 2 %); cold
 fingers below that, a hand that moves, a clip that slips off or sits on the other hand are tested
 one by one (tests/lop/distal.test.ts): each ends in the cuff's own reading with a sentence that says
 why. What limits the distal reading here: a PPG loses the last beats in its noise before the artery
 closes, and breathing moves each beat's own occlusion pressure by its swing, so the reading is an
-extrapolation over a few beats; a deep, slow breath (the edges' 15 mmHg swings) can end the pulse
+extrapolation over a few beats whose span (pulse pressure over the cuff's transmission) is read
+from where the fade starts, a quarter off from person to person; a deep, slow breath (the edges' 15 mmHg swings) can end the pulse
 for a few beats below the LOP.
 
 ## 3. Safety timings

@@ -86,12 +86,39 @@ describe("the fade", () => {
     }
   });
 
-  it("a knock is movement, left out with the beats the filter rings into, and never read as the pulse", () => {
+  it("a knock is movement, left out with the beat the filter rings into, and never read as the pulse", () => {
     const fade = new DistalFade();
     const beats = fadeBeats(180, 60, 2.5);
     const knocked = beats.map((b, i) => (i === 12 ? { ...b, amplitudeCounts: 9000 } : b));
     for (const beat of knocked) fade.add(beat);
-    expect(fade.movementBeats.moved).toBe(3);
+    expect(fade.movementBeats.moved).toBe(2);
+    expect(fade.reading()!.mmhg - FADE_SETTINGS.marginMmhg).toBeCloseTo(180, -0.7);
+  });
+
+  it("a knock among the first beats, before movement can be judged, does not start the fade early", () => {
+    const clean = new DistalFade();
+    const knockedEarly = new DistalFade();
+    const beats = fadeBeats(180, 60, 2.5);
+    for (const beat of beats) clean.add(beat);
+    // A knock and the filter ringing after it in the second to fourth beats, 60-68 mmHg.
+    const knock = [9000, 4000, 2600];
+    for (const [i, beat] of beats.entries()) knockedEarly.add(i >= 1 && i <= 3 ? { ...beat, amplitudeCounts: knock[i - 1]! } : beat);
+    expect(knockedEarly.reading()!.topMmhg).toBeCloseTo(clean.reading()!.topMmhg, 0);
+    expect(knockedEarly.reading()!.mmhg).toBeCloseTo(clean.reading()!.mmhg, 0);
+  });
+
+  it("small beats on the fade (premature beats) are not read as the pulse closing once later beats come through above", () => {
+    const fade = new DistalFade();
+    const beats = fadeBeats(180, 100, 2.5);
+    // Where the pulse is still at 70 % of its size, two beats come through at a tenth of it; then the fade goes on.
+    const early = beats.findIndex((b) => fadeShare((180 - b.mmhg) / 100) < 0.7);
+    for (const [i, beat] of beats.entries()) {
+      fade.add(i === early || i === early + 1 ? { ...beat, amplitudeCounts: 200 } : beat);
+      const reading = fade.reading();
+      const present = beat.amplitudeCounts > FADE_SETTINGS.presentNoiseMultiple * beat.noiseCounts;
+      // The artery still opened at this beat's pressure: no reading stands more than 10 mmHg below it.
+      if (i > early + 1 && present && reading) expect(reading.mmhg, `after the beat at ${beat.mmhg} mmHg`).toBeGreaterThan(beat.mmhg - 10);
+    }
     expect(fade.reading()!.mmhg - FADE_SETTINGS.marginMmhg).toBeCloseTo(180, -0.7);
   });
 

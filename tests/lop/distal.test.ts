@@ -66,6 +66,21 @@ describe("LOP where the distal pulse disappears", () => {
     withinBounds(run);
   });
 
+  it("a weak pulse that vanishes before the fade can be read: the ramp goes on past the loss until the cuff reads, and says so", () => {
+    const run = measure({
+      seed: 2000005,
+      limb: "leg",
+      cuff: { widthCm: 6.6 },
+      subject: { systolic: 114, diastolic: 82, heartRate: 83, limbCircumferenceCm: 60.6, breathsPerMin: 15, arteryStiffnessMmhg: 34, pulsationAtLopFraction: 0.4, supraLopTailPercent: 36, lopResidualMmhg: -30.4, respiratorySwingMmhg: 3.9, heartRateVariabilityPercent: 1.1, distalPerfusionPercent: 0.6 },
+      hardware: { pumpFreeFlowLpm: 3.34, leakMmhgPerMin: 2, sensorNoiseMmhg: 0.53, sensorOffsetMmhg: 5.8 },
+      exercise: { motionArtefactMmhg: 0.14 },
+    });
+    expect(run.outcome.ok, run.outcome.reason).toBe(true);
+    expect(run.outcome.reason).toMatch(/^the distal pulse vanished too abruptly to be read \(a weak pulse or cold fingers\); the cuff's own reading instead: \d+ mmHg/);
+    expect(Math.abs(run.errorMmhg!)).toBeLessThan(15);
+    withinBounds(run);
+  });
+
   it("a hand moved for a few seconds while the pulse was still full is left out: the distal reading stands", () => {
     const run = measure({ seed: 3, limb: "arm", subject: { heartRate: 72 } }, { distalDisturbance: shaking(8, 14, 6000) });
     expect(run.outcome.reason).toMatch(/^read where the distal pulse disappears/);
@@ -92,8 +107,8 @@ describe("LOP where the distal pulse disappears", () => {
     withinBounds(run);
   });
 
-  it("a deep, slow breath (15 mmHg at 8 a minute) fools the distal reading; the cuff's own disagrees, and the user is told", () => {
-    const run = measure({ seed: 7, limb: "arm", subject: { respiratorySwingMmhg: 15, breathsPerMin: 8, distalPerfusionPercent: 2 } });
+  it("a deep, slow breath (15 mmHg at 8 a minute) on a slow heart (55 bpm) fools the distal reading; the cuff's own disagrees, and the user is told", () => {
+    const run = measure({ seed: 7, limb: "arm", subject: { respiratorySwingMmhg: 15, breathsPerMin: 8, heartRate: 55, distalPerfusionPercent: 2 } });
     expect(run.outcome.reason).toMatch(/^read where the distal pulse disappears: \d+ mmHg .*, but the cuff's own reads \d+, \d+ higher: check the clip is on the cuffed limb and the cuff snug; measure again if unsure$/);
     expect(run.alarms).toContain("lop-disagreement");
     withinBounds(run);

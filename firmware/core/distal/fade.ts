@@ -16,7 +16,7 @@
  *
  * where P is the beat's own occlusion pressure and W the cuff-pressure span of the
  * fade (pulse pressure over the cuff's transmission). W comes from where the fade
- * starts (the size falls under 80 %, at x = F^-1(0.8)); each beat between 3 and 30 %
+ * starts (the size falls under 80 %, at x = F^-1(0.8) + 0.1); each beat between 3 and 30 %
  * then gives its P, and the LOP (the pressure that stops every beat, breathing's
  * strongest included) is an upper quantile of them plus a fixed margin, fitted on
  * the tuning part of the simulated family (docs/tuning.md).
@@ -26,9 +26,19 @@ export const FADE_SETTINGS = {
   /** The fade starts where the median of five clean beats falls under this share of the pulse's size on the ramp. */
   topShare: 0.8,
   topBeats: 5,
-  /** The pulse's size on the ramp: the median of up to this many clean beats before the fade, and at least this many. */
+  /**
+   * The pulse's size on the ramp: the median of up to this many clean beats before the fade, and at least this many.
+   * Beats over referenceSpread times the median, or under it divided by that, are left out first: a knock within the
+   * first three beats (before movement can be judged) had set the size high and the fade's start 60-100 mmHg early.
+   */
   referenceBeats: 8,
   minReferenceBeats: 6,
+  referenceSpread: 1.5,
+  /**
+   * Where the fade's span is read from: the start lies this much further into the span than fadeShare puts an 80 %
+   * beat (the median of five beats crosses 80 % a beat or two after the pulse does; fitted on the tuning part).
+   */
+  topSpanShareExtra: 0.1,
   /** Beats between these shares of the size give their own occlusion pressure. */
   lowShare: 0.03,
   highShare: 0.3,
@@ -40,9 +50,9 @@ export const FADE_SETTINGS = {
   pointNoiseMultiple: 3,
   /** Peak-to-peak the noise adds to a beat, in noise SDs (removed in quadrature). */
   noisePeakToPeak: 1,
-  /** A beat this many times the largest of the last three (or three noise SDs) is movement; the filter rings on for the next two. */
+  /** A beat this many times the largest of the last three (or three noise SDs) is movement; the filter rings on into the next one. */
   motionMultiple: 1.5,
-  ringBeats: 2,
+  ringBeats: 1,
   /**
    * Beats in a row without a pulse, over at least this long (after the fade began): the pulse is gone. Breathing
    * swings the arterial pressure: at a deep breath's trough the pulse can vanish for a few beats below the LOP and
@@ -56,7 +66,12 @@ export const FADE_SETTINGS = {
   lossBeats: 2,
   /** The reading: this quantile of the beats' occlusion pressures, plus this margin (breathing's strongest beat over the typical). */
   quantile: 0.9,
-  marginMmhg: 2.9,
+  marginMmhg: 4.8,
+  /**
+   * A beat's occlusion pressure this far below the cuff pressure of a later beat whose pulse is present is dropped:
+   * the artery still opened above it, so that beat was small for another reason (a premature beat, a weak one).
+   */
+  contradictedMmhg: 10,
   /** Fewer beats than this on the fade: it cannot be read. */
   minBeats: 2,
 } as const;
@@ -81,6 +96,14 @@ export function fadeSpanShare(share: number): number {
     else hi = mid;
   }
   return (lo + hi) / 2;
+}
+
+/** The median of the sizes within referenceSpread of their median (the median itself when none is left out). */
+function robustMedian(sizes: readonly number[]): number {
+  const median = (v: readonly number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  const first = median(sizes);
+  const spread = FADE_SETTINGS.referenceSpread;
+  return median(sizes.filter((size) => size <= spread * first && size >= first / spread));
 }
 
 export interface FadeBeat {
@@ -110,7 +133,7 @@ export class DistalFade {
   private referenceCounts: number | null = null;
   private topMmhgValue: number | null = null;
   private readonly below: FadeBeat[] = [];
-  private readonly occlusions: number[] = [];
+  private occlusions: number[] = [];
   private run = 0;
   private runStartSeconds = 0;
   private runSeconds = 0;
@@ -187,6 +210,7 @@ export class DistalFade {
     }
     this.presentRun++;
     this.lastPresent = beat.mmhg;
+    this.occlusions = this.occlusions.filter((mmhg) => mmhg >= beat.mmhg - s.contradictedMmhg);
     if (this.run > 0 && this.presentRun < s.backBeats) return;
     this.run = 0;
     this.runSeconds = 0;
@@ -210,8 +234,7 @@ export class DistalFade {
     const beats = this.below;
     if (beats.length < s.topBeats + s.minReferenceBeats) return;
     const last = beats.slice(-s.topBeats);
-    const before = beats.slice(-s.topBeats - s.referenceBeats, -s.topBeats).map((b) => b.amplitudeCounts).sort((a, b) => a - b);
-    const reference = before[Math.floor(before.length / 2)]!;
+    const reference = robustMedian(beats.slice(-s.topBeats - s.referenceBeats, -s.topBeats).map((b) => b.amplitudeCounts));
     const median = last.map((b) => b.amplitudeCounts).sort((a, b) => a - b)[Math.floor(s.topBeats / 2)]!;
     if (median >= s.topShare * reference) return;
     this.referenceCounts = reference;
@@ -233,7 +256,7 @@ export class DistalFade {
     const share = net / reference;
     if (share < s.lowShare || share > s.highShare) return;
     const x = fadeSpanShare(share);
-    const xTop = fadeSpanShare(s.topShare);
+    const xTop = fadeSpanShare(s.topShare) + s.topSpanShareExtra;
     // P = cuff + W x with W = (P - top) / xTop, solved for P.
     const ratio = x / xTop;
     this.occlusions.push((beat.mmhg - top * ratio) / (1 - ratio));

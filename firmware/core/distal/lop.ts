@@ -42,6 +42,13 @@ export const DISTAL_LOP_SETTINGS = {
    */
   pastLossMmhg: 20,
   pastLossShare: 0.12,
+  /**
+   * Once the distal pulse fades, the ramp slows to this many mmHg per heart beat (at most the cuff's flank rate): the
+   * fade's readable part (30 to 3 % of the pulse) spans a few mmHg for a weak pulse or a narrow pulse pressure, and
+   * every beat on it is a reading. Once the pulse is lost, nothing is left to read beat by beat: the flank's rate.
+   */
+  fadeMmhgPerBeat: 2,
+  lostMmhgPerBeat: 2.5,
   /** The reading is at most this far above the pressure where the ramp stopped on a pulse gone (a fade extrapolated from a wrong start read 90 mmHg high). */
   aboveStopMmhg: 15,
   /**
@@ -100,7 +107,9 @@ class DistalLop implements LopProcedure {
     this.pressures.push({ t: tSeconds, mmhg: estimate.mmhg });
     while (this.pressures.length > 0 && tSeconds - this.pressures[0]!.t > 6) this.pressures.shift();
     this.collectBeats(tSeconds);
-    if (this.fade.fading) this.led.slowToFlankRate();
+    const s = DISTAL_LOP_SETTINGS;
+    const loss = this.fade.lossMmhg;
+    this.led.leadAt(this.fade.fading ? (loss === null ? s.fadeMmhgPerBeat : s.lostMmhgPerBeat) : null);
 
     const status = this.distal.status(tSeconds);
     if (status.state === "unreadable" && !status.reason.startsWith("movement")) this.lost ??= status.reason;
@@ -109,15 +118,17 @@ class DistalLop implements LopProcedure {
       if (cuff?.ok || this.led.boundReached) return this.finish(tSeconds, this.cuffInstead(this.lost));
       return inner;
     }
-    if (this.fade.gone) return this.finish(tSeconds, this.distalReading(estimate.mmhg));
+    // Gone without anything read yet (neither the fade nor the cuff): the ramp goes on to the bound past the loss, where the cuff's flank may read.
+    const pastLossMmhg = loss === null ? null : loss + Math.max(s.pastLossMmhg, s.pastLossShare * loss);
+    const nothingRead = !this.fade.reading() && !this.led.cuffReading()?.ok && this.led.flankReadingNow() === null;
+    const goOn = nothingRead && pastLossMmhg !== null && estimate.mmhg <= pastLossMmhg;
+    if (this.fade.gone && !goOn) return this.finish(tSeconds, this.distalReading(estimate.mmhg));
     this.silentSince = status.state === "gone" ? (this.silentSince ?? tSeconds) : null;
-    if (this.silentSince !== null && tSeconds - this.silentSince >= DISTAL_LOP_SETTINGS.silentSeconds) {
+    if (this.silentSince !== null && tSeconds - this.silentSince >= s.silentSeconds && !goOn) {
       return this.finish(tSeconds, this.fade.reading() ? this.distalReading(estimate.mmhg) : this.cuffInstead("the distal pulse disappeared without a fade to read"));
     }
     // Once the pulse has been lost, the ramp climbs at most this much further, whatever flickers after.
-    const loss = this.fade.lossMmhg;
-    const s = DISTAL_LOP_SETTINGS;
-    if (loss !== null && estimate.mmhg > loss + Math.max(s.pastLossMmhg, s.pastLossShare * loss)) return this.finish(tSeconds, this.distalReading(estimate.mmhg));
+    if (pastLossMmhg !== null && estimate.mmhg > pastLossMmhg) return this.finish(tSeconds, this.distalReading(estimate.mmhg));
     const reading = this.fade.reading();
     // A pulse still seen well above what the fade reads: the reading is not to be trusted further up; stop here.
     if (reading && this.fade.presentNow && estimate.mmhg > reading.mmhg + Math.max(s.pastReadingMmhg, s.pastReadingShare * reading.mmhg)) {

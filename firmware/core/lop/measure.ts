@@ -37,6 +37,8 @@ export const LOP_SETTINGS = {
    */
   flankShare: 0.9,
   minRampMmhgPerSecond: 3,
+  /** Led by the distal pulse, the ramp may go this slowly on the fade (2 mmHg a beat at 40 bpm is 1.3 mmHg/s). */
+  minLedRampMmhgPerSecond: 0.5,
   maxRampMmhgPerSecond: 8,
   /** Ramp rate before the heart rate is known (70 bpm). */
   initialRampMmhgPerSecond: 5.2,
@@ -112,7 +114,8 @@ export class OscillometricLop implements LopProcedure {
   /** Led by the distal pulse: the cuff's own reading, kept as it stands (the last accepted one, else the last word). */
   private reading: Omit<LopOutcome, "durationSeconds"> | null = null;
   private pastBound = false;
-  private leaderOnFlank = false;
+  /** The leader's ramp rate, mmHg per heart beat (null: the cuff's own). */
+  private leaderMmhgPerBeat: number | null = null;
 
   constructor(
     private readonly options: LopOptions,
@@ -239,16 +242,18 @@ export class OscillometricLop implements LopProcedure {
     this.windows.length = 0;
   }
 
-  /** The leader sees the LOP coming (the distal pulse fading): the ramp slows to the flank's rate from here. */
-  slowToFlankRate(): void {
-    this.leaderOnFlank = true;
+  /** The leader sets the ramp's rate, mmHg per heart beat (the distal pulse fading: slower), or leaves it to the cuff (null). */
+  leadAt(mmhgPerBeat: number | null): void {
+    this.leaderMmhgPerBeat = mmhgPerBeat;
   }
 
   private rampRate(): number {
     const interval = this.pulses.beatSeconds();
-    const perBeat = this.onFlank || this.leaderOnFlank ? LOP_SETTINGS.flankMmhgPerBeat : LOP_SETTINGS.rampMmhgPerBeat;
+    const leader = this.leaderMmhgPerBeat;
+    const perBeat = leader ?? (this.onFlank ? LOP_SETTINGS.flankMmhgPerBeat : LOP_SETTINGS.rampMmhgPerBeat);
     const rate = interval === null ? LOP_SETTINGS.initialRampMmhgPerSecond : perBeat / interval;
-    return Math.min(LOP_SETTINGS.maxRampMmhgPerSecond, Math.max(LOP_SETTINGS.minRampMmhgPerSecond, rate));
+    const floor = leader === null ? LOP_SETTINGS.minRampMmhgPerSecond : LOP_SETTINGS.minLedRampMmhgPerSecond;
+    return Math.min(LOP_SETTINGS.maxRampMmhgPerSecond, Math.max(floor, rate));
   }
 
   /** A finished window joins the envelope unless a tolerated knock fell in it (or rang into it). */
