@@ -18,6 +18,7 @@ import type { AlarmKind, HostMessage, SessionEnding, Severity, StateCause } from
 import { type Actuation, SAFE_ACTUATION } from "./actuation.ts";
 import type { CommandResult, GateView } from "./command-gate.ts";
 import { type CommandHost, runCommand } from "./commands.ts";
+import { PumpRecord } from "./control/pump-record.ts";
 import { DEFAULT_GAINS, LearnedActuators } from "./control/regulator.ts";
 import { type PressureEstimate, PressureEstimator } from "./estimator.ts";
 import type { CoreEvent, CuffSnapshot, SessionReport } from "./events.ts";
@@ -59,6 +60,8 @@ export class CuffController implements CommandHost {
   readonly sampleHz: number;
   private readonly supervisor = new Supervisor();
   private readonly actuators = new LearnedActuators();
+  /** What this pump gives at each pressure, for the safety rules. */
+  private readonly pumpRecord: PumpRecord;
   private readonly outbox: CoreEvent[] = [];
   private activeMode: Mode = new VentedMode();
   /** The state last reported in a state event. */
@@ -83,6 +86,7 @@ export class CuffController implements CommandHost {
   constructor(private readonly options: ControllerOptions) {
     this.cuff = options.cuff ?? 0;
     this.estimator = new PressureEstimator(options.profile);
+    this.pumpRecord = new PumpRecord(options.profile.pump.minDuty);
     this.sampleHz = options.profile.sensor.sampleHz;
     this.hostSilence = new HostSilenceWatch(options.hostSilence);
     this.restBetweenExercisesSeconds = options.restBetweenExercisesSeconds ?? DEFAULT_REST_BETWEEN_EXERCISES_SECONDS;
@@ -216,7 +220,7 @@ export class CuffController implements CommandHost {
       proposed,
       ceilingMmhg: this.limits.ceilingMmhg,
       lopMmhg: this.lop.mmhg,
-      diagnostics: { ...(output.diagnostics ?? NO_DIAGNOSTICS), distalPulseShare: this.distal.share },
+      diagnostics: { ...(output.diagnostics ?? NO_DIAGNOSTICS), distalPulseShare: this.distal.share, pumpRiseMmhgPerSecond: this.pumpRecord.expectedRise(estimate.mmhg, proposed.pump) },
     });
     for (const alarm of raised) {
       this.raise(t, alarm.kind, alarm.severity, alarm.detail);
@@ -224,7 +228,7 @@ export class CuffController implements CommandHost {
     }
     const kind = this.activeMode.kind;
     const actuation = kind === "fault" || kind === "vented" || kind === "zeroing" ? SAFE_ACTUATION : proposed;
-    this.learn(estimate, actuation);
+    this.learn(t, estimate, actuation);
     this.lastActuation = actuation;
     return actuation;
   }
@@ -340,11 +344,14 @@ export class CuffController implements CommandHost {
     }
   }
 
-  /** The pump's and vent's authority, learned from what they did to the pressure. */
-  private learn(estimate: PressureEstimate, actuation: Actuation): void {
+  /** The pump's and vent's authority, learned from what they did to the pressure; the pump's record, while the limb was still. */
+  private learn(t: number, estimate: PressureEstimate, actuation: Actuation): void {
+    const mode = this.activeMode;
+    const still = !(mode.kind === "sets" && mode.stage === "set");
+    this.pumpRecord.observe({ t, mmhg: estimate.mmhg, pump: actuation.pump, vent: actuation.vent, still });
     if (!Number.isFinite(estimate.mmhg)) return;
     if (actuation.vent === 0 && actuation.pump > 0) this.actuators.observePump(estimate.mmhg, actuation.pump, estimate.slopeMmhgPerSecond);
-    if (actuation.pump === 0 && actuation.vent > 0 && isHoldingMode(this.activeMode)) {
+    if (actuation.pump === 0 && actuation.vent > 0 && isHoldingMode(mode)) {
       this.actuators.observeVent(estimate.mmhg, actuation.vent, estimate.slopeMmhgPerSecond);
     }
   }

@@ -73,7 +73,7 @@ describe("kink probe", () => {
     const drops: (number | null)[] = [];
     for (let i = 1; i <= seconds * HZ; i++) {
       const t = i / HZ;
-      const out = probe.step(t, mmhgAt(t, pulsedAt), idle);
+      const out = probe.step(t, mmhgAt(t, pulsedAt), idle, false);
       if (out.ventPulse > 0) {
         pulsedAt = t;
         pulses.push(out.ventPulse);
@@ -100,8 +100,39 @@ describe("kink probe", () => {
     expect(moving.drops).toEqual([]);
   });
 
+  it("is overdue 2 s after it was due while the regulator never idled, and no longer once it has pulsed", () => {
+    const probe = new KinkProbe();
+    let overdueAt: number | null = null;
+    for (let i = 1; i <= 8 * HZ && overdueAt === null; i++) {
+      const t = i / HZ;
+      probe.step(t, 150, false, true);
+      if (probe.overdue(t)) overdueAt = t;
+    }
+    expect(overdueAt).toBeCloseTo(7.01, 2);
+    // The regulator pauses: 0.3 s after the pump stopped the probe pulses, and is no longer overdue.
+    let pulsedAt: number | null = null;
+    for (let i = 1; i <= 100 && pulsedAt === null; i++) {
+      const t = overdueAt! + i / HZ;
+      if (probe.step(t, 150, true, false).ventPulse > 0) pulsedAt = t;
+      expect(probe.overdue(t)).toBe(pulsedAt === null);
+    }
+    expect(pulsedAt! - overdueAt!).toBeCloseTo(0.3, 1);
+  });
+
   it("never probes an empty cuff or a busy regulator", () => {
     expect(run(12, () => 15).pulses).toEqual([]);
     expect(run(12, () => 150, false).pulses).toEqual([]);
+  });
+
+  it("waits 0.3 s after the pump stops (a coasting pump would refill a kinked hose) before it pulses", () => {
+    const probe = new KinkProbe();
+    let pulsedAt: number | null = null;
+    for (let i = 1; i <= 7 * HZ && pulsedAt === null; i++) {
+      const t = i / HZ;
+      // The regulator tops up from 4.9 to 5.2 s, then leaves the cuff alone.
+      const pumping = t >= 4.9 && t < 5.2;
+      if (probe.step(t, 150, !pumping, pumping).ventPulse > 0) pulsedAt = t;
+    }
+    expect(pulsedAt).toBeCloseTo(5.5, 2);
   });
 });

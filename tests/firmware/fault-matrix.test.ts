@@ -122,12 +122,23 @@ describe("a sensor drifting low during a set (the dangerous direction)", () => {
 });
 
 describe("a pump dying during a set (relaxations can outrun a working pump there)", () => {
-  it("is caught by the leak rule and the board is pump off, vent open within 6 s", async () => {
+  it("is caught by the leak rule and the board is pump off, vent open within 7.5 s", async () => {
     const result = await run("pump-dead", "set");
     const timing = result.faults.find((f) => f.kind === "pump-dead")!;
     expect(timing.alarmKinds).toContain("leak");
     expect(timing.toSafeSeconds).not.toBeNull();
-    expect(timing.toSafeSeconds!).toBeLessThan(6);
+    // The leak rule allows a set with contractions 120 mmHg of what the pump put in that the cuff did not keep.
+    expect(timing.toSafeSeconds!).toBeLessThan(7.5);
     expect(result.finalState).toBe("fault");
+  });
+});
+
+describe("a hose kinked in a rest (the regulator chases the kinked hose's own swings and never idles)", () => {
+  it("is caught by the kink probe, which has the regulator pause, and the board is pump off, vent open within 10 s", async () => {
+    const result = await run("hose-kink", "rest");
+    const timing = result.faults.find((f) => f.kind === "hose-kink")!;
+    expect(timing.alarmKinds).toContain("hose-kink");
+    expect(timing.toSafeSeconds).not.toBeNull();
+    expect(timing.toSafeSeconds!).toBeLessThan(10);
   });
 });

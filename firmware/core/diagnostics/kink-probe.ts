@@ -7,6 +7,15 @@
  */
 export const KINK_PROBE = {
   everySeconds: 5,
+  /**
+   * A probe this overdue has the regulator pause, once the hold has been still this long (the limb
+   * settles after a set meanwhile): behind a long narrow hose, or a kinked one, the regulator can
+   * chase the hose's own swings with pulse after pulse and never idle.
+   */
+  forceAfterSeconds: 2,
+  forceStillSeconds: 3,
+  /** The pump off this long before the pulse: a coasting pump (80 ms spin-down) would fill a kinked hose meanwhile. */
+  pumpOffBeforeSeconds: 0.3,
   /** Opening for one sample at 150 mmHg; scaled so the kinked drop is about 17 mmHg at any pressure. */
   openingAt150: 0.3,
   /** The reading is judged this long after the pulse. */
@@ -19,14 +28,16 @@ export const KINK_PROBE = {
 export class KinkProbe {
   private nextAt: number | null = null;
   private probe: { at: number; before: number; low: number; high: number } | null = null;
+  private pumpOffSince: number | null = null;
 
   /**
-   * One tick. `idle`: the regulator asked for nothing this tick. Returns the
-   * vent opening to add now (0 when not probing), and the drop the last probe
-   * saw when it has just been judged.
+   * One tick. `idle`: the regulator asked for nothing this tick; `pumping`: it asked for the pump.
+   * Returns the vent opening to add now (0 when not probing), and the drop the last probe saw when
+   * it has just been judged.
    */
-  step(t: number, mmhg: number, idle: boolean): { ventPulse: number; dropMmhg: number | null } {
+  step(t: number, mmhg: number, idle: boolean, pumping: boolean): { ventPulse: number; dropMmhg: number | null } {
     this.nextAt ??= t + KINK_PROBE.everySeconds;
+    this.pumpOffSince = pumping ? null : (this.pumpOffSince ?? t);
     if (this.probe) {
       const probe = this.probe;
       if (t - probe.at >= KINK_PROBE.stillFromSeconds) {
@@ -40,9 +51,15 @@ export class KinkProbe {
       const still = probe.high - probe.low <= KINK_PROBE.stillWithinMmhg;
       return { ventPulse: 0, dropMmhg: still ? probe.before - mmhg : null };
     }
-    if (!idle || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return { ventPulse: 0, dropMmhg: null };
+    const coasting = this.pumpOffSince === null || t - this.pumpOffSince < KINK_PROBE.pumpOffBeforeSeconds - 1e-9;
+    if (!idle || coasting || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return { ventPulse: 0, dropMmhg: null };
     this.probe = { at: t, before: mmhg, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
     return { ventPulse: Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / mmhg)), dropMmhg: null };
+  }
+
+  /** The probe is overdue by forceAfterSeconds: the regulator must pause until it has run. */
+  overdue(t: number): boolean {
+    return this.probe === null && this.nextAt !== null && t >= this.nextAt + KINK_PROBE.forceAfterSeconds - 1e-9;
   }
 
   /** A probe is waiting for its verdict: the regulator must leave the cuff alone meanwhile. */
@@ -53,5 +70,6 @@ export class KinkProbe {
   reset(): void {
     this.nextAt = null;
     this.probe = null;
+    this.pumpOffSince = null;
   }
 }

@@ -12,9 +12,13 @@ import type { ModeBase, ModeOutput, TickInput } from "./mode.ts";
 export const DEFLATING = {
   /** The cuff counts as vented this far below the deflated threshold, so sensor noise and offset cannot cut it short... */
   ventedMarginMmhg: 5,
-  /** ...held for this long. */
+  /** ...held for this long with the vent open... */
   confirmSeconds: 0.3,
-  /** A narrow hose refills from the cuff within about 0.1 s of the vent shutting (3 m of 2.6 mm tube). */
+  /**
+   * ...and then with the vent shut for this long: the sensor sits on the pump's side of the hose,
+   * which an open vent can empty while the cuff behind a narrow hose is still full (5 m of 2 mm
+   * hose refills from the cuff within about 0.3 s of the vent shutting).
+   */
   ventShutCheckSeconds: 0.3,
 } as const;
 
@@ -34,11 +38,12 @@ export function sessionEnding(cause: StateCause): SessionEnding {
 }
 
 /**
- * Vent until the reading stays under the deflated threshold. A reading that falls from over
- * 50 mmHg to under it faster than any cuff vents is either the hose alone (a kink: the cuff is
- * cut off, still inflated) or a narrow hose that the open vent empties faster than the cuff
- * refills it. The vent is then shut for a moment: a narrow hose refills from the cuff and the
- * deflation goes on; a kinked one stays empty, which the hose-kink rule names.
+ * Vent until the reading stays under the deflated threshold, with the vent open and then with it
+ * shut for a moment: the sensor reads the pump's side of the hose, which an open vent empties faster
+ * than a narrow hose lets the cuff follow. A hose that refills while the vent is shut has a cuff
+ * behind it still inflated: venting goes on. A reading that fell from over 50 mmHg to under the
+ * threshold faster than any cuff vents and stays there with the vent shut is the hose alone, cut off
+ * from a cuff still inflated behind a kink, which the hose-kink rule names.
  */
 export class DeflateMode implements ModeBase {
   readonly kind = "deflating";
@@ -46,6 +51,8 @@ export class DeflateMode implements ModeBase {
   readonly phase = "deflate";
   private belowSince: number | null = null;
   private shutSince: number | null = null;
+  /** The reading fell too fast for a cuff: the check with the vent shut decides between a narrow hose and a kink. */
+  private tooFast = false;
 
   constructor(
     readonly cause: StateCause,
@@ -63,17 +70,21 @@ export class DeflateMode implements ModeBase {
       this.shutSince = null;
       this.belowSince = null;
       this.aboveFastFromSeconds = null;
-      return { actuation: SAFE_ACTUATION, diagnostics: { ...NO_DIAGNOSTICS, ventShutCheckMmhg: p } };
+      const tooFast = this.tooFast;
+      this.tooFast = false;
+      // Stayed empty with the vent shut: deflated (or, after a too-fast fall, the hose-kink rule's verdict).
+      if (p < DEFLATED_MMHG && !tooFast) this.finish(host, t);
+      return { actuation: SAFE_ACTUATION, diagnostics: tooFast ? { ...NO_DIAGNOSTICS, ventShutCheckMmhg: p } : NO_DIAGNOSTICS };
     }
     if (p > SAFETY_LIMITS.fastDeflationFromMmhg) this.aboveFastFromSeconds = t;
     if (p < DEFLATED_MMHG - DEFLATING.ventedMarginMmhg) {
       const tooFast = this.aboveFastFromSeconds !== null && t - this.aboveFastFromSeconds < SAFETY_LIMITS.fastestDeflationSeconds;
-      if (this.belowSince === null && tooFast) {
+      this.belowSince ??= t;
+      if (tooFast || t - this.belowSince >= DEFLATING.confirmSeconds) {
+        this.tooFast = tooFast;
         this.shutSince = t;
         return { actuation: SEALED };
       }
-      this.belowSince ??= t;
-      if (t - this.belowSince >= DEFLATING.confirmSeconds) this.finish(host, t);
     } else {
       this.belowSince = null;
     }

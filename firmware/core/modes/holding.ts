@@ -5,12 +5,12 @@
  */
 import { type Actuation, SEALED } from "../actuation.ts";
 import { holdBand, initialRegulatorState, type LearnedActuators, regulate, type RegulatorGains, type RegulatorState } from "../control/regulator.ts";
-import { KinkProbe } from "../diagnostics/kink-probe.ts";
+import { KINK_PROBE, KinkProbe } from "../diagnostics/kink-probe.ts";
 import { OcclusionMonitor } from "../diagnostics/occlusion-monitor.ts";
 import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
 import type { PressureEstimate } from "../estimator.ts";
 import type { PulsationEnvelope } from "../limb-lop.ts";
-import { type Diagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
+import { type ModeDiagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
 
 export const HOLDING = {
   /** Pressure band around the target within which the target counts as reached (share of the target)... */
@@ -41,6 +41,8 @@ export interface HoldStyle {
 export class Holding {
   private regulator: RegulatorState = initialRegulatorState();
   private settledSince: number | null = null;
+  /** Since when the hold has been still (no contractions), null in a set. */
+  private stillSince: number | null = null;
   /** The target was reached at least once since it was last changed. */
   settled = false;
   private readonly kinkProbe = new KinkProbe();
@@ -90,7 +92,7 @@ export class Holding {
     style: HoldStyle,
     lopMmhg: number | null,
     envelope: PulsationEnvelope | null,
-  ): { actuation: Actuation; diagnostics: Diagnostics } {
+  ): { actuation: Actuation; diagnostics: ModeDiagnostics } {
     const p = estimate.mmhg;
     this.occlusion.update(t, estimate.rawMmhg, p, this.settled && style.still && !style.exercising);
     let actuation: Actuation;
@@ -112,11 +114,15 @@ export class Holding {
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
     const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
     const waiting = this.kinkProbe.probing;
-    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0);
-    const diagnostics: Diagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, pulseRatio, pulsationShare };
+    // Holding still for a while, an overdue probe has the regulator pause until it has run.
+    this.stillSince = style.still ? (this.stillSince ?? t) : null;
+    const stillLong = this.stillSince !== null && t - this.stillSince >= KINK_PROBE.forceStillSeconds - 1e-9;
+    if (stillLong && this.kinkProbe.overdue(t)) actuation = SEALED;
+    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
+    const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, pulseRatio, pulsationShare };
     if (probe.ventPulse > 0) return { actuation: { pump: 0, vent: probe.ventPulse }, diagnostics };
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the
-    // regulator keeps working: pumping into a kinked hose shows at once anyway.
+    // regulator keeps working: a pause would cost the set its pressure, and a kink shows in the rest.
     return { actuation: style.still && waiting && this.kinkProbe.probing ? SEALED : actuation, diagnostics };
   }
 }

@@ -7,7 +7,7 @@
 import type { Phase, StateCause, StateName } from "../../../shared/protocol/messages.ts";
 import type { Actuation } from "../actuation.ts";
 import type { PressureEstimate } from "../estimator.ts";
-import type { Diagnostics } from "../safety/rule.ts";
+import type { ModeDiagnostics } from "../safety/rule.ts";
 import type { ContinuousMode, CycleMode, SetsMode } from "./plans.ts";
 import type { DeflateMode } from "./deflate.ts";
 import type { FaultMode, VentedMode, ZeroMode } from "./idle.ts";
@@ -23,7 +23,7 @@ export interface TickInput {
 
 export interface ModeOutput {
   actuation: Actuation;
-  diagnostics?: Diagnostics;
+  diagnostics?: ModeDiagnostics;
 }
 
 export interface ModeBase {

@@ -29,7 +29,9 @@ export function holdingTick(host: ModeHost, mode: HoldingStep, input: TickInput)
   mode.advance(host, input, target);
   const active = host.mode;
   if (!isHoldingMode(active) || active.session !== s) return { actuation: SAFE_ACTUATION };
-  return s.hold.step(t, estimate, input.dtSeconds, s.currentTargetMmhg!, active.style, s.lopMmhg, host.lop.envelope);
+  const output = s.hold.step(t, estimate, input.dtSeconds, s.currentTargetMmhg!, active.style, s.lopMmhg, host.lop.envelope);
+  const inSet = active.kind === "sets" && active.stage === "set";
+  return inSet ? { ...output, diagnostics: { ...output.diagnostics, repIntervalSeconds: s.repCounter?.meanIntervalSeconds ?? null } } : output;
 }
 
 /** The session's step now regulates to a new target, approached afresh. */

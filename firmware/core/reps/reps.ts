@@ -47,9 +47,14 @@ export const REP_SETTINGS = {
   /** Flat (within this share of a typical swing) a typical half cycle after the last swing: stopped without waiting for the grid. */
   flatHalfCycles: 1.0,
   flatShareOfSwing: 0.15,
-  /** Half cycles longer than this many typical ones (and than the slowest rep's half, 6 s reps) are the limb settling. */
+  /**
+   * Half cycles longer than this many typical ones (and than the slowest rep's half, 6 s reps) are
+   * the limb settling; until the second rep is counted, longer than the longest half of a first
+   * slow rep (its halves split as unevenly as 1.5 and 4.8 s).
+   */
   longHalfCycles: 2,
   slowestHalfCycleSeconds: 4.5,
+  firstRepSlowestHalfCycleSeconds: 5.1,
   /** The last dip: it went this share of the typical swing and was left by this share of the threshold, or lies this share of a swing below the target. */
   lastRepShareOfSwing: 0.6,
   lastRepLeftShareOfThreshold: 0.8,
@@ -206,7 +211,8 @@ class CuffRepCounter implements RepCounter {
     const halfSeconds = tSeconds - previous.confirmedSeconds;
     const typicalHalf = this.halfCycles[previous.kind].length ? median(this.halfCycles[previous.kind]) : null;
     // A swing that takes far longer than the set's half cycles is the limb settling, not a rep.
-    if (halfSeconds > Math.max(REP_SETTINGS.slowestHalfCycleSeconds, typicalHalf === null ? 0 : REP_SETTINGS.longHalfCycles * typicalHalf)) return false;
+    const slowestHalf = this.repCount <= 1 ? REP_SETTINGS.firstRepSlowestHalfCycleSeconds : REP_SETTINGS.slowestHalfCycleSeconds;
+    if (halfSeconds > Math.max(slowestHalf, typicalHalf === null ? 0 : REP_SETTINGS.longHalfCycles * typicalHalf)) return false;
     remember(this.swings, Math.abs(mmhg - previous.mmhg), REP_SETTINGS.swingMemory);
     this.typicalSwingMmhg = median(this.swings);
     // The starting level is confirmed early in the first half cycle: its half is no measure of the cadence.

@@ -45,6 +45,22 @@ export const SAFETY_LIMITS = {
    */
   ventReboundSeconds: 0.5,
   ventReboundMarginMmhg: 3,
+  /**
+   * ...and this many standard deviations of the sensor's own noise: the level before the pulse and
+   * the refilled one are single samples (3 mmHg of noise parts two of them by 4.2 on average). The
+   * noise is read from sample-to-sample changes while neither actuator acted, changes under
+   * noiseStepMaxMmhg, each moving the estimate this share of the way.
+   */
+  ventReboundNoiseSds: 5,
+  /**
+   * ...and this share of the dip (or of the pump's climb, for the hose draining as the pump eases),
+   * at most this much: a narrow hose rings past the level it returns to (a 26 mmHg dip came back
+   * 11 mmHg over it, a 52 mmHg one 17 over).
+   */
+  reboundOvershootShare: 0.5,
+  reboundOvershootMaxMmhg: 30,
+  noiseStepMaxMmhg: 15,
+  noiseLearnWeight: 0.01,
 
   /** Above this the cuff counts as pressurised for the stuck-sensor and pump rules. */
   pressurisedMmhg: 20,
@@ -59,31 +75,68 @@ export const SAFETY_LIMITS = {
   secondFrozenWhileFirstMovesMmhg: 3,
   secondFrozenSmoothingSeconds: 0.2,
 
-  /** A kinked hose leaves the pump feeding the hose alone: pressure climbs an order of magnitude faster... */
+  /** A kinked hose leaves the pump feeding the hose alone: the reading climbs faster than this... */
   kinkSlopeMmhgPerSecond: 400,
-  /** ...for this long in a LOP ramp or inflation (a narrow hose jumps by its own drop when the pump starts)... */
-  kinkSlopeSeconds: 0.1,
-  /** ...or this long while holding, where the regulator pumps in bursts. */
-  kinkSlopeHoldingSeconds: 0.05,
-  /** The pump duty above which that climb is judged. */
+  /** ...with the pump above this duty... */
   kinkPumpDuty: 0.2,
   /**
-   * Outside a hold, short climbs count together over this window: behind a kink the regulator
-   * pumps and vents the hose alone in a fast cycle whose single bursts are shorter than kinkSlopeSeconds.
+   * ...further than the hose's own jump explains. Each pump start lifts the reading by the hose's
+   * pressure drop at the pump's flow (2.5 mmHg on the reference hose, 70 mmHg for 2.3 m of 2 mm hose
+   * on a 5 L/min pump, up to about 270 mmHg for 5 m of 2 mm on 6 L/min): a climb may go this many
+   * times the largest jump seen with the pump still running, at least kinkClimbFloorMmhg (a knock of
+   * the limb lifts the reading by up to 30 mmHg within 40 ms); before any jump is seen, the largest
+   * the scenario ranges allow.
    */
-  kinkWindowSeconds: 0.5,
+  kinkClimbShareOfJump: 1.5,
+  kinkClimbFloorMmhg: 35,
+  kinkFirstClimbMmhg: 270,
+  /** A climb is measured from the lowest reading of this long before it, and ends after this long below the slope. */
+  kinkClimbStartSeconds: 0.1,
+  kinkClimbEndSeconds: 0.03,
+  /** A climb teaches the hose's jump only if it ended with the pump still at this duty (a kinked box stops climbing only when the pump stops). */
+  kinkJumpLearnDuty: 0.5,
+  /**
+   * A full-duty start measures the jump directly: the rise over this long less the rise over the
+   * next as long (the hose's pump side fills within about 0.26 s: 5 m of 2 mm hose, 100 mL manifold).
+   */
+  kinkJumpSeconds: 0.3,
+  kinkFullDuty: 0.95,
+  /**
+   * With the pump off, a reading that climbs this far above its lowest is the cuff refilling the
+   * hose as the vent closes (a sealed, kinked hose stands still but for the sensor's noise, about
+   * 1.5 mmHg after filtering), which shows within this long with both pump and vent off.
+   */
+  kinkRefillMmhg: 4,
+  kinkRefillSeconds: 0.05,
   /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
   kinkProbeDropMmhg: 10,
   /** The fastest a cuff vents from over fastDeflationFromMmhg to under the deflated threshold; the hose alone, cut off by a kink, is faster. */
   fastestDeflationSeconds: 0.1,
   fastDeflationFromMmhg: 50,
+  /**
+   * After such a deflation the vent shuts for a moment: a hose cut off by a kink has emptied to the
+   * room (under this), a small cuff behind a large vent that really emptied that fast still holds
+   * what it had when the reading crossed the deflated threshold (9-14 mmHg on a 4-5 cm arm cuff).
+   */
+  kinkEmptiedHoseMmhg: 5,
   /** A vent this open counts as fully open. */
   fullVent: 0.99,
 
-  /** The vent fully open this long must lower the pressure by this much, above this pressure. */
+  /**
+   * The vent fully open this long must lower the pressure (means over valveBlockSeconds) by this
+   * much, above this pressure: the slowest healthy vent (0.8 mm on a 15 cm cuff round an 80 cm
+   * thigh) lowers it 6 mmHg/s at 70 mmHg and 2.4 at 30, where the veins refilling after a set push
+   * back by up to 2.4 mmHg/s. In a set with contractions the window is longer: a contraction can
+   * outpace a small vent for up to half a rep (the set's cadence, or the slowest rep's before it is known).
+   */
   valveFallSeconds: 1,
+  valveFallSetSeconds: 3.5,
+  valveFallShareOfRep: 0.6,
   valveFallMmhg: 3,
-  valveJudgedAboveMmhg: 30,
+  valveBlockSeconds: 0.1,
+  valveJudgedAboveMmhg: 70,
+  /** A deflation still above valveJudgedAboveMmhg after this long has a vent that does not open (the slowest healthy one takes about 25 s from 300). */
+  deflationMaxSeconds: 60,
 
   /** Vented and idle this long, a reading steady within the spread over the window but this far from zero has drifted. */
   driftVentedSeconds: 5,
@@ -119,13 +172,35 @@ export const SAFETY_LIMITS = {
   /** Pump-dead: the pump at this duty with the vent under this opening... */
   pumpDeadDuty: 0.8,
   pumpDeadVent: 0.05,
-  /** ...the pressure read as means over this long (3 mmHg of sensor noise averages to under 0.5)... */
-  pumpDeadMeanSeconds: 0.5,
-  /** ...must rise this much in this long (above the slack, where the pump's own record says it can)... */
-  pumpDeadRiseMmhg: 2,
-  pumpDeadSeconds: 2.5,
-  /** ...and never less than this (nothing moves at all)... */
+  /**
+   * ...the pressure read as the median of the means of the last pumpDeadBlocks blocks of this long
+   * (3 mmHg of sensor noise averages to under 0.5 mmHg; a knock of the limb, a bump of up to 30 mmHg
+   * for 0.08-0.25 s, moves a mean but not the median)...
+   */
+  pumpDeadBlockSeconds: 0.1,
+  pumpDeadBlocks: 5,
+  /**
+   * ...must rise this much in this long (nothing moves at all) when it rose this much in the window
+   * before, or from the pump's start: a pump that levels off against the leak or its own stall slows
+   * over several windows (a 1.7 L/min pump stalling at 264 mmHg went from 1.4 to 0.2 mmHg/s in 5 s)...
+   */
   pumpDeadStillMmhg: 0.5,
+  pumpDeadSeconds: 2.5,
+  pumpDeadWasRisingMmhg: 5,
+  /** The window before counts when the pump ran at this mean duty through it (else the pump has just started). */
+  pumpDeadBeforeDuty: 0.5,
+  /**
+   * ...and, holding above the slack, this share of what the controller learned this pump gives at
+   * this pressure (the pump record, control/pump-record.ts: the rise at full speed, the cuff's own leak included), where
+   * that is at least pumpDeadExpectedMinMmhg over the window: a small pump levelling off against the
+   * leak was learned to give little there and is not judged dead...
+   */
+  pumpDeadShareOfExpected: 0.25,
+  pumpDeadExpectedMinMmhg: 8,
+  /** ...judged only where the pressure stayed within this of where the window began (the learned rate belongs to a pressure)... */
+  pumpDeadSamePressureMmhg: 10,
+  /** ...and in a rest once this long has passed: the last contraction of the set relaxes meanwhile. */
+  pumpDeadRestSettleSeconds: 1.5,
   /**
    * ...or, below this pressure (the bladder still taking up its slack), this much in this long: a
    * 0.5 L/min pump filling a 15 cm cuff on an 80 cm thigh through 5 m of hose rises 2.7 mmHg in 6 s
@@ -134,16 +209,6 @@ export const SAFETY_LIMITS = {
   pumpDeadSlackBelowMmhg: 30,
   pumpDeadSlackSeconds: 6,
   pumpDeadSlackRiseMmhg: 1.5,
-  /**
-   * Above the slack the pump's rises (over pumpDeadSeconds, one every pumpDeadFitEverySeconds) are
-   * fitted against the pressure; a rise under the thresholds is dead only where that line says the
-   * pump should still rise this many times the threshold. Fewer points than pumpDeadFitPoints, or
-   * pressures within pumpDeadFitSpreadMmhg, fit no line.
-   */
-  pumpDeadExpectedShare: 3,
-  pumpDeadFitEverySeconds: 0.25,
-  pumpDeadFitPoints: 4,
-  pumpDeadFitSpreadMmhg: 2,
 
   /** Leak: holding, the pump works on average over this window (Delfi alarms after 7 s)... */
   leakSeconds: 4,
@@ -154,9 +219,20 @@ export const SAFETY_LIMITS = {
   leakSetDuty: 0.85,
   leakSetShortShare: 0.1,
   /**
-   * ...and the window's second half stands this much below its first: still falling. A pump too
-   * small for the contractions or the cuff's own leak (0.5 L/min against 30 mmHg/min on a thigh)
-   * holds the cuff short but steady, which is the pump-too-small warning.
+   * ...and, since the cuff fell short with the pump at this duty or more (until the vent opens or the
+   * cuff is back on target for leakBackSeconds), the pump put in more than the cuff gained by over
+   * what a limb can take back: in a set with contractions the veins it empties and a relaxing
+   * contraction (each up to 60 mmHg of a sealed cuff over the scenario ranges); holding still, half
+   * of one (the limb settling after a set).
+   */
+  leakEpisodeDuty: 0.5,
+  leakBackSeconds: 1,
+  leakTakeawaySetMmhg: 120,
+  leakTakeawayStillMmhg: 30,
+  /**
+   * A pump too small for the contractions or the cuff's own leak (0.5 L/min against 30 mmHg/min on
+   * a thigh) holds the cuff short but steady: the window's second half no more than this below its
+   * first (the pump-too-small warning).
    */
   leakFallingMmhg: 2,
   /** Pump too small (a warning): in a set with contractions, the cuff this share of the target short on average with the pump at leakSetDuty. */

@@ -7,7 +7,7 @@ import type { Actuation } from "../actuation.ts";
 import type { PressureEstimate } from "../estimator.ts";
 
 /** Measurements the active mode makes for the safety rules, on the ticks it makes them. */
-export interface Diagnostics {
+export interface ModeDiagnostics {
   /** How far the reading fell after the kink probe's vent pulse, on the tick it was judged. */
   kinkProbeDropMmhg: number | null;
   /** The reading after the vent was shut for a moment because it emptied faster than a cuff can (deflation). */
@@ -18,14 +18,26 @@ export interface Diagnostics {
   pulsationShare: number | null;
   /** The distal pulse (a fingertip or toe sensor beyond the cuff) as a share of its size with the cuff empty (null without the sensor). */
   distalPulseShare: number | null;
+  /** In a set with contractions, the typical seconds between reps the rep counter has seen (null before two reps, and outside sets). */
+  repIntervalSeconds: number | null;
 }
 
-export const NO_DIAGNOSTICS: Diagnostics = Object.freeze({
+/** What the rules are told beyond the reading: the mode's measurements and what the controller has learned of the pump. */
+export interface Diagnostics extends ModeDiagnostics {
+  /**
+   * The rise the proposed pump duty gives at this pressure by what the controller learned of this
+   * pump on this cuff (mmHg/s, the cuff's own leak included); null before the pump was seen working.
+   */
+  pumpRiseMmhgPerSecond: number | null;
+}
+
+export const NO_DIAGNOSTICS: ModeDiagnostics = Object.freeze({
   kinkProbeDropMmhg: null,
   ventShutCheckMmhg: null,
   pulseRatio: null,
   pulsationShare: null,
   distalPulseShare: null,
+  repIntervalSeconds: null,
 });
 
 export interface SafetyInput {

@@ -4,8 +4,11 @@
  */
 import type { AlarmKind, Severity } from "../../../shared/protocol/messages.ts";
 import type { SafetyInput, SafetyRule } from "./rule.ts";
+import { HoseKinkRule } from "./rules/hose-kink.ts";
+import { LeakRule } from "./rules/leak.ts";
 import { OcclusionRule } from "./rules/occlusion.ts";
-import { HoseKinkRule, InflationStalledRule, LeakRule, PumpDeadRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
+import { InflationStalledRule, SlowLeakRule, ValveStuckClosedRule } from "./rules/pneumatic.ts";
+import { PumpDeadRule } from "./rules/pump-dead.ts";
 import { PumpTooSmallRule } from "./rules/pump-too-small.ts";
 import { AboveLopRule, CuffOffRule, DeviationRule, OverpressureRule } from "./rules/pressure.ts";
 import { SensorDisagreementRule, SensorDisconnectedRule, SensorDriftRule, SensorNanRule, SensorOutOfRangeRule, SensorSlopeRule, SensorStuckRule } from "./rules/sensor.ts";

@@ -72,13 +72,20 @@ export class SensorSlopeRule implements SafetyRule {
   readonly kind = "sensor-slope";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `reading changes faster than ${L.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it`;
+  readonly description = `reading changes faster than ${L.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it (within ${L.ventReboundSeconds} s of a vent pulse the hose refilling from the cuff, and of the pump easing the hose draining into it, are not jumps: within the span of the dip or the climb, and past the level before the pulse or the pump's start by ${L.ventReboundMarginMmhg} mmHg, ${L.ventReboundNoiseSds} standard deviations of the sensor's own noise and ${100 * L.reboundOvershootShare} % of the dip or climb, at most ${L.reboundOvershootMaxMmhg} mmHg)`;
   private previousMmhg: number | null = null;
   private previousPump = 0;
   private previousVent = 0;
-  /** The reading just before the vent last opened: the level the hose refills to once it shuts. */
+  /** The reading just before the vent last opened, and the lowest since: the hose refills to about that level once it shuts. */
   private beforeVentMmhg: number | null = null;
+  private ventLowMmhg = Number.POSITIVE_INFINITY;
   private ventOpenAtSeconds: number | null = null;
+  /** The reading just before the pump last started, the highest since, and when its duty last fell: the hose drains back toward that level. */
+  private beforePumpMmhg: number | null = null;
+  private pumpHighMmhg = Number.NEGATIVE_INFINITY;
+  private pumpEasedAtSeconds: number | null = null;
+  /** Mean square of sample-to-sample changes while nothing acted: twice the sensor's noise variance. */
+  private noiseSquare: number | null = null;
 
   check(input: SafetyInput): string | null {
     const previous = this.previousMmhg;
@@ -87,19 +94,44 @@ export class SensorSlopeRule implements SafetyRule {
     const pumped = this.previousPump > 0;
     const vented = this.previousVent > 0;
     if (input.proposed.vent > 0) {
-      if (!vented && Number.isFinite(p)) this.beforeVentMmhg = p;
+      if (!vented && Number.isFinite(p)) {
+        this.beforeVentMmhg = p;
+        this.ventLowMmhg = p;
+      }
       this.ventOpenAtSeconds = input.t;
+    }
+    if (input.proposed.pump > 0 && !pumped && Number.isFinite(p)) {
+      this.beforePumpMmhg = p;
+      this.pumpHighMmhg = p;
+    }
+    if (input.proposed.pump < this.previousPump) this.pumpEasedAtSeconds = input.t;
+    if (Number.isFinite(p)) {
+      if (vented) this.ventLowMmhg = Math.min(this.ventLowMmhg, p);
+      if (pumped) this.pumpHighMmhg = Math.max(this.pumpHighMmhg, p);
     }
     this.previousMmhg = p;
     this.previousPump = input.proposed.pump;
     this.previousVent = input.proposed.vent;
     if (previous === null || !Number.isFinite(previous) || !Number.isFinite(p) || input.dtSeconds <= 0) return null;
     const change = p - previous;
+    if (!pumped && !vented && Math.abs(change) < L.noiseStepMaxMmhg) {
+      const square = change * change;
+      this.noiseSquare = this.noiseSquare === null ? square : this.noiseSquare + L.noiseLearnWeight * (square - this.noiseSquare);
+    }
     // A kinked hose answers the actuators violently; the hose-kink rule judges that.
     if ((change > 0 && pumped) || (change < 0 && vented)) return null;
     const sinceVentSeconds = input.t - (this.ventOpenAtSeconds ?? Number.NEGATIVE_INFINITY);
-    const refilling = change > 0 && sinceVentSeconds <= L.ventReboundSeconds && p <= (this.beforeVentMmhg ?? Number.NEGATIVE_INFINITY) + L.ventReboundMarginMmhg;
-    if (refilling) return null;
+    const noiseSd = Math.sqrt((this.noiseSquare ?? 0) / 2);
+    const margin = L.ventReboundMarginMmhg + L.ventReboundNoiseSds * noiseSd;
+    // An underdamped hose rings: it overshoots the level it returns to by part of the swing it
+    // returns from, and swings back, within the span of that swing.
+    const overshoot = (swingMmhg: number) => margin + Math.min(L.reboundOvershootMaxMmhg, L.reboundOvershootShare * Math.max(0, swingMmhg));
+    const beforeVent = this.beforeVentMmhg ?? Number.NaN;
+    const refilling = sinceVentSeconds <= L.ventReboundSeconds && p >= this.ventLowMmhg - margin && p <= beforeVent + overshoot(beforeVent - this.ventLowMmhg);
+    const sinceEasedSeconds = input.t - (this.pumpEasedAtSeconds ?? Number.NEGATIVE_INFINITY);
+    const beforePump = this.beforePumpMmhg ?? Number.NaN;
+    const draining = sinceEasedSeconds <= L.ventReboundSeconds && p <= this.pumpHighMmhg + margin && p >= beforePump - overshoot(this.pumpHighMmhg - beforePump);
+    if (refilling || draining) return null;
     return Math.abs(change) / input.dtSeconds > L.impossibleSlopeMmhgPerSecond ? `reading jumped ${Math.abs(change).toFixed(0)} mmHg in one sample` : null;
   }
 
@@ -108,7 +140,12 @@ export class SensorSlopeRule implements SafetyRule {
     this.previousPump = 0;
     this.previousVent = 0;
     this.beforeVentMmhg = null;
+    this.ventLowMmhg = Number.POSITIVE_INFINITY;
     this.ventOpenAtSeconds = null;
+    this.beforePumpMmhg = null;
+    this.pumpHighMmhg = Number.NEGATIVE_INFINITY;
+    this.pumpEasedAtSeconds = null;
+    this.noiseSquare = null;
   }
 }
 
@@ -142,17 +179,23 @@ class FrozenCounts {
 
 /**
  * The second sensor's counts stand still while the first sensor sees the pressure move. The first
- * is smoothed over about 0.2 s so that its own noise is not taken for movement.
+ * is smoothed over about 0.2 s so that its own noise is not taken for movement; a smoothed reading
+ * still catching up with a climb that has just ended (a lag of 0.2 s times its slope) is not
+ * movement either.
  */
 class SecondFrozen {
   private lastCounts: number | null = null;
   private smoothedFirst: number | null = null;
+  /** How far the smoothed reading still had to go, by its slope, when the counts last changed. */
+  private catchUpMmhg = 0;
+  private startMmhg = Number.NaN;
   private lowMmhg = Number.POSITIVE_INFINITY;
   private highMmhg = Number.NEGATIVE_INFINITY;
   private frozenSince = 0;
 
   /** How far the smoothed first reading moved while the second's counts stood still, and for how long they have. */
   update(t: number, dtSeconds: number, counts: number | null, firstMmhg: number): { movedMmhg: number; frozenFor: number } {
+    const before = this.smoothedFirst;
     if (Number.isFinite(firstMmhg)) {
       const alpha = dtSeconds / (L.secondFrozenSmoothingSeconds + dtSeconds);
       this.smoothedFirst = this.smoothedFirst === null ? firstMmhg : this.smoothedFirst + alpha * (firstMmhg - this.smoothedFirst);
@@ -160,19 +203,26 @@ class SecondFrozen {
     const first = this.smoothedFirst ?? Number.NaN;
     if (counts === null || !Number.isFinite(counts) || counts !== this.lastCounts || !Number.isFinite(first)) {
       this.lastCounts = counts !== null && Number.isFinite(counts) ? counts : null;
+      const slope = before === null || dtSeconds <= 0 ? 0 : (first - before) / dtSeconds;
+      this.catchUpMmhg = Number.isFinite(slope) ? slope * L.secondFrozenSmoothingSeconds : 0;
+      this.startMmhg = first;
       this.lowMmhg = first;
       this.highMmhg = first;
       this.frozenSince = t;
       return { movedMmhg: 0, frozenFor: 0 };
     }
+    // Movement against where the smoothed reading was heading, not where it stood.
+    const moved = first - this.startMmhg;
+    const beyondCatchUp = this.catchUpMmhg >= 0 ? Math.max(moved - this.catchUpMmhg, -moved) : Math.max(this.catchUpMmhg - moved, moved);
     this.lowMmhg = Math.min(this.lowMmhg, first);
     this.highMmhg = Math.max(this.highMmhg, first);
-    return { movedMmhg: this.highMmhg - this.lowMmhg, frozenFor: t - this.frozenSince };
+    return { movedMmhg: Math.min(this.highMmhg - this.lowMmhg, Math.max(0, beyondCatchUp)), frozenFor: t - this.frozenSince };
   }
 
   reset(): void {
     this.lastCounts = null;
     this.smoothedFirst = null;
+    this.catchUpMmhg = 0;
   }
 }
 
@@ -186,7 +236,8 @@ export class SensorStuckRule implements SafetyRule {
 
   check(input: SafetyInput): string | null {
     const { t, estimate, proposed } = input;
-    const pressurised = estimate.mmhg > L.pressurisedMmhg;
+    // Before the first zero the reading still carries the sensor's own offset (up to 25 mmHg) in a vented cuff.
+    const pressurised = input.zeroed && estimate.mmhg > L.pressurisedMmhg;
     // Contractions move the pressure within any half second, and so do pump and vent: the shorter
     // limit counts from the first such sample of the frozen stretch.
     const moving = proposed.pump > L.movingPumpDuty || (pressurised && (input.exercising || proposed.vent > L.movingVentOpening));

@@ -32,24 +32,63 @@ export function halvesGain(window: RingWindow): number {
   return half === 0 ? 0 : (newer - older) / half;
 }
 
-/** How long a condition has held, in all, within the last `seconds` (samples of the tick's period). */
-export class TimeWithin {
-  private readonly window: SecondsWindow;
-  private dtSeconds = 0;
+/**
+ * A pressure level that a knock of the limb (a bump of up to 0.25 s) does not move: the median of
+ * the means of the last `blocks` blocks of `blockSeconds`, one new level per block. It also keeps
+ * the levels of the last `historySeconds`, oldest first, for rises over a window.
+ */
+export class RobustLevel {
+  private blockSum = 0;
+  private blockCount = 0;
+  private blockSeconds = 0;
+  private readonly means: number[] = [];
+  private readonly levels: number[] = [];
 
-  constructor(seconds: number) {
-    this.window = new SecondsWindow(seconds);
+  constructor(
+    private readonly blockLength: number,
+    private readonly blocks: number,
+    private readonly historySeconds: number,
+  ) {}
+
+  /** Adds a sample; true when it closed a block (and the level moved on). */
+  push(mmhg: number, dtSeconds: number): boolean {
+    this.blockSum += mmhg;
+    this.blockCount++;
+    this.blockSeconds += dtSeconds;
+    if (this.blockSeconds < this.blockLength - 1e-9) return false;
+    this.means.push(this.blockSum / this.blockCount);
+    if (this.means.length > this.blocks) this.means.shift();
+    this.blockSum = 0;
+    this.blockCount = 0;
+    this.blockSeconds = 0;
+    if (this.means.length < this.blocks) return false;
+    this.levels.push(medianOf(this.means));
+    if (this.levels.length > Math.round(this.historySeconds / this.blockLength) + 1) this.levels.shift();
+    return true;
   }
 
-  /** Records this tick and returns the seconds the condition held within the window. */
-  add(condition: boolean, dtSeconds: number): number {
-    const ring = this.window.at(dtSeconds);
-    ring.push(condition ? 1 : 0);
-    this.dtSeconds = dtSeconds;
-    return ring.sum * this.dtSeconds;
+  /** The latest level (NaN before the first full set of blocks). */
+  get level(): number {
+    return this.levels.length ? this.levels[this.levels.length - 1]! : Number.NaN;
+  }
+
+  /** The level `seconds` ago, or NaN when the history does not reach back that far. */
+  levelAgo(seconds: number): number {
+    const back = Math.round(seconds / this.blockLength);
+    return back < this.levels.length ? this.levels[this.levels.length - 1 - back]! : Number.NaN;
   }
 
   clear(): void {
-    this.window.clear();
+    this.blockSum = 0;
+    this.blockCount = 0;
+    this.blockSeconds = 0;
+    this.means.length = 0;
+    this.levels.length = 0;
   }
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

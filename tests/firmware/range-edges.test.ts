@@ -1,0 +1,75 @@
+/**
+ * Healthy hardware at the edges of the scenario ranges: narrow and long hoses, tiny manifolds,
+ * small pumps, big contractions. No fault is injected, so the session must end without one, and
+ * the cuff must really be empty when the controller says it is.
+ */
+import { describe, expect, it } from "vitest";
+import { referenceProfile } from "../../hardware/profile.ts";
+import { runScenario, type TraceRow } from "../../hardware/sim/bench/run-scenario.ts";
+import { parseScenario, type ScenarioInput } from "../../hardware/sim/scenario.ts";
+import { DEFLATED_MMHG } from "../../shared/limits.ts";
+
+const profile = referenceProfile();
+
+function scenario(input: Omit<ScenarioInput, "name">) {
+  return parseScenario({ name: "range edge", seed: 5, ...input });
+}
+
+async function run(input: Omit<ScenarioInput, "name">, onTrace?: (row: TraceRow) => void) {
+  return runScenario(scenario(input), { profile, lopConfirmed: true, maxSimSeconds: 600, ...(onTrace ? { onTrace } : {}) });
+}
+
+describe("the deflation behind a narrow hose", () => {
+  it("goes on until the cuff is empty, although the open vent empties the sensor's side of the hose at once", async () => {
+    // 3.2 m of 2.7 mm hose, a 46 mL manifold and a 3.7 mm vent: with the vent open the sensor reads
+    // 2 mmHg while the cuff behind the hose still holds 180.
+    let cuffWhenVented: number | null = null;
+    let deflating = false;
+    const result = await run(
+      {
+        limb: "leg",
+        subject: { limbCircumferenceCm: 46, systolic: 130 },
+        cuff: { widthCm: 13.7 },
+        hardware: { pumpFreeFlowLpm: 1.7, hoseLengthM: 3.2, hoseInnerMm: 2.7, manifoldMl: 46, ventOrificeMm: 3.7 },
+        exercise: { repSeconds: 2, contractionSwingMmhg: 10 },
+        plan: { sets: [5], restSeconds: 20, target: { percentLop: 60 }, lop: 190 },
+      },
+      (row) => {
+        if (row.phase === "deflate") deflating = true;
+        if (deflating && row.state === "vented" && cuffWhenVented === null) cuffWhenVented = row.cuffMmhg;
+      },
+    );
+    expect(result.finalState).toBe("vented");
+    expect(result.endReason).toMatch(/plan complete/);
+    expect(cuffWhenVented).not.toBeNull();
+    expect(cuffWhenVented!).toBeLessThan(DEFLATED_MMHG + 3);
+  });
+});
+
+describe("a narrow hose is not a kink", () => {
+  it("the pump's first start jumps the reading by the hose's own drop (2 mm hose, 4.9 L/min): no hose-kink alarm through a whole session", async () => {
+    const result = await run({
+      limb: "leg",
+      subject: { limbCircumferenceCm: 55, systolic: 110 },
+      cuff: { widthCm: 9 },
+      hardware: { pumpFreeFlowLpm: 4.86, pumpStallMmhg: 989, sensorNoiseMmhg: 2.2, hoseLengthM: 2.3, hoseInnerMm: 2, manifoldMl: 34, ventOrificeMm: 1.3 },
+      exercise: { repSeconds: 3, contractionSwingMmhg: 20 },
+      plan: { sets: [6, 5], restSeconds: 20, target: { percentLop: 50 }, lop: 205 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+
+  it("top-ups in a rest through 1.75 m of 2.1 mm hose with a 5.6 L/min pump: no hose-kink alarm", async () => {
+    const result = await run({
+      limb: "arm",
+      subject: { limbCircumferenceCm: 42, systolic: 140 },
+      cuff: { widthCm: 8.6 },
+      hardware: { pumpFreeFlowLpm: 5.57, pumpStallMmhg: 569, sensorNoiseMmhg: 2.3, hoseLengthM: 1.75, hoseInnerMm: 2.1, manifoldMl: 53, ventOrificeMm: 4, leakMmhgPerMin: 57 },
+      exercise: { repSeconds: 3.9, contractionSwingMmhg: 10 },
+      plan: { sets: [6, 5], restSeconds: 30, target: { percentLop: 77 }, lop: 205 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
