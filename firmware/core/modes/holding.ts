@@ -10,6 +10,7 @@ import { OcclusionMonitor } from "../diagnostics/occlusion-monitor.ts";
 import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
 import type { PressureEstimate } from "../estimator.ts";
 import type { PulsationEnvelope } from "../limb-lop.ts";
+import { SAFETY_LIMITS } from "../safety/limits.ts";
 import { type ModeDiagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
 
 export const HOLDING = {
@@ -110,7 +111,7 @@ export class Holding {
       actuation = result.actuation;
     }
     if (!this.settled) return { actuation, diagnostics: NO_DIAGNOSTICS };
-    const pulsationShare = this.occlusion.shareOf(envelope);
+    const pulsationShare = this.occlusion.shareOf(envelope, SAFETY_LIMITS.occludedPulsationShare);
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
     const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
     const waiting = this.kinkProbe.probing;

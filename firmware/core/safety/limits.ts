@@ -151,7 +151,9 @@ export const SAFETY_LIMITS = {
    * Occlusion, whatever the numbers say: holding still, the cuff's pulsation (median of 8 s) has
    * fallen under this share of the largest the LOP measurement passed over. Pulsations fall
    * steeply from about 90 % of the LOP on (the artery under the cuff's centre closing); at 90 %
-   * of the LOP the simulated family keeps 0.25-0.93 of its maximum, past the LOP 0-0.6.
+   * of the LOP the simulated family keeps 0.25-0.93 of its maximum, past the LOP 0-0.6. Judged only
+   * where this share of the maximum stands above the noise floor the hold reads: under it a pulse
+   * reads as none, so a weak pulsation would look faded to 0 % at any pressure.
    */
   occludedPulsationShare: 0.2,
   /**
