@@ -96,3 +96,20 @@ describe("a weak pulsation in a noisy hold is not occlusion", () => {
     expect(result.endReason).toMatch(/plan complete/);
   });
 });
+
+describe("the slowest healthy pump is not dead", () => {
+  it("a 0.5 L/min pump filling a 15 cm cuff round an 80 cm thigh, read by a sensor with 3 mmHg of noise: no pump-dead alarm while the bladder takes up its slack", async () => {
+    // The pump lifts the cuff about 0.24 mmHg/s under 30 mmHg, 1.4 mmHg in 6 s.
+    const result = await run({
+      seed: 3,
+      limb: "leg",
+      subject: { limbCircumferenceCm: 80, systolic: 130 },
+      cuff: { widthCm: 15 },
+      hardware: { pumpFreeFlowLpm: 0.5, pumpStallMmhg: 500, leakMmhgPerMin: 20, sensorNoiseMmhg: 3, hoseLengthM: 5, hoseInnerMm: 6, manifoldMl: 40, ventOrificeMm: 2 },
+      exercise: { repSeconds: 3, contractionSwingMmhg: 20 },
+      plan: { sets: [5], restSeconds: 20, target: { percentLop: 40 }, lop: 250 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("pump-dead");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});

@@ -204,13 +204,19 @@ export const SAFETY_LIMITS = {
   /** ...and in a rest once this long has passed: the last contraction of the set relaxes meanwhile. */
   pumpDeadRestSettleSeconds: 1.5,
   /**
-   * ...or, below this pressure (the bladder still taking up its slack), this much in this long: a
-   * 0.5 L/min pump filling a 15 cm cuff on an 80 cm thigh through 5 m of hose rises 2.7 mmHg in 6 s
-   * at its slowest (1.1 mmHg in 2.5 s).
+   * ...or, below this pressure (the bladder still taking up its slack), a line through the 0.1 s
+   * means of the last pumpDeadSlackSeconds (up to pumpDeadSlackMaxSeconds while the pump keeps
+   * running) whose slope, even pumpDeadSlackSds standard errors above it (the means' own scatter
+   * around the line: the sensor's noise and whatever else moves), stays under this rate. A 0.5 L/min
+   * pump filling a 13-15 cm cuff on an 80 cm thigh rises 0.23-0.25 mmHg/s at its slowest, which 3 mmHg
+   * of noise reads within +-0.07 mmHg/s over 6 s; a dead pump, a vent stuck open or a leak larger than
+   * the pump give none or a fall. A quiet sensor is judged in 6 s, a noisy one takes up to 10.
    */
   pumpDeadSlackBelowMmhg: 30,
   pumpDeadSlackSeconds: 6,
-  pumpDeadSlackRiseMmhg: 1.5,
+  pumpDeadSlackMaxSeconds: 10,
+  pumpDeadSlackMmhgPerSecond: 0.12,
+  pumpDeadSlackSds: 2,
 
   /** Leak: holding, the pump works on average over this window (Delfi alarms after 7 s)... */
   leakSeconds: 4,
