@@ -113,3 +113,19 @@ describe("the slowest healthy pump is not dead", () => {
     expect(result.endReason).toMatch(/plan complete/);
   });
 });
+
+describe("a small cuff behind a large vent is not a kinked hose", () => {
+  it("a 4.5 cm arm cuff behind a 3.5 mm vent and a 2 mL manifold loses 8-11 mmHg to each kink probe itself: no hose-kink alarm in its holds", async () => {
+    const result = await run({
+      seed: 4,
+      limb: "arm",
+      subject: { limbCircumferenceCm: 20, systolic: 150 },
+      cuff: { widthCm: 4.5 },
+      hardware: { pumpFreeFlowLpm: 4.9, sensorNoiseMmhg: 0.3, hoseLengthM: 0.5, hoseInnerMm: 8, manifoldMl: 2, ventOrificeMm: 3.5, leakMmhgPerMin: 3 },
+      exercise: { repSeconds: 2, contractionSwingMmhg: 13 },
+      plan: { sets: [10, 8], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.finalState).toBe("vented");
+  });
+});

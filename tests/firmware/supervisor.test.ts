@@ -14,7 +14,7 @@ function estimate(t: number, mmhg: number, extra: Partial<PressureEstimate> = {}
 type Over = Partial<Omit<SafetyInput, "diagnostics">> & Partial<SafetyInput["diagnostics"]> & { mmhg?: number; est?: Partial<PressureEstimate> };
 
 function context(t: number, over: Over = {}): SafetyInput {
-  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, pulsationShare = null, distalPulseShare = null, pumpRiseMmhgPerSecond = null, repIntervalSeconds = null, ...rest } = over;
+  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, kinkProbeCuffDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, pulsationShare = null, distalPulseShare = null, pumpRiseMmhgPerSecond = null, repIntervalSeconds = null, ...rest } = over;
   return {
     t,
     dtSeconds: DT,
@@ -28,7 +28,7 @@ function context(t: number, over: Over = {}): SafetyInput {
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
-    diagnostics: { kinkProbeDropMmhg, ventShutCheckMmhg, pulseRatio, pulsationShare, distalPulseShare, pumpRiseMmhgPerSecond, repIntervalSeconds },
+    diagnostics: { kinkProbeDropMmhg, kinkProbeCuffDropMmhg, ventShutCheckMmhg, pulseRatio, pulsationShare, distalPulseShare, pumpRiseMmhgPerSecond, repIntervalSeconds },
     ...rest,
   };
 }
@@ -181,6 +181,16 @@ describe("alarm rules (one test each)", () => {
   it("hose-kink fires on a kink probe that drops the reading 17 mmHg, not 2", () => {
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { kinkProbeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 17 : null }))).toBeCloseTo(0.5, 1);
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { kinkProbeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeNull();
+  });
+
+  it("hose-kink judges a probe against what the same cuff lost to it before: a small cuff that drops 9 mmHg itself is not kinked at 12, is at 26", () => {
+    const probe = (drop: number, cuffDrop: number | null) => (t: number) =>
+      context(t, Math.abs(t - 0.5) < 0.005 ? { kinkProbeDropMmhg: drop, kinkProbeCuffDropMmhg: cuffDrop } : {});
+    expect(firstAlarm("hose-kink", 1, probe(12, 9))).toBeNull();
+    expect(firstAlarm("hose-kink", 1, probe(26, 9))).toBeCloseTo(0.5, 1);
+    // A cuff that lost little before: the fixed threshold stands.
+    expect(firstAlarm("hose-kink", 1, probe(12, 2))).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("hose-kink", 1, probe(12, null))).toBeCloseTo(0.5, 1);
   });
 
   it("hose-kink fires when the regulator's full vent empties the reading from 150 mmHg in 0.05 s, not in 0.4 s", () => {

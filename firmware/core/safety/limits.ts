@@ -108,8 +108,15 @@ export const SAFETY_LIMITS = {
    */
   kinkRefillMmhg: 4,
   kinkRefillSeconds: 0.05,
-  /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
+  /**
+   * The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17;
+   * a 4-5 cm arm cuff behind a 3.5 mm vent and a 2 mL manifold loses 8-11 mmHg itself, its hose
+   * kinked 26-41. So a drop is a kink over this, and over kinkProbeOverCuffDrop times what the same
+   * cuff lost to the same pulse at its earlier probes (the hose alone holds a share of the cuff's
+   * air: behind a kink the same pulse drains it by the cuff's volume over the hose's, 3 times or more).
+   */
   kinkProbeDropMmhg: 10,
+  kinkProbeOverCuffDrop: 2,
   /** The fastest a cuff vents from over fastDeflationFromMmhg to under the deflated threshold; the hose alone, cut off by a kink, is faster. */
   fastestDeflationSeconds: 0.1,
   fastDeflationFromMmhg: 50,
