@@ -190,7 +190,7 @@ describe("the occlusion rule", () => {
       proposed: { pump: 0, vent: 0 },
       ceilingMmhg: 300,
       lopMmhg: 200,
-      diagnostics: { kinkProbeDropMmhg: null, ventShutCheckMmhg: null, pulseRatio: null, pulsationShare: null, distalPulseShare: null, repIntervalSeconds: null, pumpRiseMmhgPerSecond: null, ...diagnostics },
+      diagnostics: { kinkProbeDropMmhg: null, kinkProbeCuffDropMmhg: null, ventShutCheckMmhg: null, pulseRatio: null, pulsationShare: null, distalPulseShare: null, repIntervalSeconds: null, pumpRiseMmhgPerSecond: null, ...diagnostics },
     };
   };
   const firstFiring = (build: (t: number) => SafetyInput, seconds: number): number | null => {

@@ -73,3 +73,59 @@ describe("a narrow hose is not a kink", () => {
     expect(result.endReason).toMatch(/plan complete/);
   });
 });
+
+describe("a weak pulsation in a noisy hold is not occlusion", () => {
+  it("a 6.5 cm arm cuff at 68 % of its LOP, whose largest pulsation stood barely over the hold's noise: no occlusion alarm in the rest", async () => {
+    // The largest pulsation the measurement passed over was 0.9 mmHg, the noise floor the hold reads
+    // above 15 Hz 0.7 mmHg: a fifth of that pulsation lies under the floor, and the rest's windows
+    // read as no pulsation at all.
+    const result = await run({
+      seed: 1497809,
+      limb: "arm",
+      subject: { systolic: 141, diastolic: 124, heartRate: 144, limbCircumferenceCm: 30, breathsPerMin: 15, arteryStiffnessMmhg: 44, pulsationAtLopFraction: 0.34, supraLopTailPercent: 36, lopResidualMmhg: -4.1, respiratorySwingMmhg: 2.8, heartRateVariabilityPercent: 5.5, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 0.73 },
+      cuff: { widthCm: 6.5 },
+      hardware: {
+        pumpFreeFlowLpm: 5.78, pumpStallMmhg: 250, leakMmhgPerMin: 39.97, sensorNoiseMmhg: 0, sensorOffsetMmhg: -12.07, sensorDriftMmhgPerMin: 0.03, sensorSpanErrorPercent: 0.66,
+        secondarySensorNoiseMmhg: 0.21, secondarySensorOffsetMmhg: 0.05, secondarySensorDriftMmhgPerMin: 0.07, secondarySensorSpanErrorPercent: -0.55,
+        ventOrificeMm: 0.8, reliefMmhg: 250, hoseLengthM: 4, hoseInnerMm: 2.9, manifoldMl: 60.74, distalPulseSensor: false,
+      },
+      exercise: { repSeconds: 1.7, contractionSwingMmhg: 41.2, relaxedDropMmhg: 26.7, swellingMmhg: 29.3, motionArtefactMmhg: 5 },
+      plan: { mode: "sets", sets: [7, 5], restSeconds: 82, countReps: true, target: { percentLop: 68 }, lop: "measure" },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("occlusion");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
+describe("the slowest healthy pump is not dead", () => {
+  it("a 0.5 L/min pump filling a 15 cm cuff round an 80 cm thigh, read by a sensor with 3 mmHg of noise: no pump-dead alarm while the bladder takes up its slack", async () => {
+    // The pump lifts the cuff about 0.24 mmHg/s under 30 mmHg, 1.4 mmHg in 6 s.
+    const result = await run({
+      seed: 3,
+      limb: "leg",
+      subject: { limbCircumferenceCm: 80, systolic: 130 },
+      cuff: { widthCm: 15 },
+      hardware: { pumpFreeFlowLpm: 0.5, pumpStallMmhg: 500, leakMmhgPerMin: 20, sensorNoiseMmhg: 3, hoseLengthM: 5, hoseInnerMm: 6, manifoldMl: 40, ventOrificeMm: 2 },
+      exercise: { repSeconds: 3, contractionSwingMmhg: 20 },
+      plan: { sets: [5], restSeconds: 20, target: { percentLop: 40 }, lop: 250 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("pump-dead");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
+describe("a small cuff behind a large vent is not a kinked hose", () => {
+  it("a 4.5 cm arm cuff behind a 3.5 mm vent and a 2 mL manifold loses 8-11 mmHg to each kink probe itself: no hose-kink alarm in its holds", async () => {
+    const result = await run({
+      seed: 4,
+      limb: "arm",
+      subject: { limbCircumferenceCm: 20, systolic: 150 },
+      cuff: { widthCm: 4.5 },
+      hardware: { pumpFreeFlowLpm: 4.9, sensorNoiseMmhg: 0.3, hoseLengthM: 0.5, hoseInnerMm: 8, manifoldMl: 2, ventOrificeMm: 3.5, leakMmhgPerMin: 3 },
+      exercise: { repSeconds: 2, contractionSwingMmhg: 13 },
+      plan: { sets: [10, 8], restSeconds: 30, target: { percentLop: 70 }, lop: "measure" },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.finalState).toBe("vented");
+  });
+});

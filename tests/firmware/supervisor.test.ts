@@ -14,7 +14,7 @@ function estimate(t: number, mmhg: number, extra: Partial<PressureEstimate> = {}
 type Over = Partial<Omit<SafetyInput, "diagnostics">> & Partial<SafetyInput["diagnostics"]> & { mmhg?: number; est?: Partial<PressureEstimate> };
 
 function context(t: number, over: Over = {}): SafetyInput {
-  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, pulsationShare = null, distalPulseShare = null, pumpRiseMmhgPerSecond = null, repIntervalSeconds = null, ...rest } = over;
+  const { mmhg = 150, est = {}, kinkProbeDropMmhg = null, kinkProbeCuffDropMmhg = null, ventShutCheckMmhg = null, pulseRatio = null, pulsationShare = null, distalPulseShare = null, pumpRiseMmhgPerSecond = null, repIntervalSeconds = null, ...rest } = over;
   return {
     t,
     dtSeconds: DT,
@@ -28,7 +28,7 @@ function context(t: number, over: Over = {}): SafetyInput {
     proposed: { pump: 0, vent: 0 },
     ceilingMmhg: 300,
     lopMmhg: 200,
-    diagnostics: { kinkProbeDropMmhg, ventShutCheckMmhg, pulseRatio, pulsationShare, distalPulseShare, pumpRiseMmhgPerSecond, repIntervalSeconds },
+    diagnostics: { kinkProbeDropMmhg, kinkProbeCuffDropMmhg, ventShutCheckMmhg, pulseRatio, pulsationShare, distalPulseShare, pumpRiseMmhgPerSecond, repIntervalSeconds },
     ...rest,
   };
 }
@@ -42,6 +42,16 @@ function firstAlarm(kind: AlarmKind, seconds: number, build: (t: number) => Safe
     if (raised.some((a) => a.kind === kind)) return t;
   }
   return null;
+}
+
+/** Gaussian noise of `sd` mmHg, the same sequence for the same seed. */
+function gaussian(seed: number, sd: number): () => number {
+  let state = seed * 2654435761;
+  const uniform = () => {
+    state = (state * 1664525 + 1013904223) % 4294967296;
+    return (state + 0.5) / 4294967296;
+  };
+  return () => sd * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
 describe("alarm rules (one test each)", () => {
@@ -173,6 +183,16 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { kinkProbeDropMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeNull();
   });
 
+  it("hose-kink judges a probe against what the same cuff lost to it before: a small cuff that drops 9 mmHg itself is not kinked at 12, is at 26", () => {
+    const probe = (drop: number, cuffDrop: number | null) => (t: number) =>
+      context(t, Math.abs(t - 0.5) < 0.005 ? { kinkProbeDropMmhg: drop, kinkProbeCuffDropMmhg: cuffDrop } : {});
+    expect(firstAlarm("hose-kink", 1, probe(12, 9))).toBeNull();
+    expect(firstAlarm("hose-kink", 1, probe(26, 9))).toBeCloseTo(0.5, 1);
+    // A cuff that lost little before: the fixed threshold stands.
+    expect(firstAlarm("hose-kink", 1, probe(12, 2))).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("hose-kink", 1, probe(12, null))).toBeCloseTo(0.5, 1);
+  });
+
   it("hose-kink fires when the regulator's full vent empties the reading from 150 mmHg in 0.05 s, not in 0.4 s", () => {
     const venting = { proposed: { pump: 0, vent: 1 } };
     expect(firstAlarm("hose-kink", 3, (t) => context(t, { ...venting, mmhg: Math.max(0, 150 - 3000 * t) }))).toBeCloseTo(0.05, 2);
@@ -211,18 +231,32 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("cuff-off", 2, (t) => context(t, { mmhg: t > 0.5 ? 2 : 150 }))).toBeCloseTo(0.8, 1);
   });
 
-  it("pump-dead fires 2.5 s after its level is ready (0.5 s) with full pump and no rise; while the bladder fills (under 30 mmHg) a rise that stops within 2.5 s, a slow one after 6 s", () => {
+  it("pump-dead fires 2.5 s after its level is ready (0.5 s) with full pump and no rise; while the bladder fills (under 30 mmHg) a rise that stops within 2.5 s, none at all after 6 s", () => {
     const inflating = { state: "inflating" as const, phase: "inflate" as const, settled: false, proposed: { pump: 1, vent: 0 } };
     // The level is the median of five 0.1 s means: the first is ready at 0.5 s, the window 2.5 s later.
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 60 }))).toBeCloseTo(3, 1);
     // Under 30 mmHg a pump that never lifted the cuff is judged over the slack's longer window (a
     // healthy small pump there rises about 1 mmHg in 2.5 s, which sensor noise can hide).
-    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.5 }))).toBeCloseTo(6.5, 1);
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.5 }))).toBeCloseTo(6, 1);
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: Math.min(25, 10 * t) }))).toBeCloseTo(5.5, 1);
-    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.24 * t }))).toBeCloseTo(6.5, 1);
+    expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 0.05 * t }))).toBeCloseTo(6, 1);
+    // The slowest healthy fill: a 0.5 L/min pump on a 15 cm cuff round an 80 cm thigh.
+    expect(firstAlarm("pump-dead", 30, (t) => context(t, { ...inflating, mmhg: 0.24 * t }))).toBeNull();
     expect(firstAlarm("pump-dead", 10, (t) => context(t, { ...inflating, mmhg: 20 * t }))).toBeNull();
     // A 0.5 L/min pump on a thigh cuff through a long hose: 0.45 mmHg/s while the bladder takes up its slack.
     expect(firstAlarm("pump-dead", 30, (t) => context(t, { ...inflating, mmhg: 0.45 * t }))).toBeNull();
+  });
+
+  it("pump-dead in the slack reads a noisy sensor (3 mmHg) over a longer window: a pump that adds nothing within 10 s, the slowest healthy fill never", () => {
+    const inflating = { state: "inflating" as const, phase: "inflate" as const, settled: false, proposed: { pump: 1, vent: 0 } };
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const noise = gaussian(seed, 3);
+      const dead = firstAlarm("pump-dead", 20, (t) => context(t, { ...inflating, mmhg: 8 + noise() }));
+      expect(dead).not.toBeNull();
+      expect(dead!).toBeLessThanOrEqual(10.1);
+      const slow = gaussian(seed, 3);
+      expect(firstAlarm("pump-dead", 80, (t) => context(t, { ...inflating, mmhg: 2 + 0.24 * t + slow() }))).toBeNull();
+    }
   });
 
   it("pump-dead spares a small pump levelling off against the leak, and catches the same pump dying on its way up within 3 s", () => {

@@ -23,19 +23,34 @@ export const KINK_PROBE = {
   /** Behind a kink the reading sits still after the pulse; a cuff in motion (a relaxing muscle) does not. */
   stillFromSeconds: 0.1,
   stillWithinMmhg: 1.5,
+  /** What the cuff lost is the median of this many of its last still probes. */
+  responsesKept: 3,
 } as const;
+
+const NOTHING = { ventPulse: 0, dropMmhg: null, cuffDropMmhg: null } as const;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 export class KinkProbe {
   private nextAt: number | null = null;
-  private probe: { at: number; before: number; low: number; high: number } | null = null;
+  private probe: { at: number; before: number; opening: number; low: number; high: number } | null = null;
   private pumpOffSince: number | null = null;
+  /**
+   * What this cuff loses to a pulse, per unit of opening and square root of mmHg (the orifice law),
+   * by its last still probes: kept for the whole session, whatever the target.
+   */
+  private readonly responses: number[] = [];
 
   /**
    * One tick. `idle`: the regulator asked for nothing this tick; `pumping`: it asked for the pump.
-   * Returns the vent opening to add now (0 when not probing), and the drop the last probe saw when
-   * it has just been judged.
+   * Returns the vent opening to add now (0 when not probing), and, when the last probe has just been
+   * judged, the drop it saw and what the cuff lost to the same pulse at its earlier probes (null before one).
    */
-  step(t: number, mmhg: number, idle: boolean, pumping: boolean): { ventPulse: number; dropMmhg: number | null } {
+  step(t: number, mmhg: number, idle: boolean, pumping: boolean): { ventPulse: number; dropMmhg: number | null; cuffDropMmhg: number | null } {
     this.nextAt ??= t + KINK_PROBE.everySeconds;
     this.pumpOffSince = pumping ? null : (this.pumpOffSince ?? t);
     if (this.probe) {
@@ -44,17 +59,23 @@ export class KinkProbe {
         probe.low = Math.min(probe.low, mmhg);
         probe.high = Math.max(probe.high, mmhg);
       }
-      if (t - probe.at < KINK_PROBE.settleSeconds) return { ventPulse: 0, dropMmhg: null };
+      if (t - probe.at < KINK_PROBE.settleSeconds) return NOTHING;
       this.probe = null;
       this.nextAt = t + KINK_PROBE.everySeconds;
       // A reading that kept moving says nothing about the hose: the probe is inconclusive.
-      const still = probe.high - probe.low <= KINK_PROBE.stillWithinMmhg;
-      return { ventPulse: 0, dropMmhg: still ? probe.before - mmhg : null };
+      if (probe.high - probe.low > KINK_PROBE.stillWithinMmhg) return NOTHING;
+      const drop = probe.before - mmhg;
+      const perOpening = probe.opening * Math.sqrt(Math.max(1, probe.before));
+      const cuffDrop = this.responses.length ? median(this.responses) * perOpening : null;
+      this.responses.push(Math.max(0, drop) / perOpening);
+      if (this.responses.length > KINK_PROBE.responsesKept) this.responses.shift();
+      return { ventPulse: 0, dropMmhg: drop, cuffDropMmhg: cuffDrop };
     }
     const coasting = this.pumpOffSince === null || t - this.pumpOffSince < KINK_PROBE.pumpOffBeforeSeconds - 1e-9;
-    if (!idle || coasting || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return { ventPulse: 0, dropMmhg: null };
-    this.probe = { at: t, before: mmhg, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
-    return { ventPulse: Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / mmhg)), dropMmhg: null };
+    if (!idle || coasting || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return NOTHING;
+    const opening = Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / mmhg));
+    this.probe = { at: t, before: mmhg, opening, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
+    return { ventPulse: opening, dropMmhg: null, cuffDropMmhg: null };
   }
 
   /** The probe is overdue by forceAfterSeconds: the regulator must pause until it has run. */

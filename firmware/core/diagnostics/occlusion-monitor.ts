@@ -67,11 +67,17 @@ export class OcclusionMonitor {
     return largest && largest.maxPulsationMmhg >= OCCLUSION_MONITOR.readableOverFloor * this.floorMmhg() ? largest : null;
   }
 
-  /** The pulsation now as a share of `envelope`'s maximum, on the flank above it; null while it cannot be judged. */
-  shareOf(envelope: PulsationEnvelope | null): number | null {
+  /**
+   * The pulsation now as a share of `envelope`'s maximum, on the flank above it; null while it cannot
+   * be judged, and null where `smallestShare` of the maximum lies under the sensor's noise floor now:
+   * a pulsation under the floor reads as none once the noise is taken out, so a fade to that share
+   * could not be told from a weak pulse in a noisy hold.
+   */
+  shareOf(envelope: PulsationEnvelope | null, smallestShare: number): number | null {
     const pulsation = this.pulsationMmhg;
     if (pulsation === null || envelope === null) return null;
     if (this.latestMmhg < envelope.maxAtMmhg + OCCLUSION_MONITOR.flankAboveMaxMmhg) return null;
+    if (smallestShare * envelope.maxPulsationMmhg < this.floorMmhg()) return null;
     return pulsation / envelope.maxPulsationMmhg;
   }
 

@@ -10,6 +10,7 @@ import { OcclusionMonitor } from "../diagnostics/occlusion-monitor.ts";
 import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
 import type { PressureEstimate } from "../estimator.ts";
 import type { PulsationEnvelope } from "../limb-lop.ts";
+import { SAFETY_LIMITS } from "../safety/limits.ts";
 import { type ModeDiagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
 
 export const HOLDING = {
@@ -110,7 +111,7 @@ export class Holding {
       actuation = result.actuation;
     }
     if (!this.settled) return { actuation, diagnostics: NO_DIAGNOSTICS };
-    const pulsationShare = this.occlusion.shareOf(envelope);
+    const pulsationShare = this.occlusion.shareOf(envelope, SAFETY_LIMITS.occludedPulsationShare);
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
     const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
     const waiting = this.kinkProbe.probing;
@@ -119,7 +120,7 @@ export class Holding {
     const stillLong = this.stillSince !== null && t - this.stillSince >= KINK_PROBE.forceStillSeconds - 1e-9;
     if (stillLong && this.kinkProbe.overdue(t)) actuation = SEALED;
     const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
-    const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, pulseRatio, pulsationShare };
+    const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, kinkProbeCuffDropMmhg: probe.cuffDropMmhg, pulseRatio, pulsationShare };
     if (probe.ventPulse > 0) return { actuation: { pump: 0, vent: probe.ventPulse }, diagnostics };
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the
     // regulator keeps working: a pause would cost the set its pressure, and a kink shows in the rest.

@@ -108,8 +108,15 @@ export const SAFETY_LIMITS = {
    */
   kinkRefillMmhg: 4,
   kinkRefillSeconds: 0.05,
-  /** The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17. */
+  /**
+   * The kink probe drops a cuff by under 3 mmHg (heartbeats included) and a kinked hose by about 17;
+   * a 4-5 cm arm cuff behind a 3.5 mm vent and a 2 mL manifold loses 8-11 mmHg itself, its hose
+   * kinked 26-41. So a drop is a kink over this, and over kinkProbeOverCuffDrop times what the same
+   * cuff lost to the same pulse at its earlier probes (the hose alone holds a share of the cuff's
+   * air: behind a kink the same pulse drains it by the cuff's volume over the hose's, 3 times or more).
+   */
   kinkProbeDropMmhg: 10,
+  kinkProbeOverCuffDrop: 2,
   /** The fastest a cuff vents from over fastDeflationFromMmhg to under the deflated threshold; the hose alone, cut off by a kink, is faster. */
   fastestDeflationSeconds: 0.1,
   fastDeflationFromMmhg: 50,
@@ -151,7 +158,9 @@ export const SAFETY_LIMITS = {
    * Occlusion, whatever the numbers say: holding still, the cuff's pulsation (median of 8 s) has
    * fallen under this share of the largest the LOP measurement passed over. Pulsations fall
    * steeply from about 90 % of the LOP on (the artery under the cuff's centre closing); at 90 %
-   * of the LOP the simulated family keeps 0.25-0.93 of its maximum, past the LOP 0-0.6.
+   * of the LOP the simulated family keeps 0.25-0.93 of its maximum, past the LOP 0-0.6. Judged only
+   * where this share of the maximum stands above the noise floor the hold reads: under it a pulse
+   * reads as none, so a weak pulsation would look faded to 0 % at any pressure.
    */
   occludedPulsationShare: 0.2,
   /**
@@ -202,13 +211,19 @@ export const SAFETY_LIMITS = {
   /** ...and in a rest once this long has passed: the last contraction of the set relaxes meanwhile. */
   pumpDeadRestSettleSeconds: 1.5,
   /**
-   * ...or, below this pressure (the bladder still taking up its slack), this much in this long: a
-   * 0.5 L/min pump filling a 15 cm cuff on an 80 cm thigh through 5 m of hose rises 2.7 mmHg in 6 s
-   * at its slowest (1.1 mmHg in 2.5 s).
+   * ...or, below this pressure (the bladder still taking up its slack), a line through the 0.1 s
+   * means of the last pumpDeadSlackSeconds (up to pumpDeadSlackMaxSeconds while the pump keeps
+   * running) whose slope, even pumpDeadSlackSds standard errors above it (the means' own scatter
+   * around the line: the sensor's noise and whatever else moves), stays under this rate. A 0.5 L/min
+   * pump filling a 13-15 cm cuff on an 80 cm thigh rises 0.23-0.25 mmHg/s at its slowest, which 3 mmHg
+   * of noise reads within +-0.07 mmHg/s over 6 s; a dead pump, a vent stuck open or a leak larger than
+   * the pump give none or a fall. A quiet sensor is judged in 6 s, a noisy one takes up to 10.
    */
   pumpDeadSlackBelowMmhg: 30,
   pumpDeadSlackSeconds: 6,
-  pumpDeadSlackRiseMmhg: 1.5,
+  pumpDeadSlackMaxSeconds: 10,
+  pumpDeadSlackMmhgPerSecond: 0.12,
+  pumpDeadSlackSds: 2,
 
   /** Leak: holding, the pump works on average over this window (Delfi alarms after 7 s)... */
   leakSeconds: 4,

@@ -10,6 +10,8 @@ import type { PressureEstimate } from "../estimator.ts";
 export interface ModeDiagnostics {
   /** How far the reading fell after the kink probe's vent pulse, on the tick it was judged. */
   kinkProbeDropMmhg: number | null;
+  /** What this cuff lost to the same pulse at the same pressure by its earlier probes this session, on the tick the drop is judged (null before one). */
+  kinkProbeCuffDropMmhg: number | null;
   /** The reading after the vent was shut for a moment because it emptied faster than a cuff can (deflation). */
   ventShutCheckMmhg: number | null;
   /** Arterial pulsations now as a share of the session's first still hold (judged about once a second while holding still near LOP). */
@@ -33,6 +35,7 @@ export interface Diagnostics extends ModeDiagnostics {
 
 export const NO_DIAGNOSTICS: ModeDiagnostics = Object.freeze({
   kinkProbeDropMmhg: null,
+  kinkProbeCuffDropMmhg: null,
   ventShutCheckMmhg: null,
   pulseRatio: null,
   pulsationShare: null,

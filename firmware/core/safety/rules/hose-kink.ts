@@ -137,7 +137,7 @@ export class HoseKinkRule implements SafetyRule {
   readonly kind = "hose-kink";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `with the pump on the reading climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s and further than the hose's own jump allows (${L.kinkClimbShareOfJump}x the largest jump it made with the pump running, at least ${L.kinkClimbFloorMmhg} mmHg; ${L.kinkFirstClimbMmhg} mmHg before one), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays under ${L.kinkEmptiedHoseMmhg} mmHg with the vent shut) (only the hose answers: the cuff is cut off)`;
+  readonly description = `with the pump on the reading climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s and further than the hose's own jump allows (${L.kinkClimbShareOfJump}x the largest jump it made with the pump running, at least ${L.kinkClimbFloorMmhg} mmHg; ${L.kinkFirstClimbMmhg} mmHg before one), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and ${L.kinkProbeOverCuffDrop}x what this cuff lost to it before, and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays under ${L.kinkEmptiedHoseMmhg} mmHg with the vent shut) (only the hose answers: the cuff is cut off)`;
   private readonly climbs = new ClimbWatch();
   /** When a full vent began from over fastDeflationFromMmhg, while it stays open. */
   private fullVentFromSeconds: number | null = null;
@@ -145,7 +145,7 @@ export class HoseKinkRule implements SafetyRule {
   check(input: SafetyInput): string | null {
     const { t, estimate, proposed, diagnostics } = input;
     const probeDrop = diagnostics.kinkProbeDropMmhg;
-    const probed = probeDrop !== null && probeDrop > L.kinkProbeDropMmhg;
+    const probed = probeDrop !== null && probeDrop > Math.max(L.kinkProbeDropMmhg, L.kinkProbeOverCuffDrop * (diagnostics.kinkProbeCuffDropMmhg ?? 0));
     const racing = this.climbs.update(input);
     // Outside the deflation, a full vent that empties the reading faster than a cuff can is the
     // hose alone; the deflation judges that itself with the vent shut (diagnostics.ventShutCheckMmhg).

@@ -92,3 +92,28 @@ function medianOf(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/**
+ * The least-squares line through `values` taken every `stepSeconds`: its slope (per second) and the
+ * slope's standard error from the values' own scatter around it (infinite under three values).
+ */
+export function lineFit(values: readonly number[], stepSeconds: number): { slope: number; slopeError: number } {
+  const n = values.length;
+  if (n < 3) return { slope: 0, slopeError: Number.POSITIVE_INFINITY };
+  const meanX = ((n - 1) * stepSeconds) / 2;
+  const meanY = values.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  values.forEach((y, i) => {
+    const dx = i * stepSeconds - meanX;
+    sxx += dx * dx;
+    sxy += dx * (y - meanY);
+  });
+  const slope = sxy / sxx;
+  let residuals = 0;
+  values.forEach((y, i) => {
+    const r = y - meanY - slope * (i * stepSeconds - meanX);
+    residuals += r * r;
+  });
+  return { slope, slopeError: Math.sqrt(residuals / (n - 2) / sxx) };
+}
