@@ -293,9 +293,12 @@ export class OscillometricLop implements LopProcedure {
     return false;
   }
 
-  /** Seconds this measurement has spent above its time-bound crossing, over every pass. */
+  /**
+   * Seconds this measurement has spent above its time-bound crossing, over every pass; until a
+   * flank falls to 75 %, above its 80 % crossing (lower still, so the count is longer, never shorter).
+   */
   private secondsPastBound(tSeconds: number): number {
-    const bound = this.timeBoundMmhg;
+    const bound = this.timeBoundMmhg ?? this.boundMmhg;
     if (bound === null) return 0;
     const above = (windows: readonly PulseWindow[], endSeconds: number) => {
       const first = windows.find((w) => w.mmhg >= bound);
