@@ -545,7 +545,11 @@ Each fault kind a scenario file may name (docs/formats.md) injected during the L
 inflation, a set and a rest of the leg-press scenario. Time from the fault to pump
 off and vent open at the board, in simulated seconds (median / worst over the
 phases where the cuff went to the safe state); "rode through" counts phases where
-the session went on safely (a compensated leak, garbage on the link).
+the session went on safely (a compensated leak, garbage on the link). The time runs to the last
+instant the board was not pump off and vent open; a deflation ends by shutting the vent for 0.3 s
+below 10 mmHg (pump off) to check the cuff behind the hose is empty too, so where the fault's own
+deflation is quick (the host falling silent, say) the figure is the end of that check, not the
+moment the vent first opened.
 
 | fault | to safe state, median / worst (s) | rode through | alarms raised |
 |---|---|---|---|
