@@ -129,3 +129,33 @@ describe("a small cuff behind a large vent is not a kinked hose", () => {
     expect(result.finalState).toBe("vented");
   });
 });
+
+describe("a pump too small for its cuff", () => {
+  it("holds what a 0.5 L/min pump reaches on an 80 cm thigh leaking 60 mmHg/min, says so, and never faults", async () => {
+    let highestCuffMmhg = 0;
+    const result = await run(
+      {
+        limb: "leg",
+        subject: { limbCircumferenceCm: 80 },
+        cuff: { widthCm: 15 },
+        hardware: { pumpFreeFlowLpm: 0.5, leakMmhgPerMin: 60 },
+        plan: { sets: [15, 15], restSeconds: 30, target: { percentLop: 80 }, lop: 200 },
+      },
+      (row) => {
+        highestCuffMmhg = Math.max(highestCuffMmhg, row.cuffMmhg);
+      },
+    );
+    const warning = result.alarms.find((a) => a.kind === "pump-too-small");
+    expect(warning, "a pump-too-small warning").toBeDefined();
+    // Still climbing 10 s before the inflation's 180 s limit: the session holds a little under the 131 mmHg it reached.
+    expect(warning!.t).toBeGreaterThan(165);
+    expect(warning!.t).toBeLessThan(172);
+    expect(warning!.detail).toMatch(/short of the 160 mmHg target.*holds 1[23]\d mmHg instead/);
+    expect(result.alarms.map((a) => a.kind)).not.toContain("target-not-reached");
+    expect(result.finalState).toBe("vented");
+    expect(result.endReason).toMatch(/plan complete/);
+    expect(result.targetMmhg).toBeGreaterThan(0.6 * 160);
+    expect(result.targetMmhg).toBeLessThan(160);
+    expect(highestCuffMmhg).toBeLessThan(160);
+  });
+});
