@@ -39,6 +39,8 @@ export interface SweepRow {
   counted: number;
   sets: number;
   setsEndedEarly: number;
+  /** Reps counted beyond those the athlete had done when the set ended. */
+  overCounted: number;
 }
 
 export function sweepRow(index: number, s: Scenario, r: BenchResult): SweepRow {
@@ -70,6 +72,7 @@ export function sweepRow(index: number, s: Scenario, r: BenchResult): SweepRow {
     counted: r.reps.reduce((a, x) => a + Math.min(x.counted, x.planned), 0),
     sets: r.reps.length,
     setsEndedEarly: r.reps.filter((x) => x.counted < x.planned && x.done < x.planned).length,
+    overCounted: r.reps.reduce((a, x) => a + Math.max(0, x.counted - x.done), 0),
   };
 }
 

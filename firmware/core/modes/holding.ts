@@ -46,6 +46,8 @@ export class Holding {
   private stillSince: number | null = null;
   /** The target was reached at least once since it was last changed. */
   settled = false;
+  /** The rate (mmHg/s, positive = pump) the last step drove the pump and vent at, as the learned actuators put it. */
+  lastRateMmhgPerSecond = 0;
   private readonly kinkProbe = new KinkProbe();
   private readonly pulseMonitor: PulseMonitor;
   /** The limb's evidence of occlusion: what is left of its pulsation in a still hold. */
@@ -86,6 +88,22 @@ export class Holding {
 
   /** One tick of holding `targetMmhg`. */
   step(
+    t: number,
+    estimate: PressureEstimate,
+    dtSeconds: number,
+    targetMmhg: number,
+    style: HoldStyle,
+    lopMmhg: number | null,
+    envelope: PulsationEnvelope | null,
+  ): { actuation: Actuation; diagnostics: ModeDiagnostics } {
+    const output = this.decide(t, estimate, dtSeconds, targetMmhg, style, lopMmhg, envelope);
+    const p = estimate.mmhg;
+    const { pump, vent } = output.actuation;
+    this.lastRateMmhgPerSecond = (pump > 0 ? pump * this.actuators.pumpRateAt(p) : 0) - (vent > 0 ? vent * this.actuators.ventRateAt(p) : 0);
+    return output;
+  }
+
+  private decide(
     t: number,
     estimate: PressureEstimate,
     dtSeconds: number,

@@ -71,7 +71,7 @@ export class SetsMode implements ModeBase {
     countExercise(s, estimate.mmhg, targetMmhg);
     const counter = s.repCounter!;
     // The counter judges swings against what the regulator aims at during a set.
-    if (counter.update(t, estimate, targetMmhg * (1 + HOLDING.setBiasFraction))) host.emit({ type: "rep", t, set: s.setsStarted, rep: counter.reps });
+    if (counter.update(t, estimate, targetMmhg * (1 + HOLDING.setBiasFraction), s.hold.lastRateMmhgPerSecond)) host.emit({ type: "rep", t, set: s.setsStarted, rep: counter.reps });
     if (this.plan.countReps && counter.reps >= plannedReps(this.plan, s.setsStarted - 1)) {
       endSet(host, this, t, `${counter.reps} reps counted`);
       return;

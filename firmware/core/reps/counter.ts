@@ -2,8 +2,12 @@
 import type { PressureEstimate } from "../estimator.ts";
 
 export interface RepCounter {
-  /** Feed every sample of a set; returns true when a new rep was recognised on this sample. */
-  update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean;
+  /**
+   * Feed every sample of a set; returns true when a new rep was recognised on this sample.
+   * `rateMmhgPerSecond`: the rate the pump and vent were driven at since the last sample
+   * (positive = pump, as the regulator's actuator model puts it); 0 where unknown.
+   */
+  update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number, rateMmhgPerSecond?: number): boolean;
   readonly reps: number;
   readonly lastRepSeconds: number | null;
   /** Typical seconds between reps seen so far in this set (null before two reps). */

@@ -20,6 +20,7 @@
  */
 import type { PressureEstimate } from "../estimator.ts";
 import { Biquad } from "../signal/filters.ts";
+import { ActuationSwing } from "./actuation-swing.ts";
 import type { RepCounter } from "./counter.ts";
 
 export const REP_SETTINGS = {
@@ -67,11 +68,14 @@ export const REP_SETTINGS = {
    * overdue and slow sets end early.
    */
   intervalsForCadence: 2,
+  /** The sealed cuff's pressure carries the regulator's hunting too: its swings are judged against a higher threshold. */
+  sealed: { minSwingMmhg: 1.5, swingShare: 0.4 },
 } as const;
 
 type Extreme = "peak" | "valley";
 
-class CuffRepCounter implements RepCounter {
+/** The zigzag counter over one signal (mmHg of deviation, low-passed here). */
+class SwingCounter {
   private repCount = 0;
   private last: number | null = null;
   private readonly intervals: number[] = [];
@@ -82,7 +86,7 @@ class CuffRepCounter implements RepCounter {
   private stopped = false;
   private readonly swings: number[] = [];
   /** Median of `swings` (0 before any), kept as they change. */
-  private typicalSwingMmhg = 0;
+  typicalSwingMmhg = 0;
   private readonly low1: Biquad;
   private readonly low2: Biquad;
   /** The extreme being followed (the opposite kind of the last confirmed one) and its level and time. */
@@ -96,7 +100,11 @@ class CuffRepCounter implements RepCounter {
   /** Seconds from one confirmation to the next, by the kind confirmed first. */
   private readonly halfCycles: Record<Extreme, number[]> = { peak: [], valley: [] };
 
-  constructor(sampleHz: number) {
+  /** threshold: the smallest swing that is a rep (mmHg) and the share of the typical swing, for this signal. */
+  constructor(
+    sampleHz: number,
+    private readonly threshold: { minSwingMmhg: number; swingShare: number },
+  ) {
     this.low1 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
     this.low2 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
   }
@@ -166,14 +174,14 @@ class CuffRepCounter implements RepCounter {
     return median(this.countTimes.map((t, i) => t + (n - 1 - i) * interval));
   }
 
-  update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number): boolean {
-    if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
-    const deviation = this.low2.next(this.low1.next(estimate.mmhg - targetMmhg));
+  /** Feed one sample of the signal; returns true when a new rep was recognised on it. */
+  feed(tSeconds: number, signalMmhg: number): boolean {
+    const deviation = this.low2.next(this.low1.next(signalMmhg));
     this.recent.push({ tSeconds, mmhg: deviation });
     while (tSeconds - this.recent[0]!.tSeconds > REP_SETTINGS.recentSeconds) this.recent.shift();
     this.high = Math.max(this.high, deviation);
     this.low = Math.min(this.low, deviation);
-    const swing = Math.max(REP_SETTINGS.minSwingMmhg, REP_SETTINGS.swingShare * this.typicalSwingMmhg);
+    const swing = Math.max(this.threshold.minSwingMmhg, this.threshold.swingShare * this.typicalSwingMmhg);
     if (this.seeking !== "valley" && deviation <= this.high - swing) return this.confirm("peak", this.high, tSeconds, deviation);
     if (this.seeking !== "peak" && deviation >= this.low + swing) return this.confirm("valley", this.low, tSeconds, deviation);
     if (this.stopped || this.seeking !== this.countKind) return false;
@@ -241,6 +249,65 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Two signals counted side by side: the deviation of the pressure from the target, and the
+ * pressure a sealed cuff would have shown (the deviation less what the regulator added, see
+ * actuation-swing.ts). Where the regulator holds the pressure flat, the first keeps too little
+ * swing to count and the second carries it; where the actuator model is far off, the second
+ * mis-scales and the first counts. The set's count is the larger of the two, and the signal
+ * ahead speaks for the cadence.
+ */
+class CuffRepCounter implements RepCounter {
+  private readonly pressure: SwingCounter;
+  private readonly sealed: SwingCounter;
+  private readonly actuation: ActuationSwing;
+  private previousSeconds: number | null = null;
+  private repCount = 0;
+
+  constructor(sampleHz: number) {
+    this.pressure = new SwingCounter(sampleHz, REP_SETTINGS);
+    this.sealed = new SwingCounter(sampleHz, REP_SETTINGS.sealed);
+    this.actuation = new ActuationSwing();
+  }
+
+  get reps(): number {
+    return this.repCount;
+  }
+
+  private get leading(): SwingCounter {
+    return this.sealed.reps > this.pressure.reps ? this.sealed : this.pressure;
+  }
+
+  get lastRepSeconds(): number | null {
+    const times = [this.pressure.lastRepSeconds, this.sealed.lastRepSeconds].filter((t): t is number => t !== null);
+    return times.length ? Math.max(...times) : null;
+  }
+
+  get meanIntervalSeconds(): number | null {
+    return this.leading.meanIntervalSeconds;
+  }
+
+  contractionsStopped(tSeconds: number): boolean {
+    const pressureStopped = this.pressure.contractionsStopped(tSeconds);
+    const sealedStopped = this.sealed.contractionsStopped(tSeconds);
+    return this.leading === this.sealed ? sealedStopped : pressureStopped;
+  }
+
+  update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number, rateMmhgPerSecond = 0): boolean {
+    if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
+    const dtSeconds = this.previousSeconds === null ? 0 : tSeconds - this.previousSeconds;
+    this.previousSeconds = tSeconds;
+    const deviation = estimate.mmhg - targetMmhg;
+    const addedMmhg = this.actuation.update(dtSeconds, rateMmhgPerSecond);
+    this.pressure.feed(tSeconds, deviation);
+    this.sealed.feed(tSeconds, deviation - addedMmhg);
+    const reps = Math.max(this.pressure.reps, this.sealed.reps);
+    if (reps === this.repCount) return false;
+    this.repCount = reps;
+    return true;
+  }
 }
 
 /** sampleHz: the rate update() is fed at (the controller's 100 Hz). */

@@ -64,10 +64,12 @@ export function runSets(
   const actuators = new LearnedActuators();
   let regulator = initialRegulatorState();
   let estimate = estimator.update(plant.timeSeconds, plant.sensorCounts());
+  let rateMmhgPerSecond = 0;
   const tick = (): void => {
     const result = regulate(regulator, targetMmhg, estimate.mmhg, dt, actuators);
     regulator = result.state;
     const { pump, vent } = result.actuation;
+    rateMmhgPerSecond = pump * actuators.pumpRateAt(estimate.mmhg) - vent * actuators.ventRateAt(estimate.mmhg);
     if (pump > 0 && vent === 0) actuators.observePump(estimate.mmhg, pump, estimate.slopeMmhgPerSecond);
     if (vent > 0 && pump === 0) actuators.observeVent(estimate.mmhg, vent, estimate.slopeMmhgPerSecond);
     plant.step(dt, pump, vent);
@@ -94,7 +96,7 @@ export function runSets(
     };
     while (plant.timeSeconds < cap) {
       tick();
-      counter.update(plant.timeSeconds, estimate, targetMmhg);
+      counter.update(plant.timeSeconds, estimate, targetMmhg, rateMmhgPerSecond);
       watch();
       if (counter.reps >= planned) {
         endedBy = "count";
@@ -116,7 +118,7 @@ export function runSets(
     const restEnd = plant.timeSeconds + restSeconds;
     while (plant.timeSeconds < restEnd) {
       tick();
-      counter.update(plant.timeSeconds, estimate, targetMmhg);
+      counter.update(plant.timeSeconds, estimate, targetMmhg, rateMmhgPerSecond);
       watch();
       if (quietAt === null && counter.contractionsStopped?.(plant.timeSeconds)) quietAt = plant.timeSeconds;
     }
