@@ -54,6 +54,11 @@ describe("where an inflation levels off short of its target", () => {
     expect(Math.abs(verdicts[0]!.levelMmhg - 130)).toBeLessThan(1.5);
   });
 
+  it("holds nothing when the reading keeps reaching the target (a hose-limited regulator chattering 60-106 of 103 mmHg): the inflation runs to its limit", () => {
+    const chatter = (t: number) => (t < 40 ? 2 * t : 83 + 23 * Math.sin(t * 1.7));
+    expect(firstVerdict(chatter, 103)).toHaveLength(0);
+  });
+
   it("reads an unusable sample as nothing", () => {
     const verdicts = firstVerdict((t) => (Math.floor(t * 10) % 7 === 0 ? Number.NaN : Math.min(120, t)), 160);
     expect(verdicts).toHaveLength(1);

@@ -21,6 +21,11 @@ export const INFLATION_LEVEL = {
   beforeLimitSeconds: 10,
   /** The level is the mean of the filtered pressure over this long (s). */
   meanSeconds: 2,
+  /**
+   * A reading within this share of the target in the last window means the pump does reach it:
+   * what keeps the cuff from settling is not the pump (a long narrow hose, say), and no level is held.
+   */
+  nearTargetShare: 0.03,
 } as const;
 
 export interface LevelVerdict {
@@ -37,6 +42,7 @@ export class InflationLevel {
   private readonly recent: { t: number; mmhg: number }[] = [];
   /** A verdict is given once: the target it sets is then simply held. */
   private given = false;
+  private nearTargetSeconds: number | null = null;
 
   constructor(
     private readonly startedSeconds: number,
@@ -54,8 +60,10 @@ export class InflationLevel {
       this.highestMmhg = mmhg;
       this.highestSinceSeconds = t;
     }
+    if (mmhg >= (1 - L.nearTargetShare) * targetMmhg) this.nearTargetSeconds = t;
     const elapsed = t - this.startedSeconds;
     if (elapsed < L.fromSeconds) return null;
+    if (this.nearTargetSeconds !== null && t - this.nearTargetSeconds < L.windowSeconds) return null;
     const levelMmhg = this.recent.reduce((sum, r) => sum + r.mmhg, 0) / this.recent.length;
     if (levelMmhg < L.minShareOfTarget * targetMmhg) return null;
     const levelled = t - this.highestSinceSeconds >= L.windowSeconds;

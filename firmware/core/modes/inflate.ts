@@ -47,7 +47,7 @@ export class InflateMode implements ModeBase {
     const verdict = this.level.update(input.t, input.estimate.mmhg, targetMmhg);
     if (verdict === null) return;
     const s = this.session;
-    const how = verdict.reason === "levelled" ? "levels off" : "is still short after 3 minutes";
+    const how = verdict.reason === "levelled" ? "levels off" : "is still short near the inflation's 3-minute limit";
     host.raise(
       input.t,
       "pump-too-small",
