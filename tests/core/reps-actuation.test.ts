@@ -51,14 +51,14 @@ describe("the swing the actuators took out", () => {
   it("follows a rep's swing and forgets a steady rate", () => {
     const swing = new ActuationSwing();
     let steady = 0;
-    for (let i = 0; i < 3000; i++) steady = swing.update(0.01, 10);
+    for (let i = 0; i < 3000; i++) steady = swing.update(0.01, 10, true);
     // A constant 10 mmHg/s settles to a constant offset (the high-pass of a ramp), not a growing one.
-    const later = swing.update(0.01, 10);
+    const later = swing.update(0.01, 10, true);
     expect(Math.abs(later - steady)).toBeLessThan(0.05);
     let high = -Infinity;
     let low = Infinity;
     for (let i = 0; i < 1200; i++) {
-      const out = swing.update(0.01, 10 + ((10 * Math.PI) / 3) * Math.sin((2 * Math.PI * i * 0.01) / 3));
+      const out = swing.update(0.01, 10 + ((10 * Math.PI) / 3) * Math.sin((2 * Math.PI * i * 0.01) / 3), true);
       // The last of four reps, once the start has settled.
       if (i < 900) continue;
       high = Math.max(high, out);
@@ -67,5 +67,14 @@ describe("the swing the actuators took out", () => {
     // A 10 mmHg swing over 3 s reps keeps nearly all of its size.
     expect(high - low).toBeGreaterThan(8.5);
     expect(high - low).toBeLessThan(11);
+  });
+
+  it("leaves out the refill that brings the set back to its target", () => {
+    const swing = new ActuationSwing();
+    // 2 s of full pump far below the target, then the pressure is near it and the pump stops.
+    for (let i = 0; i < 200; i++) expect(swing.update(0.01, 60, false)).toBe(0);
+    let largest = 0;
+    for (let i = 0; i < 300; i++) largest = Math.max(largest, Math.abs(swing.update(0.01, 0, true)));
+    expect(largest).toBe(0);
   });
 });

@@ -70,6 +70,8 @@ export const REP_SETTINGS = {
   intervalsForCadence: 2,
   /** The sealed cuff's pressure carries the regulator's hunting too: its swings are judged against a higher threshold. */
   sealed: { minSwingMmhg: 1.5, swingShare: 0.4 },
+  /** The sealed cuff's pressure is followed from when the set's pressure first comes this near its aim (share of the aim). */
+  nearTargetFraction: 0.03,
 } as const;
 
 type Extreme = "peak" | "valley";
@@ -300,7 +302,7 @@ class CuffRepCounter implements RepCounter {
     const dtSeconds = this.previousSeconds === null ? 0 : tSeconds - this.previousSeconds;
     this.previousSeconds = tSeconds;
     const deviation = estimate.mmhg - targetMmhg;
-    const addedMmhg = this.actuation.update(dtSeconds, rateMmhgPerSecond);
+    const addedMmhg = this.actuation.update(dtSeconds, rateMmhgPerSecond, Math.abs(deviation) <= REP_SETTINGS.nearTargetFraction * targetMmhg);
     this.pressure.feed(tSeconds, deviation);
     this.sealed.feed(tSeconds, deviation - addedMmhg);
     const reps = Math.max(this.pressure.reps, this.sealed.reps);
