@@ -96,22 +96,6 @@ export class Holding {
     lopMmhg: number | null,
     envelope: PulsationEnvelope | null,
   ): { actuation: Actuation; diagnostics: ModeDiagnostics } {
-    const output = this.decide(t, estimate, dtSeconds, targetMmhg, style, lopMmhg, envelope);
-    const p = estimate.mmhg;
-    const { pump, vent } = output.actuation;
-    this.lastRateMmhgPerSecond = (pump > 0 ? pump * this.actuators.pumpRateAt(p) : 0) - (vent > 0 ? vent * this.actuators.ventRateAt(p) : 0);
-    return output;
-  }
-
-  private decide(
-    t: number,
-    estimate: PressureEstimate,
-    dtSeconds: number,
-    targetMmhg: number,
-    style: HoldStyle,
-    lopMmhg: number | null,
-    envelope: PulsationEnvelope | null,
-  ): { actuation: Actuation; diagnostics: ModeDiagnostics } {
     const p = estimate.mmhg;
     this.occlusion.update(t, estimate.rawMmhg, p, this.settled && style.still && !style.exercising);
     let actuation: Actuation;
@@ -128,7 +112,7 @@ export class Holding {
       this.regulator = result.state;
       actuation = result.actuation;
     }
-    if (!this.settled) return { actuation, diagnostics: NO_DIAGNOSTICS };
+    if (!this.settled) return this.answer(p, actuation, NO_DIAGNOSTICS);
     const pulsationShare = this.occlusion.shareOf(envelope, SAFETY_LIMITS.occludedPulsationShare);
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
     const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
@@ -139,9 +123,16 @@ export class Holding {
     if (stillLong && this.kinkProbe.overdue(t)) actuation = SEALED;
     const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
     const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, kinkProbeCuffDropMmhg: probe.cuffDropMmhg, pulseRatio, pulsationShare };
-    if (probe.ventPulse > 0) return { actuation: { pump: 0, vent: probe.ventPulse }, diagnostics };
+    if (probe.ventPulse > 0) return this.answer(p, { pump: 0, vent: probe.ventPulse }, diagnostics);
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the
     // regulator keeps working: a pause would cost the set its pressure, and a kink shows in the rest.
-    return { actuation: style.still && waiting && this.kinkProbe.probing ? SEALED : actuation, diagnostics };
+    return this.answer(p, style.still && waiting && this.kinkProbe.probing ? SEALED : actuation, diagnostics);
+  }
+
+  /** The tick's answer; the rate it drives the pump and vent at, by the learned actuators, is kept for the rep counter. */
+  private answer(mmhg: number, actuation: Actuation, diagnostics: ModeDiagnostics): { actuation: Actuation; diagnostics: ModeDiagnostics } {
+    const { pump, vent } = actuation;
+    this.lastRateMmhgPerSecond = (pump > 0 ? pump * this.actuators.pumpRateAt(mmhg) : 0) - (vent > 0 ? vent * this.actuators.ventRateAt(mmhg) : 0);
+    return { actuation, diagnostics };
   }
 }
