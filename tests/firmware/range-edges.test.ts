@@ -159,3 +159,29 @@ describe("a pump too small for its cuff", () => {
     expect(highestCuffMmhg).toBeLessThan(160);
   });
 });
+
+describe("faults after a levelled inflation", () => {
+  // The session holds 127 mmHg of a 160 mmHg target from about 171 s (the test above); the fault comes at 185 s.
+  const levelled = (kind: "sensor-stuck" | "cuff-off" | "host-silent") => ({
+    limb: "leg" as const,
+    subject: { limbCircumferenceCm: 80 },
+    cuff: { widthCm: 15 },
+    hardware: { pumpFreeFlowLpm: 0.5, leakMmhgPerMin: 60 },
+    plan: { sets: [15, 15], restSeconds: 30, target: { percentLop: 80 }, lop: 200 },
+    faults: [{ at: 185, kind }],
+  });
+
+  it.each([
+    ["sensor-stuck", 1],
+    ["cuff-off", 5],
+    ["host-silent", 10],
+  ] as const)("%s: pump off, vent open within %d s", async (kind, withinSeconds) => {
+    const result = await run(levelled(kind));
+    expect(result.alarms.map((a) => a.kind)).toContain("pump-too-small");
+    const timing = result.faults.find((f) => f.kind === kind)!;
+    expect(timing.alarmKinds.length, "an alarm was raised").toBeGreaterThan(0);
+    expect(timing.toSafeSeconds).not.toBeNull();
+    expect(timing.toSafeSeconds!).toBeLessThanOrEqual(withinSeconds);
+    expect(["fault", "vented"]).toContain(result.finalState);
+  });
+});
