@@ -68,6 +68,12 @@ export const REP_SETTINGS = {
    * overdue and slow sets end early.
    */
   intervalsForCadence: 2,
+  /**
+   * The first count was no rep when the interval to the second was under this share of the next
+   * one, or when the grid puts it within this share of an interval of the set's start.
+   */
+  phantomFirstShareOfInterval: 0.5,
+  firstRepShareOfInterval: 0.2,
   /** The sealed cuff's pressure carries the regulator's hunting too: its swings are judged against a higher threshold. */
   sealed: { minSwingMmhg: 1.5, swingShare: 0.4 },
   /** The sealed cuff's pressure is followed from when the set's pressure first comes this near its aim (share of the aim). */
@@ -82,6 +88,8 @@ class SwingCounter {
   private last: number | null = null;
   private readonly intervals: number[] = [];
   private readonly countTimes: number[] = [];
+  /** When the set's first sample came. */
+  private startSeconds: number | null = null;
   /** The low-passed deviation over the last recentSeconds, for the quiet test. */
   private readonly recent: { tSeconds: number; mmhg: number }[] = [];
   /** Once contractions have stopped the set is over, whatever the limb does afterwards. */
@@ -178,6 +186,7 @@ class SwingCounter {
 
   /** Feed one sample of the signal; returns true when a new rep was recognised on it. */
   feed(tSeconds: number, signalMmhg: number): boolean {
+    this.startSeconds ??= tSeconds;
     const deviation = this.low2.next(this.low1.next(signalMmhg));
     this.recent.push({ tSeconds, mmhg: deviation });
     while (tSeconds - this.recent[0]!.tSeconds > REP_SETTINGS.recentSeconds) this.recent.shift();
@@ -234,11 +243,31 @@ class SwingCounter {
     const interval = this.meanIntervalSeconds;
     const refractory = Math.max(REP_SETTINGS.refractorySeconds, interval === null ? 0 : REP_SETTINGS.refractoryShareOfInterval * interval);
     if (this.last !== null && tSeconds - this.last < refractory) return false;
+    const phantom = this.repCount === 2 && this.firstCountWasPhantom(tSeconds);
+    if (phantom) {
+      this.intervals.shift();
+      this.countTimes.shift();
+    }
     if (this.last !== null) remember(this.intervals, tSeconds - this.last, REP_SETTINGS.intervalMemory);
     remember(this.countTimes, tSeconds, REP_SETTINGS.gridCounts);
     this.last = tSeconds;
+    if (phantom) return false;
     this.repCount++;
     return true;
+  }
+
+  /**
+   * At the third count the cadence shows whether the first was a rep. It was not when the second
+   * came far sooner after it than the third after the second (the set's first rep swung twice), or
+   * when the counts' grid, laid back from the second by one interval, puts the first within
+   * firstRepShareOfInterval of an interval of the set's start (the start swung the pressure before
+   * any rep was done). The first count is then taken back by not counting this one.
+   */
+  private firstCountWasPhantom(tSeconds: number): boolean {
+    const [first, second] = this.countTimes;
+    if (first === undefined || second === undefined || this.startSeconds === null) return false;
+    const interval = tSeconds - second;
+    return second - first < REP_SETTINGS.phantomFirstShareOfInterval * interval || second - interval < this.startSeconds + REP_SETTINGS.firstRepShareOfInterval * interval;
   }
 }
 
