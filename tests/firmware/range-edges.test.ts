@@ -74,6 +74,24 @@ describe("a narrow hose is not a kink", () => {
   });
 });
 
+describe("a short hose ringing after a vent pulse is not a sensor jump", () => {
+  it("0.2 m of 2.8 mm hose and a 2 mL manifold: a vent pulse's 56 mmHg dip rings back 33 mmHg past the level, and no sensor-slope alarm", async () => {
+    // The air in the hose and the box rings like a mass on a spring: it swings past the level it
+    // returns to by more than half the dip, never by more than the whole dip.
+    const result = await run({
+      seed: 3,
+      limb: "arm",
+      subject: { systolic: 171, diastolic: 122, heartRate: 91, limbCircumferenceCm: 26.6, breathsPerMin: 12 },
+      cuff: { widthCm: 13.9 },
+      hardware: { pumpFreeFlowLpm: 6, pumpStallMmhg: 344, leakMmhgPerMin: 44.4, sensorNoiseMmhg: 0, sensorOffsetMmhg: 20, secondarySensorNoiseMmhg: 2.67, secondarySensorOffsetMmhg: -5.52, ventOrificeMm: 3.92, reliefMmhg: 329, hoseLengthM: 0.2, hoseInnerMm: 2.79, manifoldMl: 2 },
+      exercise: { repSeconds: 3.3, contractionSwingMmhg: 53.9, relaxedDropMmhg: 17.6, swellingMmhg: 4.8, motionArtefactMmhg: 0.8 },
+      plan: { sets: [5, 5, 5], restSeconds: 85, target: { percentLop: 40 }, lop: 176 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("sensor-slope");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
 describe("a weak pulsation in a noisy hold is not occlusion", () => {
   it("a 6.5 cm arm cuff at 68 % of its LOP, whose largest pulsation stood barely over the hold's noise: no occlusion alarm in the rest", async () => {
     // The largest pulsation the measurement passed over was 0.9 mmHg, the noise floor the hold reads

@@ -103,7 +103,7 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("sensor-slope", 1, (t) => context(t, { mmhg: t >= 0.3 ? 120 : 150, proposed: { pump: 0, vent: 0.3 } }))).toBeNull();
   });
 
-  it("sensor-slope lets the reading climb back to where it was within 0.5 s of a vent pulse (the hose refilling from the cuff), not above it nor later", () => {
+  it("sensor-slope lets the reading climb back to where it was within 0.5 s of a vent pulse (the hose refilling from the cuff), not past it by more than the dip nor later", () => {
     // One tick of vent at 0.3 s dips the sensor's side of the hose 25 mmHg; the reading rebounds when it shuts.
     const pulse = (t: number, reboundMmhg: number, reboundAt = 0.32) =>
       context(t, {
@@ -111,11 +111,11 @@ describe("alarm rules (one test each)", () => {
         proposed: { pump: 0, vent: Math.abs(t - 0.3) < 0.005 ? 0.84 : 0 },
       });
     expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 190))).toBeNull();
-    expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 215))).toBeCloseTo(0.32, 2);
+    expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 220))).toBeCloseTo(0.32, 2);
     expect(firstAlarm("sensor-slope", 1.5, (t) => pulse(t, 190, 0.9))).toBeCloseTo(0.9, 2);
   });
 
-  it("sensor-slope lets a narrow hose ring after a vent pulse (back past its level by half the dip, and down again) and drain as the pump eases, not jump beyond", () => {
+  it("sensor-slope lets a narrow hose ring after a vent pulse (back past its level by up to the dip, and down again) and drain as the pump eases, not jump beyond", () => {
     // A 26 mmHg dip at 0.3 s comes back 11 mmHg over the level before it, swings back to 150 and settles.
     const ringing = (overMmhg: number) => (t: number) =>
       context(t, {
@@ -123,6 +123,7 @@ describe("alarm rules (one test each)", () => {
         proposed: { pump: 0, vent: Math.abs(t - 0.3) < 0.005 ? 0.64 : 0 },
       });
     expect(firstAlarm("sensor-slope", 1, ringing(11))).toBeNull();
+    expect(firstAlarm("sensor-slope", 1, ringing(24))).toBeNull();
     expect(firstAlarm("sensor-slope", 1, ringing(40))).toBeCloseTo(0.32, 2);
     // The pump's start lifts the sensor's side 40 mmHg; as the pump eases the hose drains 50 mmHg in a tick.
     const easing = (fallToMmhg: number) => (t: number) =>

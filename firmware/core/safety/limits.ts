@@ -53,12 +53,12 @@ export const SAFETY_LIMITS = {
    */
   ventReboundNoiseSds: 5,
   /**
-   * ...and this share of the dip (or of the pump's climb, for the hose draining as the pump eases),
-   * at most this much: a narrow hose rings past the level it returns to (a 26 mmHg dip came back
-   * 11 mmHg over it, a 52 mmHg one 17 over).
+   * ...and this share of the dip (or of the pump's climb, for the hose draining as the pump eases):
+   * the air in a hose and the box it fills ring like a passive mass and spring, which swings past
+   * the level it returns to by at most the swing it was let go from (a 26 mmHg dip came back 11 mmHg
+   * over it, a 52 mmHg one 17 over, a 56 mmHg one behind 0.2 m of hose and a 2 mL manifold 33 over).
    */
-  reboundOvershootShare: 0.5,
-  reboundOvershootMaxMmhg: 30,
+  reboundOvershootShare: 1,
   noiseStepMaxMmhg: 15,
   noiseLearnWeight: 0.01,
 

@@ -72,7 +72,7 @@ export class SensorSlopeRule implements SafetyRule {
   readonly kind = "sensor-slope";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `reading changes faster than ${L.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it (within ${L.ventReboundSeconds} s of a vent pulse the hose refilling from the cuff, and of the pump easing the hose draining into it, are not jumps: within the span of the dip or the climb, and past the level before the pulse or the pump's start by ${L.ventReboundMarginMmhg} mmHg, ${L.ventReboundNoiseSds} standard deviations of the sensor's own noise and ${100 * L.reboundOvershootShare} % of the dip or climb, at most ${L.reboundOvershootMaxMmhg} mmHg)`;
+  readonly description = `reading changes faster than ${L.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it (within ${L.ventReboundSeconds} s of a vent pulse the hose refilling from the cuff, and of the pump easing the hose draining into it, are not jumps: within the span of the dip or the climb, and past the level before the pulse or the pump's start by ${L.ventReboundMarginMmhg} mmHg, ${L.ventReboundNoiseSds} standard deviations of the sensor's own noise and ${100 * L.reboundOvershootShare} % of the dip or climb: a ringing hose swings past its level by no more than that)`;
   private previousMmhg: number | null = null;
   private previousPump = 0;
   private previousVent = 0;
@@ -123,9 +123,9 @@ export class SensorSlopeRule implements SafetyRule {
     const sinceVentSeconds = input.t - (this.ventOpenAtSeconds ?? Number.NEGATIVE_INFINITY);
     const noiseSd = Math.sqrt((this.noiseSquare ?? 0) / 2);
     const margin = L.ventReboundMarginMmhg + L.ventReboundNoiseSds * noiseSd;
-    // An underdamped hose rings: it overshoots the level it returns to by part of the swing it
-    // returns from, and swings back, within the span of that swing.
-    const overshoot = (swingMmhg: number) => margin + Math.min(L.reboundOvershootMaxMmhg, L.reboundOvershootShare * Math.max(0, swingMmhg));
+    // An underdamped hose rings: it overshoots the level it returns to by at most the swing it
+    // returns from (a passive ring only loses energy), and swings back.
+    const overshoot = (swingMmhg: number) => margin + L.reboundOvershootShare * Math.max(0, swingMmhg);
     const beforeVent = this.beforeVentMmhg ?? Number.NaN;
     const refilling = sinceVentSeconds <= L.ventReboundSeconds && p >= this.ventLowMmhg - margin && p <= beforeVent + overshoot(beforeVent - this.ventLowMmhg);
     const sinceEasedSeconds = input.t - (this.pumpEasedAtSeconds ?? Number.NEGATIVE_INFINITY);
