@@ -132,6 +132,38 @@ describe("the slowest healthy pump is not dead", () => {
   });
 });
 
+describe("a small pump refilling a cuff after a set is not dead", () => {
+  // The pump's record must not take the limb's own movement during a short top-up for the pump's
+  // work: a rest's refill then rises far slower than the record claims, and reads as a dead pump.
+  it("a 0.5 L/min pump on a 9 cm thigh cuff at 66 bpm, topped up between beats in the rests: no pump-dead alarm", async () => {
+    const result = await run({
+      seed: 1,
+      limb: "leg",
+      subject: { limbCircumferenceCm: 71.4, heartRate: 66 },
+      cuff: { widthCm: 9 },
+      hardware: { pumpFreeFlowLpm: 0.5, pumpStallMmhg: 289, leakMmhgPerMin: 0, sensorNoiseMmhg: 2.1, hoseLengthM: 1.8, hoseInnerMm: 2.7, manifoldMl: 84, ventOrificeMm: 2.55 },
+      exercise: { repSeconds: 2.8, contractionSwingMmhg: 53, relaxedDropMmhg: 15, swellingMmhg: 11.6, motionArtefactMmhg: 7.8 },
+      plan: { sets: [28, 14, 14, 14], restSeconds: 79, target: { percentLop: 60 }, lop: 288 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("pump-dead");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+
+  it("a 0.52 L/min pump on a 15 cm thigh cuff knocked by 7.6 mmHg: no pump-dead alarm in the rests", async () => {
+    const result = await run({
+      seed: 6,
+      limb: "leg",
+      subject: { limbCircumferenceCm: 67.3 },
+      cuff: { widthCm: 15 },
+      hardware: { pumpFreeFlowLpm: 0.52, pumpStallMmhg: 896, leakMmhgPerMin: 23, sensorNoiseMmhg: 0.34, hoseLengthM: 0.2, hoseInnerMm: 6.1, manifoldMl: 21, ventOrificeMm: 2.3 },
+      exercise: { repSeconds: 5.4, contractionSwingMmhg: 57, relaxedDropMmhg: 0, swellingMmhg: 28.5, motionArtefactMmhg: 7.6 },
+      plan: { sets: [30, 15, 15], restSeconds: 36, target: { percentLop: 65 }, lop: 222 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("pump-dead");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
 describe("a small cuff behind a large vent is not a kinked hose", () => {
   it("a 4.5 cm arm cuff behind a 3.5 mm vent and a 2 mL manifold loses 8-11 mmHg to each kink probe itself: no hose-kink alarm in its holds", async () => {
     const result = await run({
