@@ -132,6 +132,22 @@ describe("the slowest healthy pump is not dead", () => {
   });
 });
 
+describe("a quiet sensor in a set is not stuck", () => {
+  it("a noiseless sensor on a 12 cm thigh cuff at 44 % LOP, 5.5 s reps of a 4 mmHg swing: the regulator holds the pressure within one count for half a second, and no sensor-stuck alarm", async () => {
+    const result = await run({
+      seed: 5,
+      limb: "leg",
+      subject: { limbCircumferenceCm: 66.6, systolic: 94, diastolic: 47, heartRate: 42 },
+      cuff: { widthCm: 12 },
+      hardware: { pumpFreeFlowLpm: 5.6, pumpStallMmhg: 1000, leakMmhgPerMin: 14, sensorNoiseMmhg: 0, hoseLengthM: 4.8, hoseInnerMm: 6.6, manifoldMl: 21, ventOrificeMm: 3.8 },
+      exercise: { repSeconds: 5.5, contractionSwingMmhg: 4, relaxedDropMmhg: 7.7, swellingMmhg: 6.9, motionArtefactMmhg: 6.2 },
+      plan: { sets: [30, 15], restSeconds: 60, target: { percentLop: 44 }, lop: 160 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("sensor-stuck");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
 describe("a small pump refilling a cuff after a set is not dead", () => {
   // The pump's record must not take the limb's own movement during a short top-up for the pump's
   // work: a rest's refill then rises far slower than the record claims, and reads as a dead pump.

@@ -132,13 +132,20 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("sensor-slope", 1, easing(100))).toBeCloseTo(0.41, 2);
   });
 
-  it("sensor-stuck fires after 0.5 s of identical counts in a set or while the pump works, after 2 s in a sealed still hold, never while vented at zero", () => {
-    const frozen = (over: Over) => (t: number) => context(t, { ...over, est: t >= 1 ? { counts: 7000 } : {} });
-    expect(firstAlarm("sensor-stuck", 4, frozen({}))! - 1).toBeCloseTo(0.5, 1);
+  it("sensor-stuck fires after 0.5 s of identical counts from a sensor whose own noise moved every sample, or while the pump works; after 2 s from a quiet sensor, in a set as in a still hold; never while vented at zero", () => {
+    // Frozen at 2 s: before, a noisy sensor's counts scatter by 6 counts (0.15 mmHg on the reference
+    // build), a quiet one's follow the pressure, one count every tenth of a second.
+    const noise = gaussian(3, 6);
+    const noisy = () => 7000 + Math.round(noise());
+    const quiet = (t: number) => 7000 + Math.floor(10 * t);
+    const frozen = (before: (t: number) => number, over: Over) => (t: number) => context(t, { ...over, est: { counts: t >= 2 ? 7000 : before(t) } });
     const still = { phase: "rest" as const, exercising: false };
-    expect(firstAlarm("sensor-stuck", 4, frozen({ ...still, proposed: { pump: 0.6, vent: 0 } }))! - 1).toBeCloseTo(0.5, 1);
-    expect(firstAlarm("sensor-stuck", 4, frozen(still))! - 1).toBeCloseTo(2, 1);
-    expect(firstAlarm("sensor-stuck", 4, (t) => context(t, { mmhg: 0, state: "vented", est: { counts: 2000 } }))).toBeNull();
+    expect(firstAlarm("sensor-stuck", 5, frozen(noisy, {}))! - 2).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("sensor-stuck", 5, frozen(noisy, still))! - 2).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("sensor-stuck", 5, frozen(quiet, {}))! - 2).toBeCloseTo(2, 1);
+    expect(firstAlarm("sensor-stuck", 5, frozen(quiet, { ...still, proposed: { pump: 0.6, vent: 0 } }))! - 2).toBeCloseTo(0.5, 1);
+    expect(firstAlarm("sensor-stuck", 5, frozen(quiet, still))! - 2).toBeCloseTo(2, 1);
+    expect(firstAlarm("sensor-stuck", 5, (t) => context(t, { mmhg: 0, state: "vented", est: { counts: t >= 2 ? 2000 : noisy() } }))).toBeNull();
   });
 
   it("hose-kink fires when the pump lifts the reading past the hose's own jump: on a wide hose 40 mmHg at 1000 mmHg/s; on a hose that jumped 70 mmHg at its first start, 110 mmHg but not 100; never at 40 mmHg/s", () => {

@@ -149,6 +149,45 @@ export class SensorSlopeRule implements SafetyRule {
   }
 }
 
+/**
+ * How much of a sensor's sample-to-sample change is its own noise: the share of samples whose counts'
+ * second difference reaches stuckNoiseStepCounts, learned while the pump and vent commands hold steady
+ * (a change of command bends the pressure within a sample or two). Null before anything is learned.
+ */
+class CountNoise {
+  private readonly last: number[] = [];
+  private steadyTicks = 0;
+  private previousCommand: string | null = null;
+  share: number | null = null;
+
+  update(counts: number | null, pump: number, vent: number): void {
+    const command = `${pump} ${vent}`;
+    this.steadyTicks = command === this.previousCommand ? this.steadyTicks + 1 : 0;
+    this.previousCommand = command;
+    if (counts === null || !Number.isFinite(counts)) {
+      this.last.length = 0;
+      return;
+    }
+    this.last.push(counts);
+    if (this.last.length > 3) this.last.shift();
+    if (this.last.length < 3 || this.steadyTicks < 3) return;
+    const [a, b, c] = this.last as [number, number, number];
+    const step = Math.abs(a - 2 * b + c) >= L.stuckNoiseStepCounts ? 1 : 0;
+    this.share = this.share === null ? step : this.share + L.noiseLearnWeight * (step - this.share);
+  }
+
+  get noisy(): boolean {
+    return this.share !== null && this.share >= L.stuckNoisyShare;
+  }
+
+  reset(): void {
+    this.last.length = 0;
+    this.steadyTicks = 0;
+    this.previousCommand = null;
+    this.share = null;
+  }
+}
+
 /** How long one sensor's counts have not changed, and for how much of that something should have moved them. */
 class FrozenCounts {
   private lastCounts: number | null = null;
@@ -230,17 +269,21 @@ export class SensorStuckRule implements SafetyRule {
   readonly kind = "sensor-stuck";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or the limb contracts, or ${L.stuckSealedSeconds} s while the sealed, still cuff is pressurised; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg`;
+  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or, in a pressurised cuff, while the sensor's own noise moves its counts from sample to sample (their second difference reaching ${L.stuckNoiseStepCounts} counts in over ${100 * L.stuckNoisyShare} % of the samples), or ${L.stuckSealedSeconds} s otherwise in a pressurised cuff; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg`;
   private readonly first = new FrozenCounts();
+  private readonly firstNoise = new CountNoise();
   private readonly second = new SecondFrozen();
 
   check(input: SafetyInput): string | null {
     const { t, estimate, proposed } = input;
     // Before the first zero the reading still carries the sensor's own offset (up to 25 mmHg) in a vented cuff.
     const pressurised = input.zeroed && estimate.mmhg > L.pressurisedMmhg;
-    // Contractions move the pressure within any half second, and so do pump and vent: the shorter
-    // limit counts from the first such sample of the frozen stretch.
-    const moving = proposed.pump > L.movingPumpDuty || (pressurised && (input.exercising || proposed.vent > L.movingVentOpening));
+    // Pump and vent move the pressure within any half second, and a noisy sensor's counts move with
+    // every sample: the shorter limit counts from the first such sample of the frozen stretch. A
+    // contraction does not: the regulator can hold the pressure within one count through part of a rep.
+    const noisy = this.firstNoise.noisy;
+    this.firstNoise.update(estimate.counts, proposed.pump, proposed.vent);
+    const moving = proposed.pump > L.movingPumpDuty || (pressurised && (noisy || proposed.vent > L.movingVentOpening));
     const { frozenFor, movingFor } = this.first.update(t, estimate.counts, moving);
     const frozen = (movingFor >= L.stuckSeconds && frozenFor >= L.stuckSeconds) || (pressurised && frozenFor >= L.stuckSealedSeconds);
     if (frozen) return `pressure reading frozen at ${estimate.mmhg.toFixed(1)} mmHg for ${frozenFor.toFixed(1)} s`;
@@ -260,6 +303,7 @@ export class SensorStuckRule implements SafetyRule {
 
   reset(): void {
     this.first.reset();
+    this.firstNoise.reset();
     this.second.reset();
   }
 }
