@@ -172,7 +172,7 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 1, vent: 0 }, mmhg: 100 + 40 * t, est: { slopeMmhgPerSecond: 40 } }))).toBeNull();
   });
 
-  it("hose-kink lets the pump lift the reading back to where it was before a vent pulse it restarts right after, even long after the pump last stopped", () => {
+  it("hose-kink lets the pump lift the reading back to where it was before a vent pulse it restarts right after, even long after the pump last stopped or idling until the pulse", () => {
     // The inflation's first 0.6 s at full duty shows a hose that jumps by little (a climb of 35 mmHg is a kink).
     // The pump stops at 0.7 s; at 1 s a vent pulse drains the sensor's side 50 mmHg and the pump restarts 20 ms later.
     const afterPulse = (backToMmhg: number) => (t: number) => {
@@ -184,6 +184,16 @@ describe("alarm rules (one test each)", () => {
     };
     expect(firstAlarm("hose-kink", 2, afterPulse(170))).toBeNull();
     expect(firstAlarm("hose-kink", 2, afterPulse(215))).not.toBeNull();
+    // The pump idles from 0.7 s at a duty too low to count as pumping until the pulse, and restarts the tick the vent shuts.
+    const restartAtOnce = (backToMmhg: number) => (t: number) => {
+      if (t < 0.7) return context(t, { state: "inflating", phase: "inflate", settled: false, exercising: false, mmhg: 160 + 10 * t, proposed: { pump: 1, vent: 0 } });
+      const refill = Math.min(backToMmhg - 122, Math.max(0, (t - 1.01) * 1500));
+      const fast = t > 1.01 && refill < backToMmhg - 122;
+      const pump = t < 1 ? 0.2 : t < 1.005 ? 0 : 1;
+      return context(t, { phase: "rest", exercising: false, mmhg: t < 1.005 ? 167 : 122 + refill, proposed: { pump, vent: Math.abs(t - 1) < 0.005 ? 0.66 : 0 }, est: { slopeMmhgPerSecond: fast ? 1500 : 0 } });
+    };
+    expect(firstAlarm("hose-kink", 2, restartAtOnce(170))).toBeNull();
+    expect(firstAlarm("hose-kink", 2, restartAtOnce(215))).not.toBeNull();
   });
 
   it("hose-kink fires on a kink probe that drops the reading 17 mmHg, not 2", () => {
