@@ -158,7 +158,7 @@ class CountNoise {
   private readonly last: number[] = [];
   private steadyTicks = 0;
   private previousCommand: string | null = null;
-  share: number | null = null;
+  private share: number | null = null;
 
   update(counts: number | null, pump: number, vent: number): void {
     const command = `${pump} ${vent}`;
