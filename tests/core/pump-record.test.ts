@@ -40,10 +40,23 @@ describe("the pump's record", () => {
     for (let i = 0; i < 20; i++) {
       // Each burst starts with a 20 mmHg jump in 0.1 s (a narrow hose), then the cuff rises at 10 mmHg/s.
       state = drive(record, state, 0.1, 1, () => 200, true, 0, true);
-      state = drive(record, state, 0.9, 1, () => 10);
-      state = { t: state.t + 1, mmhg: state.mmhg - 29 };
+      state = drive(record, state, 1.4, 1, () => 10);
+      state = { t: state.t + 1, mmhg: state.mmhg - 34 };
     }
     expect(record.learnedRateAt(125)).toBeCloseTo(10, 0);
+  });
+
+  it("learns nothing from top-ups shorter than a window, where a heartbeat or a knock lifts the pressure as fast as a pump", () => {
+    const record = new PumpRecord(0.15);
+    // The inflation: 2 mmHg/s from 100 to 130 mmHg.
+    let state = drive(record, { t: 0, mmhg: 100 }, 15, 1, () => 2);
+    expect(record.learnedRateAt(115)).toBeCloseTo(2, 1);
+    for (let i = 0; i < 20; i++) {
+      // A top-up at 110 mmHg whose last quarter second a knock (or a beat's upstroke) lifts at 40 mmHg/s.
+      state = drive(record, { t: state.t + 1, mmhg: 110 }, 0.3, 1, () => 2, true, 0, true);
+      state = drive(record, state, 0.25, 1, () => 40);
+    }
+    expect(record.learnedRateAt(115)).toBeCloseTo(2, 1);
   });
 
   it("learns nothing in a set with contractions, and claims nothing before the pump was seen working", () => {

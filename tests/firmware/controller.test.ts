@@ -252,7 +252,7 @@ describe("host silence", () => {
 });
 
 describe("faults latch vented until acknowledged", () => {
-  it("a stuck sensor mid-hold (the cuff sealed) vents within 2.1 s and needs an acknowledgement once deflated", () => {
+  it("a stuck sensor mid-hold (the cuff sealed) vents within 0.6 s and needs an acknowledgement once deflated", () => {
     const h = firmwareHarness();
     h.ready();
     h.knowLop(200);
@@ -262,9 +262,8 @@ describe("faults latch vented until acknowledged", () => {
     h.plant.injectFault("sensor-stuck");
     const at = h.now();
     h.run(5, () => h.controller.stateName === "fault");
-    // Sealed and still, a quiet sensor may read one count for a whole slow heart beat: 2 s (stuckSealedSeconds).
-    expect(h.now() - at).toBeGreaterThan(1.5);
-    expect(h.now() - at).toBeLessThanOrEqual(2.1);
+    // The reference sensor's own noise (0.15 mmHg, 6 counts) moves its counts with every sample: 0.5 s.
+    expect(h.now() - at).toBeLessThanOrEqual(0.6);
     expect(h.board.effectiveActuation()).toEqual({ pump: 0, vent: 1 });
     expect(h.send({ type: "hold", cuff: 0, target: { mmhg: 100 } })[0]).toMatchObject({ type: "nack", reason: "fault-latched" });
     // The frozen reading still says 150 mmHg, so the fault cannot be acknowledged.

@@ -60,6 +60,26 @@ describe("a narrow hose is not a kink", () => {
     expect(result.endReason).toMatch(/plan complete/);
   });
 
+  it("a vent pulse in a set through 2.4 m of 2 mm hose, the pump restarting the tick the vent shuts: the climb back counts from the level before the pulse, no hose-kink alarm", async () => {
+    // The pump idled at a duty too low to count before the pulse; the reading dipped 35 mmHg and
+    // climbed back 37 mmHg within 0.07 s, to 2 mmHg over where it was.
+    const result = await run({
+      seed: 1436488,
+      limb: "leg",
+      subject: { systolic: 103, diastolic: 88, heartRate: 127, limbCircumferenceCm: 55.6, breathsPerMin: 20, arteryStiffnessMmhg: 51, pulsationAtLopFraction: 0.32, supraLopTailPercent: 65, lopResidualMmhg: -28.7, respiratorySwingMmhg: 3, heartRateVariabilityPercent: 4.3, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 1.92 },
+      cuff: { widthCm: 12.6 },
+      hardware: {
+        pumpFreeFlowLpm: 4.91, pumpStallMmhg: 723.12, leakMmhgPerMin: 16.3, sensorNoiseMmhg: 2.79, sensorOffsetMmhg: -11.54, sensorDriftMmhgPerMin: 0, sensorSpanErrorPercent: 0.49,
+        secondarySensorNoiseMmhg: 0, secondarySensorOffsetMmhg: 5.13, secondarySensorDriftMmhgPerMin: 0.1, secondarySensorSpanErrorPercent: -0.51,
+        ventOrificeMm: 3.51, reliefMmhg: 255.4, hoseLengthM: 2.39, hoseInnerMm: 2, manifoldMl: 14.5, distalPulseSensor: false,
+      },
+      exercise: { repSeconds: 2.2, contractionSwingMmhg: 45.4, relaxedDropMmhg: 39.4, swellingMmhg: 11.8, motionArtefactMmhg: 5.7 },
+      plan: { mode: "sets", sets: [16, 8, 8, 8], restSeconds: 36, countReps: true, target: { percentLop: 71 }, lop: 151 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+
   it("top-ups in a rest through 1.75 m of 2.1 mm hose with a 5.6 L/min pump: no hose-kink alarm", async () => {
     const result = await run({
       limb: "arm",
@@ -70,6 +90,24 @@ describe("a narrow hose is not a kink", () => {
       plan: { sets: [6, 5], restSeconds: 30, target: { percentLop: 77 }, lop: 205 },
     });
     expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
+describe("a short hose ringing after a vent pulse is not a sensor jump", () => {
+  it("0.2 m of 2.8 mm hose and a 2 mL manifold: a vent pulse's 56 mmHg dip rings back 33 mmHg past the level, and no sensor-slope alarm", async () => {
+    // The air in the hose and the box rings like a mass on a spring: it swings past the level it
+    // returns to by more than half the dip, never by more than the whole dip.
+    const result = await run({
+      seed: 3,
+      limb: "arm",
+      subject: { systolic: 171, diastolic: 122, heartRate: 91, limbCircumferenceCm: 26.6, breathsPerMin: 12 },
+      cuff: { widthCm: 13.9 },
+      hardware: { pumpFreeFlowLpm: 6, pumpStallMmhg: 344, leakMmhgPerMin: 44.4, sensorNoiseMmhg: 0, sensorOffsetMmhg: 20, secondarySensorNoiseMmhg: 2.67, secondarySensorOffsetMmhg: -5.52, ventOrificeMm: 3.92, reliefMmhg: 329, hoseLengthM: 0.2, hoseInnerMm: 2.79, manifoldMl: 2 },
+      exercise: { repSeconds: 3.3, contractionSwingMmhg: 53.9, relaxedDropMmhg: 17.6, swellingMmhg: 4.8, motionArtefactMmhg: 0.8 },
+      plan: { sets: [5, 5, 5], restSeconds: 85, target: { percentLop: 40 }, lop: 176 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("sensor-slope");
     expect(result.endReason).toMatch(/plan complete/);
   });
 });
@@ -108,6 +146,54 @@ describe("the slowest healthy pump is not dead", () => {
       hardware: { pumpFreeFlowLpm: 0.5, pumpStallMmhg: 500, leakMmhgPerMin: 20, sensorNoiseMmhg: 3, hoseLengthM: 5, hoseInnerMm: 6, manifoldMl: 40, ventOrificeMm: 2 },
       exercise: { repSeconds: 3, contractionSwingMmhg: 20 },
       plan: { sets: [5], restSeconds: 20, target: { percentLop: 40 }, lop: 250 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("pump-dead");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
+describe("a quiet sensor in a set is not stuck", () => {
+  it("a noiseless sensor on a 12 cm thigh cuff at 44 % LOP, 5.5 s reps of a 4 mmHg swing: the regulator holds the pressure within one count for half a second, and no sensor-stuck alarm", async () => {
+    const result = await run({
+      seed: 5,
+      limb: "leg",
+      subject: { limbCircumferenceCm: 66.6, systolic: 94, diastolic: 47, heartRate: 42 },
+      cuff: { widthCm: 12 },
+      hardware: { pumpFreeFlowLpm: 5.6, pumpStallMmhg: 1000, leakMmhgPerMin: 14, sensorNoiseMmhg: 0, hoseLengthM: 4.8, hoseInnerMm: 6.6, manifoldMl: 21, ventOrificeMm: 3.8 },
+      exercise: { repSeconds: 5.5, contractionSwingMmhg: 4, relaxedDropMmhg: 7.7, swellingMmhg: 6.9, motionArtefactMmhg: 6.2 },
+      plan: { sets: [30, 15], restSeconds: 60, target: { percentLop: 44 }, lop: 160 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("sensor-stuck");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
+describe("a small pump refilling a cuff after a set is not dead", () => {
+  // The pump's record must not take the limb's own movement during a short top-up for the pump's
+  // work: a rest's refill then rises far slower than the record claims, and reads as a dead pump.
+  it("a 0.5 L/min pump on a 9 cm thigh cuff at 66 bpm, topped up between beats in the rests: no pump-dead alarm", async () => {
+    const result = await run({
+      seed: 1,
+      limb: "leg",
+      subject: { limbCircumferenceCm: 71.4, heartRate: 66 },
+      cuff: { widthCm: 9 },
+      hardware: { pumpFreeFlowLpm: 0.5, pumpStallMmhg: 289, leakMmhgPerMin: 0, sensorNoiseMmhg: 2.1, hoseLengthM: 1.8, hoseInnerMm: 2.7, manifoldMl: 84, ventOrificeMm: 2.55 },
+      exercise: { repSeconds: 2.8, contractionSwingMmhg: 53, relaxedDropMmhg: 15, swellingMmhg: 11.6, motionArtefactMmhg: 7.8 },
+      plan: { sets: [28, 14, 14, 14], restSeconds: 79, target: { percentLop: 60 }, lop: 288 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("pump-dead");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+
+  it("a 0.52 L/min pump on a 15 cm thigh cuff knocked by 7.6 mmHg: no pump-dead alarm in the rests", async () => {
+    const result = await run({
+      seed: 6,
+      limb: "leg",
+      subject: { limbCircumferenceCm: 67.3 },
+      cuff: { widthCm: 15 },
+      hardware: { pumpFreeFlowLpm: 0.52, pumpStallMmhg: 896, leakMmhgPerMin: 23, sensorNoiseMmhg: 0.34, hoseLengthM: 0.2, hoseInnerMm: 6.1, manifoldMl: 21, ventOrificeMm: 2.3 },
+      exercise: { repSeconds: 5.4, contractionSwingMmhg: 57, relaxedDropMmhg: 0, swellingMmhg: 28.5, motionArtefactMmhg: 7.6 },
+      plan: { sets: [30, 15, 15], restSeconds: 36, target: { percentLop: 65 }, lop: 222 },
     });
     expect(result.alarms.map((a) => a.kind)).not.toContain("pump-dead");
     expect(result.endReason).toMatch(/plan complete/);

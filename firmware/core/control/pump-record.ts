@@ -16,11 +16,23 @@ export const PUMP_LEARNING = {
   binCount: 32,
   /** A stretch is judged from this long after the pump starts (the hose's pump side fills within about 0.26 s). */
   settleSeconds: 0.3,
-  /** A window closes after this much full-speed time, or once the pressure moved one bin; cut short by the stretch's end, it counts only if it lasted this long. */
+  /**
+   * A window closes after this much full-speed time, or once the pressure moved one bin. One cut
+   * short by the stretch's end teaches only if it lasted minWindowSeconds and the stretch was a fill
+   * (it ran at least one window its whole course): a top-up, started and stopped by a regulator that
+   * answers the heartbeats, reads a beat's upstroke as the pump's work (a 0.5 L/min pump on a 9 cm
+   * thigh cuff: 5-9 mmHg/s learned where it gives 2-3).
+   */
   windowEffortSeconds: 1,
   minWindowSeconds: 0.2,
   /** Each window moves its bin this share of the way to what it saw. */
   weight: 0.3,
+  /**
+   * A window may raise a bin already learned to at most this many times its rate: a pump never
+   * gains strength, while a knock lifts the pressure 10 mmHg in a quarter second as straight as a
+   * pump would (66 mmHg/s seen where a 0.5 L/min pump gives 2).
+   */
+  maxGainOverLearned: 2,
   /**
    * A window whose readings stray from its straight line by more than this (root mean square) saw
    * the limb move (a knock: up to 30 mmHg for a quarter second) and teaches nothing; filtered sensor
@@ -61,6 +73,8 @@ export class PumpRecord {
   /** Full-speed rise per pressure bin (NaN where nothing was seen). */
   private readonly rates = new Float64Array(A.binCount).fill(Number.NaN);
   private stretchSinceSeconds: number | null = null;
+  /** This stretch ran a window its whole course: a fill, not a top-up. */
+  private fillSeen = false;
   private window: Window | null = null;
   private lastSeconds: number | null = null;
 
@@ -90,8 +104,11 @@ export class PumpRecord {
     const speed = this.speedOf(tick.pump);
     const pumping = tick.still && Number.isFinite(tick.mmhg) && speed >= A.minSpeed && tick.vent === 0;
     if (!pumping) {
-      this.close();
+      const w = this.window;
+      const lasted = w !== null && tick.t - w.startSeconds >= A.minWindowSeconds - 1e-9;
+      this.close(this.fillSeen && lasted);
       this.stretchSinceSeconds = null;
+      this.fillSeen = false;
       return;
     }
     this.stretchSinceSeconds ??= tick.t;
@@ -105,7 +122,10 @@ export class PumpRecord {
     w.sumXX += x * x;
     w.sumXY += x * tick.mmhg;
     w.sumYY += tick.mmhg * tick.mmhg;
-    if (w.effortSeconds >= A.windowEffortSeconds || Math.abs(tick.mmhg - w.firstMmhg) >= A.binMmhg) this.close(true);
+    if (w.effortSeconds >= A.windowEffortSeconds || Math.abs(tick.mmhg - w.firstMmhg) >= A.binMmhg) {
+      this.close(true);
+      this.fillSeen = true;
+    }
   }
 
   /** Interpolated between the nearest learned bins (flat beyond them); null if none is learned. */
@@ -125,12 +145,11 @@ export class PumpRecord {
     return this.rates[below]! + share * (this.rates[above]! - this.rates[below]!);
   }
 
-  /** Ends the window: its slope, if it ran its course or lasted long enough, goes to the bin of its mean pressure. */
-  private close(complete = false): void {
+  /** Ends the window: its slope, if it teaches, goes to the bin of its mean pressure. */
+  private close(teaches: boolean): void {
     const w = this.window;
     this.window = null;
-    if (!w || w.n < 3) return;
-    if (!complete && (this.lastSeconds ?? w.startSeconds) - w.startSeconds < A.minWindowSeconds - 1e-9) return;
+    if (!w || w.n < 3 || !teaches) return;
     const sxx = w.sumXX - (w.sumX * w.sumX) / w.n;
     if (sxx <= 0) return;
     const sxy = w.sumXY - (w.sumX * w.sumY) / w.n;
@@ -141,6 +160,7 @@ export class PumpRecord {
     const bin = binOf(w.sumY / w.n);
     const old = this.rates[bin]!;
     const rate = Math.max(0, slope);
+    if (old > 0 && rate > A.maxGainOverLearned * old) return;
     this.rates[bin] = Number.isNaN(old) ? rate : old + A.weight * (rate - old);
   }
 }

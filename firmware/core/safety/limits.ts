@@ -53,12 +53,12 @@ export const SAFETY_LIMITS = {
    */
   ventReboundNoiseSds: 5,
   /**
-   * ...and this share of the dip (or of the pump's climb, for the hose draining as the pump eases),
-   * at most this much: a narrow hose rings past the level it returns to (a 26 mmHg dip came back
-   * 11 mmHg over it, a 52 mmHg one 17 over).
+   * ...and this share of the dip (or of the pump's climb, for the hose draining as the pump eases):
+   * the air in a hose and the box it fills ring like a passive mass and spring, which swings past
+   * the level it returns to by at most the swing it was let go from (a 26 mmHg dip came back 11 mmHg
+   * over it, a 52 mmHg one 17 over, a 56 mmHg one behind 0.2 m of hose and a 2 mL manifold 33 over).
    */
-  reboundOvershootShare: 0.5,
-  reboundOvershootMaxMmhg: 30,
+  reboundOvershootShare: 1,
   noiseStepMaxMmhg: 15,
   noiseLearnWeight: 0.01,
 
@@ -67,10 +67,25 @@ export const SAFETY_LIMITS = {
   /** Pump duty and vent opening above which the reading must move. */
   movingPumpDuty: 0.3,
   movingVentOpening: 0.05,
-  /** Identical samples for this long while the pump or vent works (or the limb contracts) mean a frozen sensor... */
+  /** Identical samples for this long while the pump or vent works, or the sensor's own noise should move them, mean a frozen sensor... */
   stuckSeconds: 0.5,
-  /** ...and for this long in a sealed, still, pressurised cuff, where a slow heart leaves a quiet sensor on one count between beats. */
+  /**
+   * ...and for this long otherwise in a pressurised cuff: a quiet sensor reads one count while the
+   * pressure stands within it, between a slow heart's beats, or in a set where the regulator's pump
+   * balances a slow contraction and the leak (a noiseless sensor on a thigh at 91 mmHg held one
+   * count for 0.5 s in a set of 5.5 s reps with a 4 mmHg swing).
+   */
   stuckSealedSeconds: 2,
+  /**
+   * A sensor is noisy when the second difference of its counts (three samples in a row, the pump and
+   * vent commands unchanged) reaches stuckNoiseStepCounts in over stuckNoisyShare of the samples, each
+   * moving the share noiseLearnWeight of the way: white noise of 2 counts does (its second difference
+   * has 2.45 times its spread), and then 50 identical counts have no chance; a pressure moving smoothly
+   * (contractions, a steady pump or vent) bends its counts by under one count a sample, and knocks and
+   * heartbeats' upstrokes only for a few samples.
+   */
+  stuckNoiseStepCounts: 3,
+  stuckNoisyShare: 0.5,
   /** The second sensor's counts standing still while the first sensor's reading, smoothed, moves this much (seven of its 0.4 mmHg steps). */
   secondFrozenWhileFirstMovesMmhg: 3,
   secondFrozenSmoothingSeconds: 0.2,

@@ -49,9 +49,10 @@ class ClimbWatch {
     this.ventWasOpen = ventOpen;
     const sinceShut = t - this.ventShutSeconds;
     // With the pump off, the lowest reading since it stopped or the vent last shut; a climb above it
-    // is the cuff refilling the hose. Only what follows the vent's last pulse tells of that pulse.
+    // is the cuff refilling the hose. Only what follows the vent's last pulse tells of that pulse,
+    // even when the pump starts as the vent shuts (then nothing is seen of it).
     const pumpOff = proposed.pump <= L.kinkPumpDuty;
-    if (pumpOff && (!this.pumpWasOff || ventShut)) {
+    if ((pumpOff && !this.pumpWasOff) || ventShut) {
       this.lowSincePumpOffMmhg = p;
       this.refilled = false;
       this.pumpOffSeconds = 0;

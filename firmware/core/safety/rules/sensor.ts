@@ -72,7 +72,7 @@ export class SensorSlopeRule implements SafetyRule {
   readonly kind = "sensor-slope";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `reading changes faster than ${L.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it (within ${L.ventReboundSeconds} s of a vent pulse the hose refilling from the cuff, and of the pump easing the hose draining into it, are not jumps: within the span of the dip or the climb, and past the level before the pulse or the pump's start by ${L.ventReboundMarginMmhg} mmHg, ${L.ventReboundNoiseSds} standard deviations of the sensor's own noise and ${100 * L.reboundOvershootShare} % of the dip or climb, at most ${L.reboundOvershootMaxMmhg} mmHg)`;
+  readonly description = `reading changes faster than ${L.impossibleSlopeMmhgPerSecond} mmHg/s in a direction no actuator pushed it (within ${L.ventReboundSeconds} s of a vent pulse the hose refilling from the cuff, and of the pump easing the hose draining into it, are not jumps: within the span of the dip or the climb, and past the level before the pulse or the pump's start by ${L.ventReboundMarginMmhg} mmHg, ${L.ventReboundNoiseSds} standard deviations of the sensor's own noise and ${100 * L.reboundOvershootShare} % of the dip or climb: a ringing hose swings past its level by no more than that)`;
   private previousMmhg: number | null = null;
   private previousPump = 0;
   private previousVent = 0;
@@ -123,9 +123,9 @@ export class SensorSlopeRule implements SafetyRule {
     const sinceVentSeconds = input.t - (this.ventOpenAtSeconds ?? Number.NEGATIVE_INFINITY);
     const noiseSd = Math.sqrt((this.noiseSquare ?? 0) / 2);
     const margin = L.ventReboundMarginMmhg + L.ventReboundNoiseSds * noiseSd;
-    // An underdamped hose rings: it overshoots the level it returns to by part of the swing it
-    // returns from, and swings back, within the span of that swing.
-    const overshoot = (swingMmhg: number) => margin + Math.min(L.reboundOvershootMaxMmhg, L.reboundOvershootShare * Math.max(0, swingMmhg));
+    // An underdamped hose rings: it overshoots the level it returns to by at most the swing it
+    // returns from (a passive ring only loses energy), and swings back.
+    const overshoot = (swingMmhg: number) => margin + L.reboundOvershootShare * Math.max(0, swingMmhg);
     const beforeVent = this.beforeVentMmhg ?? Number.NaN;
     const refilling = sinceVentSeconds <= L.ventReboundSeconds && p >= this.ventLowMmhg - margin && p <= beforeVent + overshoot(beforeVent - this.ventLowMmhg);
     const sinceEasedSeconds = input.t - (this.pumpEasedAtSeconds ?? Number.NEGATIVE_INFINITY);
@@ -146,6 +146,45 @@ export class SensorSlopeRule implements SafetyRule {
     this.pumpHighMmhg = Number.NEGATIVE_INFINITY;
     this.pumpEasedAtSeconds = null;
     this.noiseSquare = null;
+  }
+}
+
+/**
+ * How much of a sensor's sample-to-sample change is its own noise: the share of samples whose counts'
+ * second difference reaches stuckNoiseStepCounts, learned while the pump and vent commands hold steady
+ * (a change of command bends the pressure within a sample or two). Null before anything is learned.
+ */
+class CountNoise {
+  private readonly last: number[] = [];
+  private steadyTicks = 0;
+  private previousCommand: string | null = null;
+  private share: number | null = null;
+
+  update(counts: number | null, pump: number, vent: number): void {
+    const command = `${pump} ${vent}`;
+    this.steadyTicks = command === this.previousCommand ? this.steadyTicks + 1 : 0;
+    this.previousCommand = command;
+    if (counts === null || !Number.isFinite(counts)) {
+      this.last.length = 0;
+      return;
+    }
+    this.last.push(counts);
+    if (this.last.length > 3) this.last.shift();
+    if (this.last.length < 3 || this.steadyTicks < 3) return;
+    const [a, b, c] = this.last as [number, number, number];
+    const step = Math.abs(a - 2 * b + c) >= L.stuckNoiseStepCounts ? 1 : 0;
+    this.share = this.share === null ? step : this.share + L.noiseLearnWeight * (step - this.share);
+  }
+
+  get noisy(): boolean {
+    return this.share !== null && this.share >= L.stuckNoisyShare;
+  }
+
+  reset(): void {
+    this.last.length = 0;
+    this.steadyTicks = 0;
+    this.previousCommand = null;
+    this.share = null;
   }
 }
 
@@ -230,17 +269,21 @@ export class SensorStuckRule implements SafetyRule {
   readonly kind = "sensor-stuck";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or the limb contracts, or ${L.stuckSealedSeconds} s while the sealed, still cuff is pressurised; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg`;
+  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or, in a pressurised cuff, while the sensor's own noise moves its counts from sample to sample (their second difference reaching ${L.stuckNoiseStepCounts} counts in over ${100 * L.stuckNoisyShare} % of the samples), or ${L.stuckSealedSeconds} s otherwise in a pressurised cuff; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg`;
   private readonly first = new FrozenCounts();
+  private readonly firstNoise = new CountNoise();
   private readonly second = new SecondFrozen();
 
   check(input: SafetyInput): string | null {
     const { t, estimate, proposed } = input;
     // Before the first zero the reading still carries the sensor's own offset (up to 25 mmHg) in a vented cuff.
     const pressurised = input.zeroed && estimate.mmhg > L.pressurisedMmhg;
-    // Contractions move the pressure within any half second, and so do pump and vent: the shorter
-    // limit counts from the first such sample of the frozen stretch.
-    const moving = proposed.pump > L.movingPumpDuty || (pressurised && (input.exercising || proposed.vent > L.movingVentOpening));
+    // Pump and vent move the pressure within any half second, and a noisy sensor's counts move with
+    // every sample: the shorter limit counts from the first such sample of the frozen stretch. A
+    // contraction does not: the regulator can hold the pressure within one count through part of a rep.
+    const noisy = this.firstNoise.noisy;
+    this.firstNoise.update(estimate.counts, proposed.pump, proposed.vent);
+    const moving = proposed.pump > L.movingPumpDuty || (pressurised && (noisy || proposed.vent > L.movingVentOpening));
     const { frozenFor, movingFor } = this.first.update(t, estimate.counts, moving);
     const frozen = (movingFor >= L.stuckSeconds && frozenFor >= L.stuckSeconds) || (pressurised && frozenFor >= L.stuckSealedSeconds);
     if (frozen) return `pressure reading frozen at ${estimate.mmhg.toFixed(1)} mmHg for ${frozenFor.toFixed(1)} s`;
@@ -260,6 +303,7 @@ export class SensorStuckRule implements SafetyRule {
 
   reset(): void {
     this.first.reset();
+    this.firstNoise.reset();
     this.second.reset();
   }
 }
