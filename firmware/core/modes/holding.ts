@@ -5,6 +5,7 @@
  */
 import { type Actuation, SEALED } from "../actuation.ts";
 import { holdBand, initialRegulatorState, type LearnedActuators, regulate, type RegulatorGains, type RegulatorState } from "../control/regulator.ts";
+import { HuntingGuard } from "../control/hunting.ts";
 import { KINK_PROBE, KinkProbe } from "../diagnostics/kink-probe.ts";
 import { OcclusionMonitor } from "../diagnostics/occlusion-monitor.ts";
 import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
@@ -49,6 +50,7 @@ export class Holding {
   /** The rate (mmHg/s, positive = pump) the last step drove the pump and vent at, as the learned actuators put it. */
   lastRateMmhgPerSecond = 0;
   private readonly kinkProbe = new KinkProbe();
+  private readonly hunting: HuntingGuard;
   private readonly pulseMonitor: PulseMonitor;
   /** The limb's evidence of occlusion: what is left of its pulsation in a still hold. */
   private readonly occlusion: OcclusionMonitor;
@@ -59,6 +61,7 @@ export class Holding {
     private readonly actuators: LearnedActuators,
   ) {
     this.pulseMonitor = new PulseMonitor(sampleHz);
+    this.hunting = new HuntingGuard(sampleHz);
     this.occlusion = new OcclusionMonitor(sampleHz);
   }
 
@@ -99,6 +102,7 @@ export class Holding {
     const p = estimate.mmhg;
     this.occlusion.update(t, estimate.rawMmhg, p, this.settled && style.still && !style.exercising);
     let actuation: Actuation;
+    let regulating = false;
     if (this.settled && style.still) {
       const held = holdBand(this.regulator, targetMmhg, p, dtSeconds, this.actuators, this.gains);
       this.regulator = held.state;
@@ -108,10 +112,12 @@ export class Holding {
       actuation = { pump: 1, vent: 0 };
     } else {
       const aim = style.biased ? targetMmhg * (1 + HOLDING.setBiasFraction) : targetMmhg;
-      const result = regulate(this.regulator, aim, p, dtSeconds, this.actuators, this.gains);
+      const result = regulate(this.regulator, aim, p, dtSeconds, this.actuators, this.scaledGains());
       this.regulator = result.state;
       actuation = result.actuation;
+      regulating = true;
     }
+    this.hunting.update(dtSeconds, p, targetMmhg, actuation, regulating && !this.kinkProbe.probing);
     if (!this.settled) return this.answer(p, actuation, NO_DIAGNOSTICS);
     const pulsationShare = this.occlusion.shareOf(envelope, SAFETY_LIMITS.occludedPulsationShare);
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
@@ -127,6 +133,15 @@ export class Holding {
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the
     // regulator keeps working: a pause would cost the set its pressure, and a kink shows in the rest.
     return this.answer(p, style.still && waiting && this.kinkProbe.probing ? SEALED : actuation, diagnostics);
+  }
+
+  /**
+   * The designed gains, cut while the loop hunts (see hunting.ts). A still hold's top-ups and bleeds
+   * keep the designed ones: the kink probe and the slow-leak rule read the pattern they make.
+   */
+  private scaledGains(): RegulatorGains {
+    const scale = this.hunting.gainScale;
+    return scale === 1 ? this.gains : { ...this.gains, kpPerSecond: this.gains.kpPerSecond * scale, kiPerSecondSquared: this.gains.kiPerSecondSquared * scale };
   }
 
   /** The tick's answer; the rate it drives the pump and vent at, by the learned actuators, is kept for the rep counter. */
