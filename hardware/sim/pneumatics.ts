@@ -195,6 +195,9 @@ function cuffSideFlow(params: PneumaticParams, extraLeakArea: number, mmhg: numb
  * Gauge pressure at which a compartment holds `airMl`: safeguarded Newton on
  * air(P) = airMl, which has exactly one root above -760 mmHg.
  */
+/** How far under atmosphere (mmHg) a bladder still follows a limb shrinking away from it. */
+const LIFT_OFF_MMHG = 0.5;
+
 export function solvePressureMmhg(
   params: PneumaticParams,
   airMl: number,
@@ -221,10 +224,14 @@ export function solvePressureMmhg(
       volume = bladderVolumeMl(params, p);
       compliance = bladderComplianceMlPerMmhg(params, p);
     }
-    const free = volume - limbVolumeMl + fixedMl;
+    // A limb shrinking away from a bladder below atmosphere leaves a gap, not a vacuum: the bladder
+    // only follows it while pressed on it (the coupling fades within about a mmHg under zero).
+    const lifting = limbVolumeMl < 0 && p < 0;
+    const coupling = lifting ? Math.exp(p / LIFT_OFF_MMHG) : 1;
+    const free = volume - limbVolumeMl * coupling + fixedMl;
     const scale = 1 + p / P_ATM;
     const g = scale * free - airMl;
-    const slope = free / P_ATM + scale * compliance;
+    const slope = free / P_ATM + scale * (compliance - (lifting ? (limbVolumeMl * coupling) / LIFT_OFF_MMHG : 0));
     const step = g / slope;
     if (slope > 0 && Math.abs(step) < 1e-10) return p - step;
     if (g > 0) hi = p;
