@@ -19,13 +19,7 @@ export const HOLDING = {
   reachedFraction: 0.03,
   /** ...for this long. */
   reachedSeconds: 0.3,
-  /**
-   * Inflating far below the target (mmHg): full pump, integral kept clear so it does not overshoot
-   * later; only until the reading first comes this near: behind a narrow hose the pump lifts the
-   * reading by the hose's own drop, which drains away each time the pump stops, and full flow again
-   * would lift it past the target's ceiling. From there the loop fills the cuff with what flow the
-   * hose allows.
-   */
+  /** Inflating far below the target (mmHg): full pump, integral kept clear so it does not overshoot later. */
   fullPumpBelowMmhg: 8,
   /**
    * During sets the regulator aims this much above the target: the vent takes air out far faster
@@ -53,8 +47,6 @@ export class Holding {
   private stillSince: number | null = null;
   /** The target was reached at least once since it was last changed. */
   settled = false;
-  /** The reading came within fullPumpBelowMmhg of the target since it was last changed. */
-  private near = false;
   /** The rate (mmHg/s, positive = pump) the last step drove the pump and vent at, as the learned actuators put it. */
   lastRateMmhgPerSecond = 0;
   private readonly kinkProbe = new KinkProbe();
@@ -78,7 +70,6 @@ export class Holding {
     this.kinkProbe.reset();
     this.settled = false;
     this.settledSince = null;
-    this.near = false;
     this.regulator = initialRegulatorState();
   }
 
@@ -112,12 +103,11 @@ export class Holding {
     this.occlusion.update(t, estimate.rawMmhg, p, this.settled && style.still && !style.exercising);
     let actuation: Actuation;
     let regulating = false;
-    this.near ||= p >= targetMmhg - HOLDING.fullPumpBelowMmhg;
     if (this.settled && style.still) {
       const held = holdBand(this.regulator, targetMmhg, p, dtSeconds, this.actuators, this.gains);
       this.regulator = held.state;
       actuation = held.actuation;
-    } else if (!this.settled && !this.near) {
+    } else if (!this.settled && p < targetMmhg - HOLDING.fullPumpBelowMmhg) {
       this.regulator = initialRegulatorState();
       actuation = { pump: 1, vent: 0 };
     } else {
