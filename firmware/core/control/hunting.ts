@@ -24,7 +24,7 @@ export const HUNTING = {
   /** A half cycle swings at least this much (mmHg, and share of the target). */
   minSwingMmhg: 4,
   minSwingShareOfTarget: 0.03,
-  /** Driven fast half cycles in a row before the gain is cut (one or two can be a knock). */
+  /** Fast half cycles in a row, the pump or vent at work in each, before the gain is cut (one or two can be a knock). */
   fastHalfCyclesToCut: 4,
   /** Each further one multiplies the gain by this. */
   cutFactor: 0.85,
