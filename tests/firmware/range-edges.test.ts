@@ -200,6 +200,31 @@ describe("a small pump refilling a cuff after a set is not dead", () => {
   });
 });
 
+describe("a knock behind a long narrow hose is not a dead pump", () => {
+  it("a 1.16 L/min pump measuring the LOP through 5 m of 2.3 mm hose, the limb knocked at 155 mmHg: no pump-dead alarm", async () => {
+    // The hose spreads the knock over half a second at the sensor, which a five-block median did not reject.
+    const result = await runScenario(
+      parseScenario({
+        name: "knock behind a long hose",
+        seed: 2634493,
+        limb: "leg",
+        subject: { systolic: 145, diastolic: 56, heartRate: 52, limbCircumferenceCm: 59.9, breathsPerMin: 21, arteryStiffnessMmhg: 29, pulsationAtLopFraction: 0.39, supraLopTailPercent: 65, lopResidualMmhg: -12.3, respiratorySwingMmhg: 3.9, heartRateVariabilityPercent: 2.8, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 1.17 },
+        cuff: { widthCm: 10.1 },
+        hardware: {
+          pumpFreeFlowLpm: 1.16, pumpStallMmhg: 250, leakMmhgPerMin: 34.5, ventOrificeMm: 0.8, reliefMmhg: 261.29, hoseLengthM: 5, hoseInnerMm: 2.31, manifoldMl: 76.41,
+          sensorNoiseMmhg: 0.3, sensorOffsetMmhg: -20, sensorDriftMmhgPerMin: 0.04, sensorSpanErrorPercent: -0.69,
+          secondarySensorNoiseMmhg: 1.93, secondarySensorOffsetMmhg: 9, secondarySensorDriftMmhgPerMin: -0.04, secondarySensorSpanErrorPercent: 0.42,
+        },
+        exercise: { repSeconds: 5.4, contractionSwingMmhg: 47, relaxedDropMmhg: 11.3, swellingMmhg: 7.3, motionArtefactMmhg: 10 },
+        plan: { sets: [20, 10, 10], restSeconds: 79, target: { percentLop: 45 }, lop: "measure" },
+      }),
+      { profile, lopConfirmed: true, maxSimSeconds: 600 },
+    );
+    expect(result.alarms.map((a) => a.kind)).not.toContain("pump-dead");
+    expect(result.finalState).not.toBe("fault");
+  });
+});
+
 describe("a small cuff behind a large vent is not a kinked hose", () => {
   it("a 4.5 cm arm cuff behind a 3.5 mm vent and a 2 mL manifold loses 8-11 mmHg to each kink probe itself: no hose-kink alarm in its holds", async () => {
     const result = await run({

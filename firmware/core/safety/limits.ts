@@ -204,6 +204,12 @@ export const SAFETY_LIMITS = {
   pumpDeadBlockSeconds: 0.1,
   pumpDeadBlocks: 5,
   /**
+   * The pump-dead rule's own level takes the median of more blocks: behind a long narrow hose a knock
+   * reaches the sensor spread over half a second (5 m of 2.3 mm hose: a 10 mmHg knock read as a bump of
+   * 14 mmHg for 0.5 s), which would lift the level a window starts from and read as a pump that stopped.
+   */
+  pumpDeadLevelBlocks: 9,
+  /**
    * ...must rise this much in this long (nothing moves at all) when it rose this much in the window
    * before, or from the pump's start: a pump that levels off against the leak or its own stall slows
    * over several windows (a 1.7 L/min pump stalling at 264 mmHg went from 1.4 to 0.2 mmHg/s in 5 s)...

@@ -7,8 +7,8 @@ export class PumpDeadRule implements SafetyRule {
   readonly kind = "pump-dead";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `pump commanded above ${100 * L.pumpDeadDuty} % with the vent closed, outside sets with contractions (and the first ${L.pumpDeadRestSettleSeconds} s of a rest), and the pressure (the median of ${L.pumpDeadBlocks} means of ${L.pumpDeadBlockSeconds} s, which a knock of the limb does not move) rose in ${L.pumpDeadSeconds} s: less than ${L.pumpDeadStillMmhg} mmHg after rising at least ${L.pumpDeadWasRisingMmhg} mmHg in the ${L.pumpDeadSeconds} s before (or, above ${L.pumpDeadSlackBelowMmhg} mmHg, from the start); or, holding within ${L.pumpDeadSamePressureMmhg} mmHg of where it was, less than ${100 * L.pumpDeadShareOfExpected} % of what this pump was learned to give there when that is over ${L.pumpDeadExpectedMinMmhg} mmHg (and not judged when it is less); below ${L.pumpDeadSlackBelowMmhg} mmHg (the bladder taking up its slack) also a rise over the last ${L.pumpDeadSlackSeconds}-${L.pumpDeadSlackMaxSeconds} s under ${L.pumpDeadSlackMmhgPerSecond} mmHg/s even ${L.pumpDeadSlackSds} standard errors above the line through its 0.1 s means (pump dead, vent stuck open or a large leak)`;
-  private readonly level = new RobustLevel(L.pumpDeadBlockSeconds, L.pumpDeadBlocks, 2 * L.pumpDeadSeconds);
+  readonly description = `pump commanded above ${100 * L.pumpDeadDuty} % with the vent closed, outside sets with contractions (and the first ${L.pumpDeadRestSettleSeconds} s of a rest), and the pressure (the median of ${L.pumpDeadLevelBlocks} means of ${L.pumpDeadBlockSeconds} s, which a knock of the limb does not move) rose in ${L.pumpDeadSeconds} s: less than ${L.pumpDeadStillMmhg} mmHg after rising at least ${L.pumpDeadWasRisingMmhg} mmHg in the ${L.pumpDeadSeconds} s before (or, above ${L.pumpDeadSlackBelowMmhg} mmHg, from the start); or, holding within ${L.pumpDeadSamePressureMmhg} mmHg of where it was, less than ${100 * L.pumpDeadShareOfExpected} % of what this pump was learned to give there when that is over ${L.pumpDeadExpectedMinMmhg} mmHg (and not judged when it is less); below ${L.pumpDeadSlackBelowMmhg} mmHg (the bladder taking up its slack) also a rise over the last ${L.pumpDeadSlackSeconds}-${L.pumpDeadSlackMaxSeconds} s under ${L.pumpDeadSlackMmhgPerSecond} mmHg/s even ${L.pumpDeadSlackSds} standard errors above the line through its 0.1 s means (pump dead, vent stuck open or a large leak)`;
+  private readonly level = new RobustLevel(L.pumpDeadBlockSeconds, L.pumpDeadLevelBlocks, 2 * L.pumpDeadSeconds);
   /** The mean pressure of each block, oldest first, for the slack's line; the block being filled. */
   private readonly means: number[] = [];
   private meanSum = 0;
@@ -57,7 +57,7 @@ export class PumpDeadRule implements SafetyRule {
     const keep = Math.round((2 * L.pumpDeadSeconds) / L.pumpDeadBlockSeconds) + 1;
     if (this.expected.length > keep) this.expected.shift();
     if (this.duties.length > keep) this.duties.shift();
-    if (this.pumpingSeconds < L.pumpDeadSeconds + L.pumpDeadBlocks * L.pumpDeadBlockSeconds - 1e-9) return null;
+    if (this.pumpingSeconds < L.pumpDeadSeconds + L.pumpDeadLevelBlocks * L.pumpDeadBlockSeconds - 1e-9) return null;
     const now = this.level.level;
     const rise = now - this.level.levelAgo(L.pumpDeadSeconds);
     if (!Number.isFinite(rise)) return null;
