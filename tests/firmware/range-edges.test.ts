@@ -242,6 +242,29 @@ describe("a small cuff behind a large vent is not a kinked hose", () => {
 });
 
 describe("a pump too small for its cuff", () => {
+  it("a 1.87 L/min pump on a 5 cm leg cuff leaking 59 mmHg/min at 183 mmHg holds the rest a few mmHg short and steady: warned, no leak fault", async () => {
+    const result = await runScenario(
+      parseScenario({
+        name: "marginal pump in a rest",
+        seed: 4305402,
+        limb: "leg",
+        subject: { systolic: 194, diastolic: 86, heartRate: 133, limbCircumferenceCm: 44.3, breathsPerMin: 12, arteryStiffnessMmhg: 46, pulsationAtLopFraction: 0.23, supraLopTailPercent: 44, lopResidualMmhg: 10.6, respiratorySwingMmhg: 3.5, heartRateVariabilityPercent: 3.8, ectopicBeatsPerMin: 0.5, atrialFibrillation: false, distalPerfusionPercent: 3.91 },
+        cuff: { widthCm: 5 },
+        hardware: {
+          pumpFreeFlowLpm: 1.87, pumpStallMmhg: 863.93, leakMmhgPerMin: 58.91, ventOrificeMm: 3.95, reliefMmhg: 278.99, hoseLengthM: 3.49, hoseInnerMm: 6.42, manifoldMl: 21.14,
+          sensorNoiseMmhg: 3, sensorOffsetMmhg: 9.49, sensorDriftMmhgPerMin: -0.05, sensorSpanErrorPercent: 1,
+          secondarySensorNoiseMmhg: 0.54, secondarySensorOffsetMmhg: 7.17, secondarySensorDriftMmhgPerMin: 0.03, secondarySensorSpanErrorPercent: 0.75,
+        },
+        exercise: { repSeconds: 2.5, contractionSwingMmhg: 33, relaxedDropMmhg: 0, swellingMmhg: 10.4, motionArtefactMmhg: 9.9 },
+        plan: { sets: [16, 8, 8], restSeconds: 54, target: { percentLop: 70 }, lop: 262 },
+      }),
+      { profile, lopConfirmed: true, maxSimSeconds: 600 },
+    );
+    expect(result.alarms.map((a) => a.kind)).toContain("pump-too-small");
+    expect(result.alarms.map((a) => a.kind)).not.toContain("leak");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+
   it("holds what a 0.5 L/min pump reaches on an 80 cm thigh leaking 60 mmHg/min, says so, and never faults", async () => {
     let highestCuffMmhg = 0;
     const result = await run(

@@ -296,6 +296,11 @@ describe("alarm rules (one test each)", () => {
     const tooSmall = { ...rest, pumpRiseMmhgPerSecond: 0.3 };
     expect(firstAlarm("leak", 10, (t) => context(t, { ...tooSmall, mmhg: 138 }))).toBeNull();
     expect(firstAlarm("pump-too-small", 10, (t) => context(t, { ...tooSmall, mmhg: 138 }))).toBeCloseTo(4, 1);
+    // A pump learned to add 4 mmHg/s here that only holds the cuff 7 mmHg short, steady within 1 mmHg: not a leak
+    // (it would have put in 30 mmHg more than the cuff kept after 7.5 s), until the cuff starts to fall.
+    const steady = (t: number) => 138 + 0.5 * Math.sin(2 * Math.PI * 2.2 * t);
+    expect(firstAlarm("leak", 15, (t) => context(t, { ...rest, pumpRiseMmhgPerSecond: 4, mmhg: steady(t) }))).toBeNull();
+    expect(firstAlarm("leak", 15, (t) => context(t, { ...rest, pumpRiseMmhgPerSecond: 4, mmhg: t < 8 ? steady(t) : steady(t) - 1.5 * (t - 8) }))).toBeLessThan(12);
     expect(firstAlarm("leak", 10, (t) => context(t, { phase: "rest", mmhg: 149, proposed: { pump: 0.2, vent: 0 }, pumpRiseMmhgPerSecond: 2 }))).toBeNull();
     const rule = safetyRules().find((r) => r.kind === "pump-too-small")!;
     expect([rule.severity, rule.latches]).toEqual(["warning", false]);
