@@ -19,6 +19,11 @@ async function run(input: Omit<ScenarioInput, "name">, onTrace?: (row: TraceRow)
   return runScenario(scenario(input), { profile, lopConfirmed: true, maxSimSeconds: 600, ...(onTrace ? { onTrace } : {}) });
 }
 
+/** A session of the range sweep (bench/range-draw.ts), as drawn: every key of its scenario given. */
+async function runDrawn(input: Omit<ScenarioInput, "name">) {
+  return runScenario(parseScenario({ name: "range sweep draw", ...input }), { profile, lopConfirmed: true, maxSimSeconds: 600 });
+}
+
 describe("the deflation behind a narrow hose", () => {
   it("goes on until the cuff is empty, although the open vent empties the sensor's side of the hose at once", async () => {
     // 3.2 m of 2.7 mm hose, a 46 mL manifold and a 3.7 mm vent: with the vent open the sensor reads
@@ -226,6 +231,43 @@ describe("a knock behind a long narrow hose is not a dead pump", () => {
 });
 
 describe("a small cuff behind a large vent is not a kinked hose", () => {
+  it("a 4.1 cm leg cuff whose kink probes lose 0-4 mmHg loses 10.4 to one (a beat under it): the probe repeats, no hose-kink alarm", async () => {
+    const result = await runDrawn({
+      seed: 4653838,
+      limb: "leg",
+      subject: { systolic: 196, diastolic: 73, heartRate: 80, limbCircumferenceCm: 49.4, breathsPerMin: 24, arteryStiffnessMmhg: 31, pulsationAtLopFraction: 0.24, supraLopTailPercent: 27, lopResidualMmhg: -36.3, respiratorySwingMmhg: 3.6, heartRateVariabilityPercent: 5.3, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 1.29 },
+      cuff: { widthCm: 4.1 },
+      hardware: {
+        pumpFreeFlowLpm: 4.9, pumpStallMmhg: 944.16, leakMmhgPerMin: 3.67, ventOrificeMm: 3.28, reliefMmhg: 258.44, hoseLengthM: 1.28, hoseInnerMm: 3.17, manifoldMl: 43.51,
+        sensorNoiseMmhg: 0.46, sensorOffsetMmhg: 0.31, sensorDriftMmhgPerMin: -0.1, sensorSpanErrorPercent: -0.1,
+        secondarySensorNoiseMmhg: 0.96, secondarySensorOffsetMmhg: 4.16, secondarySensorDriftMmhgPerMin: 0.03, secondarySensorSpanErrorPercent: 0.94,
+      },
+      exercise: { repSeconds: 4.7, contractionSwingMmhg: 45.8, relaxedDropMmhg: 60, swellingMmhg: 29.5, motionArtefactMmhg: 4.9 },
+      plan: { sets: [27, 14, 14, 14], restSeconds: 57, target: { percentLop: 40 }, lop: 254 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+
+  it("a 4.2 cm arm cuff behind a 4 mm vent empties from 50 to 10 mmHg within 0.1 s at the end, and holds 4-6 mmHg with the vent shut: not a kinked hose", async () => {
+    const result = await runDrawn({
+      seed: 4823994,
+      limb: "arm",
+      subject: { systolic: 200, diastolic: 55, heartRate: 100, limbCircumferenceCm: 27.8, breathsPerMin: 11, arteryStiffnessMmhg: 26, pulsationAtLopFraction: 0.19, supraLopTailPercent: 51, lopResidualMmhg: 6.2, respiratorySwingMmhg: 2.7, heartRateVariabilityPercent: 7.2, ectopicBeatsPerMin: 1.4, atrialFibrillation: false, distalPerfusionPercent: 1.49 },
+      cuff: { widthCm: 4.2 },
+      hardware: {
+        pumpFreeFlowLpm: 5.64, pumpStallMmhg: 278.78, leakMmhgPerMin: 43.43, ventOrificeMm: 4, reliefMmhg: 257.74, hoseLengthM: 0.2, hoseInnerMm: 8, manifoldMl: 90.39,
+        sensorNoiseMmhg: 1.44, sensorOffsetMmhg: -20, sensorDriftMmhgPerMin: -0.1, sensorSpanErrorPercent: 0.82,
+        secondarySensorNoiseMmhg: 2.26, secondarySensorOffsetMmhg: 9, secondarySensorDriftMmhgPerMin: 0.02, secondarySensorSpanErrorPercent: 0.17,
+      },
+      exercise: { repSeconds: 3.1, contractionSwingMmhg: 45.9, relaxedDropMmhg: 30, swellingMmhg: 21.5, motionArtefactMmhg: 6.8 },
+      plan: { sets: [21, 11, 11], restSeconds: 66, target: { percentLop: 77 }, lop: 237 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.finalState).toBe("vented");
+    expect(result.metrics.deflateSeconds!).toBeLessThan(3);
+  });
+
   it("a 4.5 cm arm cuff behind a 3.5 mm vent and a 2 mL manifold loses 8-11 mmHg to each kink probe itself: no hose-kink alarm in its holds", async () => {
     const result = await run({
       seed: 4,

@@ -217,12 +217,14 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("hose-kink", 4, (t) => context(t, { ...venting, mmhg: 150 * Math.exp(-t / 0.17) }))).toBeNull();
   });
 
-  it("hose-kink fires when the hose stays empty with the vent shut after a too-fast deflation (2 mmHg), not when it refills from the cuff (60 mmHg) nor when a small cuff really emptied (9 mmHg)", () => {
+  it("hose-kink fires when the hose stays empty with the vent shut after a too-fast deflation (2 mmHg), not when it refills from the cuff (60 mmHg) nor when a small cuff really emptied (9 or 4 mmHg)", () => {
     const deflating = { state: "deflating" as const, phase: "deflate" as const, targetMmhg: null, mmhg: 2 };
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 2 : null }))).toBeCloseTo(0.5, 2);
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 60 : null }))).toBeNull();
     // A 4 cm arm cuff behind a 4 mm vent really empties that fast: it still holds 9 mmHg with the vent shut.
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 9 : null }))).toBeNull();
+    // A 4.2 cm arm cuff behind a 4 mm vent, leaking 43 mmHg/min: a mean of 4-6 mmHg over the check.
+    expect(firstAlarm("hose-kink", 1, (t) => context(t, { ...deflating, ventShutCheckMmhg: Math.abs(t - 0.5) < 0.005 ? 4 : null }))).toBeNull();
   });
 
   it("valve-stuck-closed fires after 1 s of full vent without a pressure fall; in a set with 2 s reps after 1.2 s, 3.5 s before the cadence is known", () => {

@@ -5,6 +5,8 @@
  * the regulator is idle, the vent opens for one 10 ms sample: a cuff loses a
  * fraction of a mmHg, a kinked hose loses over 10 and stays down.
  */
+import { SAFETY_LIMITS } from "../safety/limits.ts";
+
 export const KINK_PROBE = {
   everySeconds: 5,
   /**
@@ -25,9 +27,20 @@ export const KINK_PROBE = {
   stillWithinMmhg: 1.5,
   /** What the cuff lost is the median of this many of its last still probes. */
   responsesKept: 3,
+  /**
+   * A probe whose drop would name a kink is repeated this soon, and the smaller of the two drops is
+   * reported: a kinked hose drops again, a beat or a knock under one probe does not (a 4.1 cm leg
+   * cuff whose probes lost 0-4 mmHg lost 10.4 to one).
+   */
+  confirmAfterSeconds: 0.3,
 } as const;
 
 const NOTHING = { ventPulse: 0, dropMmhg: null, cuffDropMmhg: null } as const;
+
+/** A probe's drop over this names a kink: over kinkProbeDropMmhg and kinkProbeOverCuffDrop times what the cuff lost to it before. */
+export function kinkedProbeDropMmhg(cuffDropMmhg: number | null): number {
+  return Math.max(SAFETY_LIMITS.kinkProbeDropMmhg, SAFETY_LIMITS.kinkProbeOverCuffDrop * (cuffDropMmhg ?? 0));
+}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -37,6 +50,8 @@ function median(values: readonly number[]): number {
 
 export class KinkProbe {
   private nextAt: number | null = null;
+  /** A drop that would name a kink, waiting for the next probe to confirm it. */
+  private suspectDropMmhg: number | null = null;
   private probe: { at: number; before: number; opening: number; low: number; high: number } | null = null;
   private pumpOffSince: number | null = null;
   /**
@@ -47,10 +62,17 @@ export class KinkProbe {
 
   /**
    * One tick. `idle`: the regulator asked for nothing this tick; `pumping`: it asked for the pump.
-   * Returns the vent opening to add now (0 when not probing), and, when the last probe has just been
-   * judged, the drop it saw and what the cuff lost to the same pulse at its earlier probes (null before one).
+   * Returns the vent opening to add now (0 when not probing), and,
+   * when a probe has just been judged, the drop it saw (a drop over the kink's, only once a second
+   * probe confirmed it: the smaller of the two) and what the cuff lost to the same pulse at its
+   * earlier probes (null before one).
    */
-  step(t: number, mmhg: number, idle: boolean, pumping: boolean): { ventPulse: number; dropMmhg: number | null; cuffDropMmhg: number | null } {
+  step(
+    t: number,
+    mmhg: number,
+    idle: boolean,
+    pumping: boolean,
+  ): { ventPulse: number; dropMmhg: number | null; cuffDropMmhg: number | null } {
     this.nextAt ??= t + KINK_PROBE.everySeconds;
     this.pumpOffSince = pumping ? null : (this.pumpOffSince ?? t);
     if (this.probe) {
@@ -61,15 +83,27 @@ export class KinkProbe {
       }
       if (t - probe.at < KINK_PROBE.settleSeconds) return NOTHING;
       this.probe = null;
-      this.nextAt = t + KINK_PROBE.everySeconds;
+      // A suspected kink is probed again soon, whatever this probe shows.
+      this.nextAt = t + (this.suspectDropMmhg === null ? KINK_PROBE.everySeconds : KINK_PROBE.confirmAfterSeconds);
       // A reading that kept moving says nothing about the hose: the probe is inconclusive.
       if (probe.high - probe.low > KINK_PROBE.stillWithinMmhg) return NOTHING;
       const drop = probe.before - mmhg;
       const perOpening = probe.opening * Math.sqrt(Math.max(1, probe.before));
       const cuffDrop = this.responses.length ? median(this.responses) * perOpening : null;
-      this.responses.push(Math.max(0, drop) / perOpening);
-      if (this.responses.length > KINK_PROBE.responsesKept) this.responses.shift();
-      return { ventPulse: 0, dropMmhg: drop, cuffDropMmhg: cuffDrop };
+      const kinked = drop > kinkedProbeDropMmhg(cuffDrop);
+      if (kinked && this.suspectDropMmhg === null) {
+        this.suspectDropMmhg = drop;
+        this.nextAt = t + KINK_PROBE.confirmAfterSeconds;
+        return NOTHING;
+      }
+      const reported = this.suspectDropMmhg === null ? drop : Math.min(drop, this.suspectDropMmhg);
+      this.suspectDropMmhg = null;
+      this.nextAt = t + KINK_PROBE.everySeconds;
+      if (!kinked) {
+        this.responses.push(Math.max(0, drop) / perOpening);
+        if (this.responses.length > KINK_PROBE.responsesKept) this.responses.shift();
+      }
+      return { ventPulse: 0, dropMmhg: reported, cuffDropMmhg: cuffDrop };
     }
     const coasting = this.pumpOffSince === null || t - this.pumpOffSince < KINK_PROBE.pumpOffBeforeSeconds - 1e-9;
     if (!idle || coasting || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return NOTHING;
@@ -78,9 +112,10 @@ export class KinkProbe {
     return { ventPulse: opening, dropMmhg: null, cuffDropMmhg: null };
   }
 
-  /** The probe is overdue by forceAfterSeconds: the regulator must pause until it has run. */
+  /** The probe is overdue by forceAfterSeconds, or a kink awaits its confirmation: the regulator must pause until it has run. */
   overdue(t: number): boolean {
-    return this.probe === null && this.nextAt !== null && t >= this.nextAt + KINK_PROBE.forceAfterSeconds - 1e-9;
+    const grace = this.suspectDropMmhg === null ? KINK_PROBE.forceAfterSeconds : 0;
+    return this.probe === null && this.nextAt !== null && t >= this.nextAt + grace - 1e-9;
   }
 
   /** A probe is waiting for its verdict: the regulator must leave the cuff alone meanwhile. */
@@ -90,6 +125,7 @@ export class KinkProbe {
 
   reset(): void {
     this.nextAt = null;
+    this.suspectDropMmhg = null;
     this.probe = null;
     this.pumpOffSince = null;
   }

@@ -51,6 +51,9 @@ export class DeflateMode implements ModeBase {
   readonly phase = "deflate";
   private belowSince: number | null = null;
   private shutSince: number | null = null;
+  /** The readings with the vent shut, summed: their mean is what the shut check reports. */
+  private shutSum = 0;
+  private shutCount = 0;
   /** The reading fell too fast for a cuff: the check with the vent shut decides between a narrow hose and a kink. */
   private tooFast = false;
 
@@ -66,7 +69,10 @@ export class DeflateMode implements ModeBase {
   step(host: ModeHost, { t, estimate }: TickInput): ModeOutput {
     const p = Number.isFinite(estimate.mmhg) ? estimate.mmhg : Number.POSITIVE_INFINITY;
     if (this.shutSince !== null) {
+      this.shutSum += p;
+      this.shutCount++;
       if (p < DEFLATED_MMHG && t - this.shutSince < DEFLATING.ventShutCheckSeconds) return { actuation: SEALED };
+      const shutMeanMmhg = this.shutSum / this.shutCount;
       this.shutSince = null;
       this.belowSince = null;
       this.aboveFastFromSeconds = null;
@@ -74,7 +80,7 @@ export class DeflateMode implements ModeBase {
       this.tooFast = false;
       // Stayed empty with the vent shut: deflated (or, after a too-fast fall, the hose-kink rule's verdict).
       if (p < DEFLATED_MMHG && !tooFast) this.finish(host, t);
-      return { actuation: SAFE_ACTUATION, diagnostics: tooFast ? { ...NO_DIAGNOSTICS, ventShutCheckMmhg: p } : NO_DIAGNOSTICS };
+      return { actuation: SAFE_ACTUATION, diagnostics: tooFast ? { ...NO_DIAGNOSTICS, ventShutCheckMmhg: shutMeanMmhg } : NO_DIAGNOSTICS };
     }
     if (p > SAFETY_LIMITS.fastDeflationFromMmhg) this.aboveFastFromSeconds = t;
     if (p < DEFLATED_MMHG - DEFLATING.ventedMarginMmhg) {
@@ -83,6 +89,8 @@ export class DeflateMode implements ModeBase {
       if (tooFast || t - this.belowSince >= DEFLATING.confirmSeconds) {
         this.tooFast = tooFast;
         this.shutSince = t;
+        this.shutSum = 0;
+        this.shutCount = 0;
         return { actuation: SEALED };
       }
     } else {

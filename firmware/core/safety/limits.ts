@@ -137,10 +137,11 @@ export const SAFETY_LIMITS = {
   fastDeflationFromMmhg: 50,
   /**
    * After such a deflation the vent shuts for a moment: a hose cut off by a kink has emptied to the
-   * room (under this), a small cuff behind a large vent that really emptied that fast still holds
-   * what it had when the reading crossed the deflated threshold (9-14 mmHg on a 4-5 cm arm cuff).
+   * room (its mean reading with the vent shut under this), a small cuff behind a large vent that
+   * really emptied that fast still holds part of what it had when the reading crossed the vented
+   * threshold (4-6 mmHg on a 4.2 cm arm cuff behind a 4 mm vent, 9-14 on a 4-5 cm one behind 3.5 mm).
    */
-  kinkEmptiedHoseMmhg: 5,
+  kinkEmptiedHoseMmhg: 2.5,
   /** A vent this open counts as fully open. */
   fullVent: 0.99,
 

@@ -12,7 +12,7 @@ export interface ModeDiagnostics {
   kinkProbeDropMmhg: number | null;
   /** What this cuff lost to the same pulse at the same pressure by its earlier probes this session, on the tick the drop is judged (null before one). */
   kinkProbeCuffDropMmhg: number | null;
-  /** The reading after the vent was shut for a moment because it emptied faster than a cuff can (deflation). */
+  /** The mean reading while the vent was shut for a moment because it emptied faster than a cuff can (deflation). */
   ventShutCheckMmhg: number | null;
   /** Arterial pulsations now as a share of the session's first still hold (judged about once a second while holding still near LOP). */
   pulseRatio: number | null;

@@ -2,6 +2,7 @@
 import { DEFLATED_MMHG } from "../../../../shared/limits.ts";
 import { SAFETY_LIMITS as L } from "../limits.ts";
 import type { SafetyInput, SafetyRule } from "../rule.ts";
+import { kinkedProbeDropMmhg } from "../../diagnostics/kink-probe.ts";
 import { SecondsWindow } from "./windows.ts";
 
 /**
@@ -146,7 +147,7 @@ export class HoseKinkRule implements SafetyRule {
   check(input: SafetyInput): string | null {
     const { t, estimate, proposed, diagnostics } = input;
     const probeDrop = diagnostics.kinkProbeDropMmhg;
-    const probed = probeDrop !== null && probeDrop > Math.max(L.kinkProbeDropMmhg, L.kinkProbeOverCuffDrop * (diagnostics.kinkProbeCuffDropMmhg ?? 0));
+    const probed = probeDrop !== null && probeDrop > kinkedProbeDropMmhg(diagnostics.kinkProbeCuffDropMmhg);
     const racing = this.climbs.update(input);
     // Outside the deflation, a full vent that empties the reading faster than a cuff can is the
     // hose alone; the deflation judges that itself with the vent shut (diagnostics.ventShutCheckMmhg).
