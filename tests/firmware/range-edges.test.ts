@@ -158,6 +158,24 @@ describe("the slowest healthy pump is not dead", () => {
 });
 
 describe("a quiet sensor in a set is not stuck", () => {
+  it("a noiseless second sensor holding one count between beats while the first, with 3 mmHg of noise, wanders 3 mmHg: no sensor-stuck alarm in a slow LOP measurement", async () => {
+    const result = await runDrawn({
+      seed: 2123615,
+      limb: "leg",
+      subject: { systolic: 140, diastolic: 85, heartRate: 73, limbCircumferenceCm: 80, breathsPerMin: 22, arteryStiffnessMmhg: 32, pulsationAtLopFraction: 0.3, supraLopTailPercent: 57, lopResidualMmhg: 34.7, respiratorySwingMmhg: 4.6, heartRateVariabilityPercent: 2.6, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 0.6 },
+      cuff: { widthCm: 14.5 },
+      hardware: {
+        pumpFreeFlowLpm: 0.64, pumpStallMmhg: 250.53, leakMmhgPerMin: 11.89, ventOrificeMm: 2.91, reliefMmhg: 256.4, hoseLengthM: 3.92, hoseInnerMm: 4.98, manifoldMl: 92.07,
+        sensorNoiseMmhg: 2.98, sensorOffsetMmhg: 7.05, sensorDriftMmhgPerMin: -0.05, sensorSpanErrorPercent: 0.2,
+        secondarySensorNoiseMmhg: 0, secondarySensorOffsetMmhg: 9, secondarySensorDriftMmhgPerMin: -0.1, secondarySensorSpanErrorPercent: 0.63,
+      },
+      exercise: { repSeconds: 3.3, contractionSwingMmhg: 31.8, relaxedDropMmhg: 21.1, swellingMmhg: 10.2, motionArtefactMmhg: 2.3 },
+      plan: { sets: [18], restSeconds: 26, target: { percentLop: 70 }, lop: "measure" },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("sensor-stuck");
+    expect(result.finalState).not.toBe("fault");
+  });
+
   it("a noiseless sensor on a 12 cm thigh cuff at 44 % LOP, 5.5 s reps of a 4 mmHg swing: the regulator holds the pressure within one count for half a second, and no sensor-stuck alarm", async () => {
     const result = await run({
       seed: 5,

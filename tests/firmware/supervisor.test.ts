@@ -377,6 +377,22 @@ describe("the second sensor", () => {
     const noisy = (t: number) => pair(t, 150 + Math.sin(t * 37) * 2, 150);
     expect(firstAlarm("sensor-stuck", 10, noisy)).toBeNull();
   });
+
+  it("standing still on one count while the first sensor's reading moves 3.5 mmHg: stuck beside a quiet first sensor, not beside one with 3 mmHg of noise (its smoothed reading wanders that far)", () => {
+    let seed = 12345;
+    const uniform = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+    const noise = Array.from({ length: Math.round(10 / DT) + 1 }, () => 3 * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
+    // From 6 s the first reading climbs 3.5 mmHg over 0.4 s and stays; the second's counts never move.
+    const first = (t: number) => 120 + 3.5 * Math.min(1, Math.max(0, (t - 6) / 0.4));
+    const quiet = (t: number) => pair(t, first(t), 120);
+    const noisy = (t: number) => {
+      const n = noise[Math.round(t / DT)]!;
+      return pair(t, first(t) + n / 2, 120, { rawMmhg: first(t) + n });
+    };
+    expect(firstAlarm("sensor-stuck", 10, quiet)).toBeGreaterThan(6.2);
+    expect(firstAlarm("sensor-stuck", 10, quiet)).toBeLessThan(6.8);
+    expect(firstAlarm("sensor-stuck", 10, noisy)).toBeNull();
+  });
 });
 
 describe("veto", () => {

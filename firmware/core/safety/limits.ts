@@ -89,6 +89,13 @@ export const SAFETY_LIMITS = {
   /** The second sensor's counts standing still while the first sensor's reading, smoothed, moves this much (seven of its 0.4 mmHg steps). */
   secondFrozenWhileFirstMovesMmhg: 3,
   secondFrozenSmoothingSeconds: 0.2,
+  /**
+   * ...or this many times the first sensor's own noise (one raw sample's standard deviation, measured
+   * over secondFrozenNoiseSeconds), if more: a first sensor with 3 mmHg of noise, smoothed, wanders by
+   * 3 mmHg within half a second while a noiseless second one holds one count.
+   */
+  secondFrozenPerFirstNoise: 1.5,
+  secondFrozenNoiseSeconds: 5,
 
   /** A kinked hose leaves the pump feeding the hose alone: the reading climbs faster than this... */
   kinkSlopeMmhgPerSecond: 400,

@@ -269,13 +269,17 @@ export class SensorStuckRule implements SafetyRule {
   readonly kind = "sensor-stuck";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or, in a pressurised cuff, while the sensor's own noise moves its counts from sample to sample (their second difference reaching ${L.stuckNoiseStepCounts} counts in over ${100 * L.stuckNoisyShare} % of the samples), or ${L.stuckSealedSeconds} s otherwise in a pressurised cuff; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg`;
+  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or, in a pressurised cuff, while the sensor's own noise moves its counts from sample to sample (their second difference reaching ${L.stuckNoiseStepCounts} counts in over ${100 * L.stuckNoisyShare} % of the samples), or ${L.stuckSealedSeconds} s otherwise in a pressurised cuff; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg (or ${L.secondFrozenPerFirstNoise} times the first sensor's own noise, if more)`;
   private readonly first = new FrozenCounts();
   private readonly firstNoise = new CountNoise();
   private readonly second = new SecondFrozen();
+  /** The first sensor's own noise: the mean absolute second difference of its raw readings. */
+  private readonly firstRaw: number[] = [];
+  private firstMeanAbsStepMmhg: number | null = null;
 
   check(input: SafetyInput): string | null {
     const { t, estimate, proposed } = input;
+    this.trackFirstNoise(estimate.rawMmhg, input.dtSeconds);
     // Before the first zero the reading still carries the sensor's own offset (up to 25 mmHg) in a vented cuff.
     const pressurised = input.zeroed && estimate.mmhg > L.pressurisedMmhg;
     // Pump and vent move the pressure within any half second, and a noisy sensor's counts move with
@@ -296,7 +300,10 @@ export class SensorStuckRule implements SafetyRule {
       return null;
     }
     const second = this.second.update(t, input.dtSeconds, estimate.secondaryCounts, estimate.mmhg);
-    return second.movedMmhg > L.secondFrozenWhileFirstMovesMmhg && second.frozenFor >= L.stuckSeconds
+    // White noise's second difference averages sqrt(6) * sqrt(2 / pi) = 1.95 of its standard deviation.
+    const firstNoiseMmhg = (this.firstMeanAbsStepMmhg ?? 0) / 1.95;
+    const movedOver = Math.max(L.secondFrozenWhileFirstMovesMmhg, L.secondFrozenPerFirstNoise * firstNoiseMmhg);
+    return second.movedMmhg > movedOver && second.frozenFor >= L.stuckSeconds
       ? `the second sensor's reading stands at ${estimate.secondaryMmhg.toFixed(1)} mmHg while the first sensor's moved ${second.movedMmhg.toFixed(1)} mmHg in ${second.frozenFor.toFixed(1)} s`
       : null;
   }
@@ -305,6 +312,22 @@ export class SensorStuckRule implements SafetyRule {
     this.first.reset();
     this.firstNoise.reset();
     this.second.reset();
+    this.firstRaw.length = 0;
+    this.firstMeanAbsStepMmhg = null;
+  }
+
+  private trackFirstNoise(rawMmhg: number, dtSeconds: number): void {
+    if (!Number.isFinite(rawMmhg)) {
+      this.firstRaw.length = 0;
+      return;
+    }
+    this.firstRaw.push(rawMmhg);
+    if (this.firstRaw.length > 3) this.firstRaw.shift();
+    if (this.firstRaw.length < 3) return;
+    const [a, b, c] = this.firstRaw as [number, number, number];
+    const step = Math.abs(a - 2 * b + c);
+    const alpha = Math.min(1, dtSeconds / L.secondFrozenNoiseSeconds);
+    this.firstMeanAbsStepMmhg = this.firstMeanAbsStepMmhg === null ? step : this.firstMeanAbsStepMmhg + alpha * (step - this.firstMeanAbsStepMmhg);
   }
 }
 
