@@ -380,6 +380,43 @@ describe("faults after a levelled inflation", () => {
   });
 });
 
+describe("a hose that limits the line", () => {
+  it("3.1 m of 2.8 mm hose and a 6 L/min pump on a 9.2 cm cuff, target 78 mmHg: the reading jumps 50 mmHg with the pump, the cuff is filled by pulses read sealed, no target-not-reached", async () => {
+    let highestCuffMmhg = 0;
+    let inTargetBandSeconds = 0;
+    const result = await runScenario(
+      parseScenario({
+        name: "line-limited",
+        seed: 3846100,
+        limb: "leg",
+        subject: { systolic: 160, diastolic: 90, heartRate: 117, limbCircumferenceCm: 38.8, breathsPerMin: 28, arteryStiffnessMmhg: 47, pulsationAtLopFraction: 0.24, supraLopTailPercent: 59, lopResidualMmhg: 5.9, respiratorySwingMmhg: 2.6, heartRateVariabilityPercent: 5.5, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 0.82 },
+        cuff: { widthCm: 9.2 },
+        hardware: {
+          pumpFreeFlowLpm: 6, pumpStallMmhg: 648.96, leakMmhgPerMin: 30.8, ventOrificeMm: 3.89, reliefMmhg: 270.69, hoseLengthM: 3.07, hoseInnerMm: 2.78, manifoldMl: 11.75,
+          sensorNoiseMmhg: 3, sensorOffsetMmhg: -12.55, sensorDriftMmhgPerMin: -0.08, sensorSpanErrorPercent: 0.6,
+          secondarySensorNoiseMmhg: 0.72, secondarySensorOffsetMmhg: 4.66, secondarySensorDriftMmhgPerMin: 0, secondarySensorSpanErrorPercent: -0.95,
+        },
+        exercise: { repSeconds: 2.5, contractionSwingMmhg: 41.9, relaxedDropMmhg: 7, swellingMmhg: 5.9, motionArtefactMmhg: 1.6 },
+        plan: { sets: [7, 5], restSeconds: 47, target: { percentLop: 40 }, lop: 194 },
+      }),
+      {
+        profile,
+        lopConfirmed: true,
+        maxSimSeconds: 600,
+        onTrace: (row) => {
+          if (row.phase === "rest" && row.targetMmhg !== null && Math.abs(row.cuffMmhg - row.targetMmhg) <= 0.05 * row.targetMmhg) inTargetBandSeconds += 0.01;
+          if (row.phase !== "lop") highestCuffMmhg = Math.max(highestCuffMmhg, row.cuffMmhg);
+        },
+      },
+    );
+    expect(result.finalState).toBe("vented");
+    expect(result.alarms.map((a) => a.kind)).not.toContain("target-not-reached");
+    expect(result.metrics.restWithin5!).toBeGreaterThan(0.8);
+    expect(inTargetBandSeconds).toBeGreaterThan(30);
+    expect(highestCuffMmhg).toBeLessThan(0.75 * result.lopTrueMmhg);
+  });
+});
+
 describe("a regulator hunting behind a narrow hose", () => {
   it("does not count its own swings as reps: 1.2 m of 2.3 mm hose and a 62 mL manifold, 26 and 13 reps of 4.3 s", async () => {
     // The pump and vent move the 62 mL behind the hose many times faster than the cuff: at the

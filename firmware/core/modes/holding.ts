@@ -5,7 +5,9 @@
  */
 import { type Actuation, SEALED } from "../actuation.ts";
 import { holdBand, initialRegulatorState, type LearnedActuators, regulate, type RegulatorGains, type RegulatorState } from "../control/regulator.ts";
+import { HoseModel } from "../control/hose-model.ts";
 import { HuntingGuard } from "../control/hunting.ts";
+import { PULSED, PulsedRegulator } from "../control/pulsed.ts";
 import { KINK_PROBE, KinkProbe } from "../diagnostics/kink-probe.ts";
 import { OcclusionMonitor } from "../diagnostics/occlusion-monitor.ts";
 import { PulseMonitor } from "../diagnostics/pulse-monitor.ts";
@@ -51,6 +53,12 @@ export class Holding {
   lastRateMmhgPerSecond = 0;
   private readonly kinkProbe = new KinkProbe();
   private readonly hunting: HuntingGuard;
+  /** The hose's pressure drop at the pump's flow: a hose that limits the line has the pulsed regulator hold the cuff. */
+  private readonly hose: HoseModel;
+  private readonly pulsed = new PulsedRegulator();
+  /** The hose limits the line; the pulsed regulator holds the cuff (the approach and still holds). */
+  private lineLimited = false;
+  private pulsing = false;
   private readonly pulseMonitor: PulseMonitor;
   /** The limb's evidence of occlusion: what is left of its pulsation in a still hold. */
   private readonly occlusion: OcclusionMonitor;
@@ -63,10 +71,17 @@ export class Holding {
     this.pulseMonitor = new PulseMonitor(sampleHz);
     this.hunting = new HuntingGuard(sampleHz);
     this.occlusion = new OcclusionMonitor(sampleHz);
+    this.hose = new HoseModel(gains.pumpMinDuty);
+  }
+
+  /** The cuff's pressure for control: the pulsed regulator's last sealed read behind a hose that limits the line, else the reading. */
+  cuffMmhg(readingMmhg: number): number {
+    return this.pulsing && this.pulsed.cuffMmhg !== null ? this.pulsed.cuffMmhg : readingMmhg;
   }
 
   /** A new target is approached afresh: alarms that judge a settled hold wait until it is reached. */
   retarget(): void {
+    this.pulsed.restart();
     this.kinkProbe.reset();
     this.settled = false;
     this.settledSince = null;
@@ -99,11 +114,33 @@ export class Holding {
     lopMmhg: number | null,
     envelope: PulsationEnvelope | null,
   ): { actuation: Actuation; diagnostics: ModeDiagnostics } {
-    const p = estimate.mmhg;
-    this.occlusion.update(t, estimate.rawMmhg, p, this.settled && style.still && !style.exercising);
+    const output = this.hold(t, estimate, dtSeconds, targetMmhg, style, lopMmhg, envelope);
+    this.hose.update(t, dtSeconds, estimate.mmhg, output.actuation.pump, output.actuation.vent);
+    return output;
+  }
+
+  private hold(
+    t: number,
+    estimate: PressureEstimate,
+    dtSeconds: number,
+    targetMmhg: number,
+    style: HoldStyle,
+    lopMmhg: number | null,
+    envelope: PulsationEnvelope | null,
+  ): { actuation: Actuation; diagnostics: ModeDiagnostics } {
+    const reading = estimate.mmhg;
+    const p = reading;
+    this.occlusion.update(t, estimate.rawMmhg, reading, this.settled && style.still && !style.exercising);
     let actuation: Actuation;
     let regulating = false;
-    if (this.settled && style.still) {
+    const aim = style.biased ? targetMmhg * (1 + HOLDING.setBiasFraction) : targetMmhg;
+    this.lineLimited = this.hose.mayDropAtLeast(PULSED.lineLimitedShare * targetMmhg);
+    // Pulses and sealed reads are too slow for contractions: a set keeps the regulator on the reading.
+    const approachOrStill = !this.settled || style.still;
+    this.pulsing = this.lineLimited && approachOrStill;
+    if (this.pulsing) {
+      actuation = this.pulsed.step(t, reading, aim, this.actuators.pumpRateAt(reading), this.actuators.ventRateAt(reading));
+    } else if (this.settled && style.still) {
       const held = holdBand(this.regulator, targetMmhg, p, dtSeconds, this.actuators, this.gains);
       this.regulator = held.state;
       actuation = held.actuation;
@@ -111,7 +148,6 @@ export class Holding {
       this.regulator = initialRegulatorState();
       actuation = { pump: 1, vent: 0 };
     } else {
-      const aim = style.biased ? targetMmhg * (1 + HOLDING.setBiasFraction) : targetMmhg;
       const result = regulate(this.regulator, aim, p, dtSeconds, this.actuators, this.scaledGains());
       this.regulator = result.state;
       actuation = result.actuation;
@@ -121,13 +157,13 @@ export class Holding {
     if (!this.settled) return this.answer(p, actuation, NO_DIAGNOSTICS);
     const pulsationShare = this.occlusion.shareOf(envelope, SAFETY_LIMITS.occludedPulsationShare);
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
-    const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
+    const pulseRatio = this.pulseMonitor.update(t, reading, style.still && nearLop);
     const waiting = this.kinkProbe.probing;
     // Holding still for a while, an overdue probe has the regulator pause until it has run.
     this.stillSince = style.still ? (this.stillSince ?? t) : null;
     const stillLong = this.stillSince !== null && t - this.stillSince >= KINK_PROBE.forceStillSeconds - 1e-9;
     if (stillLong && this.kinkProbe.overdue(t)) actuation = SEALED;
-    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
+    const probe = this.kinkProbe.step(t, reading, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
     const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, kinkProbeCuffDropMmhg: probe.cuffDropMmhg, pulseRatio, pulsationShare };
     if (probe.ventPulse > 0) return this.answer(p, { pump: 0, vent: probe.ventPulse }, diagnostics);
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the

@@ -25,7 +25,7 @@ export function holdingTick(host: ModeHost, mode: HoldingStep, input: TickInput)
     return { actuation: SAFE_ACTUATION };
   }
   if (Number.isFinite(p)) s.peakMmhg = Math.max(s.peakMmhg ?? p, p);
-  s.hold.track(t, p, target);
+  s.hold.track(t, s.hold.cuffMmhg(p), target);
   mode.advance(host, input, target);
   const active = host.mode;
   if (!isHoldingMode(active) || active.session !== s) return { actuation: SAFE_ACTUATION };
