@@ -118,6 +118,25 @@ describe("a short hose ringing after a vent pulse is not a sensor jump", () => {
 });
 
 describe("a weak pulsation in a noisy hold is not occlusion", () => {
+  it("a 7.2 cm leg cuff behind 1.5 m of 2.2 mm hose, a 15 mmHg pulse pressure at 143 bpm, a very quiet sensor: an envelope peaking at 0.2 mmHg is refused as too weak, not read as an LOP of 104 against a true 266", async () => {
+    const result = await runDrawn({
+      seed: 4186617,
+      limb: "leg",
+      subject: { systolic: 105, diastolic: 90, heartRate: 143, limbCircumferenceCm: 58.3, breathsPerMin: 21, arteryStiffnessMmhg: 25, pulsationAtLopFraction: 0.42, supraLopTailPercent: 48, lopResidualMmhg: 14, respiratorySwingMmhg: 4.1, heartRateVariabilityPercent: 3.9, ectopicBeatsPerMin: 1.9, atrialFibrillation: false, distalPerfusionPercent: 3.92 },
+      cuff: { widthCm: 7.2 },
+      hardware: {
+        pumpFreeFlowLpm: 2.47, pumpStallMmhg: 430.51, leakMmhgPerMin: 9.9, ventOrificeMm: 0.82, reliefMmhg: 254.22, hoseLengthM: 1.54, hoseInnerMm: 2.2, manifoldMl: 57.69,
+        sensorNoiseMmhg: 0.08, sensorOffsetMmhg: 6.46, sensorDriftMmhgPerMin: 0.09, sensorSpanErrorPercent: 0.08,
+        secondarySensorNoiseMmhg: 2.54, secondarySensorOffsetMmhg: -9, secondarySensorDriftMmhgPerMin: -0.04, secondarySensorSpanErrorPercent: 1,
+      },
+      exercise: { repSeconds: 2.1, contractionSwingMmhg: 57.2, relaxedDropMmhg: 0, swellingMmhg: 22, motionArtefactMmhg: 5.6 },
+      plan: { sets: [7, 5, 5], restSeconds: 74, target: { percentLop: 64 }, lop: "measure" },
+    });
+    expect(result.lopMeasuredMmhg).toBeNull();
+    expect(result.endReason).toMatch(/pulsations too weak to read/);
+    expect(result.finalState).not.toBe("fault");
+  });
+
   it("a 6.5 cm arm cuff at 68 % of its LOP, whose largest pulsation stood barely over the hold's noise: no occlusion alarm in the rest", async () => {
     // The largest pulsation the measurement passed over was 0.9 mmHg, the noise floor the hold reads
     // above 15 Hz 0.7 mmHg: a fifth of that pulsation lies under the floor, and the rest's windows

@@ -321,9 +321,14 @@ export class OscillometricLop implements LopProcedure {
     }
     if (flank.boundCrossingMmhg !== null) this.boundMmhg = Math.min(this.boundMmhg ?? Infinity, flank.boundCrossingMmhg);
     if (flank.timeBoundCrossingMmhg !== null) this.timeBoundMmhg = Math.min(this.timeBoundMmhg ?? Infinity, flank.timeBoundCrossingMmhg);
-    if (snr < ENVELOPE_SETTINGS.minMaxOverFloor && (flank.boundCrossingMmhg !== null || this.pastGiveUp(flank, mmhg))) {
+    const weak = snr < ENVELOPE_SETTINGS.minMaxOverFloor || flank.maxAmplitudeMmhg < ENVELOPE_SETTINGS.minMaxMmhg;
+    if (weak && (flank.boundCrossingMmhg !== null || this.pastGiveUp(flank, mmhg))) {
+      const why =
+        snr < ENVELOPE_SETTINGS.minMaxOverFloor
+          ? `stood ${snr.toFixed(2)} times the sensor noise (${ENVELOPE_SETTINGS.minMaxOverFloor} needed)`
+          : `is under the ${ENVELOPE_SETTINGS.minMaxMmhg} mmHg a reading needs`;
       return reject(
-        `pulsations too weak to read: the largest, ${flank.maxAmplitudeMmhg.toFixed(1)} mmHg at ${flank.maxAtMmhg.toFixed(0)} mmHg, stood ${snr.toFixed(2)} times the sensor noise (${ENVELOPE_SETTINGS.minMaxOverFloor} needed): check that the cuff sits snugly, keep still and measure again`,
+        `pulsations too weak to read: the largest, ${flank.maxAmplitudeMmhg.toFixed(2)} mmHg at ${flank.maxAtMmhg.toFixed(0)} mmHg, ${why}: check that the cuff sits snugly, that the hose is not long and narrow, keep still and measure again`,
       );
     }
     const atBound = this.boundMmhg !== null && (mmhg >= rampBoundMmhg(this.boundMmhg) || this.secondsPastBound(tSeconds) >= LOP_SETTINGS.maxSecondsPastBound);
