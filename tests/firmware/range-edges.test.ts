@@ -267,6 +267,26 @@ describe("a knock behind a long narrow hose is not a dead pump", () => {
   });
 });
 
+describe("a knock in a set is not a kinked hose", () => {
+  it("an 8.3 cm arm cuff dented 22 mmHg by a knock springs back 39 mmHg within 0.1 s while a 2.7 L/min pump runs: no hose-kink alarm", async () => {
+    const result = await runDrawn({
+      seed: 4299514,
+      limb: "arm",
+      subject: { systolic: 163, diastolic: 54, heartRate: 69, limbCircumferenceCm: 39.3, breathsPerMin: 6, arteryStiffnessMmhg: 41, pulsationAtLopFraction: 0.33, supraLopTailPercent: 15, lopResidualMmhg: -2, respiratorySwingMmhg: 2.7, heartRateVariabilityPercent: 4.3, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 2.97 },
+      cuff: { widthCm: 8.3 },
+      hardware: {
+        pumpFreeFlowLpm: 2.69, pumpStallMmhg: 250, leakMmhgPerMin: 11.64, ventOrificeMm: 2.75, reliefMmhg: 319.64, hoseLengthM: 1.62, hoseInnerMm: 7.27, manifoldMl: 33.53,
+        sensorNoiseMmhg: 3, sensorOffsetMmhg: 7.76, sensorDriftMmhgPerMin: 0, sensorSpanErrorPercent: -0.69,
+        secondarySensorNoiseMmhg: 2.56, secondarySensorOffsetMmhg: 9, secondarySensorDriftMmhgPerMin: 0.03, secondarySensorSpanErrorPercent: -0.03,
+      },
+      exercise: { repSeconds: 2.6, contractionSwingMmhg: 60, relaxedDropMmhg: 0.3, swellingMmhg: 22.8, motionArtefactMmhg: 9.2 },
+      plan: { sets: [16, 8, 8], restSeconds: 80, target: { percentLop: 78 }, lop: 209 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
 describe("a small cuff behind a large vent is not a kinked hose", () => {
   it("a 4.1 cm leg cuff whose kink probes lose 0-4 mmHg loses 10.4 to one (a beat under it): the probe repeats, no hose-kink alarm", async () => {
     const result = await runDrawn({
@@ -321,6 +341,24 @@ describe("a small cuff behind a large vent is not a kinked hose", () => {
 });
 
 describe("a pump too small for its cuff", () => {
+  it("a 5.4 L/min pump stalling at 250 mmHg on a 5.3 cm arm cuff at 135 mmHg, the rest swinging 110-139 mmHg as the limb settles: warned, no leak fault", async () => {
+    const result = await runDrawn({
+      seed: 3745184,
+      limb: "arm",
+      subject: { systolic: 118, diastolic: 103, heartRate: 84, limbCircumferenceCm: 20, breathsPerMin: 19, arteryStiffnessMmhg: 32, pulsationAtLopFraction: 0.35, supraLopTailPercent: 39, lopResidualMmhg: 3.5, respiratorySwingMmhg: 2.7, heartRateVariabilityPercent: 2.7, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 1.95 },
+      cuff: { widthCm: 5.3 },
+      hardware: {
+        pumpFreeFlowLpm: 5.39, pumpStallMmhg: 250, leakMmhgPerMin: 13.63, ventOrificeMm: 4, reliefMmhg: 304.74, hoseLengthM: 2.79, hoseInnerMm: 6.16, manifoldMl: 29.06,
+        sensorNoiseMmhg: 3, sensorOffsetMmhg: 20, sensorDriftMmhgPerMin: 0.09, sensorSpanErrorPercent: -0.59,
+        secondarySensorNoiseMmhg: 2.82, secondarySensorOffsetMmhg: -8.82, secondarySensorDriftMmhgPerMin: 0, secondarySensorSpanErrorPercent: 0.08,
+      },
+      exercise: { repSeconds: 2.9, contractionSwingMmhg: 9.6, relaxedDropMmhg: 30.1, swellingMmhg: 30, motionArtefactMmhg: 1.4 },
+      plan: { sets: [22, 11, 11, 11], restSeconds: 87, target: { percentLop: 74 }, lop: 183 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("leak");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+
   it("a 1.87 L/min pump on a 5 cm leg cuff leaking 59 mmHg/min at 183 mmHg holds the rest a few mmHg short and steady: warned, no leak fault", async () => {
     const result = await runScenario(
       parseScenario({

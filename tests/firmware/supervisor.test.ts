@@ -172,6 +172,21 @@ describe("alarm rules (one test each)", () => {
     expect(firstAlarm("hose-kink", 1, (t) => context(t, { proposed: { pump: 1, vent: 0 }, mmhg: 100 + 40 * t, est: { slopeMmhgPerSecond: 40 } }))).toBeNull();
   });
 
+  it("hose-kink counts a climb from the level before a dent: a knock dents the cuff 22 mmHg and it springs back 39 within 0.1 s with the pump on, no kink; the same climb from a steady level is one", () => {
+    // Inflating for 1 s at full pump with no jump (this hose jumps by little: 35 mmHg allowed), then holding 141 mmHg.
+    const inflating = { state: "inflating" as const, phase: "inflate" as const, settled: false, exercising: false };
+    /** From 1.5 s the reading dents by `dentMmhg` over 0.07 s, then climbs 39 mmHg at 500 mmHg/s. */
+    const dentThenClimb = (dentMmhg: number) => (t: number) => {
+      if (t < 1) return context(t, { ...inflating, proposed: { pump: 1, vent: 0 }, mmhg: 136 + 5 * t, est: { slopeMmhgPerSecond: 5 } });
+      const dent = t < 1.5 ? 0 : Math.min(dentMmhg, (t - 1.5) * (dentMmhg / 0.07));
+      const climb = t < 1.57 ? 0 : Math.min(39, (t - 1.57) * 500);
+      const fast = t > 1.57 && climb < 39;
+      return context(t, { proposed: { pump: 1, vent: 0 }, mmhg: 141 - dent + climb, est: { slopeMmhgPerSecond: fast ? 500 : 0 } });
+    };
+    expect(firstAlarm("hose-kink", 3, dentThenClimb(22))).toBeNull();
+    expect(firstAlarm("hose-kink", 3, dentThenClimb(0))).toBeCloseTo(1.66, 1);
+  });
+
   it("hose-kink lets the pump lift the reading back to where it was before a vent pulse it restarts right after, even long after the pump last stopped or idling until the pulse", () => {
     // The inflation's first 0.6 s at full duty shows a hose that jumps by little (a climb of 35 mmHg is a kink).
     // The pump stops at 0.7 s; at 1 s a vent pulse drains the sensor's side 50 mmHg and the pump restarts 20 ms later.
@@ -303,6 +318,9 @@ describe("alarm rules (one test each)", () => {
     const steady = (t: number) => 138 + 0.5 * Math.sin(2 * Math.PI * 2.2 * t);
     expect(firstAlarm("leak", 15, (t) => context(t, { ...rest, pumpRiseMmhgPerSecond: 4, mmhg: steady(t) }))).toBeNull();
     expect(firstAlarm("leak", 15, (t) => context(t, { ...rest, pumpRiseMmhgPerSecond: 4, mmhg: t < 8 ? steady(t) : steady(t) - 1.5 * (t - 8) }))).toBeLessThan(12);
+    // A small cuff swinging 12 mmHg either way with each beat of a settling limb, its mean sagging 3 mmHg in 2 s: the swings, not a leak.
+    const swinging = (t: number) => 132 + 12 * Math.sin(2 * Math.PI * 1.4 * t) - (t % 4 < 2 ? 0 : 3);
+    expect(firstAlarm("leak", 15, (t) => context(t, { ...rest, pumpRiseMmhgPerSecond: 4, mmhg: swinging(t) }))).toBeNull();
     expect(firstAlarm("leak", 10, (t) => context(t, { phase: "rest", mmhg: 149, proposed: { pump: 0.2, vent: 0 }, pumpRiseMmhgPerSecond: 2 }))).toBeNull();
     const rule = safetyRules().find((r) => r.kind === "pump-too-small")!;
     expect([rule.severity, rule.latches]).toEqual(["warning", false]);

@@ -112,8 +112,13 @@ export const SAFETY_LIMITS = {
   kinkClimbShareOfJump: 1.5,
   kinkClimbFloorMmhg: 35,
   kinkFirstClimbMmhg: 270,
-  /** A climb is measured from the lowest reading of this long before it, and ends after this long below the slope. */
+  /**
+   * A climb is measured from the lowest reading of this long before it (or, if higher, the median of
+   * the kinkClimbBeforeSeconds before that: a knock dents an 8 cm arm cuff by 22 mmHg and it springs
+   * back 39 mmHg within 0.1 s), and ends after this long below the slope.
+   */
   kinkClimbStartSeconds: 0.1,
+  kinkClimbBeforeSeconds: 0.3,
   kinkClimbEndSeconds: 0.03,
   /** A climb teaches the hose's jump only if it ended with the pump still at this duty (a kinked box stops climbing only when the pump stops). */
   kinkJumpLearnDuty: 0.5,

@@ -13,8 +13,10 @@ import { SecondsWindow } from "./windows.ts";
  * shown (learned from the first pump start on), not against time.
  */
 class ClimbWatch {
-  /** Readings of the last kinkClimbStartSeconds: the climb is measured from their lowest. */
+  /** Readings of the last kinkClimbStartSeconds: the climb is measured from their lowest... */
   private readonly recent = new SecondsWindow(L.kinkClimbStartSeconds);
+  /** ...or, when that lowest is a dip, from the median of the kinkClimbBeforeSeconds before them. */
+  private readonly before = new SecondsWindow(L.kinkClimbStartSeconds + L.kinkClimbBeforeSeconds);
   private climb: { fromMmhg: number; quietSeconds: number; riseMmhg: number } | null = null;
   /** The hose's jump at the pump's full flow (null before the first full start has shown it). */
   private hoseJumpMmhg: number | null = null;
@@ -74,12 +76,15 @@ class ClimbWatch {
       // level before the vent opened. Behind a kink nothing refills the hose.
       // When the pump restarts too soon after the vent to show a refill either way, the climb gets
       // the benefit of the doubt; a kink there is left to the kink probe and the deflation's check.
-      let from = Math.min(p, lowest(recent));
+      // A knock that dents the cuff and lets it spring back climbs fast from the dent: the climb counts
+      // from the level before it (a kinked hose climbs far past that level too).
+      let from = Math.max(Math.min(p, lowest(recent)), olderMedian(this.before.at(input.dtSeconds), recent.length));
       const unseen = this.pumpOffSeconds < L.kinkRefillSeconds;
       if ((this.refilled || unseen) && sinceShut <= L.ventReboundSeconds && this.beforeVentMmhg !== null) from = Math.max(from, this.beforeVentMmhg);
       this.climb = { fromMmhg: from, quietSeconds: 0, riseMmhg: 0 };
     }
     recent.push(p);
+    this.before.at(input.dtSeconds).push(p);
     const climb = this.climb;
     if (climb === null) return false;
     climb.riseMmhg = Math.max(climb.riseMmhg, p - climb.fromMmhg);
@@ -127,6 +132,14 @@ class ClimbWatch {
     this.ventShutSeconds = Number.NEGATIVE_INFINITY;
     this.ventWasOpen = false;
   }
+}
+
+/** The median of a window's readings but its newest `skip`; -Infinity when there are none. */
+function olderMedian(window: ReturnType<SecondsWindow["at"]>, skip: number): number {
+  const older = [...window.values()].slice(0, Math.max(0, window.length - skip)).sort((a, b) => a - b);
+  if (older.length === 0) return Number.NEGATIVE_INFINITY;
+  const mid = Math.floor(older.length / 2);
+  return older.length % 2 ? older[mid]! : (older[mid - 1]! + older[mid]!) / 2;
 }
 
 function lowest(window: ReturnType<SecondsWindow["at"]>): number {

@@ -1,7 +1,7 @@
 /** A leak the pump cannot follow, a dead pump or a vent stuck open, while the cuff holds its target. */
 import { SAFETY_LIMITS as L } from "../limits.ts";
 import { holding, type SafetyInput, type SafetyRule } from "../rule.ts";
-import { halvesGain, RobustLevel, SecondsWindow } from "./windows.ts";
+import { halvesGain, lineFit, RobustLevel, SecondsWindow } from "./windows.ts";
 
 /**
  * Holding, the cuff has fallen short with the pump working. From then on the rule counts what the
@@ -14,7 +14,7 @@ export class LeakRule implements SafetyRule {
   readonly kind = "leak";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `holding, the cuff short of its target (sets with contractions: ${100 * L.leakSetShortShare} %; otherwise ${L.leakRestShortMmhg} mmHg) with the pump working: once the pump has put in more than the cuff gained by over ${L.leakTakeawaySetMmhg} mmHg in a set with contractions or ${L.leakTakeawayStillMmhg} mmHg otherwise (by what the controller learned this pump gives), with the pump running hard on average over the last ${L.leakSeconds} s (sets: ${100 * L.leakSetDuty} %, otherwise ${100 * L.leakRestDuty} %) and the cuff not gaining over them (holding still: the second half ${L.leakFallingMmhg} mmHg under the first)`;
+  readonly description = `holding, the cuff short of its target (sets with contractions: ${100 * L.leakSetShortShare} %; otherwise ${L.leakRestShortMmhg} mmHg) with the pump working: once the pump has put in more than the cuff gained by over ${L.leakTakeawaySetMmhg} mmHg in a set with contractions or ${L.leakTakeawayStillMmhg} mmHg otherwise (by what the controller learned this pump gives), with the pump running hard on average over the last ${L.leakSeconds} s (sets: ${100 * L.leakSetDuty} %, otherwise ${100 * L.leakRestDuty} %) and the cuff not gaining over them (holding still: the second half under the first by ${L.leakFallingMmhg} mmHg, or by the readings' scatter about their line if more)`;
   private readonly duties = new SecondsWindow(L.leakSeconds);
   private readonly pressures = new SecondsWindow(L.leakSeconds);
   private readonly level = new RobustLevel(L.pumpDeadBlockSeconds, L.pumpDeadBlocks, L.pumpDeadBlockSeconds);
@@ -56,9 +56,11 @@ export class LeakRule implements SafetyRule {
     const lostMmhg = episode.pumpedMmhg - (level - episode.fromMmhg);
     const takeaway = contracting ? L.leakTakeawaySetMmhg : L.leakTakeawayStillMmhg;
     // Holding still, a pump too small for the cuff's own leak holds it short but steady (the
-    // pump-too-small warning): a leak beyond the pump, a dead pump or an open vent let it fall.
+    // pump-too-small warning): a leak beyond the pump, a dead pump or an open vent let it fall,
+    // further than the window's own swings (beats and a settling limb on a small cuff) explain.
     const gain = halvesGain(pressures);
-    if (!working || lostMmhg <= takeaway || gain > 0 || (!contracting && gain > -L.leakFallingMmhg)) return null;
+    if (!working || lostMmhg <= takeaway || gain > 0) return null;
+    if (!contracting && gain > -Math.max(L.leakFallingMmhg, lineFit([...pressures.values()], input.dtSeconds).residualSd)) return null;
     return `leak: the pump put in ${episode.pumpedMmhg.toFixed(0)} mmHg by what it was learned to give and the cuff is ${shortMmhg.toFixed(0)} mmHg short and not recovering: a leak the pump cannot follow, a dead pump or a vent stuck open`;
   }
 

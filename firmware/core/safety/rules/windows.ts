@@ -97,9 +97,9 @@ function medianOf(values: readonly number[]): number {
  * The least-squares line through `values` taken every `stepSeconds`: its slope (per second) and the
  * slope's standard error from the values' own scatter around it (infinite under three values).
  */
-export function lineFit(values: readonly number[], stepSeconds: number): { slope: number; slopeError: number } {
+export function lineFit(values: readonly number[], stepSeconds: number): { slope: number; slopeError: number; residualSd: number } {
   const n = values.length;
-  if (n < 3) return { slope: 0, slopeError: Number.POSITIVE_INFINITY };
+  if (n < 3) return { slope: 0, slopeError: Number.POSITIVE_INFINITY, residualSd: Number.POSITIVE_INFINITY };
   const meanX = ((n - 1) * stepSeconds) / 2;
   const meanY = values.reduce((a, b) => a + b, 0) / n;
   let sxx = 0;
@@ -115,5 +115,5 @@ export function lineFit(values: readonly number[], stepSeconds: number): { slope
     const r = y - meanY - slope * (i * stepSeconds - meanX);
     residuals += r * r;
   });
-  return { slope, slopeError: Math.sqrt(residuals / (n - 2) / sxx) };
+  return { slope, slopeError: Math.sqrt(residuals / (n - 2) / sxx), residualSd: Math.sqrt(residuals / (n - 2)) };
 }
