@@ -119,6 +119,13 @@ export const SAFETY_LIMITS = {
    */
   kinkClimbStartSeconds: 0.1,
   kinkClimbBeforeSeconds: 0.3,
+  /**
+   * A climb ends once the reading's slope has stayed under this (the line levelled off) for
+   * kinkClimbEndSeconds: behind 3 m of 2.1 mm hose a 6 L/min pump's first start lifted the reading at
+   * 250-400 mmHg/s for 0.15 s, and a sensor with 2.4 mmHg of noise dipped its slope under the climb's
+   * own for 30 ms, which ended the climb at 10 mmHg and taught that as the hose's jump.
+   */
+  kinkLevelledMmhgPerSecond: 100,
   kinkClimbEndSeconds: 0.03,
   /** A climb teaches the hose's jump only if it ended with the pump still at this duty (a kinked box stops climbing only when the pump stops). */
   kinkJumpLearnDuty: 0.5,

@@ -88,7 +88,10 @@ class ClimbWatch {
     const climb = this.climb;
     if (climb === null) return false;
     climb.riseMmhg = Math.max(climb.riseMmhg, p - climb.fromMmhg);
-    if (climbing) climb.quietSeconds = 0;
+    // A climb goes on until the reading has levelled off, not merely slowed under the climb's slope
+    // for a moment (a noisy sensor's slope dips while a narrow hose's line is still filling).
+    const levelled = proposed.pump <= L.kinkPumpDuty || estimate.slopeMmhgPerSecond < L.kinkLevelledMmhgPerSecond;
+    if (!levelled) climb.quietSeconds = 0;
     else climb.quietSeconds += input.dtSeconds;
     if (climb.riseMmhg > this.allowanceMmhg) return true;
     if (climb.quietSeconds >= L.kinkClimbEndSeconds - 1e-9) {
