@@ -52,6 +52,24 @@ describe("the deflation behind a narrow hose", () => {
 });
 
 describe("a narrow hose is not a kink", () => {
+  it("3.5 m of 2 mm hose: a climb judged from the level before a dip still teaches the hose's jump from its lowest, no hose-kink alarm in the inflation", async () => {
+    const result = await runDrawn({
+      seed: 1410700,
+      limb: "arm",
+      subject: { systolic: 119, diastolic: 83, heartRate: 150, limbCircumferenceCm: 36.4, breathsPerMin: 24, arteryStiffnessMmhg: 29, pulsationAtLopFraction: 0.26, supraLopTailPercent: 31, lopResidualMmhg: 5.7, respiratorySwingMmhg: 3.7, heartRateVariabilityPercent: 4.1, ectopicBeatsPerMin: 0.2, atrialFibrillation: false, distalPerfusionPercent: 0.82 },
+      cuff: { widthCm: 14.4 },
+      hardware: {
+        pumpFreeFlowLpm: 5.38, pumpStallMmhg: 839.37, leakMmhgPerMin: 1.05, ventOrificeMm: 3.26, reliefMmhg: 329, hoseLengthM: 3.52, hoseInnerMm: 2, manifoldMl: 49,
+        sensorNoiseMmhg: 1.4, sensorOffsetMmhg: -15.45, sensorDriftMmhgPerMin: 0, sensorSpanErrorPercent: 0.73,
+        secondarySensorNoiseMmhg: 2.35, secondarySensorOffsetMmhg: 8.28, secondarySensorDriftMmhgPerMin: 0.1, secondarySensorSpanErrorPercent: -0.54,
+      },
+      exercise: { repSeconds: 5.6, contractionSwingMmhg: 7.9, relaxedDropMmhg: 12.6, swellingMmhg: 15.5, motionArtefactMmhg: 5.1 },
+      plan: { sets: [15], restSeconds: 57, target: { percentLop: 67 }, lop: 165 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("hose-kink");
+    expect(result.finalState).toBe("vented");
+  });
+
   it("3 m of 2.1 mm hose, a 6 L/min pump and a sensor with 2.4 mmHg of noise: the first start's climb is not cut short and taught as a 10 mmHg jump, no hose-kink alarm", async () => {
     const result = await runDrawn({
       seed: 5253856,

@@ -17,7 +17,8 @@ class ClimbWatch {
   private readonly recent = new SecondsWindow(L.kinkClimbStartSeconds);
   /** ...or, when that lowest is a dip, from the median of the kinkClimbBeforeSeconds before them. */
   private readonly before = new SecondsWindow(L.kinkClimbStartSeconds + L.kinkClimbBeforeSeconds);
-  private climb: { fromMmhg: number; quietSeconds: number; riseMmhg: number } | null = null;
+  /** A climb under way: from where it is judged, and from its lowest (what a levelled climb teaches of the hose). */
+  private climb: { fromMmhg: number; lowMmhg: number; quietSeconds: number; riseMmhg: number; riseFromLowMmhg: number } | null = null;
   /** The hose's jump at the pump's full flow (null before the first full start has shown it). */
   private hoseJumpMmhg: number | null = null;
   /** A full-duty start being measured: the reading at the start and kinkJumpSeconds later. */
@@ -78,16 +79,18 @@ class ClimbWatch {
       // the benefit of the doubt; a kink there is left to the kink probe and the deflation's check.
       // A knock that dents the cuff and lets it spring back climbs fast from the dent: the climb counts
       // from the level before it (a kinked hose climbs far past that level too).
-      let from = Math.max(Math.min(p, lowest(recent)), olderMedian(this.before.at(input.dtSeconds), recent.length));
+      const low = Math.min(p, lowest(recent));
+      let from = Math.max(low, olderMedian(this.before.at(input.dtSeconds), recent.length));
       const unseen = this.pumpOffSeconds < L.kinkRefillSeconds;
       if ((this.refilled || unseen) && sinceShut <= L.ventReboundSeconds && this.beforeVentMmhg !== null) from = Math.max(from, this.beforeVentMmhg);
-      this.climb = { fromMmhg: from, quietSeconds: 0, riseMmhg: 0 };
+      this.climb = { fromMmhg: from, lowMmhg: low, quietSeconds: 0, riseMmhg: 0, riseFromLowMmhg: 0 };
     }
     recent.push(p);
     this.before.at(input.dtSeconds).push(p);
     const climb = this.climb;
     if (climb === null) return false;
     climb.riseMmhg = Math.max(climb.riseMmhg, p - climb.fromMmhg);
+    climb.riseFromLowMmhg = Math.max(climb.riseFromLowMmhg, p - climb.lowMmhg);
     // A climb goes on until the reading has levelled off, not merely slowed under the climb's slope
     // for a moment (a noisy sensor's slope dips while a narrow hose's line is still filling).
     const levelled = proposed.pump <= L.kinkPumpDuty || estimate.slopeMmhgPerSecond < L.kinkLevelledMmhgPerSecond;
@@ -96,7 +99,7 @@ class ClimbWatch {
     if (climb.riseMmhg > this.allowanceMmhg) return true;
     if (climb.quietSeconds >= L.kinkClimbEndSeconds - 1e-9) {
       // Levelled off with the pump still running: the hose's own drop, not a kink.
-      if (proposed.pump >= L.kinkJumpLearnDuty && (input.state === "lop" || input.state === "inflating")) this.hoseJumpMmhg = Math.max(this.hoseJumpMmhg ?? 0, climb.riseMmhg);
+      if (proposed.pump >= L.kinkJumpLearnDuty && (input.state === "lop" || input.state === "inflating")) this.hoseJumpMmhg = Math.max(this.hoseJumpMmhg ?? 0, climb.riseFromLowMmhg);
       this.climb = null;
     }
     return false;
