@@ -376,6 +376,26 @@ describe("a small cuff behind a large vent is not a kinked hose", () => {
   });
 });
 
+describe("the slowest vent against a contraction after the set", () => {
+  it("a 15 cm arm cuff behind a 0.8 mm vent, 57 mmHg contractions still coming after the counter ended the set: no valve-stuck-closed", async () => {
+    const result = await runDrawn({
+      seed: 5838036,
+      limb: "arm",
+      subject: { systolic: 170, diastolic: 107, heartRate: 79, limbCircumferenceCm: 39.6, breathsPerMin: 24, arteryStiffnessMmhg: 19, pulsationAtLopFraction: 0.29, supraLopTailPercent: 29, lopResidualMmhg: 0.1, respiratorySwingMmhg: 3.5, heartRateVariabilityPercent: 3.3, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 1.47 },
+      cuff: { widthCm: 15 },
+      hardware: {
+        pumpFreeFlowLpm: 5.52, pumpStallMmhg: 341.42, leakMmhgPerMin: 47.65, ventOrificeMm: 0.8, reliefMmhg: 284.68, hoseLengthM: 2.31, hoseInnerMm: 7.85, manifoldMl: 18.24,
+        sensorNoiseMmhg: 0.23, sensorOffsetMmhg: -6.24, sensorDriftMmhgPerMin: 0.02, sensorSpanErrorPercent: 0.61,
+        secondarySensorNoiseMmhg: 0, secondarySensorOffsetMmhg: -5.4, secondarySensorDriftMmhgPerMin: 0.1, secondarySensorSpanErrorPercent: 0.96,
+      },
+      exercise: { repSeconds: 4.2, contractionSwingMmhg: 57, relaxedDropMmhg: 57.1, swellingMmhg: 26.1, motionArtefactMmhg: 2.6 },
+      plan: { sets: [26, 13], restSeconds: 20, target: { percentLop: 41 }, lop: 175 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("valve-stuck-closed");
+    expect(result.finalState).toBe("vented");
+  });
+});
+
 describe("a pump too small for its cuff", () => {
   it("a 5.4 L/min pump stalling at 250 mmHg on a 5.3 cm arm cuff at 135 mmHg, the rest swinging 110-139 mmHg as the limb settles: warned, no leak fault", async () => {
     const result = await runDrawn({

@@ -174,6 +174,8 @@ export const SAFETY_LIMITS = {
   valveFallSeconds: 1,
   valveFallSetSeconds: 3.5,
   valveFallShareOfRep: 0.6,
+  /** The rest's first seconds keep the set's window: a 57 mmHg contraction after a set the counter ended early lifted a 15 cm arm cuff 20 mmHg against an open 0.8 mm vent. */
+  valveRestAsSetSeconds: 10,
   valveFallMmhg: 3,
   valveBlockSeconds: 0.1,
   valveJudgedAboveMmhg: 70,

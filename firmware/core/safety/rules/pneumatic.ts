@@ -33,13 +33,19 @@ export class ValveStuckClosedRule implements SafetyRule {
   readonly kind = "valve-stuck-closed";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `vent commanded fully open above ${L.valveJudgedAboveMmhg} mmHg for ${L.valveFallSeconds} s (in a set with contractions ${L.valveFallShareOfRep} of the reps' interval, at least ${L.valveFallSeconds} s, or ${L.valveFallSetSeconds} s before the counter knows it) and the pressure (means over ${L.valveBlockSeconds} s) fell less than ${L.valveFallMmhg} mmHg; or deflating for ${L.deflationMaxSeconds} s and still above ${L.valveJudgedAboveMmhg} mmHg`;
+  readonly description = `vent commanded fully open above ${L.valveJudgedAboveMmhg} mmHg for ${L.valveFallSeconds} s (in a set with contractions and the first ${L.valveRestAsSetSeconds} s of the rest after it, ${L.valveFallShareOfRep} of the reps' interval, at least ${L.valveFallSeconds} s, or ${L.valveFallSetSeconds} s before the counter knows it) and the pressure (means over ${L.valveBlockSeconds} s) fell less than ${L.valveFallMmhg} mmHg; or deflating for ${L.deflationMaxSeconds} s and still above ${L.valveJudgedAboveMmhg} mmHg`;
   private readonly block = new BlockMean();
   private windowStart: { t: number; mmhg: number } | null = null;
   private deflatingSince: number | null = null;
+  private phase: SafetyInput["phase"] | null = null;
+  private phaseSinceSeconds = 0;
 
   check(input: SafetyInput): string | null {
     const p = input.estimate.mmhg;
+    if (input.phase !== this.phase) {
+      this.phase = input.phase;
+      this.phaseSinceSeconds = input.t;
+    }
     if (input.state !== "deflating") this.deflatingSince = null;
     else this.deflatingSince ??= input.t;
     if (this.deflatingSince !== null && input.t - this.deflatingSince >= L.deflationMaxSeconds && p > L.valveJudgedAboveMmhg) return stuck(p);
@@ -56,7 +62,10 @@ export class ValveStuckClosedRule implements SafetyRule {
     // A contraction can lift the cuff faster than a small vent empties it for up to half a rep:
     // the set's own cadence once the rep counter knows it, else the slowest rep's (6 s).
     const interval = input.diagnostics.repIntervalSeconds;
-    const contracting = input.phase === "set" && input.exercising;
+    // The first seconds of a rest are judged like the set before it: an athlete may still be
+    // contracting after a set the rep counter ended early.
+    const afterSet = input.phase === "rest" && input.t - this.phaseSinceSeconds < L.valveRestAsSetSeconds;
+    const contracting = (input.phase === "set" && input.exercising) || afterSet;
     const seconds = !contracting ? L.valveFallSeconds : interval === null ? L.valveFallSetSeconds : Math.max(L.valveFallSeconds, L.valveFallShareOfRep * interval);
     if (input.t - this.windowStart.t < seconds - 1e-9) return null;
     if (this.windowStart.mmhg - level >= L.valveFallMmhg) {
@@ -69,6 +78,8 @@ export class ValveStuckClosedRule implements SafetyRule {
 
   reset(): void {
     this.windowStart = null;
+    this.phase = null;
+    this.phaseSinceSeconds = 0;
     this.block.clear();
     this.deflatingSince = null;
   }
