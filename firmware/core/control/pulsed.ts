@@ -52,7 +52,7 @@ export class PulsedRegulator {
     return this.lastReadMmhg;
   }
 
-  /** Starts afresh (a new target, a set after a rest): what pulses do to this cuff is kept. */
+  /** Starts afresh for a new target: what pulses do to this cuff is kept. */
   restart(): void {
     this.stage = null;
     this.lastPulse = null;
