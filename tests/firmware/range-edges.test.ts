@@ -396,6 +396,26 @@ describe("the slowest vent against a contraction after the set", () => {
   });
 });
 
+describe("the set's last contraction against the slowest vent", () => {
+  it("a 13.8 cm arm cuff behind a 0.8 mm vent: the last rep's 58 mmHg contraction rises against the open vent as the plan ends, and the deflation that follows is judged on its own, no valve-stuck-closed", async () => {
+    const result = await runDrawn({
+      seed: 6321300,
+      limb: "arm",
+      subject: { systolic: 178, diastolic: 68, heartRate: 56, limbCircumferenceCm: 41.4, breathsPerMin: 9, arteryStiffnessMmhg: 35, pulsationAtLopFraction: 0.36, supraLopTailPercent: 45, lopResidualMmhg: -0.7, respiratorySwingMmhg: 2.3, heartRateVariabilityPercent: 4.2, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 0.63 },
+      cuff: { widthCm: 13.8 },
+      hardware: {
+        pumpFreeFlowLpm: 5.85, pumpStallMmhg: 934.29, leakMmhgPerMin: 22.17, ventOrificeMm: 0.8, reliefMmhg: 308.91, hoseLengthM: 1.29, hoseInnerMm: 6.93, manifoldMl: 95.69,
+        sensorNoiseMmhg: 0.42, sensorOffsetMmhg: -16.32, sensorDriftMmhgPerMin: 0.09, sensorSpanErrorPercent: 0.35,
+        secondarySensorNoiseMmhg: 0.83, secondarySensorOffsetMmhg: -2.35, secondarySensorDriftMmhgPerMin: 0.09, secondarySensorSpanErrorPercent: -0.72,
+      },
+      exercise: { repSeconds: 2.5, contractionSwingMmhg: 58.5, relaxedDropMmhg: 34.8, swellingMmhg: 24.8, motionArtefactMmhg: 5.6 },
+      plan: { sets: [24], restSeconds: 55, target: { percentLop: 40 }, lop: 183 },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("valve-stuck-closed");
+    expect(result.finalState).toBe("vented");
+  });
+});
+
 describe("a pump too small for its cuff", () => {
   it("a 5.4 L/min pump stalling at 250 mmHg on a 5.3 cm arm cuff at 135 mmHg, the rest swinging 110-139 mmHg as the limb settles: warned, no leak fault", async () => {
     const result = await runDrawn({

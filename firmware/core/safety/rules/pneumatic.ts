@@ -42,9 +42,13 @@ export class ValveStuckClosedRule implements SafetyRule {
 
   check(input: SafetyInput): string | null {
     const p = input.estimate.mmhg;
+    // A window never spans two phases: each judges the fall by its own window (a set's last
+    // contraction, still rising against a small vent, is not the deflation's first second).
     if (input.phase !== this.phase) {
       this.phase = input.phase;
       this.phaseSinceSeconds = input.t;
+      this.windowStart = null;
+      this.block.clear();
     }
     if (input.state !== "deflating") this.deflatingSince = null;
     else this.deflatingSince ??= input.t;
