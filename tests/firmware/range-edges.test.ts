@@ -154,6 +154,24 @@ describe("a short hose ringing after a vent pulse is not a sensor jump", () => {
 });
 
 describe("a weak pulsation in a noisy hold is not occlusion", () => {
+  it("a 10.8 cm arm cuff held at 43 % of its measured LOP (half the true one), pulse pressure 15 mmHg: its small, wandering pulsation is not judged against the LOP measurement's envelope, no occlusion alarm", async () => {
+    const result = await runDrawn({
+      seed: 6806595,
+      limb: "arm",
+      subject: { systolic: 117, diastolic: 102, heartRate: 73, limbCircumferenceCm: 20, breathsPerMin: 13, arteryStiffnessMmhg: 24, pulsationAtLopFraction: 0.41, supraLopTailPercent: 52, lopResidualMmhg: 4.3, respiratorySwingMmhg: 1.6, heartRateVariabilityPercent: 4, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 2.24 },
+      cuff: { widthCm: 10.8 },
+      hardware: {
+        pumpFreeFlowLpm: 2.21, pumpStallMmhg: 791.01, leakMmhgPerMin: 32.93, ventOrificeMm: 1.96, reliefMmhg: 258.85, hoseLengthM: 4.12, hoseInnerMm: 6.96, manifoldMl: 75.83,
+        sensorNoiseMmhg: 0.11, sensorOffsetMmhg: -6.12, sensorDriftMmhgPerMin: 0.05, sensorSpanErrorPercent: -0.96,
+        secondarySensorNoiseMmhg: 0.68, secondarySensorOffsetMmhg: -5.68, secondarySensorDriftMmhgPerMin: -0.09, secondarySensorSpanErrorPercent: 0.07,
+      },
+      exercise: { repSeconds: 5.9, contractionSwingMmhg: 0, relaxedDropMmhg: 37.8, swellingMmhg: 28.6, motionArtefactMmhg: 5.6 },
+      plan: { sets: [22, 11, 11, 11], restSeconds: 64, target: { percentLop: 43 }, lop: "measure" },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("occlusion");
+    expect(result.finalState).toBe("vented");
+  });
+
   it("a 7.2 cm leg cuff behind 1.5 m of 2.2 mm hose, a 15 mmHg pulse pressure at 143 bpm, a very quiet sensor: an envelope peaking at 0.2 mmHg is refused as too weak, not read as an LOP of 104 against a true 266", async () => {
     const result = await runDrawn({
       seed: 4186617,

@@ -155,7 +155,8 @@ export class Holding {
     }
     this.hunting.update(dtSeconds, p, targetMmhg, actuation, regulating && !this.kinkProbe.probing);
     if (!this.settled) return this.answer(p, actuation, NO_DIAGNOSTICS);
-    const pulsationShare = this.occlusion.shareOf(envelope, SAFETY_LIMITS.occludedPulsationShare);
+    const occlusionJudged = lopMmhg !== null && targetMmhg >= SAFETY_LIMITS.occlusionJudgedFromLopFraction * lopMmhg;
+    const pulsationShare = occlusionJudged ? this.occlusion.shareOf(envelope, SAFETY_LIMITS.occludedPulsationShare) : null;
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
     const pulseRatio = this.pulseMonitor.update(t, reading, style.still && nearLop);
     const waiting = this.kinkProbe.probing;

@@ -201,6 +201,13 @@ export const SAFETY_LIMITS = {
    */
   occludedPulsationShare: 0.2,
   /**
+   * ...for targets from this share of the LOP up: under it the LOP would have to be read more than
+   * twice too high for the hold to occlude, and a weak pulse's small, wandering pulsation at half the
+   * LOP once dipped under a fifth of an envelope maximum taken at a lower pressure still (a 10.8 cm
+   * arm cuff, pulse pressure 15 mmHg).
+   */
+  occlusionJudgedFromLopFraction: 0.5,
+  /**
    * The distal pulse (a fingertip or toe sensor beyond the cuff) under this share of its size with
    * the cuff empty (its window holds a beat of a 37 bpm heart)... On the simulated family it keeps
    * 0.29-0.54 at 80 % of the LOP, 0.04-0.46 at 90 %, 0-0.05 at 95 % and none from the LOP on.

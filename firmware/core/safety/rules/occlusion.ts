@@ -15,7 +15,7 @@ export class OcclusionRule implements SafetyRule {
   readonly latches = true;
   readonly description =
     `holding or inflating, the distal pulse under ${100 * L.occludedDistalShare} % of its size with the cuff empty for ${L.occludedDistalSeconds} s, ` +
-    `or the cuff's pulsation in a still hold under ${100 * L.occludedPulsationShare} % of the largest the LOP measurement passed over (judged where that share stands above the sensor's noise): the limb is occluded`;
+    `or the cuff's pulsation in a still hold at ${100 * L.occlusionJudgedFromLopFraction} % of the LOP or more under ${100 * L.occludedPulsationShare} % of the largest the LOP measurement passed over (judged where that share stands above the sensor's noise): the limb is occluded`;
   private readonly distalGone = new Sustained();
 
   check(input: SafetyInput): string | null {
