@@ -29,8 +29,8 @@ export const KINK_PROBE = {
   responsesKept: 3,
   /**
    * A probe whose drop would name a kink is repeated this soon, and the smaller of the two drops is
-   * reported: a kinked hose drops again, a beat or a knock under one probe does not (a 4.1 cm leg
-   * cuff whose probes lost 0-4 mmHg lost 10.4 to one).
+   * reported: a kinked hose drops again, a beat or a knock under one probe does not (under a beat a
+   * small cuff's drop can reach the kink's).
    */
   confirmAfterSeconds: 0.3,
 } as const;

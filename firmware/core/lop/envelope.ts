@@ -88,10 +88,8 @@ export const ENVELOPE_SETTINGS = {
   minMaxOverFloor: 2,
   /**
    * ...and be at least this large (mmHg peak to peak): cuffs show 1-3 mmHg near the envelope's
-   * maximum; a hose and a weak pulse can leave a few tenths, which a very quiet sensor still lets
-   * stand over its noise but whose shape is breathing and beat-to-beat scatter (a 7.2 cm leg cuff
-   * behind 1.5 m of 2.2 mm hose at 143 bpm: a maximum of 0.27 mmHg, read as an LOP of 104 against
-   * a true 266).
+   * maximum; behind a long narrow hose a weak pulse leaves a few tenths, which a very quiet sensor
+   * still lets stand over its noise but whose shape is breathing and beat-to-beat scatter.
    */
   minMaxMmhg: 0.4,
   /**

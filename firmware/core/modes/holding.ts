@@ -56,7 +56,7 @@ export class Holding {
   /** The hose's pressure drop at the pump's flow: a hose that limits the line has the pulsed regulator hold the cuff. */
   private readonly hose: HoseModel;
   private readonly pulsed = new PulsedRegulator();
-  /** The hose limits the line; the pulsed regulator holds the cuff (the approach and still holds). */
+  /** The hose limits the line; the pulsed regulator fills the cuff to its target. */
   private lineLimited = false;
   private pulsing = false;
   private readonly pulseMonitor: PulseMonitor;
@@ -119,27 +119,19 @@ export class Holding {
     return output;
   }
 
-  private hold(
-    t: number,
-    estimate: PressureEstimate,
-    dtSeconds: number,
-    targetMmhg: number,
-    style: HoldStyle,
-    lopMmhg: number | null,
-    envelope: PulsationEnvelope | null,
-  ): { actuation: Actuation; diagnostics: ModeDiagnostics } {
-    const reading = estimate.mmhg;
-    const p = reading;
-    this.occlusion.update(t, estimate.rawMmhg, reading, this.settled && style.still && !style.exercising);
+  private hold(...[t, estimate, dtSeconds, targetMmhg, style, lopMmhg, envelope]: Parameters<Holding["step"]>): { actuation: Actuation; diagnostics: ModeDiagnostics } {
+    const p = estimate.mmhg;
+    this.occlusion.update(t, estimate.rawMmhg, p, this.settled && style.still && !style.exercising);
     let actuation: Actuation;
     let regulating = false;
     const aim = style.biased ? targetMmhg * (1 + HOLDING.setBiasFraction) : targetMmhg;
     this.lineLimited = this.hose.mayDropAtLeast(PULSED.lineLimitedShare * targetMmhg);
-    // Pulses and sealed reads are too slow for contractions: a set keeps the regulator on the reading.
-    const approachOrStill = !this.settled || style.still;
-    this.pulsing = this.lineLimited && approachOrStill;
+    // Only the approach pulses: once settled, the holds' and sets' corrections are what the safety
+    // rules read (a vent that does not open is named by a bleed at full opening, a leak or a dead
+    // pump by the pump running hard), which half-open pulses and short pump pulses never show.
+    this.pulsing = this.lineLimited && !this.settled;
     if (this.pulsing) {
-      actuation = this.pulsed.step(t, reading, aim, this.actuators.pumpRateAt(reading), this.actuators.ventRateAt(reading));
+      actuation = this.pulsed.step(t, p, aim, this.actuators.pumpRateAt(p), this.actuators.ventRateAt(p));
     } else if (this.settled && style.still) {
       const held = holdBand(this.regulator, targetMmhg, p, dtSeconds, this.actuators, this.gains);
       this.regulator = held.state;
@@ -158,13 +150,13 @@ export class Holding {
     const occlusionJudged = lopMmhg !== null && targetMmhg >= SAFETY_LIMITS.occlusionJudgedFromLopFraction * lopMmhg;
     const pulsationShare = occlusionJudged ? this.occlusion.shareOf(envelope, SAFETY_LIMITS.occludedPulsationShare) : null;
     const nearLop = lopMmhg !== null && targetMmhg >= HOLDING.pulseCheckFromLopFraction * lopMmhg;
-    const pulseRatio = this.pulseMonitor.update(t, reading, style.still && nearLop);
+    const pulseRatio = this.pulseMonitor.update(t, p, style.still && nearLop);
     const waiting = this.kinkProbe.probing;
     // Holding still for a while, an overdue probe has the regulator pause until it has run.
     this.stillSince = style.still ? (this.stillSince ?? t) : null;
     const stillLong = this.stillSince !== null && t - this.stillSince >= KINK_PROBE.forceStillSeconds - 1e-9;
     if (stillLong && this.kinkProbe.overdue(t)) actuation = SEALED;
-    const probe = this.kinkProbe.step(t, reading, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
+    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
     const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, kinkProbeCuffDropMmhg: probe.cuffDropMmhg, pulseRatio, pulsationShare };
     if (probe.ventPulse > 0) return this.answer(p, { pump: 0, vent: probe.ventPulse }, diagnostics);
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the

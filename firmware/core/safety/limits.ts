@@ -121,9 +121,9 @@ export const SAFETY_LIMITS = {
   kinkClimbBeforeSeconds: 0.3,
   /**
    * A climb ends once the reading's slope has stayed under this (the line levelled off) for
-   * kinkClimbEndSeconds: behind 3 m of 2.1 mm hose a 6 L/min pump's first start lifted the reading at
-   * 250-400 mmHg/s for 0.15 s, and a sensor with 2.4 mmHg of noise dipped its slope under the climb's
-   * own for 30 ms, which ended the climb at 10 mmHg and taught that as the hose's jump.
+   * kinkClimbEndSeconds, not when it dips under the climb's own slope: a noisy sensor's slope dips for
+   * tens of milliseconds while a narrow hose's line is still filling (250-400 mmHg/s behind 3 m of
+   * 2 mm hose on a 6 L/min pump), and a climb ended there would teach a fraction of the hose's jump.
    */
   kinkLevelledMmhgPerSecond: 100,
   kinkClimbEndSeconds: 0.03,
@@ -174,7 +174,7 @@ export const SAFETY_LIMITS = {
   valveFallSeconds: 1,
   valveFallSetSeconds: 3.5,
   valveFallShareOfRep: 0.6,
-  /** The rest's first seconds keep the set's window: a 57 mmHg contraction after a set the counter ended early lifted a 15 cm arm cuff 20 mmHg against an open 0.8 mm vent. */
+  /** The rest's first seconds keep the set's window: the athlete may still contract after a set the counter ended early, and a contraction lifts a large cuff faster than a 0.8 mm vent empties it. */
   valveRestAsSetSeconds: 10,
   valveFallMmhg: 3,
   valveBlockSeconds: 0.1,
@@ -202,9 +202,8 @@ export const SAFETY_LIMITS = {
   occludedPulsationShare: 0.2,
   /**
    * ...for targets from this share of the LOP up: under it the LOP would have to be read more than
-   * twice too high for the hold to occlude, and a weak pulse's small, wandering pulsation at half the
-   * LOP once dipped under a fifth of an envelope maximum taken at a lower pressure still (a 10.8 cm
-   * arm cuff, pulse pressure 15 mmHg).
+   * twice too high for the hold to occlude, while a weak pulse's small pulsation there wanders under a
+   * fifth of an envelope maximum that breathing or a knock lifted during the measurement.
    */
   occlusionJudgedFromLopFraction: 0.5,
   /**
