@@ -434,6 +434,26 @@ describe("the set's last contraction against the slowest vent", () => {
   });
 });
 
+describe("contractions in the deflation after the last set", () => {
+  it("a 13.4 cm leg cuff behind a 0.8 mm vent: a contraction after the plan's last count lifts the deflating cuff 6 mmHg, no valve-stuck-closed", async () => {
+    const result = await runDrawn({
+      seed: 9083615,
+      limb: "leg",
+      subject: { systolic: 140, diastolic: 68, heartRate: 109, limbCircumferenceCm: 74.6, breathsPerMin: 26, arteryStiffnessMmhg: 15, pulsationAtLopFraction: 0.27, supraLopTailPercent: 59, lopResidualMmhg: 20.2, respiratorySwingMmhg: 3.8, heartRateVariabilityPercent: 6.1, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 2.25 },
+      cuff: { widthCm: 13.4 },
+      hardware: {
+        pumpFreeFlowLpm: 4.07, pumpStallMmhg: 531.61, leakMmhgPerMin: 41.27, ventOrificeMm: 0.8, reliefMmhg: 321.76, hoseLengthM: 5, hoseInnerMm: 5.11, manifoldMl: 53.96,
+        sensorNoiseMmhg: 1.5, sensorOffsetMmhg: 19.47, sensorDriftMmhgPerMin: 0.04, sensorSpanErrorPercent: -0.6,
+        secondarySensorNoiseMmhg: 1.3, secondarySensorOffsetMmhg: 9, secondarySensorDriftMmhgPerMin: -0.03, secondarySensorSpanErrorPercent: 0.47,
+      },
+      exercise: { repSeconds: 5.6, contractionSwingMmhg: 38.8, relaxedDropMmhg: 54, swellingMmhg: 30, motionArtefactMmhg: 8.3 },
+      plan: { sets: [30, 15], restSeconds: 57, target: { percentLop: 59 }, lop: "measure" },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("valve-stuck-closed");
+    expect(result.finalState).toBe("vented");
+  });
+});
+
 describe("a pump too small for its cuff", () => {
   it("a 5.4 L/min pump stalling at 250 mmHg on a 5.3 cm arm cuff at 135 mmHg, the rest swinging 110-139 mmHg as the limb settles: warned, no leak fault", async () => {
     const result = await runDrawn({

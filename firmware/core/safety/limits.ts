@@ -174,7 +174,7 @@ export const SAFETY_LIMITS = {
   valveFallSeconds: 1,
   valveFallSetSeconds: 3.5,
   valveFallShareOfRep: 0.6,
-  /** The rest's first seconds keep the set's window: the athlete may still contract after a set the counter ended early, and a contraction lifts a large cuff faster than a 0.8 mm vent empties it. */
+  /** The first seconds of a rest, or of a deflation straight after a set, keep the set's window: the athlete may still contract after a set the counter ended, and a contraction lifts a large cuff faster than a 0.8 mm vent empties it. */
   valveRestAsSetSeconds: 10,
   valveFallMmhg: 3,
   valveBlockSeconds: 0.1,

@@ -33,11 +33,12 @@ export class ValveStuckClosedRule implements SafetyRule {
   readonly kind = "valve-stuck-closed";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `vent commanded fully open above ${L.valveJudgedAboveMmhg} mmHg for ${L.valveFallSeconds} s (in a set with contractions and the first ${L.valveRestAsSetSeconds} s of the rest after it, ${L.valveFallShareOfRep} of the reps' interval, at least ${L.valveFallSeconds} s, or ${L.valveFallSetSeconds} s before the counter knows it) and the pressure (means over ${L.valveBlockSeconds} s) fell less than ${L.valveFallMmhg} mmHg; or deflating for ${L.deflationMaxSeconds} s and still above ${L.valveJudgedAboveMmhg} mmHg`;
+  readonly description = `vent commanded fully open above ${L.valveJudgedAboveMmhg} mmHg for ${L.valveFallSeconds} s (in a set with contractions and the first ${L.valveRestAsSetSeconds} s of the rest or deflation after it, ${L.valveFallShareOfRep} of the reps' interval, at least ${L.valveFallSeconds} s, or ${L.valveFallSetSeconds} s before the counter knows it) and the pressure (means over ${L.valveBlockSeconds} s) fell less than ${L.valveFallMmhg} mmHg; or deflating for ${L.deflationMaxSeconds} s and still above ${L.valveJudgedAboveMmhg} mmHg`;
   private readonly block = new BlockMean();
   private windowStart: { t: number; mmhg: number } | null = null;
   private deflatingSince: number | null = null;
   private phase: SafetyInput["phase"] | null = null;
+  private previousPhase: SafetyInput["phase"] | null = null;
   private phaseSinceSeconds = 0;
 
   check(input: SafetyInput): string | null {
@@ -45,6 +46,7 @@ export class ValveStuckClosedRule implements SafetyRule {
     // A window never spans two phases: each judges the fall by its own window (a set's last
     // contraction, still rising against a small vent, is not the deflation's first second).
     if (input.phase !== this.phase) {
+      this.previousPhase = this.phase;
       this.phase = input.phase;
       this.phaseSinceSeconds = input.t;
       this.windowStart = null;
@@ -66,9 +68,9 @@ export class ValveStuckClosedRule implements SafetyRule {
     // A contraction can lift the cuff faster than a small vent empties it for up to half a rep:
     // the set's own cadence once the rep counter knows it, else the slowest rep's (6 s).
     const interval = input.diagnostics.repIntervalSeconds;
-    // The first seconds of a rest are judged like the set before it: an athlete may still be
-    // contracting after a set the rep counter ended early.
-    const afterSet = input.phase === "rest" && input.t - this.phaseSinceSeconds < L.valveRestAsSetSeconds;
+    // The first seconds of a rest, or of a deflation straight after a set, are judged like the set
+    // before it: an athlete may still be contracting after a set the rep counter ended.
+    const afterSet = (input.phase === "rest" || (input.phase === "deflate" && this.previousPhase === "set")) && input.t - this.phaseSinceSeconds < L.valveRestAsSetSeconds;
     const contracting = (input.phase === "set" && input.exercising) || afterSet;
     const seconds = !contracting ? L.valveFallSeconds : interval === null ? L.valveFallSetSeconds : Math.max(L.valveFallSeconds, L.valveFallShareOfRep * interval);
     if (input.t - this.windowStart.t < seconds - 1e-9) return null;
@@ -83,6 +85,7 @@ export class ValveStuckClosedRule implements SafetyRule {
   reset(): void {
     this.windowStart = null;
     this.phase = null;
+    this.previousPhase = null;
     this.phaseSinceSeconds = 0;
     this.block.clear();
     this.deflatingSince = null;
