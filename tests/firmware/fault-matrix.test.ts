@@ -142,3 +142,38 @@ describe("a hose kinked in a rest (the regulator chases the kinked hose's own sw
     expect(timing.toSafeSeconds!).toBeLessThan(10);
   });
 });
+
+describe("a vent that sticks shut as the session's last deflation starts", () => {
+  /** Seconds from the vent sticking to the valve-stuck-closed alarm, and how the session ended. */
+  async function stuckAtLastDeflation(scenario: typeof base): Promise<{ alarmSeconds: number | null; finalState: string }> {
+    let lastDeflationAt = 0;
+    let previous = "";
+    await runScenario(scenario, {
+      profile,
+      maxSimSeconds: 900,
+      onTrace: (row) => {
+        if (row.phase === "deflate" && previous !== "deflate") lastDeflationAt = row.t;
+        previous = row.phase;
+      },
+    });
+    const at = lastDeflationAt + 0.01;
+    const result = await runScenario({ ...scenario, faults: [{ kind: "valve-stuck-closed", at }] }, { profile, maxSimSeconds: 900 });
+    const alarm = result.alarms.find((a) => a.kind === "valve-stuck-closed" && a.t >= at);
+    return { alarmSeconds: alarm ? alarm.t - at : null, finalState: result.finalState };
+  }
+
+  it("straight after the last set is named within 5 s (judged like the set: the athlete may still be contracting), and the session ends in the fault", async () => {
+    const { alarmSeconds, finalState } = await stuckAtLastDeflation({ ...base, plan: { ...base.plan, lop: 198 } });
+    expect(alarmSeconds).not.toBeNull();
+    expect(alarmSeconds!).toBeGreaterThan(1.5);
+    expect(alarmSeconds!).toBeLessThan(5);
+    expect(finalState).toBe("fault");
+  });
+
+  it("after a still hold is named within 1.5 s", async () => {
+    const { alarmSeconds, finalState } = await stuckAtLastDeflation({ ...base, plan: { mode: "continuous", minutes: 1, target: { percentLop: 60 }, lop: 198 } });
+    expect(alarmSeconds).not.toBeNull();
+    expect(alarmSeconds!).toBeLessThan(1.5);
+    expect(finalState).toBe("fault");
+  });
+});

@@ -38,17 +38,16 @@ export class ValveStuckClosedRule implements SafetyRule {
   private windowStart: { t: number; mmhg: number } | null = null;
   private deflatingSince: number | null = null;
   private phase: SafetyInput["phase"] | null = null;
-  private previousPhase: SafetyInput["phase"] | null = null;
-  private phaseSinceSeconds = 0;
+  /** When the limb last contracted (a set's tick), null before any. */
+  private exercisedAtSeconds: number | null = null;
 
   check(input: SafetyInput): string | null {
     const p = input.estimate.mmhg;
+    if (input.exercising) this.exercisedAtSeconds = input.t;
     // A window never spans two phases: each judges the fall by its own window (a set's last
     // contraction, still rising against a small vent, is not the deflation's first second).
     if (input.phase !== this.phase) {
-      this.previousPhase = this.phase;
       this.phase = input.phase;
-      this.phaseSinceSeconds = input.t;
       this.windowStart = null;
       this.block.clear();
     }
@@ -70,7 +69,8 @@ export class ValveStuckClosedRule implements SafetyRule {
     const interval = input.diagnostics.repIntervalSeconds;
     // The first seconds of a rest, or of a deflation straight after a set, are judged like the set
     // before it: an athlete may still be contracting after a set the rep counter ended.
-    const afterSet = (input.phase === "rest" || (input.phase === "deflate" && this.previousPhase === "set")) && input.t - this.phaseSinceSeconds < L.valveRestAsSetSeconds;
+    const sinceExercise = this.exercisedAtSeconds === null ? Number.POSITIVE_INFINITY : input.t - this.exercisedAtSeconds;
+    const afterSet = (input.phase === "rest" || input.phase === "deflate") && sinceExercise < L.valveRestAsSetSeconds;
     const contracting = (input.phase === "set" && input.exercising) || afterSet;
     const seconds = !contracting ? L.valveFallSeconds : interval === null ? L.valveFallSetSeconds : Math.max(L.valveFallSeconds, L.valveFallShareOfRep * interval);
     if (input.t - this.windowStart.t < seconds - 1e-9) return null;
@@ -85,8 +85,7 @@ export class ValveStuckClosedRule implements SafetyRule {
   reset(): void {
     this.windowStart = null;
     this.phase = null;
-    this.previousPhase = null;
-    this.phaseSinceSeconds = 0;
+    this.exercisedAtSeconds = null;
     this.block.clear();
     this.deflatingSince = null;
   }
