@@ -434,6 +434,26 @@ describe("the set's last contraction against the slowest vent", () => {
   });
 });
 
+describe("a large cuff still emptying through the slowest vent after the session", () => {
+  it("a 15 cm leg cuff behind a 0.83 mm vent still falls 0.8 mmHg/s at 10 mmHg once vented: no sensor-drift", async () => {
+    const result = await runDrawn({
+      seed: 11305407,
+      limb: "leg",
+      subject: { systolic: 106, diastolic: 91, heartRate: 150, limbCircumferenceCm: 45.4, breathsPerMin: 8, arteryStiffnessMmhg: 30, pulsationAtLopFraction: 0.23, supraLopTailPercent: 54, lopResidualMmhg: -4.2, respiratorySwingMmhg: 3, heartRateVariabilityPercent: 4, ectopicBeatsPerMin: 0, atrialFibrillation: false, distalPerfusionPercent: 3.09 },
+      cuff: { widthCm: 15 },
+      hardware: {
+        pumpFreeFlowLpm: 0.5, pumpStallMmhg: 732.57, leakMmhgPerMin: 11.59, ventOrificeMm: 0.83, reliefMmhg: 329, hoseLengthM: 1.7, hoseInnerMm: 4.25, manifoldMl: 32.3,
+        sensorNoiseMmhg: 0, sensorOffsetMmhg: 8.02, sensorDriftMmhgPerMin: 0.08, sensorSpanErrorPercent: 0.32,
+        secondarySensorNoiseMmhg: 1.11, secondarySensorOffsetMmhg: -2.76, secondarySensorDriftMmhgPerMin: 0.01, secondarySensorSpanErrorPercent: -0.83,
+      },
+      exercise: { repSeconds: 3.7, contractionSwingMmhg: 53.2, relaxedDropMmhg: 60, swellingMmhg: 5.7, motionArtefactMmhg: 6.1 },
+      plan: { sets: [16, 8], restSeconds: 27, target: {"percentLop": 42}, lop: "measure" },
+    });
+    expect(result.alarms.map((a) => a.kind)).not.toContain("sensor-drift");
+    expect(result.finalState).toBe("vented");
+  });
+});
+
 describe("contractions in the deflation after the last set", () => {
   it("a 13.4 cm leg cuff behind a 0.8 mm vent: a contraction after the plan's last count lifts the deflating cuff 6 mmHg, no valve-stuck-closed", async () => {
     const result = await runDrawn({

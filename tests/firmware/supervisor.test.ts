@@ -435,6 +435,18 @@ describe("rules added for the fault matrix", () => {
     expect(firstAlarm("sensor-drift", 8, (t) => context(t, { ...vented, mmhg: 2 }))).toBeNull();
   });
 
+  it("sensor-drift leaves a vented cuff that is still emptying (a large cuff behind a small vent, 0.6 mmHg/s at 12 mmHg), and fires once it stands still", () => {
+    const vented = { state: "vented" as const, phase: "idle" as const, targetMmhg: null, proposed: { pump: 0, vent: 1 } };
+    expect(firstAlarm("sensor-drift", 8, (t) => context(t, { ...vented, mmhg: 14 - 0.6 * t }))).toBeNull();
+    // Emptying until 5 s, then standing at 11 mmHg: the alarm comes once the 2 s window has mostly stood still.
+    const at = firstAlarm("sensor-drift", 12, (t) => context(t, { ...vented, mmhg: 14 - 0.6 * Math.min(t, 5) }));
+    expect(at).not.toBeNull();
+    expect(at!).toBeGreaterThan(5.5);
+    expect(at!).toBeLessThan(7);
+    // A sensor drifting away from zero, downwards, is no emptying cuff.
+    expect(firstAlarm("sensor-drift", 8, (t) => context(t, { ...vented, mmhg: -8 - 0.6 * t }))).toBeCloseTo(5, 1);
+  });
+
   it("slow-leak warns when the idle, resting cuff loses 60 mmHg/min, not 6", () => {
     const rest = { phase: "rest" as const, proposed: { pump: 0, vent: 0 } };
     // From 8 s into the rest, after 0.5 s idle and 3 s of idle samples; heartbeats do not fool it.

@@ -188,6 +188,11 @@ export const SAFETY_LIMITS = {
   driftSpreadMmhg: 2,
   driftMinMmhg: 6,
   driftMaxMmhg: 40,
+  /**
+   * ...unless it is still falling towards zero, its window's second half this much under its first:
+   * a 15 cm thigh cuff behind a 0.8 mm vent still empties at 0.5-1 mmHg/s at 6-10 mmHg.
+   */
+  driftFallingMmhg: 0.3,
   /** Holding still near LOP, pulsations faded to this share of the session's first still hold while the reading stays on target. */
   fadedPulseRatio: 0.62,
 

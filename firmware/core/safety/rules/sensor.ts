@@ -3,6 +3,7 @@ import { SAFETY_LIMITS as L } from "../limits.ts";
 import type { SafetyInput, SafetyRule } from "../rule.ts";
 import { Sustained } from "../rule.ts";
 import { SecondsWindow } from "./windows.ts";
+import type { RingWindow } from "../../signal/ring.ts";
 
 export class SensorNanRule implements SafetyRule {
   readonly kind = "sensor-nan";
@@ -339,7 +340,7 @@ export class SensorDriftRule implements SafetyRule {
   readonly kind = "sensor-drift";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `vent open and pump off for ${L.driftVentedSeconds} s, the reading is steady but ${L.driftMinMmhg}-${L.driftMaxMmhg} mmHg away from zero (the cuff is open to the air); or, holding still, the arterial pulsations fade below ${100 * L.fadedPulseRatio} % of the session's first still hold while the reading stays on target (the true pressure is nearing LOP)`;
+  readonly description = `vent open and pump off for ${L.driftVentedSeconds} s, the reading is steady (and not still falling towards zero) but ${L.driftMinMmhg}-${L.driftMaxMmhg} mmHg away from zero (the cuff is open to the air); or, holding still, the arterial pulsations fade below ${100 * L.fadedPulseRatio} % of the session's first still hold while the reading stays on target (the true pressure is nearing LOP)`;
   private ventedSince: number | null = null;
   private readonly window = new SecondsWindow(L.driftWindowSeconds);
 
@@ -361,13 +362,28 @@ export class SensorDriftRule implements SafetyRule {
     window.push(p);
     const away = Math.abs(p);
     if (input.t - this.ventedSince < L.driftVentedSeconds || !window.full || away < L.driftMinMmhg || away > L.driftMaxMmhg) return null;
-    return window.spread() < L.driftSpreadMmhg ? `the vented cuff reads ${p.toFixed(1)} mmHg: the sensor has drifted; zero it again` : null;
+    if (window.spread() >= L.driftSpreadMmhg || (p > 0 && fallOver(window) > L.driftFallingMmhg)) return null;
+    return `the vented cuff reads ${p.toFixed(1)} mmHg: the sensor has drifted; zero it again`;
   }
 
   reset(): void {
     this.ventedSince = null;
     this.window.clear();
   }
+}
+
+/** How far the second half of the window lies under its first (means; negative when rising). */
+function fallOver(window: RingWindow): number {
+  const half = Math.floor(window.length / 2);
+  let first = 0;
+  let second = 0;
+  let i = 0;
+  for (const v of window.values()) {
+    if (i < half) first += v;
+    else if (i >= window.length - half) second += v;
+    i++;
+  }
+  return half === 0 ? 0 : (first - second) / half;
 }
 
 /**
