@@ -2,8 +2,7 @@
 import { SAFETY_LIMITS as L } from "../limits.ts";
 import type { SafetyInput, SafetyRule } from "../rule.ts";
 import { Sustained } from "../rule.ts";
-import { SecondsWindow } from "./windows.ts";
-import type { RingWindow } from "../../signal/ring.ts";
+import { halvesGain, SecondsWindow } from "./windows.ts";
 
 export class SensorNanRule implements SafetyRule {
   readonly kind = "sensor-nan";
@@ -362,7 +361,7 @@ export class SensorDriftRule implements SafetyRule {
     window.push(p);
     const away = Math.abs(p);
     if (input.t - this.ventedSince < L.driftVentedSeconds || !window.full || away < L.driftMinMmhg || away > L.driftMaxMmhg) return null;
-    if (window.spread() >= L.driftSpreadMmhg || (p > 0 && fallOver(window) > L.driftFallingMmhg)) return null;
+    if (window.spread() >= L.driftSpreadMmhg || (p > 0 && -halvesGain(window) > L.driftFallingMmhg)) return null;
     return `the vented cuff reads ${p.toFixed(1)} mmHg: the sensor has drifted; zero it again`;
   }
 
@@ -370,20 +369,6 @@ export class SensorDriftRule implements SafetyRule {
     this.ventedSince = null;
     this.window.clear();
   }
-}
-
-/** How far the second half of the window lies under its first (means; negative when rising). */
-function fallOver(window: RingWindow): number {
-  const half = Math.floor(window.length / 2);
-  let first = 0;
-  let second = 0;
-  let i = 0;
-  for (const v of window.values()) {
-    if (i < half) first += v;
-    else if (i >= window.length - half) second += v;
-    i++;
-  }
-  return half === 0 ? 0 : (first - second) / half;
 }
 
 /**
