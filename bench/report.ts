@@ -417,7 +417,9 @@ export async function buildReport(size: ReportSize, options: { now?: Date; onPro
   const traceRows: string[] = [TRACE_HEADER];
   const exampleResult = await runScenario({ ...example, plan: { ...example.plan, lop: "measure" } }, { profile, onTrace: (row: TraceRow) => traceRows.push(traceLine(row)) });
   const plotData = parseTrace(traceRows.join("\n"), "example session");
-  plotData.title = "Example: thigh, 80 % LOP, leg press 30-15-15-15 (simulated, true cuff pressure)";
+  // The chart's LOP line and percentages are the simulator's true LOP; the plan's 80 % is of the measured one.
+  const measured = exampleResult.lopMeasuredMmhg === null ? "" : ` ${Math.round(exampleResult.lopMeasuredMmhg)} mmHg`;
+  plotData.title = `Example: thigh, 80 % of measured LOP${measured} (true LOP drawn), leg press 30-15-15-15`;
   const exampleSvg = renderSvg(plotData, { lopMmhg: exampleResult.lopTrueMmhg });
 
   progress("LOP accuracy");
