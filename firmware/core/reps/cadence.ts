@@ -17,7 +17,7 @@ export const CADENCE = {
   shortestSeconds: 1,
   longestSeconds: 6.5,
   /** The interval is the first peak within this share of the highest one. */
-  nearHighestShare: 0.85,
+  nearHighestShare: Number(process.env.NEAR ?? 0.85),
   /** Seconds between estimates. */
   everySeconds: 0.5,
 } as const;
@@ -45,6 +45,10 @@ export class CadenceEstimate {
     this.estimate();
   }
 
+  private fundamental(r: readonly number[], lag: number, shortest: number): number {
+    return fundamentalOf(r, lag, shortest);
+  }
+
   private estimate(): void {
     const n = this.kept.length;
     const shortest = Math.round(CADENCE.shortestSeconds * CADENCE.keptHz);
@@ -62,15 +66,27 @@ export class CadenceEstimate {
     }
     for (let lag = shortest; lag <= longest; lag++) {
       if (!isPeak(r, lag) || r[lag]! < CADENCE.nearHighestShare * highest) continue;
+      const chosen = this.fundamental(r, lag, shortest);
       // A parabola through the peak and its neighbours places it between samples.
-      const [a, b, c] = [r[lag - 1]!, r[lag]!, r[lag + 1]!];
+      const [a, b, c] = [r[chosen - 1]!, r[chosen]!, r[chosen + 1]!];
       const denominator = a - 2 * b + c;
       const offset = denominator < 0 ? (0.5 * (a - c)) / denominator : 0;
-      this.periodSeconds = (lag + offset) / CADENCE.keptHz;
-      this.strength = b;
+      this.periodSeconds = (chosen + offset) / CADENCE.keptHz;
+      this.strength = r[lag]!;
       return;
     }
   }
+}
+
+/** A peak at a half or a third of `lag` that correlates SUB of the lag's own. */
+function fundamentalOf(r: readonly number[], lag: number, shortest: number): number {
+  const share = Number(process.env.SUB ?? 2);
+  for (const k of [3, 2]) {
+    const centre = Math.round(lag / k);
+    if (centre < shortest) continue;
+    for (const l of [centre - 1, centre, centre + 1]) if (l >= shortest && isPeak(r, l) && r[l]! >= share * r[lag]!) return l;
+  }
+  return lag;
 }
 
 function isPeak(r: readonly number[], lag: number): boolean {

@@ -21,6 +21,7 @@
 import type { PressureEstimate } from "../estimator.ts";
 import { Biquad } from "../signal/filters.ts";
 import { ActuationSwing } from "./actuation-swing.ts";
+import { CadenceEstimate } from "./cadence.ts";
 import type { RepCounter } from "./counter.ts";
 
 export const REP_SETTINGS = {
@@ -44,7 +45,7 @@ export const REP_SETTINGS = {
   /** Overdue and quiet: over the last quietShareOfInterval of an interval the deviation moved less than quietShareOfSwing of a typical swing. */
   quietShareOfInterval: 0.6,
   quietShareOfSwing: 0.5,
-  recentSeconds: 4,
+  recentSeconds: 13,
   /** Flat (within this share of a typical swing) a typical half cycle after the last swing: stopped without waiting for the grid. */
   flatHalfCycles: 1.0,
   flatShareOfSwing: 0.15,
@@ -119,6 +120,11 @@ class SwingCounter {
     this.low2 = Biquad.lowPass(REP_SETTINGS.lowPassHz, sampleHz);
   }
 
+  /** The rep interval the signal's own repetition shows (cadence.ts), null where it does not repeat clearly. */
+  cadenceSeconds: number | null = null;
+  /** The low-passed deviation of the last sample. */
+  lowPassedMmhg = 0;
+
   get reps(): number {
     return this.repCount;
   }
@@ -166,6 +172,48 @@ class SwingCounter {
     return tSeconds >= late + interval || this.quietOver(quietFrom, REP_SETTINGS.quietShareOfSwing);
   }
 
+  /**
+   * The signal repeats clearly at the cadence and swung over the last interval, yet no swing was
+   * confirmed for well over an interval: the rep was done (its swing came out of order, or a
+   * little under the threshold), and counts on the cadence's grid.
+   */
+  private owedCount(tSeconds: number, swing: number): boolean {
+    const cadence = this.cadenceSeconds;
+    if (process.env.OWED === "0" || cadence === null || this.last === null || this.stopped) return false;
+    if (tSeconds - this.last < Number(process.env.OWED ?? 1.3) * cadence) return false;
+    if (this.rangeOver(tSeconds - cadence) < Number(process.env.EVID ?? 1) * swing) return false;
+    return this.count(this.last + cadence);
+  }
+
+  private rangeOver(fromSeconds: number): number {
+    let high = -Infinity;
+    let low = Infinity;
+    for (const sample of this.recent) {
+      if (sample.tSeconds < fromSeconds) continue;
+      high = Math.max(high, sample.mmhg);
+      low = Math.min(low, sample.mmhg);
+    }
+    return high - low;
+  }
+
+  /**
+   * The set's typical swing, or what the signal swung over its last two intervals where that is
+   * less: a large first swing (the veins emptying, the cuff refilling) does not lift the threshold
+   * over the set's own reps for good.
+   */
+  private currentSwingMmhg(tSeconds: number): number {
+    if (this.cadenceSeconds === null || process.env.RANGE === "0") return this.typicalSwingMmhg;
+    const from = tSeconds - Number(process.env.RANGE ?? 2) * this.cadenceSeconds;
+    let high = -Infinity;
+    let low = Infinity;
+    for (const sample of this.recent) {
+      if (sample.tSeconds < from) continue;
+      high = Math.max(high, sample.mmhg);
+      low = Math.min(low, sample.mmhg);
+    }
+    return Math.min(this.typicalSwingMmhg, high - low);
+  }
+
   /** Since `fromSeconds` the deviation stayed within a small share of the set's typical swing. */
   private quietOver(fromSeconds: number, shareOfSwing: number): boolean {
     let high = -Infinity;
@@ -188,11 +236,13 @@ class SwingCounter {
   feed(tSeconds: number, signalMmhg: number): boolean {
     this.startSeconds ??= tSeconds;
     const deviation = this.low2.next(this.low1.next(signalMmhg));
+    this.lowPassedMmhg = deviation;
     this.recent.push({ tSeconds, mmhg: deviation });
     while (tSeconds - this.recent[0]!.tSeconds > REP_SETTINGS.recentSeconds) this.recent.shift();
     this.high = Math.max(this.high, deviation);
     this.low = Math.min(this.low, deviation);
-    const swing = Math.max(this.threshold.minSwingMmhg, this.threshold.swingShare * this.typicalSwingMmhg);
+    const swing = Math.max(this.threshold.minSwingMmhg, this.threshold.swingShare * this.currentSwingMmhg(tSeconds));
+    if (this.owedCount(tSeconds, swing)) return true;
     if (this.seeking !== "valley" && deviation <= this.high - swing) return this.confirm("peak", this.high, tSeconds, deviation);
     if (this.seeking !== "peak" && deviation >= this.low + swing) return this.confirm("valley", this.low, tSeconds, deviation);
     if (this.stopped || this.seeking !== this.countKind) return false;
@@ -239,9 +289,18 @@ class SwingCounter {
     return kind === this.countKind && this.count(tSeconds);
   }
 
+  /** No more reps than `maxReps`: counts beyond it were no reps. */
+  capReps(maxReps: number): void {
+    this.repCount = Math.min(this.repCount, maxReps);
+  }
+
   private count(tSeconds: number): boolean {
     const interval = this.meanIntervalSeconds;
-    const refractory = Math.max(REP_SETTINGS.refractorySeconds, interval === null ? 0 : REP_SETTINGS.refractoryShareOfInterval * interval);
+    const refractory = Math.max(
+      REP_SETTINGS.refractorySeconds,
+      interval === null ? 0 : REP_SETTINGS.refractoryShareOfInterval * interval,
+      this.cadenceSeconds === null ? 0 : Number(process.env.GATE ?? 0.6) * this.cadenceSeconds,
+    );
     if (this.last !== null && tSeconds - this.last < refractory) return false;
     const phantom = this.repCount === 2 && this.firstCountWasPhantom(tSeconds);
     if (phantom) {
@@ -294,13 +353,18 @@ class CuffRepCounter implements RepCounter {
   private readonly pressure: SwingCounter;
   private readonly sealed: SwingCounter;
   private readonly actuation: ActuationSwing;
+  private readonly pressureCadence: CadenceEstimate;
+  private readonly sealedCadence: CadenceEstimate;
   private previousSeconds: number | null = null;
+  private startSeconds: number | null = null;
   private repCount = 0;
 
   constructor(sampleHz: number) {
     this.pressure = new SwingCounter(sampleHz, REP_SETTINGS);
     this.sealed = new SwingCounter(sampleHz, REP_SETTINGS.sealed);
     this.actuation = new ActuationSwing();
+    this.pressureCadence = new CadenceEstimate(sampleHz);
+    this.sealedCadence = new CadenceEstimate(sampleHz);
   }
 
   get reps(): number {
@@ -326,14 +390,34 @@ class CuffRepCounter implements RepCounter {
     return this.leading === this.sealed ? sealedStopped : pressureStopped;
   }
 
+  /** The shorter interval of the two signals that repeat clearly (too long an interval would hold real reps back). */
+  private cadenceSeconds(): number | null {
+    const clear = [this.pressureCadence, this.sealedCadence].filter((c) => c.periodSeconds !== null && c.strength >= Number(process.env.STRENGTH ?? 0.5));
+    if (!clear.length) return null;
+    const period = Math.min(...clear.map((c) => c.periodSeconds!));
+    const counted = this.leading.meanIntervalSeconds;
+    return counted === null || process.env.K === "off" ? period : Math.min(period, Number(process.env.K ?? 1.2) * counted);
+  }
+
   update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number, rateMmhgPerSecond = 0): boolean {
     if (!Number.isFinite(estimate.mmhg) || !Number.isFinite(targetMmhg)) return false;
     const dtSeconds = this.previousSeconds === null ? 0 : tSeconds - this.previousSeconds;
     this.previousSeconds = tSeconds;
     const deviation = estimate.mmhg - targetMmhg;
     const addedMmhg = this.actuation.update(dtSeconds, rateMmhgPerSecond, Math.abs(deviation) <= REP_SETTINGS.nearTargetFraction * targetMmhg);
+    const cadence = this.cadenceSeconds();
+    this.pressure.cadenceSeconds = cadence;
+    this.sealed.cadenceSeconds = cadence;
     this.pressure.feed(tSeconds, deviation);
     this.sealed.feed(tSeconds, deviation - addedMmhg);
+    this.pressureCadence.feed(tSeconds, this.pressure.lowPassedMmhg);
+    this.sealedCadence.feed(tSeconds, this.sealed.lowPassedMmhg);
+    this.startSeconds ??= tSeconds;
+    if (cadence !== null && process.env.TOL !== "off") {
+      const most = Math.floor((tSeconds - this.startSeconds) / (cadence * (1 - Number(process.env.TOL ?? 0.05)))) + 1;
+      this.pressure.capReps(most);
+      this.sealed.capReps(most);
+    }
     const reps = Math.max(this.pressure.reps, this.sealed.reps);
     if (reps === this.repCount) return false;
     this.repCount = reps;
