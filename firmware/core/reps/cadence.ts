@@ -6,7 +6,7 @@
  * line through the window taken out, so a refill or swelling does not dominate it) peaks at
  * the rep interval; its height says how much of the signal repeats. The first lag whose
  * correlation comes near the highest peak is the interval (twice the interval correlates as
- * well, and must not be taken for it).
+ * well, and must not be taken for it), or a third or a half of it where those peak too.
  */
 export const CADENCE = {
   /** Rate the low-passed signal is kept at: reps of 1.2 s are 12 samples long. */
@@ -16,8 +16,13 @@ export const CADENCE = {
   /** Intervals looked for: reps of 1-6.5 s. */
   shortestSeconds: 1,
   longestSeconds: 6.5,
-  /** The interval is the first peak within this share of the highest one. */
-  nearHighestShare: Number(process.env.NEAR ?? 0.85),
+  /** The interval is the first peak within this share of the highest one... */
+  nearHighestShare: 0.6,
+  /**
+   * ...unless a third or a half of it is a peak correlating this share of its own: fast reps
+   * that the regulator's pump bursts or the knocks make alike only every second or third time.
+   */
+  fundamentalShare: 0.3,
   /** Seconds between estimates. */
   everySeconds: 0.5,
 } as const;
@@ -27,7 +32,7 @@ export class CadenceEstimate {
   private readonly keepEvery: number;
   private sampleCount = 0;
   private lastEstimateSeconds = -Infinity;
-  /** The rep interval (s) and the correlation at it (0-1), null until the window holds two of the longest intervals. */
+  /** The rep interval (s) and the correlation at it (0-1); null before the window holds two short intervals, or where nothing repeats. */
   periodSeconds: number | null = null;
   strength = 0;
 
@@ -43,10 +48,6 @@ export class CadenceEstimate {
     if (tSeconds - this.lastEstimateSeconds < CADENCE.everySeconds) return;
     this.lastEstimateSeconds = tSeconds;
     this.estimate();
-  }
-
-  private fundamental(r: readonly number[], lag: number, shortest: number): number {
-    return fundamentalOf(r, lag, shortest);
   }
 
   private estimate(): void {
@@ -66,7 +67,7 @@ export class CadenceEstimate {
     }
     for (let lag = shortest; lag <= longest; lag++) {
       if (!isPeak(r, lag) || r[lag]! < CADENCE.nearHighestShare * highest) continue;
-      const chosen = this.fundamental(r, lag, shortest);
+      const chosen = fundamentalOf(r, lag, shortest);
       // A parabola through the peak and its neighbours places it between samples.
       const [a, b, c] = [r[chosen - 1]!, r[chosen]!, r[chosen + 1]!];
       const denominator = a - 2 * b + c;
@@ -78,9 +79,9 @@ export class CadenceEstimate {
   }
 }
 
-/** A peak at a half or a third of `lag` that correlates SUB of the lag's own. */
+/** A peak at a third or a half of `lag` (a sample either side) that correlates fundamentalShare of the lag's own, or the lag. */
 function fundamentalOf(r: readonly number[], lag: number, shortest: number): number {
-  const share = Number(process.env.SUB ?? 2);
+  const share = CADENCE.fundamentalShare;
   for (const k of [3, 2]) {
     const centre = Math.round(lag / k);
     if (centre < shortest) continue;
