@@ -35,6 +35,8 @@ export class CadenceEstimate {
   /** The rep interval (s) and the correlation at it (0-1); null before the window holds two short intervals, or where nothing repeats. */
   periodSeconds: number | null = null;
   strength = 0;
+  /** How far the signal moved over the window (highest less lowest, mmHg). */
+  rangeMmhg = 0;
 
   constructor(sampleHz: number) {
     this.keepEvery = Math.max(1, Math.round(sampleHz / CADENCE.keptHz));
@@ -55,6 +57,7 @@ export class CadenceEstimate {
     const shortest = Math.round(CADENCE.shortestSeconds * CADENCE.keptHz);
     const longest = Math.min(Math.round(CADENCE.longestSeconds * CADENCE.keptHz), Math.floor(n / 2));
     if (longest <= shortest + 1) return;
+    this.rangeMmhg = Math.max(...this.kept) - Math.min(...this.kept);
     const x = detrended(this.kept);
     const r: number[] = [];
     for (let lag = 0; lag <= longest + 1; lag++) r.push(lag < shortest - 1 ? 0 : correlation(x, lag));

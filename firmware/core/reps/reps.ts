@@ -14,9 +14,9 @@
  * a small swing can be lost under knocks and the regulator's hunting. The signal's own
  * repetition holds through both, so where either signal repeats clearly the counters take its
  * interval (the shorter of the two: too long an interval would hold real reps back): a count
- * needs most of that interval since the last, a rep is owed when a whole interval and more
- * swung without one, and no signal counts more reps than that interval fits into the set's
- * time. The count shown never goes back: counts taken back are held until the reps catch up.
+ * needs most of that interval since the last, and no signal counts more reps than that
+ * interval fits into the set's time. The count shown never goes back: counts taken back are
+ * held until the reps catch up.
  */
 import type { PressureEstimate } from "../estimator.ts";
 import { ActuationSwing } from "./actuation-swing.ts";
@@ -70,9 +70,18 @@ class CuffRepCounter implements RepCounter {
     return this.leading === this.sealed ? sealedStopped : pressureStopped;
   }
 
-  /** The shorter interval of the two signals that repeat clearly; null where neither does. */
+  /**
+   * The shorter interval of the two signals that repeat clearly, and moved more than the smallest
+   * swing that is a rep on that signal (a steady ripple of the regulator or the heart repeats as
+   * clearly as reps do); null where neither does.
+   */
   private cadenceSeconds(): number | null {
-    const clear = [this.pressureCadence, this.sealedCadence].filter((c) => c.periodSeconds !== null && c.strength >= CLEAR_REPETITION);
+    const clear = [
+      { cadence: this.pressureCadence, minSwingMmhg: REP_SETTINGS.minSwingMmhg },
+      { cadence: this.sealedCadence, minSwingMmhg: REP_SETTINGS.sealed.minSwingMmhg },
+    ]
+      .filter(({ cadence: c, minSwingMmhg }) => c.periodSeconds !== null && c.strength >= CLEAR_REPETITION && c.rangeMmhg >= minSwingMmhg)
+      .map(({ cadence }) => cadence);
     return clear.length ? Math.min(...clear.map((c) => c.periodSeconds!)) : null;
   }
 

@@ -36,8 +36,6 @@ export const REP_SETTINGS = {
   refractoryShareOfCadence: 0.7,
   /** The typical swing the threshold scales with is at most what the signal swung over this many intervals of the cadence. */
   recentSwingIntervals: 2,
-  /** A rep is owed once this many intervals of the cadence passed without a count while the signal swung (see owedCount). */
-  owedAfterIntervals: 1.7,
   /** Counts beyond the reps the cadence allows since the set's start, with an interval this share shorter, were no reps. */
   cadenceCapShortShare: 0.05,
   /** Intervals remembered for the cadence, and counts that lay the grid the next swings are expected on. */
@@ -177,19 +175,6 @@ export class SwingCounter {
     return tSeconds >= late + interval || this.quietOver(quietFrom, REP_SETTINGS.quietShareOfSwing);
   }
 
-  /**
-   * The signal repeats clearly at the cadence and swung over the last interval, yet no swing was
-   * confirmed for well over an interval: the rep was done (its swing came out of order, or a
-   * little under the threshold), and counts on the cadence's grid.
-   */
-  private owedCount(tSeconds: number, swing: number): boolean {
-    const cadence = this.cadenceSeconds;
-    if (cadence === null || this.last === null || this.stopped) return false;
-    if (tSeconds - this.last < REP_SETTINGS.owedAfterIntervals * cadence) return false;
-    if (this.rangeOver(tSeconds - cadence) < swing) return false;
-    return this.count(this.last + cadence);
-  }
-
   /** How far the low-passed deviation moved since `fromSeconds` (highest less lowest). */
   private rangeOver(fromSeconds: number): number {
     let high = -Infinity;
@@ -233,7 +218,6 @@ export class SwingCounter {
     this.high = Math.max(this.high, deviation);
     this.low = Math.min(this.low, deviation);
     const swing = Math.max(this.threshold.minSwingMmhg, this.threshold.swingShare * this.currentSwingMmhg(tSeconds));
-    if (this.owedCount(tSeconds, swing)) return true;
     if (this.seeking !== "valley" && deviation <= this.high - swing) return this.confirm("peak", this.high, tSeconds, deviation);
     if (this.seeking !== "peak" && deviation >= this.low + swing) return this.confirm("valley", this.low, tSeconds, deviation);
     if (this.stopped || this.seeking !== this.countKind) return false;
