@@ -13,7 +13,8 @@
  * vents the rise, then refills the fall, and its actuator model errs differently on each), and
  * a small swing can be lost under knocks and the regulator's hunting. The signal's own
  * repetition holds through both, so where either signal repeats clearly the counters take its
- * interval (the shorter of the two: too long an interval would hold real reps back): a count
+ * interval (the shorter of the two, and not far longer than the counts' own: too long an
+ * interval would hold real reps back): a count
  * needs most of that interval since the last, and no signal counts more reps than that
  * interval fits into the set's time. The count shown never goes back: counts taken back are
  * held until the reps catch up.
@@ -28,6 +29,8 @@ export { REP_SETTINGS };
 
 /** A signal repeats clearly when its correlation at the interval is at least this. */
 export const CLEAR_REPETITION = 0.5;
+/** A cadence longer than this many of the counts' own typical interval is not used. */
+export const CADENCE_OVER_COUNTED_INTERVALS = 1.7;
 
 class CuffRepCounter implements RepCounter {
   private readonly pressure: SwingCounter;
@@ -82,7 +85,11 @@ class CuffRepCounter implements RepCounter {
     ]
       .filter(({ cadence: c, minSwingMmhg }) => c.periodSeconds !== null && c.strength >= CLEAR_REPETITION && c.rangeMmhg >= minSwingMmhg)
       .map(({ cadence }) => cadence);
-    return clear.length ? Math.min(...clear.map((c) => c.periodSeconds!)) : null;
+    if (!clear.length) return null;
+    const period = Math.min(...clear.map((c) => c.periodSeconds!));
+    // Far longer than the counts' own interval: the signals look alike only every second rep or so.
+    const counted = this.leading.meanIntervalSeconds;
+    return counted !== null && period > CADENCE_OVER_COUNTED_INTERVALS * counted ? null : period;
   }
 
   update(tSeconds: number, estimate: PressureEstimate, targetMmhg: number, rateMmhgPerSecond = 0): boolean {

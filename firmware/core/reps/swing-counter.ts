@@ -34,8 +34,13 @@ export const REP_SETTINGS = {
   refractoryShareOfInterval: 0.5,
   /** ...nor closer than this share of the cadence the signal's repetition shows (cadence.ts): a slow rep's second swing is no rep. */
   refractoryShareOfCadence: 0.7,
-  /** The typical swing the threshold scales with is at most what the signal swung over this many intervals of the cadence. */
+  /**
+   * The typical swing the threshold scales with is at most what the signal swung over this many
+   * intervals of the cadence, while the last count is at most recentSwingWhileCountingIntervals old
+   * (or before the second count).
+   */
   recentSwingIntervals: 2,
+  recentSwingWhileCountingIntervals: 1.5,
   /** Counts beyond the reps the cadence allows since the set's start, with an interval this share shorter, were no reps. */
   cadenceCapShortShare: 0.05,
   /** Intervals remembered for the cadence, and counts that lay the grid the next swings are expected on. */
@@ -194,6 +199,9 @@ export class SwingCounter {
    */
   private currentSwingMmhg(tSeconds: number): number {
     if (this.cadenceSeconds === null) return this.typicalSwingMmhg;
+    // Only while reps are being counted: once they stop, what the limb does settling is no rep.
+    const counting = this.repCount <= 1 || this.last === null || tSeconds - this.last <= REP_SETTINGS.recentSwingWhileCountingIntervals * this.cadenceSeconds;
+    if (!counting) return this.typicalSwingMmhg;
     return Math.min(this.typicalSwingMmhg, this.rangeOver(tSeconds - REP_SETTINGS.recentSwingIntervals * this.cadenceSeconds));
   }
 
