@@ -41,6 +41,9 @@ export interface FaultTiming {
   /** Seconds from the fault to the cuff below 15 mmHg (null: never). */
   toDeflatedSeconds: number | null;
   alarmKinds: AlarmKind[];
+  /** The highest true cuff pressure from the fault on, mmHg, and the time it spent at or above the true LOP. */
+  peakMmhgAfter: number;
+  secondsAboveLopAfter: number;
 }
 
 export interface BenchResult {
@@ -114,6 +117,8 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
     toSafeSeconds: null,
     toDeflatedSeconds: null,
     alarmKinds: [],
+    peakMmhgAfter: 0,
+    secondsAboveLopAfter: 0,
   }));
   let garbageFrom: number | null = null;
   const onPhase = options.faultOnPhase;
@@ -138,7 +143,7 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
     }
     if (onPhase && phaseFaultAt === null && controller.phaseName === onPhase.phase) {
       phaseFaultAt = t + onPhase.afterSeconds;
-      faultTimings.push({ kind: onPhase.kind, at: phaseFaultAt, toSafeSeconds: null, toDeflatedSeconds: null, alarmKinds: [] });
+      faultTimings.push({ kind: onPhase.kind, at: phaseFaultAt, toSafeSeconds: null, toDeflatedSeconds: null, alarmKinds: [], peakMmhgAfter: 0, secondsAboveLopAfter: 0 });
     }
     if (onPhase && phaseFaultAt !== null && Math.abs(t - phaseFaultAt) < SIM_STEP_SECONDS / 2) {
       if ((LINK_FAULT_KINDS as readonly string[]).includes(onPhase.kind)) actOutLinkFault(onPhase.kind, t);
@@ -159,6 +164,8 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
       if (t < timing.at) continue;
       // Safe from the last moment the outputs were not safe: brief vent-open instants do not count.
       if (!safe) lastUnsafe.set(timing, t);
+      timing.peakMmhgAfter = Math.max(timing.peakMmhgAfter, trueMmhg);
+      if (trueMmhg >= plant.lopTrueMmhg) timing.secondsAboveLopAfter += SIM_STEP_SECONDS;
       if (timing.toDeflatedSeconds === null && trueMmhg < 15) timing.toDeflatedSeconds = round(t - timing.at, 3);
     }
     options.onTrace?.({
@@ -206,7 +213,7 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
     outcome: host.outcome,
     endReason: host.summary?.endReason ?? host.refusal,
     reps: summarySets.map((s, i) => ({ planned: s.planned, counted: s.reps, done: host.repsDonePerSet[i] ?? 0 })),
-    faults: faultTimings,
+    faults: faultTimings.map((f) => ({ ...f, peakMmhgAfter: round(f.peakMmhgAfter, 1), secondsAboveLopAfter: round(f.secondsAboveLopAfter, 2) })),
   };
 }
 
