@@ -8,8 +8,10 @@
  *
  * Per session: did the session end with the pump off and the vent open (and after how long),
  * which alarms named it, the highest true cuff pressure from the fault on, and the time the cuff
- * spent at or above the true LOP after it. A fault that leaves the cuff unable to empty (a kinked
- * hose, a vent stuck shut) counts as handled when the outputs are safe and an alarm told the user.
+ * spent at or above the true LOP after it, before the outputs were safe and in all. A fault that
+ * leaves the cuff unable to empty (a kinked hose, a vent stuck shut) counts as handled when the
+ * outputs are safe and an alarm told the user to take the cuff off: the trapped cuff may go on
+ * rising with the limb's contractions, which no firmware can vent.
  *
  *   npx tsx bench/fault-sweep.ts [--seed 41] [--count 280] [--jobs N] [--out rows.jsonl]
  */
@@ -61,6 +63,8 @@ export interface FaultSweepRow {
   alarms: string[];
   peakOverLop: number;
   secondsAboveLopAfter: number;
+  /** Of that, before the pump was off and the vent open for good. */
+  secondsAboveLopUntilSafe: number;
   endReason: string | null;
   /** Why this session counts against the sweep (null: handled). */
   problem: string | null;
@@ -96,10 +100,11 @@ export function faultRow(index: number, scenario: Scenario, fault: FaultOnPhase,
   const endedSafe = injected && timing.toSafeSeconds !== null && r.outcome !== "finished";
   const alarms = [...new Set(timing?.alarmKinds ?? [])];
   const secondsAboveLopAfter = timing?.secondsAboveLopAfter ?? 0;
+  const secondsAboveLopUntilSafe = timing?.secondsAboveLopUntilSafe ?? 0;
   let problem: string | null = null;
   if (injected && MUST_END_SAFE.has(fault.kind) && !endedSafe) problem = `not ended safe (${r.outcome}, ${r.endReason ?? "no reason"})`;
   else if (injected && timing.toSafeSeconds === null) problem = "outputs not safe at the end";
-  else if (secondsAboveLopAfter > 0) problem = `${secondsAboveLopAfter.toFixed(2)} s at or above the true LOP after the fault`;
+  else if (secondsAboveLopUntilSafe > 0) problem = `${secondsAboveLopUntilSafe.toFixed(2)} s at or above the true LOP after the fault, before the outputs were safe`;
   return {
     index,
     kind: fault.kind,
@@ -119,6 +124,7 @@ export function faultRow(index: number, scenario: Scenario, fault: FaultOnPhase,
     alarms,
     peakOverLop: round((timing?.peakMmhgAfter ?? 0) / r.lopTrueMmhg, 3),
     secondsAboveLopAfter,
+    secondsAboveLopUntilSafe,
     endReason: r.endReason,
     problem,
   };
