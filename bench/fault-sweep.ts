@@ -182,6 +182,38 @@ export function faultSweepLines(rows: readonly FaultSweepRow[]): string[] {
   return lines;
 }
 
+const PHASE_WORDS: Partial<Record<Phase, string>> = { lop: "LOP measurement", inflate: "inflation" };
+
+/** bench/REPORT.md's section on faults over the whole ranges: one row per kind, then each session that counts against it. */
+export function faultSweepSection(rows: readonly FaultSweepRow[], seed: number): string {
+  const fmt = (v: number | null) => (v === null ? "-" : v.toFixed(2));
+  const table = summariseFaults(rows).map(
+    (s) => `| ${s.kind} | ${s.injected} | ${s.endedSafe} | ${s.rodeThrough} | ${fmt(s.toSafeMedian)} / ${fmt(s.toSafeP90)} / ${fmt(s.toSafeWorst)} | ${s.peakOverLopWorst.toFixed(2)} | ${s.problems} |`,
+  );
+  const problems = rows
+    .filter((r) => r.problem !== null)
+    .map((r) => `- #${r.index} ${r.kind} ${r.afterSeconds} s into the ${PHASE_WORDS[r.phase] ?? r.phase} (${r.limb}, ${r.widthCm} cm cuff, ${r.pumpLpm} L/min pump, ${r.ventMm} mm vent, hose ${r.hoseM} m x ${r.hoseMm} mm): ${r.problem}; alarms: ${r.alarms.join(", ") || "none"}`);
+  return `Every fault kind a scenario file may name, injected into ${rows.length} sessions drawn over the whole
+scenario ranges (seed ${seed}; the draws of section 1, range ends included), the kinds in turn, each at
+a random moment 0.5-10 s into a random phase, with its parameters drawn over their ranges (leaks
+0.5-2000 mmHg/min, drifts 2-120 mmHg/min either way, offset jumps of 12-300 mmHg either way, either
+sensor). \`npx tsx bench/fault-sweep.ts --seed ${seed} --count ${rows.length}\`. "Ended safe": the session ended
+with the pump off and the vent open, and how long after the fault (median / p90 / worst); "rode
+through": the session went on (a leak the pump makes up for, garbage on the link, a drift too slow
+to matter before the session ended). A fault counts against the firmware when it must end the
+session and did not, or when the cuff stood at or above the true LOP after it before the outputs
+were safe (outside the LOP measurement, which crosses the LOP by design). A cuff trapped by a kinked
+hose or a vent stuck shut can be pushed over its LOP by the limb afterwards: the alarm tells the
+user to take the cuff off, and no firmware can vent it.
+
+| fault | injected | ended safe | rode through | to safe, median / p90 / worst (s) | highest pressure after, x true LOP | counts against |
+|---|---|---|---|---|---|---|
+${table.join("\n")}
+
+${problems.length ? problems.join("\n") : "No session counts against the firmware."}
+`;
+}
+
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

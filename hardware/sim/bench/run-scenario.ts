@@ -43,8 +43,9 @@ export interface FaultTiming {
   alarmKinds: AlarmKind[];
   /**
    * The highest true cuff pressure from the fault on, mmHg; the time it spent at or above the true
-   * LOP, and of that the time before the outputs were safe for good (a cuff trapped by a kink or a
-   * stuck vent can stay there after, whatever the firmware does).
+   * LOP outside the LOP measurement (which crosses it by design), and of that the time before the
+   * outputs were safe for good (a cuff trapped by a kink or a stuck vent can stay there after,
+   * whatever the firmware does).
    */
   peakMmhgAfter: number;
   secondsAboveLopAfter: number;
@@ -170,7 +171,8 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
       if (t < timing.at) continue;
       // Safe from the last moment the outputs were not safe: brief vent-open instants do not count.
       timing.peakMmhgAfter = Math.max(timing.peakMmhgAfter, trueMmhg);
-      if (trueMmhg >= plant.lopTrueMmhg) timing.secondsAboveLopAfter += SIM_STEP_SECONDS;
+      // The LOP measurement crosses the LOP by design; its own time above is bounded and benched apart.
+      if (trueMmhg >= plant.lopTrueMmhg && controller.phaseName !== "lop") timing.secondsAboveLopAfter += SIM_STEP_SECONDS;
       if (!safe) {
         lastUnsafe.set(timing, t);
         timing.secondsAboveLopUntilSafe = timing.secondsAboveLopAfter;
