@@ -24,6 +24,8 @@ import { protocolScenario, trueLopMmhg } from "./regulation-population.ts";
 import { DRIFT_HEADER, driftRow, runDrifts, runHealthyPairs } from "./sensor-faults.ts";
 import { quantile } from "./stats.ts";
 import { rangeSweepSection, runRangeSweep } from "./range-sweep.ts";
+import { faultSweepSection, runFaultSweep } from "./fault-sweep.ts";
+import { defaultJobs } from "../hardware/sim/bench/parallel.ts";
 
 export interface ReportSize {
   /** Thigh subjects at 80 % LOP, arm subjects at 50 % LOP. */
@@ -45,6 +47,7 @@ export interface ReportSize {
   roundTripSamples: number;
   /** Healthy sessions over the whole scenario ranges (bench/range-sweep.ts). */
   rangeSweepSessions: number;
+  faultSweepSessions: number;
 }
 
 export const FULL: ReportSize = {
@@ -61,6 +64,7 @@ export const FULL: ReportSize = {
   speedSeconds: 2,
   roundTripSamples: 300,
   rangeSweepSessions: 500,
+  faultSweepSessions: 560,
 };
 export const SMALL: ReportSize = {
   legSubjects: 3,
@@ -76,9 +80,10 @@ export const SMALL: ReportSize = {
   speedSeconds: 0.2,
   roundTripSamples: 0,
   rangeSweepSessions: 4,
+  faultSweepSessions: 14,
 };
 
-export const SEEDS = { regulation: 2026, lop: 7, faults: 7, sensors: 31, rangeSweep: 11 } as const;
+export const SEEDS = { regulation: 2026, lop: 7, faults: 7, sensors: 31, rangeSweep: 11, faultSweep: 43 } as const;
 
 export interface Report {
   markdown: string;
@@ -434,6 +439,9 @@ export async function buildReport(size: ReportSize, options: { now?: Date; onPro
   const deflate260 = emergencyDeflationSeconds(createPlant(parseScenario({ name: "thigh", limb: "leg" }), profile), 260);
   const arm300 = emergencyDeflationSeconds(createPlant(parseScenario({ name: "arm", limb: "arm" }), profile), 300);
 
+  progress("faults over the whole scenario ranges");
+  const faultSweep = await runFaultSweep(SEEDS.faultSweep, size.faultSweepSessions, defaultJobs());
+
   progress("one failed sensor");
   const healthyPairs = await runHealthyPairs(size.sensorHealthySessions, SEEDS.sensors, profile);
   const driftPopulation = generatePopulation(SEEDS.regulation, size.sensorDriftSessions);
@@ -577,6 +585,9 @@ subject, cuff, pump and leak; each sensor with its own noise up to 1 mmHg, offse
 error): **${healthyPairs.disagreements} ended by a disagreement**, ${healthyPairs.sensorAlarms.length} with any sensor alarm; the widest
 0.5 s mean gap between the two zeroed readings per session: median ${fixed(quantile(gaps, 0.5), 1)}, max ${fixed(gaps.at(-1) ?? 0, 1)} mmHg.
 
+## 3c. Faults over the whole scenario ranges
+
+${faultSweepSection(faultSweep, SEEDS.faultSweep)}
 ## 4. Speed
 
 | what | figure |

@@ -3,9 +3,12 @@
  * only the hose and box (about a tenth of the volume). Holding still, nothing
  * would show it until the final deflation fails. So every few seconds, when
  * the regulator is idle, the vent opens for one 10 ms sample: a cuff loses a
- * fraction of a mmHg, a kinked hose loses over 10 and stays down.
+ * fraction of a mmHg, a kinked hose loses over 10 and stays down. The drop is
+ * read from means before and after the pulse, with the sensor's own scatter
+ * allowed for, not from two samples a noisy sensor can set 5 mmHg apart.
  */
 import { SAFETY_LIMITS } from "../safety/limits.ts";
+import { RingWindow } from "../signal/ring.ts";
 
 export const KINK_PROBE = {
   everySeconds: 5,
@@ -22,9 +25,15 @@ export const KINK_PROBE = {
   openingAt150: 0.3,
   /** The reading is judged this long after the pulse. */
   settleSeconds: 0.25,
-  /** Behind a kink the reading sits still after the pulse; a cuff in motion (a relaxing muscle) does not. */
+  /**
+   * Behind a kink the reading sits still after the pulse; a cuff in motion (a relaxing muscle) does
+   * not: still is within stillWithinMmhg more than the readings' spread before the pulse (a noisy
+   * sensor's scatter), of which at most scatterAllowedMmhg counts (a hose chattering before the
+   * pulse is no quiet sensor).
+   */
   stillFromSeconds: 0.1,
   stillWithinMmhg: 1.5,
+  scatterAllowedMmhg: 3,
   /** What the cuff lost is the median of this many of its last still probes. */
   responsesKept: 3,
   /**
@@ -33,6 +42,8 @@ export const KINK_PROBE = {
    * small cuff's drop can reach the kink's).
    */
   confirmAfterSeconds: 0.3,
+  /** The reading before the pulse is the mean over this long of idle readings (the pump has been off 0.3 s by then). */
+  beforeSeconds: 0.15,
 } as const;
 
 const NOTHING = { ventPulse: 0, dropMmhg: null, cuffDropMmhg: null } as const;
@@ -52,8 +63,10 @@ export class KinkProbe {
   private nextAt: number | null = null;
   /** A drop that would name a kink, waiting for the next probe to confirm it. */
   private suspectDropMmhg: number | null = null;
-  private probe: { at: number; before: number; opening: number; low: number; high: number } | null = null;
+  private probe: { at: number; before: number; beforeSpread: number; opening: number; sum: number; count: number; low: number; high: number } | null = null;
   private pumpOffSince: number | null = null;
+  /** The idle readings just before a pulse (made again when the tick's period changes). */
+  private beforeReadings: RingWindow | null = null;
   /**
    * What this cuff loses to a pulse, per unit of opening and square root of mmHg (the orifice law),
    * by its last still probes: kept for the whole session, whatever the target.
@@ -61,7 +74,7 @@ export class KinkProbe {
   private readonly responses: number[] = [];
 
   /**
-   * One tick. `idle`: the regulator asked for nothing this tick; `pumping`: it asked for the pump.
+   * One tick of `dtSeconds`. `idle`: the regulator asked for nothing this tick; `pumping`: it asked for the pump.
    * Returns the vent opening to add now (0 when not probing), and,
    * when a probe has just been judged, the drop it saw (a drop over the kink's, only once a second
    * probe confirmed it: the smaller of the two) and what the cuff lost to the same pulse at its
@@ -72,12 +85,15 @@ export class KinkProbe {
     mmhg: number,
     idle: boolean,
     pumping: boolean,
+    dtSeconds = 0.01,
   ): { ventPulse: number; dropMmhg: number | null; cuffDropMmhg: number | null } {
     this.nextAt ??= t + KINK_PROBE.everySeconds;
     this.pumpOffSince = pumping ? null : (this.pumpOffSince ?? t);
     if (this.probe) {
       const probe = this.probe;
-      if (t - probe.at >= KINK_PROBE.stillFromSeconds) {
+      if (t - probe.at >= KINK_PROBE.stillFromSeconds - 1e-9 && Number.isFinite(mmhg)) {
+        probe.sum += mmhg;
+        probe.count++;
         probe.low = Math.min(probe.low, mmhg);
         probe.high = Math.max(probe.high, mmhg);
       }
@@ -85,9 +101,9 @@ export class KinkProbe {
       this.probe = null;
       // A suspected kink is probed again soon, whatever this probe shows.
       this.nextAt = t + (this.suspectDropMmhg === null ? KINK_PROBE.everySeconds : KINK_PROBE.confirmAfterSeconds);
-      // A reading that kept moving says nothing about the hose: the probe is inconclusive.
-      if (probe.high - probe.low > KINK_PROBE.stillWithinMmhg) return NOTHING;
-      const drop = probe.before - mmhg;
+      // A reading that moved more than the sensor's own scatter says nothing about the hose: the probe is inconclusive.
+      if (probe.count === 0 || probe.high - probe.low > Math.min(probe.beforeSpread, KINK_PROBE.scatterAllowedMmhg) + KINK_PROBE.stillWithinMmhg) return NOTHING;
+      const drop = probe.before - probe.sum / probe.count;
       const perOpening = probe.opening * Math.sqrt(Math.max(1, probe.before));
       const cuffDrop = this.responses.length ? median(this.responses) * perOpening : null;
       const kinked = drop > kinkedProbeDropMmhg(cuffDrop);
@@ -96,19 +112,28 @@ export class KinkProbe {
         this.nextAt = t + KINK_PROBE.confirmAfterSeconds;
         return NOTHING;
       }
-      const reported = this.suspectDropMmhg === null ? drop : Math.min(drop, this.suspectDropMmhg);
+      const confirming = this.suspectDropMmhg !== null;
+      const reported = confirming ? Math.min(drop, this.suspectDropMmhg!) : drop;
       this.suspectDropMmhg = null;
       this.nextAt = t + KINK_PROBE.everySeconds;
-      if (!kinked) {
+      // A drop just short of a kink's right after one over it teaches nothing of the cuff: the pair is left out of the record.
+      if (!kinked && !confirming) {
         this.responses.push(Math.max(0, drop) / perOpening);
         if (this.responses.length > KINK_PROBE.responsesKept) this.responses.shift();
       }
       return { ventPulse: 0, dropMmhg: reported, cuffDropMmhg: cuffDrop };
     }
+    const capacity = Math.max(2, Math.round(KINK_PROBE.beforeSeconds / Math.max(dtSeconds, 1e-3)));
+    if (!this.beforeReadings || this.beforeReadings.capacity !== capacity) this.beforeReadings = new RingWindow(capacity);
+    const readings = this.beforeReadings;
+    if (!idle || pumping || !Number.isFinite(mmhg)) readings.clear();
+    else readings.push(mmhg);
     const coasting = this.pumpOffSince === null || t - this.pumpOffSince < KINK_PROBE.pumpOffBeforeSeconds - 1e-9;
-    if (!idle || coasting || t < this.nextAt || !Number.isFinite(mmhg) || mmhg < 20) return NOTHING;
-    const opening = Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / mmhg));
-    this.probe = { at: t, before: mmhg, opening, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
+    if (!idle || coasting || t < this.nextAt || !readings.full || !Number.isFinite(mmhg) || mmhg < 20) return NOTHING;
+    const before = readings.mean;
+    const opening = Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / before));
+    this.probe = { at: t, before, beforeSpread: readings.spread(), opening, sum: 0, count: 0, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
+    readings.clear();
     return { ventPulse: opening, dropMmhg: null, cuffDropMmhg: null };
   }
 
@@ -128,5 +153,6 @@ export class KinkProbe {
     this.suspectDropMmhg = null;
     this.probe = null;
     this.pumpOffSince = null;
+    this.beforeReadings?.clear();
   }
 }

@@ -156,7 +156,7 @@ export class Holding {
     this.stillSince = style.still ? (this.stillSince ?? t) : null;
     const stillLong = this.stillSince !== null && t - this.stillSince >= KINK_PROBE.forceStillSeconds - 1e-9;
     if (stillLong && this.kinkProbe.overdue(t)) actuation = SEALED;
-    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0);
+    const probe = this.kinkProbe.step(t, p, actuation.pump === 0 && actuation.vent === 0, actuation.pump > 0, dtSeconds);
     const diagnostics: ModeDiagnostics = { ...NO_DIAGNOSTICS, kinkProbeDropMmhg: probe.dropMmhg, kinkProbeCuffDropMmhg: probe.cuffDropMmhg, pulseRatio, pulsationShare };
     if (probe.ventPulse > 0) return this.answer(p, { pump: 0, vent: probe.ventPulse }, diagnostics);
     // Holding still, the cuff stays sealed while the probe waits for its verdict. In a set the

@@ -136,6 +136,23 @@ export const SAFETY_LIMITS = {
   kinkJumpSeconds: 0.3,
   kinkFullDuty: 0.95,
   /**
+   * Inflating at full duty for the whole of the last kinkRaceBaselineSeconds + kinkRaceRecentSeconds,
+   * the reading climbs kinkRaceRiseMmhg or more over the recent stretch, kinkRaceRatio times the pace
+   * of the stretch before (the climb counted from the highest reading of the 0.3 s before it, so a
+   * knock's dent does not count), from kinkRaceFromMmhg up; and kinkRaceConfirmSeconds later it is
+   * still racing at kinkRaceRatio times that pace with the pump at full duty, or, the pump eased off
+   * at the target, has given back under kinkRaceFallBackShare of the climb: the pump fills the hose
+   * alone. Near its target the inflation eases off, so a kinked fill races at full duty for only
+   * 0.15-0.3 s.
+   */
+  kinkRaceRecentSeconds: 0.15,
+  kinkRaceBaselineSeconds: 2,
+  kinkRaceFromMmhg: 30,
+  kinkRaceRiseMmhg: 12,
+  kinkRaceRatio: 3,
+  kinkRaceConfirmSeconds: 0.5,
+  kinkRaceFallBackShare: 0.3,
+  /**
    * With the pump off, a reading that climbs this far above its lowest is the cuff refilling the
    * hose as the vent closes (a sealed, kinked hose stands still but for the sensor's noise, about
    * 1.5 mmHg after filtering), which shows within this long with both pump and vent off.

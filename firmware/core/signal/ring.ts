@@ -42,6 +42,12 @@ export class RingWindow {
     return this.data[this.start]!;
   }
 
+  /** The value `back` samples before the newest (0: the newest); NaN when not kept. */
+  ago(back: number): number {
+    if (back < 0 || back >= this.count) return Number.NaN;
+    return this.data[(this.start + this.count - 1 - back) % this.data.length]!;
+  }
+
   /** Max minus min (O(n): call it sparingly). */
   spread(): number {
     let lo = Number.POSITIVE_INFINITY;

@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import type { HardwareProfile } from "../../profile.ts";
 import type { Scenario } from "../scenario.ts";
 import type { HostSilencePolicy } from "../../../firmware/core/controller.ts";
-import { type BenchResult, runScenario } from "./run-scenario.ts";
+import { type BenchOptions, type BenchResult, runScenario } from "./run-scenario.ts";
 import { TraceWriter } from "./trace.ts";
 
 export interface ParallelOptions {
@@ -22,7 +22,11 @@ export interface ParallelOptions {
   tracePathOf?: (scenario: Scenario, index: number) => string | null;
   /** Called as each scenario finishes, in the order they finish. */
   onResult?: (result: BenchResult, index: number) => void;
+  /** A fault to inject when the scenario's session first enters a phase (none: undefined). */
+  faultOf?: (scenario: Scenario, index: number) => FaultOnPhase | undefined;
 }
+
+export type FaultOnPhase = NonNullable<BenchOptions["faultOnPhase"]>;
 
 /** A trace that could not be written: the run goes on; this says which and why. */
 export interface TraceFailure {
@@ -35,6 +39,7 @@ export interface ScenarioJob {
   index: number;
   scenario: Scenario;
   tracePath: string | null;
+  faultOnPhase?: FaultOnPhase;
 }
 
 export interface JobOutcome {
@@ -62,6 +67,7 @@ export async function runJob(job: ScenarioJob, profile: HardwareProfile, hostSil
       ...(trace ? { onTrace: (row) => trace.write(row) } : {}),
       ...(hostSilence ? { hostSilence } : {}),
       ...(lopConfirmed ? { lopConfirmed } : {}),
+      ...(job.faultOnPhase ? { faultOnPhase: job.faultOnPhase } : {}),
     });
     trace?.close();
     return { index: job.index, result, ...(traceFailure ? { traceFailure } : {}) };
@@ -72,7 +78,10 @@ export async function runJob(job: ScenarioJob, profile: HardwareProfile, hostSil
 
 /** Every scenario's outcome, in the scenarios' order. */
 export async function runScenariosParallel(scenarios: readonly Scenario[], options: ParallelOptions): Promise<JobOutcome[]> {
-  const jobs = scenarios.map((scenario, index) => ({ index, scenario, tracePath: options.tracePathOf?.(scenario, index) ?? null }));
+  const jobs: ScenarioJob[] = scenarios.map((scenario, index) => {
+    const faultOnPhase = options.faultOf?.(scenario, index);
+    return { index, scenario, tracePath: options.tracePathOf?.(scenario, index) ?? null, ...(faultOnPhase ? { faultOnPhase } : {}) };
+  });
   const outcomes: JobOutcome[] = new Array(jobs.length);
   const settle = (outcome: JobOutcome) => {
     outcomes[outcome.index] = outcome;

@@ -41,6 +41,15 @@ export interface FaultTiming {
   /** Seconds from the fault to the cuff below 15 mmHg (null: never). */
   toDeflatedSeconds: number | null;
   alarmKinds: AlarmKind[];
+  /**
+   * The highest true cuff pressure from the fault on, mmHg; the time it spent at or above the true
+   * LOP outside the LOP measurement (which crosses it by design), and of that the time before the
+   * outputs were safe for good (a cuff trapped by a kink or a stuck vent can stay there after,
+   * whatever the firmware does).
+   */
+  peakMmhgAfter: number;
+  secondsAboveLopAfter: number;
+  secondsAboveLopUntilSafe: number;
 }
 
 export interface BenchResult {
@@ -114,6 +123,9 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
     toSafeSeconds: null,
     toDeflatedSeconds: null,
     alarmKinds: [],
+    peakMmhgAfter: 0,
+    secondsAboveLopAfter: 0,
+    secondsAboveLopUntilSafe: 0,
   }));
   let garbageFrom: number | null = null;
   const onPhase = options.faultOnPhase;
@@ -138,7 +150,7 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
     }
     if (onPhase && phaseFaultAt === null && controller.phaseName === onPhase.phase) {
       phaseFaultAt = t + onPhase.afterSeconds;
-      faultTimings.push({ kind: onPhase.kind, at: phaseFaultAt, toSafeSeconds: null, toDeflatedSeconds: null, alarmKinds: [] });
+      faultTimings.push({ kind: onPhase.kind, at: phaseFaultAt, toSafeSeconds: null, toDeflatedSeconds: null, alarmKinds: [], peakMmhgAfter: 0, secondsAboveLopAfter: 0, secondsAboveLopUntilSafe: 0 });
     }
     if (onPhase && phaseFaultAt !== null && Math.abs(t - phaseFaultAt) < SIM_STEP_SECONDS / 2) {
       if ((LINK_FAULT_KINDS as readonly string[]).includes(onPhase.kind)) actOutLinkFault(onPhase.kind, t);
@@ -158,7 +170,13 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
     for (const timing of faultTimings) {
       if (t < timing.at) continue;
       // Safe from the last moment the outputs were not safe: brief vent-open instants do not count.
-      if (!safe) lastUnsafe.set(timing, t);
+      timing.peakMmhgAfter = Math.max(timing.peakMmhgAfter, trueMmhg);
+      // The LOP measurement crosses the LOP by design; its own time above is bounded and benched apart.
+      if (trueMmhg >= plant.lopTrueMmhg && controller.phaseName !== "lop") timing.secondsAboveLopAfter += SIM_STEP_SECONDS;
+      if (!safe) {
+        lastUnsafe.set(timing, t);
+        timing.secondsAboveLopUntilSafe = timing.secondsAboveLopAfter;
+      }
       if (timing.toDeflatedSeconds === null && trueMmhg < 15) timing.toDeflatedSeconds = round(t - timing.at, 3);
     }
     options.onTrace?.({
@@ -206,7 +224,7 @@ export async function runScenario(scenario: Scenario, options: BenchOptions): Pr
     outcome: host.outcome,
     endReason: host.summary?.endReason ?? host.refusal,
     reps: summarySets.map((s, i) => ({ planned: s.planned, counted: s.reps, done: host.repsDonePerSet[i] ?? 0 })),
-    faults: faultTimings,
+    faults: faultTimings.map((f) => ({ ...f, peakMmhgAfter: round(f.peakMmhgAfter, 1), secondsAboveLopAfter: round(f.secondsAboveLopAfter, 2), secondsAboveLopUntilSafe: round(f.secondsAboveLopUntilSafe, 2) })),
   };
 }
 

@@ -3,6 +3,7 @@ import { DEFLATED_MMHG } from "../../../../shared/limits.ts";
 import { SAFETY_LIMITS as L } from "../limits.ts";
 import type { SafetyInput, SafetyRule } from "../rule.ts";
 import { kinkedProbeDropMmhg } from "../../diagnostics/kink-probe.ts";
+import { InflationRaceWatch } from "./inflation-race.ts";
 import { SecondsWindow } from "./windows.ts";
 
 /**
@@ -158,8 +159,9 @@ export class HoseKinkRule implements SafetyRule {
   readonly kind = "hose-kink";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `with the pump on the reading climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s and further than the hose's own jump allows (${L.kinkClimbShareOfJump}x the largest jump it made with the pump running, at least ${L.kinkClimbFloorMmhg} mmHg; ${L.kinkFirstClimbMmhg} mmHg before one), a 10 ms vent probe drops the reading by more than ${L.kinkProbeDropMmhg} mmHg and ${L.kinkProbeOverCuffDrop}x what this cuff lost to it before, and it stays there, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays under ${L.kinkEmptiedHoseMmhg} mmHg with the vent shut) (only the hose answers: the cuff is cut off)`;
+  readonly description = `with the pump on the reading climbs faster than ${L.kinkSlopeMmhgPerSecond} mmHg/s and further than the hose's own jump allows (${L.kinkClimbShareOfJump}x the largest jump it made with the pump running, at least ${L.kinkClimbFloorMmhg} mmHg; ${L.kinkFirstClimbMmhg} mmHg before one), a 10 ms vent probe drops the reading (means before and after) by more than ${L.kinkProbeDropMmhg} mmHg and ${L.kinkProbeOverCuffDrop}x what this cuff lost to it before, and it stays there (twice in a row), or at full duty in the inflation the reading races ${L.kinkRaceRatio}x faster than it was filling and stays up, or a full vent empties it from over ${L.fastDeflationFromMmhg} to under ${DEFLATED_MMHG} mmHg in under ${L.fastestDeflationSeconds} s (in the deflation: and it stays under ${L.kinkEmptiedHoseMmhg} mmHg with the vent shut) (only the hose answers: the cuff is cut off)`;
   private readonly climbs = new ClimbWatch();
+  private readonly inflationRace = new InflationRaceWatch();
   /** When a full vent began from over fastDeflationFromMmhg, while it stays open. */
   private fullVentFromSeconds: number | null = null;
 
@@ -168,6 +170,7 @@ export class HoseKinkRule implements SafetyRule {
     const probeDrop = diagnostics.kinkProbeDropMmhg;
     const probed = probeDrop !== null && probeDrop > kinkedProbeDropMmhg(diagnostics.kinkProbeCuffDropMmhg);
     const racing = this.climbs.update(input);
+    const outpaced = this.inflationRace.update(input);
     // Outside the deflation, a full vent that empties the reading faster than a cuff can is the
     // hose alone; the deflation judges that itself with the vent shut (diagnostics.ventShutCheckMmhg).
     const p = estimate.mmhg;
@@ -176,11 +179,12 @@ export class HoseKinkRule implements SafetyRule {
     else if (this.fullVentFromSeconds === null && p > L.fastDeflationFromMmhg) this.fullVentFromSeconds = t;
     const emptiedAtOnce = venting && this.fullVentFromSeconds !== null && p < DEFLATED_MMHG && t - this.fullVentFromSeconds < L.fastestDeflationSeconds;
     const cutOff = diagnostics.ventShutCheckMmhg !== null && diagnostics.ventShutCheckMmhg < L.kinkEmptiedHoseMmhg;
-    return probed || racing || emptiedAtOnce || cutOff ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate" : null;
+    return probed || racing || outpaced || emptiedAtOnce || cutOff ? "hose kinked or blocked: the cuff may stay inflated, remove it or press the emergency deflate" : null;
   }
 
   reset(): void {
     this.climbs.reset();
+    this.inflationRace.reset();
     this.fullVentFromSeconds = null;
   }
 }
