@@ -120,6 +120,14 @@ describe("kink probe", () => {
     expect(kinked.drops[0]!).toBeGreaterThan(15);
   });
 
+  it("a reading climbing back after the pulse (a cuff refilling the line through a narrow hose) is inconclusive, even when the reading moved as much before it", () => {
+    // The line settling at 20 mmHg/s before the pulse, then 15 mmHg lost to it and climbing back at 20 mmHg/s:
+    // the spread after the pulse is no wider than before it, but the reading climbs 3 mmHg across it.
+    const refilling = run(6, (t, pulsedAt) => (pulsedAt === null || t <= pulsedAt ? 150 - 20 * t : 150 - 20 * pulsedAt - 15 + 20 * (t - pulsedAt)));
+    expect(refilling.pulses.length).toBe(1);
+    expect(refilling.drops).toEqual([]);
+  });
+
   it("a reading still moving after the pulse (a relaxing limb) is inconclusive, not a kink", () => {
     const moving = run(6, (t, pulsedAt) => (pulsedAt !== null && t > pulsedAt ? 150 - 20 * (t - pulsedAt) : 150));
     expect(moving.pulses.length).toBe(1);

@@ -36,7 +36,7 @@ describe("a kinked hose on hardware nobody picked", () => {
     expect(timing.toSafeSeconds!).toBeLessThan(1);
   });
 
-  it("kinked 2.3 s into a rest behind 5 m of 5.6 mm hose, read by a sensor with 2.6 mmHg of noise: the probe reads its drop from means, and the kink is named within 25 s", async () => {
+  it("kinked 2.3 s into a rest behind 5 m of 5.6 mm hose, read by a sensor with 2.6 mmHg of noise: the probe reads its drop from means, and the kink is named within 45 s", async () => {
     const result = await kinked(
       {
         seed: 8130894,
@@ -53,6 +53,6 @@ describe("a kinked hose on hardware nobody picked", () => {
     expect(result.endReason).toBe("fault: hose-kink");
     const timing = result.faults[0]!;
     expect(timing.toSafeSeconds).not.toBeNull();
-    expect(timing.toSafeSeconds!).toBeLessThan(25);
+    expect(timing.toSafeSeconds!).toBeLessThan(45);
   });
 });

@@ -26,10 +26,11 @@ export const KINK_PROBE = {
   /** The reading is judged this long after the pulse. */
   settleSeconds: 0.25,
   /**
-   * Behind a kink the reading sits still after the pulse; a cuff in motion (a relaxing muscle) does
-   * not: still is within stillWithinMmhg more than the readings' spread before the pulse (a noisy
-   * sensor's scatter), of which at most scatterAllowedMmhg counts (a hose chattering before the
-   * pulse is no quiet sensor).
+   * Behind a kink the reading sits still after the pulse; a cuff in motion (a relaxing muscle) or
+   * refilling the line through a narrow hose does not: still is within stillWithinMmhg more than
+   * the readings' spread before the pulse (a noisy sensor's scatter), of which at most
+   * scatterAllowedMmhg counts (a hose chattering before the pulse is no quiet sensor), with no
+   * drift of more than stillWithinMmhg between its first and last thirds.
    */
   stillFromSeconds: 0.1,
   stillWithinMmhg: 1.5,
@@ -59,11 +60,28 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * Still after the pulse: spread within stillWithinMmhg more than the scatter before it (at most
+ * scatterAllowedMmhg of it), and the last third's mean within stillWithinMmhg of the first third's
+ * (a cuff refilling the line through a narrow hose climbs steadily, whatever the scatter).
+ */
+function stillAfter(after: readonly number[], beforeSpreadMmhg: number): boolean {
+  if (after.length < 3) return false;
+  const spread = Math.max(...after) - Math.min(...after);
+  if (spread > Math.min(beforeSpreadMmhg, KINK_PROBE.scatterAllowedMmhg) + KINK_PROBE.stillWithinMmhg) return false;
+  const third = Math.floor(after.length / 3);
+  return Math.abs(mean(after.slice(-third)) - mean(after.slice(0, third))) <= KINK_PROBE.stillWithinMmhg;
+}
+
 export class KinkProbe {
   private nextAt: number | null = null;
   /** A drop that would name a kink, waiting for the next probe to confirm it. */
   private suspectDropMmhg: number | null = null;
-  private probe: { at: number; before: number; beforeSpread: number; opening: number; sum: number; count: number; low: number; high: number } | null = null;
+  private probe: { at: number; before: number; beforeSpread: number; opening: number; after: number[] } | null = null;
   private pumpOffSince: number | null = null;
   /** The idle readings just before a pulse (made again when the tick's period changes). */
   private beforeReadings: RingWindow | null = null;
@@ -92,18 +110,15 @@ export class KinkProbe {
     if (this.probe) {
       const probe = this.probe;
       if (t - probe.at >= KINK_PROBE.stillFromSeconds - 1e-9 && Number.isFinite(mmhg)) {
-        probe.sum += mmhg;
-        probe.count++;
-        probe.low = Math.min(probe.low, mmhg);
-        probe.high = Math.max(probe.high, mmhg);
+        probe.after.push(mmhg);
       }
       if (t - probe.at < KINK_PROBE.settleSeconds) return NOTHING;
       this.probe = null;
       // A suspected kink is probed again soon, whatever this probe shows.
       this.nextAt = t + (this.suspectDropMmhg === null ? KINK_PROBE.everySeconds : KINK_PROBE.confirmAfterSeconds);
-      // A reading that moved more than the sensor's own scatter says nothing about the hose: the probe is inconclusive.
-      if (probe.count === 0 || probe.high - probe.low > Math.min(probe.beforeSpread, KINK_PROBE.scatterAllowedMmhg) + KINK_PROBE.stillWithinMmhg) return NOTHING;
-      const drop = probe.before - probe.sum / probe.count;
+      // A reading still moving says nothing about the hose: the probe is inconclusive.
+      if (!stillAfter(probe.after, probe.beforeSpread)) return NOTHING;
+      const drop = probe.before - mean(probe.after);
       const perOpening = probe.opening * Math.sqrt(Math.max(1, probe.before));
       const cuffDrop = this.responses.length ? median(this.responses) * perOpening : null;
       const kinked = drop > kinkedProbeDropMmhg(cuffDrop);
@@ -132,7 +147,7 @@ export class KinkProbe {
     if (!idle || coasting || t < this.nextAt || !readings.full || !Number.isFinite(mmhg) || mmhg < 20) return NOTHING;
     const before = readings.mean;
     const opening = Math.min(1, KINK_PROBE.openingAt150 * Math.sqrt(150 / before));
-    this.probe = { at: t, before, beforeSpread: readings.spread(), opening, sum: 0, count: 0, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
+    this.probe = { at: t, before, beforeSpread: readings.spread(), opening, after: [] };
     readings.clear();
     return { ventPulse: opening, dropMmhg: null, cuffDropMmhg: null };
   }
