@@ -170,29 +170,30 @@ export async function runFaultSweep(seed: number, count: number, jobs: number): 
   });
 }
 
+const PHASE_WORDS: Partial<Record<Phase, string>> = { lop: "LOP measurement", inflate: "inflation" };
+
+const seconds = (v: number | null) => (v === null ? "-" : v.toFixed(2));
+
+/** One session that counts against the firmware: what struck, on what hardware, and why it counts. */
+function problemLine(r: FaultSweepRow): string {
+  return `#${r.index} ${r.kind} ${r.afterSeconds} s into the ${PHASE_WORDS[r.phase] ?? r.phase} (${r.limb}, ${r.widthCm} cm cuff, ${r.pumpLpm} L/min pump, ${r.ventMm} mm vent, hose ${r.hoseM} m x ${r.hoseMm} mm): ${r.problem}; alarms: ${r.alarms.join(", ") || "none"}`;
+}
+
 export function faultSweepLines(rows: readonly FaultSweepRow[]): string[] {
-  const fmt = (v: number | null) => (v === null ? "-" : v.toFixed(2));
   const lines = summariseFaults(rows).map(
     (s) =>
-      `${s.kind.padEnd(19)} injected ${String(s.injected).padStart(3)}, ended safe ${String(s.endedSafe).padStart(3)}, rode through ${String(s.rodeThrough).padStart(3)}; to safe median ${fmt(s.toSafeMedian)} / p90 ${fmt(s.toSafeP90)} / worst ${fmt(s.toSafeWorst)} s; peak after the fault ${s.peakOverLopWorst.toFixed(2)} x true LOP; problems ${s.problems}`,
+      `${s.kind.padEnd(19)} injected ${String(s.injected).padStart(3)}, ended safe ${String(s.endedSafe).padStart(3)}, rode through ${String(s.rodeThrough).padStart(3)}; to safe median ${seconds(s.toSafeMedian)} / p90 ${seconds(s.toSafeP90)} / worst ${seconds(s.toSafeWorst)} s; peak after the fault ${s.peakOverLopWorst.toFixed(2)} x true LOP; problems ${s.problems}`,
   );
-  for (const r of rows.filter((x) => x.problem !== null)) {
-    lines.push(`  #${r.index} ${r.kind} in ${r.phase} +${r.afterSeconds} s ${JSON.stringify(r.params)} (${r.limb} ${r.widthCm} cm, pump ${r.pumpLpm} L/min, vent ${r.ventMm} mm, hose ${r.hoseM} m x ${r.hoseMm} mm): ${r.problem}; alarms ${r.alarms.join(", ") || "none"}`);
-  }
+  for (const r of rows.filter((x) => x.problem !== null)) lines.push(`  ${problemLine(r)}`);
   return lines;
 }
 
-const PHASE_WORDS: Partial<Record<Phase, string>> = { lop: "LOP measurement", inflate: "inflation" };
-
 /** bench/REPORT.md's section on faults over the whole ranges: one row per kind, then each session that counts against it. */
 export function faultSweepSection(rows: readonly FaultSweepRow[], seed: number): string {
-  const fmt = (v: number | null) => (v === null ? "-" : v.toFixed(2));
   const table = summariseFaults(rows).map(
-    (s) => `| ${s.kind} | ${s.injected} | ${s.endedSafe} | ${s.rodeThrough} | ${fmt(s.toSafeMedian)} / ${fmt(s.toSafeP90)} / ${fmt(s.toSafeWorst)} | ${s.peakOverLopWorst.toFixed(2)} | ${s.problems} |`,
+    (s) => `| ${s.kind} | ${s.injected} | ${s.endedSafe} | ${s.rodeThrough} | ${seconds(s.toSafeMedian)} / ${seconds(s.toSafeP90)} / ${seconds(s.toSafeWorst)} | ${s.peakOverLopWorst.toFixed(2)} | ${s.problems} |`,
   );
-  const problems = rows
-    .filter((r) => r.problem !== null)
-    .map((r) => `- #${r.index} ${r.kind} ${r.afterSeconds} s into the ${PHASE_WORDS[r.phase] ?? r.phase} (${r.limb}, ${r.widthCm} cm cuff, ${r.pumpLpm} L/min pump, ${r.ventMm} mm vent, hose ${r.hoseM} m x ${r.hoseMm} mm): ${r.problem}; alarms: ${r.alarms.join(", ") || "none"}`);
+  const problems = rows.filter((r) => r.problem !== null).map((r) => `- ${problemLine(r)}`);
   return `Every fault kind a scenario file may name, injected into ${rows.length} sessions drawn over the whole
 scenario ranges (seed ${seed}; the draws of section 1, range ends included), the kinds in turn, each at
 a random moment 0.5-10 s into a random phase, with its parameters drawn over their ranges (leaks

@@ -12,7 +12,6 @@ import { SecondsWindow } from "./windows.ts";
 
 export class InflationRaceWatch {
   private readonly readings = new SecondsWindow(L.kinkRaceBaselineSeconds + L.kinkRaceRecentSeconds + 0.1);
-  private fullSince: number | null = null;
   /** A race seen: when, the reading then, how far it had climbed, the fill's pace before it, and whether the pump stayed at full duty since. */
   private suspect: { t: number; mmhg: number; riseMmhg: number; paceMmhgPerSecond: number; stillFull: boolean } | null = null;
 
@@ -33,10 +32,8 @@ export class InflationRaceWatch {
     const readings = this.readings.at(dtSeconds);
     if (!full) {
       readings.clear();
-      this.fullSince = null;
       return false;
     }
-    this.fullSince ??= t;
     readings.push(p);
     if (this.suspect || !readings.full) return false;
     const recentBack = Math.round(L.kinkRaceRecentSeconds / dtSeconds);
@@ -54,7 +51,6 @@ export class InflationRaceWatch {
 
   reset(): void {
     this.readings.clear();
-    this.fullSince = null;
     this.suspect = null;
   }
 }
