@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type ActuatorModel, DEFAULT_GAINS, HOLD_BAND, holdBand, initialRegulatorState, LearnedActuators, regulate, type RegulatorState } from "../../firmware/core/control/regulator.ts";
+import { type ActuatorModel, DEFAULT_GAINS, HOLD_BAND, holdBand, holdSmoothingSeconds, initialRegulatorState, LearnedActuators, regulate, type RegulatorState } from "../../firmware/core/control/regulator.ts";
+
+import { Prng } from "../../hardware/sim/prng.ts";
 
 const DT = 0.01;
 /** A cuff whose full pump adds 20 mmHg/s and whose open vent takes 60 mmHg/s, at any pressure. */
@@ -61,7 +63,7 @@ describe("regulate (PI in pressure-rate space, split-range pump and vent)", () =
 describe("holdBand (a sealed cuff with top-ups and bleeds)", () => {
   it("keeps the cuff sealed while the pressure stays inside the band", () => {
     for (const p of [150 * (1 - HOLD_BAND.topUpBelow) + 0.01, 150, 150 * (1 + HOLD_BAND.bleedAbove) - 0.01]) {
-      expect(holdBand(initialRegulatorState(), 150, p, DT, fixed).actuation).toEqual({ pump: 0, vent: 0 });
+      expect(holdBand(initialRegulatorState(), 150, { mmhg: p, smoothingSeconds: 0 }, DT, fixed).actuation).toEqual({ pump: 0, vent: 0 });
     }
   });
 
@@ -70,7 +72,7 @@ describe("holdBand (a sealed cuff with top-ups and bleeds)", () => {
     let p = 147;
     const duties: number[] = [];
     for (let i = 0; i < 300 && (state.correcting !== "none" || i === 0); i++) {
-      const out = holdBand(state, 150, p, DT, fixed);
+      const out = holdBand(state, 150, { mmhg: p, smoothingSeconds: 0 }, DT, fixed);
       state = out.state;
       duties.push(out.actuation.pump);
       p += out.actuation.pump > 0 ? 20 * ((out.actuation.pump - 0.15) / 0.85) * DT : 0;
@@ -84,13 +86,59 @@ describe("holdBand (a sealed cuff with top-ups and bleeds)", () => {
     let state = initialRegulatorState();
     let p = 153;
     for (let i = 0; i < 300 && (state.correcting !== "none" || i === 0); i++) {
-      const out = holdBand(state, 150, p, DT, fixed);
+      const out = holdBand(state, 150, { mmhg: p, smoothingSeconds: 0 }, DT, fixed);
       state = out.state;
       expect(out.actuation.pump).toBe(0);
       p -= 60 * out.actuation.vent * DT;
     }
     expect(p).toBeLessThanOrEqual(150 * (1 - HOLD_BAND.overshoot));
     expect(p).toBeGreaterThan(148.5);
+  });
+});
+
+describe("holdBand with a noisy sensor", () => {
+  /**
+   * A small arm cuff held at 165 mmHg for 60 s (full pump +40 mmHg/s, open vent -400 mmHg/s, a
+   * 12 mmHg/min leak; the regulator believes the vent five times weaker, as learned on a larger
+   * cuff), read through a sensor with 2.6 mmHg of white noise and the estimator's 15 ms filter.
+   * Returns the share of time the true pressure is within 3 % of the target, its lowest, and how
+   * many bleeds the hold opened.
+   */
+  function holdNoisy(smoothingSeconds: number): { within3: number; lowestMmhg: number; bleeds: number } {
+    const noise = new Prng(7);
+    const believed: ActuatorModel = { pumpRateAt: () => 40, ventRateAt: () => 80 };
+    let state: RegulatorState = initialRegulatorState();
+    let trueMmhg = 165;
+    let reading = 165;
+    let within = 0;
+    let lowestMmhg = trueMmhg;
+    let bleeds = 0;
+    const steps = 60 / DT;
+    for (let i = 0; i < steps; i++) {
+      reading += (1 - Math.exp(-DT / 0.015)) * (trueMmhg + 2.6 * noise.gaussian() - reading);
+      const out = holdBand(state, 165, { mmhg: reading, smoothingSeconds }, DT, believed);
+      if (state.correcting !== "bleed" && out.state.correcting === "bleed") bleeds++;
+      state = out.state;
+      const pumpShare = out.actuation.pump > 0 ? (out.actuation.pump - DEFAULT_GAINS.pumpMinDuty) / (1 - DEFAULT_GAINS.pumpMinDuty) : 0;
+      trueMmhg += (40 * pumpShare - 400 * out.actuation.vent - 0.2) * DT;
+      lowestMmhg = Math.min(lowestMmhg, trueMmhg);
+      if (Math.abs(trueMmhg - 165) <= 0.03 * 165) within++;
+    }
+    return { within3: within / steps, lowestMmhg, bleeds };
+  }
+
+  it("smooths a noisy reading before it opens a bleed, and not a quiet one", () => {
+    expect(holdSmoothingSeconds(0.1, 165, DT)).toBe(0);
+    expect(holdSmoothingSeconds(2.6, 165, DT)).toBeCloseTo(0.136, 2);
+    expect(holdSmoothingSeconds(3, 40, DT)).toBe(HOLD_BAND.smoothingMaxSeconds);
+  });
+
+  it("does not bleed a small cuff on the sensor's noise peaks", () => {
+    const raw = holdNoisy(0);
+    const smoothed = holdNoisy(holdSmoothingSeconds(2.6, 165, DT));
+    expect(raw.bleeds).toBeGreaterThan(150);
+    expect(smoothed.bleeds).toBeLessThan(raw.bleeds / 5);
+    expect(smoothed.within3).toBeGreaterThan(0.99);
   });
 });
 

@@ -471,7 +471,8 @@ describe("narrow hoses and kinks at the end of a hold", () => {
     const result = await runScenario(scenario, { profile: referenceProfile(), lopConfirmed: true, onTrace: (row) => (lastMmhg = row.cuffMmhg) });
     expect(result.alarms.filter((a) => a.kind !== "slow-leak")).toEqual([]);
     expect(result.finalState).toBe("vented");
-    expect(result.reps.map((r) => r.counted)).toEqual([15, 10, 10]);
+    // Every set counted to within one rep of what the athlete did.
+    for (const set of result.reps) expect(Math.abs(set.counted - set.done)).toBeLessThanOrEqual(1);
     expect(lastMmhg).toBeLessThan(15);
   });
 

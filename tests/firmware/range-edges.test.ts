@@ -493,7 +493,7 @@ describe("a pump too small for its cuff", () => {
     expect(result.endReason).toMatch(/plan complete/);
   });
 
-  it("a 1.87 L/min pump on a 5 cm leg cuff leaking 59 mmHg/min at 183 mmHg holds the rest a few mmHg short and steady: warned, no leak fault", async () => {
+  it("a 1.87 L/min pump on a 5 cm leg cuff leaking 59 mmHg/min at 183 mmHg, read by a 3 mmHg sensor, holds its rests: the leak is told, no leak fault", async () => {
     const result = await runScenario(
       parseScenario({
         name: "marginal pump in a rest",
@@ -511,7 +511,9 @@ describe("a pump too small for its cuff", () => {
       }),
       { profile, lopConfirmed: true, maxSimSeconds: 600 },
     );
-    expect(result.alarms.map((a) => a.kind)).toContain("pump-too-small");
+    // Corrections started on this sensor's noise would waste the pump and leave the cuff 6 mmHg short.
+    expect(result.metrics.restWithin3!).toBeGreaterThan(0.9);
+    expect(result.alarms.map((a) => a.kind)).toContain("slow-leak");
     expect(result.alarms.map((a) => a.kind)).not.toContain("leak");
     expect(result.endReason).toMatch(/plan complete/);
   });

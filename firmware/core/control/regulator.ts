@@ -82,10 +82,12 @@ export interface RegulatorState {
   requestedRate: number;
   /** Band hold: a top-up or a bleed is under way. */
   correcting: "none" | "top-up" | "bleed";
+  /** Band hold: the smoothed reading that starts its bleeds (mmHg), null until it runs. */
+  heldMmhg: number | null;
 }
 
 export function initialRegulatorState(): RegulatorState {
-  return { integralRate: 0, requestedRate: 0, correcting: "none" };
+  return { integralRate: 0, requestedRate: 0, correcting: "none", heldMmhg: null };
 }
 
 /**
@@ -101,28 +103,56 @@ export const HOLD_BAND = {
   bleedAbove: 0.015,
   /** A correction ends this far past the target on its way back. */
   overshoot: 0.003,
+  /**
+   * A bleed starts on the reading smoothed until a noisy sensor's noise is this share of the band's
+   * narrower margin: a bleed opened on a noise peak takes a small cuff several mmHg under the band
+   * in one tick...
+   */
+  smoothedNoiseShare: 0.25,
+  /** ...over at most this long (s); under the shortest, the control reading is smooth enough. */
+  smoothingMaxSeconds: 0.25,
+  smoothingMinSeconds: 0.03,
 } as const;
 
+/** How long a still hold smooths a reading with this much white noise (SD, mmHg, sampled every dtSeconds) before it starts a bleed. */
+export function holdSmoothingSeconds(noiseSdMmhg: number, targetMmhg: number, dtSeconds: number): number {
+  const allowedMmhg = HOLD_BAND.smoothedNoiseShare * HOLD_BAND.topUpBelow * targetMmhg;
+  if (!(allowedMmhg > 0) || !(noiseSdMmhg > 0)) return 0;
+  // An average over tau seconds leaves white noise about sqrt(dt / (2 tau)) of its SD.
+  const seconds = (dtSeconds / 2) * (noiseSdMmhg / allowedMmhg) ** 2;
+  return seconds < HOLD_BAND.smoothingMinSeconds ? 0 : Math.min(HOLD_BAND.smoothingMaxSeconds, seconds);
+}
+
+/**
+ * One step of the band hold. A bleed starts on the reading smoothed over `smoothingSeconds` and
+ * ends on the control reading, so the smoothing's lag does not hold it open; the smoothing starts
+ * again from where a correction left the reading. A top-up starts on the control reading: one
+ * started on noise adds little at the pump's lowest duty, and top-ups into a kinked hose are what
+ * shows the kink in a hold (the hose-kink rule's climb).
+ */
 export function holdBand(
   state: RegulatorState,
   targetMmhg: number,
-  mmhg: number,
+  reading: { mmhg: number; smoothingSeconds: number },
   dtSeconds: number,
   actuators: ActuatorModel,
   gains: RegulatorGains = DEFAULT_GAINS,
 ): { actuation: Actuation; state: RegulatorState } {
+  const mmhg = reading.mmhg;
+  const previous = state.correcting === "none" && reading.smoothingSeconds > 0 ? state.heldMmhg : null;
+  const held = previous === null ? mmhg : previous + (1 - Math.exp(-dtSeconds / reading.smoothingSeconds)) * (mmhg - previous);
   let correcting = state.correcting;
   if (correcting === "none" && mmhg < targetMmhg * (1 - HOLD_BAND.topUpBelow)) correcting = "top-up";
-  if (correcting === "none" && mmhg > targetMmhg * (1 + HOLD_BAND.bleedAbove)) correcting = "bleed";
+  if (correcting === "none" && held > targetMmhg * (1 + HOLD_BAND.bleedAbove)) correcting = "bleed";
   if (correcting === "top-up" && mmhg >= targetMmhg * (1 + HOLD_BAND.overshoot)) correcting = "none";
   if (correcting === "bleed" && mmhg <= targetMmhg * (1 - HOLD_BAND.overshoot)) correcting = "none";
   if (correcting === "none") {
-    return { actuation: { pump: 0, vent: 0 }, state: { integralRate: 0, requestedRate: 0, correcting } };
+    return { actuation: { pump: 0, vent: 0 }, state: { integralRate: 0, requestedRate: 0, correcting, heldMmhg: held } };
   }
   const aim = correcting === "top-up" ? targetMmhg * (1 + 2 * HOLD_BAND.overshoot) : targetMmhg * (1 - 2 * HOLD_BAND.overshoot);
   const step = regulate({ ...state, integralRate: 0 }, aim, mmhg, dtSeconds, actuators, { ...gains, kiPerSecondSquared: 0, deadbandMmhg: 0 });
   const actuation = correcting === "top-up" ? { pump: Math.max(step.actuation.pump, gains.pumpMinDuty + 0.25), vent: 0 } : { pump: 0, vent: step.actuation.vent };
-  return { actuation, state: { integralRate: 0, requestedRate: step.state.requestedRate, correcting } };
+  return { actuation, state: { integralRate: 0, requestedRate: step.state.requestedRate, correcting, heldMmhg: held } };
 }
 
 /** One control step. Pure: returns the actuation and the next state. */
@@ -158,5 +188,5 @@ export function regulate(
   } else {
     actuation = { pump: 0, vent: 0 };
   }
-  return { actuation, state: { integralRate: integral, requestedRate: rate, correcting: "none" } };
+  return { actuation, state: { integralRate: integral, requestedRate: rate, correcting: "none", heldMmhg: null } };
 }

@@ -4,7 +4,7 @@
  * and the pulsation cross-check). Made fresh for each session.
  */
 import { type Actuation, SEALED } from "../actuation.ts";
-import { holdBand, initialRegulatorState, type LearnedActuators, regulate, type RegulatorGains, type RegulatorState } from "../control/regulator.ts";
+import { holdBand, holdSmoothingSeconds, initialRegulatorState, type LearnedActuators, regulate, type RegulatorGains, type RegulatorState } from "../control/regulator.ts";
 import { HoseModel } from "../control/hose-model.ts";
 import { HuntingGuard } from "../control/hunting.ts";
 import { PULSED, PulsedRegulator } from "../control/pulsed.ts";
@@ -15,6 +15,7 @@ import type { PressureEstimate } from "../estimator.ts";
 import type { PulsationEnvelope } from "../limb-lop.ts";
 import { SAFETY_LIMITS } from "../safety/limits.ts";
 import { type ModeDiagnostics, NO_DIAGNOSTICS } from "../safety/rule.ts";
+import { NoiseGauge } from "../signal/filters.ts";
 
 export const HOLDING = {
   /** Pressure band around the target within which the target counts as reached (share of the target)... */
@@ -30,6 +31,8 @@ export const HOLDING = {
   setBiasFraction: 0.01,
   /** The pulsation cross-check runs for targets from this share of LOP up, where pulsations fade steeply with pressure. */
   pulseCheckFromLopFraction: 0.65,
+  /** The sensor's noise is averaged over this long. */
+  noiseAveragingSeconds: 5,
 } as const;
 
 /** How the active step wants the cuff held. */
@@ -62,6 +65,8 @@ export class Holding {
   private readonly pulseMonitor: PulseMonitor;
   /** The limb's evidence of occlusion: what is left of its pulsation in a still hold. */
   private readonly occlusion: OcclusionMonitor;
+  /** The sensor's own noise, which sets how long a still hold smooths its reading. */
+  private readonly noise = new NoiseGauge(HOLDING.noiseAveragingSeconds);
 
   constructor(
     sampleHz: number,
@@ -121,6 +126,7 @@ export class Holding {
 
   private hold(...[t, estimate, dtSeconds, targetMmhg, style, lopMmhg, envelope]: Parameters<Holding["step"]>): { actuation: Actuation; diagnostics: ModeDiagnostics } {
     const p = estimate.mmhg;
+    this.noise.add(estimate.rawMmhg, dtSeconds);
     this.occlusion.update(t, estimate.rawMmhg, p, this.settled && style.still && !style.exercising);
     let actuation: Actuation;
     let regulating = false;
@@ -133,7 +139,8 @@ export class Holding {
     if (this.pulsing) {
       actuation = this.pulsed.step(t, p, aim, this.actuators.pumpRateAt(p), this.actuators.ventRateAt(p));
     } else if (this.settled && style.still) {
-      const held = holdBand(this.regulator, targetMmhg, p, dtSeconds, this.actuators, this.gains);
+      const smoothingSeconds = holdSmoothingSeconds(this.noise.sdMmhg, targetMmhg, dtSeconds);
+      const held = holdBand(this.regulator, targetMmhg, { mmhg: p, smoothingSeconds }, dtSeconds, this.actuators, this.gains);
       this.regulator = held.state;
       actuation = held.actuation;
     } else if (!this.settled && p < targetMmhg - HOLDING.fullPumpBelowMmhg) {

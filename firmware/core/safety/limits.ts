@@ -333,6 +333,13 @@ export const SAFETY_LIMITS = {
   /** Idle time the estimate needs, and how far back it looks. */
   slowLeakPooledSeconds: 3,
   slowLeakWindowSeconds: 12,
+  /**
+   * The slope, less this many standard errors of the sensor's own noise, must exceed the limit: a
+   * 2.6 mmHg sensor's 3 s of sealed stretches a second long leave a standard error near 30 mmHg/min.
+   */
+  slowLeakStandardErrors: 2,
+  /** The sensor's noise is averaged over this long. */
+  slowLeakNoiseSeconds: 5,
 
   /**
    * An inflation that has not reached its target after this long is stuck: the slowest healthy

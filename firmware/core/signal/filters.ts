@@ -66,3 +66,40 @@ export class BandPass {
     return this.low.next(this.high.next(x));
   }
 }
+
+/**
+ * A sensor's own white noise, from the mean absolute second difference of its raw readings
+ * (heartbeats, breathing and slow ramps barely move a second difference at the sample rate): for
+ * Gaussian noise of SD s that mean is sqrt(6) * sqrt(2 / pi) * s, about 1.95 s.
+ */
+export class NoiseGauge {
+  private readonly last: number[] = [];
+  /** Mean absolute second difference (mmHg), null until three readings. */
+  meanAbsStepMmhg: number | null = null;
+
+  constructor(private readonly averagingSeconds: number) {}
+
+  add(rawMmhg: number, dtSeconds: number): void {
+    if (!Number.isFinite(rawMmhg)) {
+      this.last.length = 0;
+      return;
+    }
+    this.last.push(rawMmhg);
+    if (this.last.length > 3) this.last.shift();
+    if (this.last.length < 3) return;
+    const [a, b, c] = this.last as [number, number, number];
+    const step = Math.abs(a - 2 * b + c);
+    const alpha = Math.min(1, dtSeconds / this.averagingSeconds);
+    this.meanAbsStepMmhg = this.meanAbsStepMmhg === null ? step : this.meanAbsStepMmhg + alpha * (step - this.meanAbsStepMmhg);
+  }
+
+  /** The noise's standard deviation (mmHg), 0 until measured. */
+  get sdMmhg(): number {
+    return (this.meanAbsStepMmhg ?? 0) / 1.95;
+  }
+
+  reset(): void {
+    this.last.length = 0;
+    this.meanAbsStepMmhg = null;
+  }
+}

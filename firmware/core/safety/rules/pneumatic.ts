@@ -1,4 +1,5 @@
 /** Rules on the air path: the vent valve, slow leaks, an inflation that never arrives. */
+import { NoiseGauge } from "../../signal/filters.ts";
 import { SAFETY_LIMITS as L } from "../limits.ts";
 import type { SafetyInput, SafetyRule } from "../rule.ts";
 
@@ -112,14 +113,16 @@ export class SlowLeakRule implements SafetyRule {
   readonly kind = "slow-leak";
   readonly severity = "warning";
   readonly latches = false;
-  readonly description = `resting or holding still at the target, the sealed cuff (pump and vent idle for ${L.slowLeakIdleSeconds} s, from ${L.slowLeakSettleSeconds} s into the rest) loses more than ${L.slowLeakMmhgPerMin} mmHg/min (pooled slope over ${L.slowLeakPooledSeconds} s of idle time)`;
+  readonly description = `resting or holding still at the target, the sealed cuff (pump and vent idle for ${L.slowLeakIdleSeconds} s, from ${L.slowLeakSettleSeconds} s into the rest) loses more than ${L.slowLeakMmhgPerMin} mmHg/min (pooled slope over ${L.slowLeakPooledSeconds} s of idle time, less ${L.slowLeakStandardErrors} standard errors of the sensor's own noise)`;
   private phase: SafetyInput["phase"] | null = null;
   private phaseSinceSeconds = 0;
   private idleSince: number | null = null;
   private stretches: IdleStretch[] = [];
+  private readonly noise = new NoiseGauge(L.slowLeakNoiseSeconds);
 
   check(input: SafetyInput): string | null {
     const { t } = input;
+    this.noise.add(input.estimate.rawMmhg, input.dtSeconds);
     if (this.phase !== input.phase) {
       this.phase = input.phase;
       this.phaseSinceSeconds = t;
@@ -168,7 +171,13 @@ export class SlowLeakRule implements SafetyRule {
     }
     if (pooledSeconds < L.slowLeakPooledSeconds || sxx <= 0) return null;
     const lossPerMinute = (-sxp / sxx) * 60;
-    return lossPerMinute > L.slowLeakMmhgPerMin ? `slow leak: the sealed cuff loses about ${lossPerMinute.toFixed(0)} mmHg/min; check the hose and fittings` : null;
+    // The sensor's white noise leaves the slope a standard error of its SD over sqrt(sxx) (the
+    // control filter's smoothing and the correlation it adds cancel): a noisy sensor's short sealed
+    // stretches give a slope too uncertain to tell a leak by.
+    const standardErrorPerMinute = (this.noise.sdMmhg / Math.sqrt(sxx)) * 60;
+    return lossPerMinute - L.slowLeakStandardErrors * standardErrorPerMinute > L.slowLeakMmhgPerMin
+      ? `slow leak: the sealed cuff loses about ${lossPerMinute.toFixed(0)} mmHg/min; check the hose and fittings`
+      : null;
   }
 
   reset(): void {
@@ -176,6 +185,7 @@ export class SlowLeakRule implements SafetyRule {
     this.phaseSinceSeconds = 0;
     this.idleSince = null;
     this.stretches = [];
+    this.noise.reset();
   }
 }
 

@@ -1,4 +1,5 @@
 /** Rules on the pressure reading itself: is it a number, on a rail, possible, moving, drifting. */
+import { NoiseGauge } from "../../signal/filters.ts";
 import { SAFETY_LIMITS as L } from "../limits.ts";
 import type { SafetyInput, SafetyRule } from "../rule.ts";
 import { Sustained } from "../rule.ts";
@@ -274,12 +275,11 @@ export class SensorStuckRule implements SafetyRule {
   private readonly firstNoise = new CountNoise();
   private readonly second = new SecondFrozen();
   /** The first sensor's own noise: the mean absolute second difference of its raw readings. */
-  private readonly firstRaw: number[] = [];
-  private firstMeanAbsStepMmhg: number | null = null;
+  private readonly firstNoiseGauge = new NoiseGauge(L.secondFrozenNoiseSeconds);
 
   check(input: SafetyInput): string | null {
     const { t, estimate, proposed } = input;
-    this.trackFirstNoise(estimate.rawMmhg, input.dtSeconds);
+    this.firstNoiseGauge.add(estimate.rawMmhg, input.dtSeconds);
     // Before the first zero the reading still carries the sensor's own offset (up to 25 mmHg) in a vented cuff.
     const pressurised = input.zeroed && estimate.mmhg > L.pressurisedMmhg;
     // Pump and vent move the pressure within any half second, and a noisy sensor's counts move with
@@ -300,8 +300,7 @@ export class SensorStuckRule implements SafetyRule {
       return null;
     }
     const second = this.second.update(t, input.dtSeconds, estimate.secondaryCounts, estimate.mmhg);
-    // White noise's second difference averages sqrt(6) * sqrt(2 / pi) = 1.95 of its standard deviation.
-    const firstNoiseMmhg = (this.firstMeanAbsStepMmhg ?? 0) / 1.95;
+    const firstNoiseMmhg = this.firstNoiseGauge.sdMmhg;
     const movedOver = Math.max(L.secondFrozenWhileFirstMovesMmhg, L.secondFrozenPerFirstNoise * firstNoiseMmhg);
     return second.movedMmhg > movedOver && second.frozenFor >= L.stuckSeconds
       ? `the second sensor's reading stands at ${estimate.secondaryMmhg.toFixed(1)} mmHg while the first sensor's moved ${second.movedMmhg.toFixed(1)} mmHg in ${second.frozenFor.toFixed(1)} s`
@@ -312,22 +311,7 @@ export class SensorStuckRule implements SafetyRule {
     this.first.reset();
     this.firstNoise.reset();
     this.second.reset();
-    this.firstRaw.length = 0;
-    this.firstMeanAbsStepMmhg = null;
-  }
-
-  private trackFirstNoise(rawMmhg: number, dtSeconds: number): void {
-    if (!Number.isFinite(rawMmhg)) {
-      this.firstRaw.length = 0;
-      return;
-    }
-    this.firstRaw.push(rawMmhg);
-    if (this.firstRaw.length > 3) this.firstRaw.shift();
-    if (this.firstRaw.length < 3) return;
-    const [a, b, c] = this.firstRaw as [number, number, number];
-    const step = Math.abs(a - 2 * b + c);
-    const alpha = Math.min(1, dtSeconds / L.secondFrozenNoiseSeconds);
-    this.firstMeanAbsStepMmhg = this.firstMeanAbsStepMmhg === null ? step : this.firstMeanAbsStepMmhg + alpha * (step - this.firstMeanAbsStepMmhg);
+    this.firstNoiseGauge.reset();
   }
 }
 
