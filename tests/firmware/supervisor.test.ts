@@ -455,6 +455,24 @@ describe("rules added for the fault matrix", () => {
     expect(firstAlarm("slow-leak", 20, (t) => context(t, { ...rest, mmhg: 150 - 0.1 * t + pulse(t) }))).toBeNull();
   });
 
+  it("slow-leak weighs the sensor's own noise: a 2.6 mmHg sensor's short sealed stretches are no leak, 60 mmHg/min over long ones is", () => {
+    /** Sealed `sealedSeconds` out of every `sealedSeconds` + 0.3 s (a top-up the rest), read through the estimator's 15 ms filter. */
+    const run = (lossPerSecond: number, sealedSeconds: number, noiseSeen: boolean) => {
+      const noise = gaussian(11, 2.6);
+      let filtered = 150;
+      return firstAlarm("slow-leak", 40, (t) => {
+        const raw = 150 - lossPerSecond * t + noise();
+        filtered += (1 - Math.exp(-DT / 0.015)) * (raw - filtered);
+        const sealed = t % (sealedSeconds + 0.3) < sealedSeconds;
+        return context(t, { phase: "rest", proposed: { pump: sealed ? 0 : 0.4, vent: 0 }, mmhg: filtered, est: { rawMmhg: noiseSeen ? raw : filtered } });
+      });
+    };
+    // Judged as if the sensor were quiet, the noise's slope passes for a leak.
+    expect(run(0, 1.5, false)).not.toBeNull();
+    expect(run(0, 1.5, true)).toBeNull();
+    expect(run(1, 4, true)).toBeLessThan(15);
+  });
+
   it("pump-dead watches a sliding window: a plateau after a good rise still fires", () => {
     const inflate = { state: "inflating" as const, phase: "inflate" as const, settled: false, proposed: { pump: 1, vent: 0 } };
     const at = firstAlarm("pump-dead", 12, (t) => context(t, { ...inflate, mmhg: t < 5 ? 20 * t : 100 }));
