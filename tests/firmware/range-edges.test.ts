@@ -589,6 +589,30 @@ const LINE_LIMITED: ScenarioInput = {
         plan: { sets: [7, 5], restSeconds: 47, target: { percentLop: 40 }, lop: 194 },
       };
 
+describe("the second sensor beside a small line", () => {
+  it("a kink probe's 48 mmHg dip in 2.5 m of 2.7 mm hose and a 2 mL manifold, refilled: the noiseless second sensor standing on one count while the first settles is not stuck", async () => {
+    const result = await runScenario(
+      parseScenario({
+        name: "second sensor after a probe dip",
+        seed: 3626194,
+        limb: "leg",
+        subject: { systolic: 90, diastolic: 75, heartRate: 134, limbCircumferenceCm: 63.3, breathsPerMin: 15, arteryStiffnessMmhg: 38, pulsationAtLopFraction: 0.38, supraLopTailPercent: 63, lopResidualMmhg: -6.1, respiratorySwingMmhg: 2.8, heartRateVariabilityPercent: 1, ectopicBeatsPerMin: 0.3, atrialFibrillation: false, distalPerfusionPercent: 1.93 },
+        cuff: { widthCm: 6.9 },
+        hardware: {
+          pumpFreeFlowLpm: 1.07, pumpStallMmhg: 523.94, leakMmhgPerMin: 30.48, ventOrificeMm: 4, reliefMmhg: 282.98, hoseLengthM: 2.49, hoseInnerMm: 2.74, manifoldMl: 2,
+          sensorNoiseMmhg: 0.99, sensorOffsetMmhg: -18.08, sensorDriftMmhgPerMin: 0.09, sensorSpanErrorPercent: 0.24,
+          secondarySensorNoiseMmhg: 0, secondarySensorOffsetMmhg: 0.94, secondarySensorDriftMmhgPerMin: -0.01, secondarySensorSpanErrorPercent: 0.55,
+        },
+        exercise: { repSeconds: 1.6, contractionSwingMmhg: 16.1, relaxedDropMmhg: 49.4, swellingMmhg: 7.2, motionArtefactMmhg: 0.8 },
+        plan: { sets: [11, 6, 6], restSeconds: 48, target: { percentLop: 46 }, lop: 277 },
+      }),
+      { profile, lopConfirmed: true },
+    );
+    expect(result.alarms.map((a) => a.kind)).not.toContain("sensor-stuck");
+    expect(result.endReason).toMatch(/plan complete/);
+  });
+});
+
 describe("a hose that limits the line", () => {
   it("3.1 m of 2.8 mm hose and a 6 L/min pump on a 9.2 cm cuff, target 78 mmHg: the reading jumps 50 mmHg with the pump, the inflation fills the cuff by pulses read sealed to within 5 % of its target, no target-not-reached", async () => {
     let highestCuffMmhg = 0;

@@ -89,6 +89,8 @@ export const SAFETY_LIMITS = {
   /** The second sensor's counts standing still while the first sensor's reading, smoothed, moves this much (seven of its 0.4 mmHg steps). */
   secondFrozenWhileFirstMovesMmhg: 3,
   secondFrozenSmoothingSeconds: 0.2,
+  /** The first reading's movement is measured from this many smoothing times after the second's counts last changed. */
+  secondFrozenSettleSmoothings: 2,
   /**
    * ...or this many times the first sensor's own noise (one raw sample's standard deviation, measured
    * over secondFrozenNoiseSeconds), if more: a first sensor with 3 mmHg of noise, smoothed, wanders by

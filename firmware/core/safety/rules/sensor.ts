@@ -226,16 +226,18 @@ class FrozenCounts {
 class SecondFrozen {
   private lastCounts: number | null = null;
   private smoothedFirst: number | null = null;
-  /** How far the smoothed reading still had to go, by its slope, when the counts last changed. */
+  /** How far the smoothed reading still had to go when its window started. */
   private catchUpMmhg = 0;
   private startMmhg = Number.NaN;
   private lowMmhg = Number.POSITIVE_INFINITY;
   private highMmhg = Number.NEGATIVE_INFINITY;
   private frozenSince = 0;
+  /** The smoothed first reading one smoothing time before its window starts. */
+  private smoothedEarlier: number | null = null;
+  private windowStarted = false;
 
   /** How far the smoothed first reading moved while the second's counts stood still, and for how long they have. */
   update(t: number, dtSeconds: number, counts: number | null, firstMmhg: number): { movedMmhg: number; frozenFor: number } {
-    const before = this.smoothedFirst;
     if (Number.isFinite(firstMmhg)) {
       const alpha = dtSeconds / (L.secondFrozenSmoothingSeconds + dtSeconds);
       this.smoothedFirst = this.smoothedFirst === null ? firstMmhg : this.smoothedFirst + alpha * (firstMmhg - this.smoothedFirst);
@@ -243,26 +245,41 @@ class SecondFrozen {
     const first = this.smoothedFirst ?? Number.NaN;
     if (counts === null || !Number.isFinite(counts) || counts !== this.lastCounts || !Number.isFinite(first)) {
       this.lastCounts = counts !== null && Number.isFinite(counts) ? counts : null;
-      const slope = before === null || dtSeconds <= 0 ? 0 : (first - before) / dtSeconds;
-      this.catchUpMmhg = Number.isFinite(slope) ? slope * L.secondFrozenSmoothingSeconds : 0;
+      this.frozenSince = t;
+      this.smoothedEarlier = null;
+      this.windowStarted = false;
+      return { movedMmhg: 0, frozenFor: 0 };
+    }
+    const frozenFor = t - this.frozenSince;
+    // After a swing (a kink probe's dip in a small line and its refill) the smoothed reading is still
+    // catching up when the counts settle. Its window starts secondFrozenSettleSmoothings smoothing
+    // times later, with what is left of the catching up read from its last smoothing time: an
+    // exponential smoothing still has 1 / (e - 1) of what it moved over the last time constant to go.
+    const tau = L.secondFrozenSmoothingSeconds;
+    if (!this.windowStarted) {
+      if (this.smoothedEarlier === null && frozenFor >= (L.secondFrozenSettleSmoothings - 1) * tau - 1e-9) this.smoothedEarlier = first;
+      if (this.smoothedEarlier === null || frozenFor < L.secondFrozenSettleSmoothings * tau - 1e-9) return { movedMmhg: 0, frozenFor };
+      this.windowStarted = true;
+      this.catchUpMmhg = (first - this.smoothedEarlier) / (Math.E - 1);
       this.startMmhg = first;
       this.lowMmhg = first;
       this.highMmhg = first;
-      this.frozenSince = t;
-      return { movedMmhg: 0, frozenFor: 0 };
+      return { movedMmhg: 0, frozenFor };
     }
     // Movement against where the smoothed reading was heading, not where it stood.
     const moved = first - this.startMmhg;
     const beyondCatchUp = this.catchUpMmhg >= 0 ? Math.max(moved - this.catchUpMmhg, -moved) : Math.max(this.catchUpMmhg - moved, moved);
     this.lowMmhg = Math.min(this.lowMmhg, first);
     this.highMmhg = Math.max(this.highMmhg, first);
-    return { movedMmhg: Math.min(this.highMmhg - this.lowMmhg, Math.max(0, beyondCatchUp)), frozenFor: t - this.frozenSince };
+    return { movedMmhg: Math.min(this.highMmhg - this.lowMmhg, Math.max(0, beyondCatchUp)), frozenFor };
   }
 
   reset(): void {
     this.lastCounts = null;
     this.smoothedFirst = null;
     this.catchUpMmhg = 0;
+    this.smoothedEarlier = null;
+    this.windowStarted = false;
   }
 }
 
@@ -270,7 +287,7 @@ export class SensorStuckRule implements SafetyRule {
   readonly kind = "sensor-stuck";
   readonly severity = "fault";
   readonly latches = true;
-  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or, in a pressurised cuff, while the sensor's own noise moves its counts from sample to sample (their second difference reaching ${L.stuckNoiseStepCounts} counts in over ${100 * L.stuckNoisyShare} % of the samples), or ${L.stuckSealedSeconds} s otherwise in a pressurised cuff; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg (or ${L.secondFrozenPerFirstNoise} times the first sensor's own noise, if more)`;
+  readonly description = `identical samples for ${L.stuckSeconds} s while the pump or vent works or, in a pressurised cuff, while the sensor's own noise moves its counts from sample to sample (their second difference reaching ${L.stuckNoiseStepCounts} counts in over ${100 * L.stuckNoisyShare} % of the samples), or ${L.stuckSealedSeconds} s otherwise in a pressurised cuff; or, in a pressurised cuff, the second sensor's counts standing still for ${L.stuckSeconds} s while the first sensor's reading, from ${L.secondFrozenSettleSmoothings * L.secondFrozenSmoothingSeconds} s after the counts last changed, moves ${L.secondFrozenWhileFirstMovesMmhg} mmHg (or ${L.secondFrozenPerFirstNoise} times the first sensor's own noise, if more)`;
   private readonly first = new FrozenCounts();
   private readonly firstNoise = new CountNoise();
   private readonly second = new SecondFrozen();
