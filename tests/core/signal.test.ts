@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { KinkProbe } from "../../firmware/core/diagnostics/kink-probe.ts";
-import { BandPass, Biquad } from "../../firmware/core/signal/filters.ts";
+import { BandPass, Biquad, NoiseGauge } from "../../firmware/core/signal/filters.ts";
+import { Prng } from "../../hardware/sim/prng.ts";
 import { RingWindow } from "../../firmware/core/signal/ring.ts";
 
 const HZ = 100;
@@ -39,6 +40,23 @@ describe("filters", () => {
     expect(gainAt(new BandPass(0.6, 4, HZ), 1.2)).toBeGreaterThan(0.85);
     expect(gainAt(new BandPass(0.6, 4, HZ), 0.1)).toBeLessThan(0.05);
     expect(gainAt(new BandPass(0.6, 4, HZ), 30)).toBeLessThan(0.03);
+  });
+});
+
+describe("NoiseGauge", () => {
+  it("reads a sensor's 2 mmHg of white noise under 3 mmHg heartbeats and a 1 mmHg/s leak to within 10 %, and a quiet sensor's as under 0.05", () => {
+    const noise = new Prng(3);
+    const noisy = new NoiseGauge(5);
+    const quiet = new NoiseGauge(5);
+    for (let i = 0; i < 3000; i++) {
+      const t = i * 0.01;
+      const pressure = 150 - t + 1.5 * Math.sin(2 * Math.PI * 1.3 * t);
+      noisy.add(pressure + 2 * noise.gaussian(), 0.01);
+      quiet.add(pressure, 0.01);
+    }
+    expect(noisy.sdMmhg).toBeGreaterThan(1.8);
+    expect(noisy.sdMmhg).toBeLessThan(2.2);
+    expect(quiet.sdMmhg).toBeLessThan(0.05);
   });
 });
 

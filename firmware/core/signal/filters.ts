@@ -75,7 +75,7 @@ export class BandPass {
 export class NoiseGauge {
   private readonly last: number[] = [];
   /** Mean absolute second difference (mmHg), null until three readings. */
-  meanAbsStepMmhg: number | null = null;
+  private meanAbsStepMmhg: number | null = null;
 
   constructor(private readonly averagingSeconds: number) {}
 
